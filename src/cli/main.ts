@@ -1,0 +1,49 @@
+/**
+ * The `descent` command line. Each command lives in ./commands/<name>.ts and
+ * exports `register(program)`; errors become the contract's single line.
+ */
+import { Command, CommanderError } from 'commander';
+import { DescentError } from '../errors.js';
+import { commands } from './commands/index.js';
+
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command();
+  program
+    .name('descent')
+    .description('Train models by gradient descent, and see and compare how optimizers behave.')
+    .exitOverride()
+    .configureOutput({
+      // commander's own messages ("error: unknown option '--x'") become the contract's line
+      writeErr: (s) => {
+        const line = s.trim().replace(/^error:\s*/, '');
+        if (line) process.stderr.write(`descent: error: ${line.split('\n')[0]}\n`);
+      },
+    });
+  for (const register of commands) register(program);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    return report(err);
+  }
+}
+
+/** Map any thrown value to an exit code, printing one `descent: error:` line. */
+export function report(err: unknown): number {
+  if (err instanceof CommanderError) {
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.code === 'commander.version') return 0;
+    return 2; // commander already printed its message through writeErr
+  }
+  if (process.env.DESCENT_DEBUG === '1' && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+  if (err instanceof DescentError) {
+    process.stderr.write(`descent: error: ${oneLine(err.message)}\n`);
+    return err.kind === 'input' ? 2 : 1;
+  }
+  const msg = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`descent: error: ${oneLine(msg)} (internal error; set DESCENT_DEBUG=1 for a stack trace)\n`);
+  return 1;
+}
+
+function oneLine(s: string): string {
+  return s.replace(/\s*\n\s*/g, '; ');
+}
