@@ -1,0 +1,130 @@
+/**
+ * The stateful Optimizer: a thin layer over the pure rules. It holds param groups (views of a model's
+ * contiguous parameter and gradient buffers), their options, and per-group state allocated once.
+ */
+import { inputError, unknownName } from '../errors.js';
+import { arrayTypeOf, type FloatArray } from './types.js';
+import { optimizers, isOptimizerName, resolveOptions, type HyperOptions, type HyperValue, type OptimizerName, type OptimizerRule } from './registry.js';
+
+/** One group of parameters with its gradients (same length and precision) and per-group overrides. */
+export interface ParamGroupSpec {
+  params: FloatArray;
+  grads: FloatArray;
+  options?: Record<string, unknown>;
+}
+
+/** A live param group: `options` is mutable; a change (lr from a schedule or a slider) applies on the next step. */
+export interface ParamGroup {
+  readonly params: FloatArray;
+  readonly grads: FloatArray;
+  options: HyperOptions;
+}
+
+/** The serialisable state: per-group options and per-group state (copies; typed arrays stay typed). */
+export interface OptimizerStateDict {
+  name: string;
+  paramGroups: { options: HyperOptions }[];
+  state: Record<string, FloatArray | number>[];
+}
+
+/**
+ * torch-style optimizer over flat buffers. `createOptimizer('adam', { params, grads }, { lr: 0.01 })`;
+ * each step reads the gradients, updates params and state in place, and allocates nothing.
+ */
+export class Optimizer {
+  readonly name: OptimizerName;
+  readonly rule: OptimizerRule;
+  readonly paramGroups: ParamGroup[];
+  /** Per-group state, named as torch names it (step, expAvg, expAvgSq, momentumBuffer, ...). */
+  readonly state: Record<string, FloatArray | number>[];
+
+  constructor(name: OptimizerName, groups: ParamGroupSpec | ParamGroupSpec[], options: Record<string, unknown> = {}) {
+    this.name = name;
+    this.rule = optimizers[name] as unknown as OptimizerRule;
+    const list = Array.isArray(groups) ? groups : [groups];
+    if (list.length === 0) throw inputError('optimizer: expected at least one param group');
+    const base = resolveOptions(this.rule, options);
+    this.paramGroups = list.map((g, i) => {
+      if (g.params.length !== g.grads.length) {
+        throw inputError(`param group ${i}: params has ${g.params.length} values but grads has ${g.grads.length}`);
+      }
+      if (arrayTypeOf(g.params) !== arrayTypeOf(g.grads)) throw inputError(`param group ${i}: params and grads must share one precision`);
+      const opts = g.options ? resolveOptions(this.rule, { ...base, ...g.options }) : copyOptions(base);
+      return { params: g.params, grads: g.grads, options: opts };
+    });
+    this.state = this.paramGroups.map(
+      (g) => this.rule.init(g.params.length, arrayTypeOf(g.params), g.options) as Record<string, FloatArray | number>,
+    );
+  }
+
+  /** One update of every group from its current gradients. */
+  step(): void {
+    const update = this.rule.update;
+    for (let i = 0; i < this.paramGroups.length; i++) {
+      const g = this.paramGroups[i];
+      update(g.params, g.grads, this.state[i], g.options);
+    }
+  }
+
+  /** Sets every gradient to zero (one fill per group). */
+  zeroGrad(): void {
+    for (const g of this.paramGroups) g.grads.fill(0);
+  }
+
+  /** A deep copy of options and state; `loadStateDict` of it continues the identical trajectory. */
+  stateDict(): OptimizerStateDict {
+    return {
+      name: this.name,
+      paramGroups: this.paramGroups.map((g) => ({ options: copyOptions(g.options) })),
+      state: this.state.map((s) => {
+        const out: Record<string, FloatArray | number> = {};
+        for (const [k, v] of Object.entries(s)) out[k] = typeof v === 'number' ? v : v.slice();
+        return out;
+      }),
+    };
+  }
+
+  /** Restores options and state (copied into the buffers already allocated). Checks name and shapes. */
+  loadStateDict(sd: OptimizerStateDict): void {
+    if (sd.name !== this.name) throw inputError(`optimizer state: saved for '${sd.name}', loading into '${this.name}'`);
+    if (sd.state.length !== this.state.length || sd.paramGroups.length !== this.paramGroups.length) {
+      throw inputError(`optimizer state: has ${sd.state.length} groups, expected ${this.state.length}`);
+    }
+    const checked = sd.paramGroups.map((g) => resolveOptions(this.rule, g.options));
+    for (let i = 0; i < this.state.length; i++) {
+      const cur = this.state[i];
+      const saved = sd.state[i];
+      for (const key of Object.keys(cur)) {
+        const v = saved[key];
+        const c = cur[key];
+        if (typeof c === 'number') {
+          if (typeof v !== 'number') throw inputError(`optimizer state: group ${i}: '${key}' expected a number`);
+        } else if (typeof v === 'number' || v === undefined || v.length !== c.length) {
+          throw inputError(`optimizer state: group ${i}: '${key}' expected ${c.length} values`);
+        }
+      }
+    }
+    for (let i = 0; i < this.state.length; i++) {
+      const cur = this.state[i];
+      for (const key of Object.keys(cur)) {
+        const v = sd.state[i][key];
+        const c = cur[key];
+        if (typeof c === 'number') cur[key] = v as number;
+        else c.set(v as FloatArray);
+      }
+      this.paramGroups[i].options = checked[i];
+    }
+  }
+}
+
+function copyOptions(o: HyperOptions): HyperOptions {
+  const out: HyperOptions = {};
+  for (const [k, v] of Object.entries(o)) out[k] = (Array.isArray(v) ? [v[0], v[1]] : v) as HyperValue;
+  return out;
+}
+
+/** Builds an Optimizer by name; unknown names fail with the known list. */
+export function createOptimizer(name: string, groups: ParamGroupSpec | ParamGroupSpec[], options: Record<string, unknown> = {}): Optimizer {
+  if (!isOptimizerName(name)) throw unknownName('optimizer', name, Object.keys(optimizers));
+  return new Optimizer(name, groups, options);
+}

@@ -1,0 +1,275 @@
+/**
+ * The optimizer table: each entry pairs a rule with its defaults, state init and validation.
+ * A plain object, no import-time side effects.
+ */
+import { inputError } from '../errors.js';
+import type { FloatArray, FloatArrayConstructor } from './types.js';
+import { sgdDefaults, sgdInit, sgdUpdate } from './sgd.js';
+import { adagradDefaults, adagradInit, adagradUpdate } from './adagrad.js';
+import { rmspropDefaults, rmspropInit, rmspropUpdate } from './rmsprop.js';
+import { adadeltaDefaults, adadeltaInit, adadeltaUpdate } from './adadelta.js';
+import { adamDefaults, adamInit, adamUpdate } from './adam.js';
+import { adamwDefaults, adamwInit, adamwUpdate } from './adamw.js';
+import { adamaxDefaults, adamaxInit, adamaxUpdate } from './adamax.js';
+import { nadamDefaults, nadamInit, nadamUpdate } from './nadam.js';
+import { radamDefaults, radamInit, radamUpdate } from './radam.js';
+import { rpropDefaults, rpropInit, rpropUpdate } from './rprop.js';
+import { rmspropNesterovDefaults, rmspropNesterovInit, rmspropNesterovUpdate } from './rmsprop-nesterov.js';
+
+/** A hyperparameter value: a number, a boolean or a pair of numbers. */
+export type HyperValue = number | boolean | [number, number];
+export type HyperOptions = Record<string, HyperValue>;
+
+/** One optimizer: pure rule + defaults (the single source of truth for options, flags and docs). */
+export interface OptimizerRule<O extends HyperOptions = HyperOptions, S = unknown> {
+  readonly name: string;
+  readonly description: string;
+  readonly defaults: Readonly<O>;
+  /** Per-parameter state for n values, allocated once in the parameters' precision. */
+  init(n: number, ArrayType: FloatArrayConstructor, options: O): S;
+  /** One step, in place, allocating nothing. */
+  update(params: FloatArray, grads: FloatArray, state: S, options: O): void;
+  /** Range checks beyond the types; throws inputError naming the hyperparameter. */
+  check(options: O): void;
+}
+
+function rule<O extends HyperOptions, S>(r: OptimizerRule<O, S>): OptimizerRule<O, S> {
+  return r;
+}
+
+function need(ok: boolean, name: string, expected: string, got: unknown): void {
+  if (!ok) throw inputError(`${name}: expected ${expected}, got ${JSON.stringify(got)}`);
+}
+const fin = (x: number): boolean => Number.isFinite(x);
+function checkLr(lr: number): void {
+  if (Number.isNaN(lr)) throw inputError('lr: required for this optimizer (expected a number >= 0)');
+  need(fin(lr) && lr >= 0, 'lr', 'a number >= 0', lr);
+}
+function checkEps(eps: number): void {
+  need(fin(eps) && eps > 0, 'eps', 'a number > 0', eps);
+}
+function checkWd(wd: number): void {
+  need(fin(wd) && wd >= 0, 'weightDecay', 'a number >= 0', wd);
+}
+function checkBetas(b: [number, number]): void {
+  need(fin(b[0]) && b[0] >= 0 && b[0] < 1, 'betas[0]', 'a number in [0, 1)', b[0]);
+  need(fin(b[1]) && b[1] >= 0 && b[1] < 1, 'betas[1]', 'a number in [0, 1)', b[1]);
+}
+
+export const sgd = rule({
+  name: 'sgd',
+  description: 'stochastic gradient descent with momentum, dampening and Nesterov (torch.optim.SGD)',
+  defaults: sgdDefaults,
+  init: (n, T) => sgdInit(n, T),
+  update: sgdUpdate,
+  check(o) {
+    checkLr(o.lr);
+    need(fin(o.momentum) && o.momentum >= 0, 'momentum', 'a number >= 0', o.momentum);
+    need(fin(o.dampening), 'dampening', 'a finite number', o.dampening);
+    checkWd(o.weightDecay);
+    if (o.nesterov && (o.momentum <= 0 || o.dampening !== 0)) {
+      throw inputError(`nesterov: requires momentum > 0 and dampening 0 (got momentum ${o.momentum}, dampening ${o.dampening})`);
+    }
+  },
+});
+
+export const adagrad = rule({
+  name: 'adagrad',
+  description: 'per-coordinate steps scaled by the root of the summed squared gradients (torch.optim.Adagrad)',
+  defaults: adagradDefaults,
+  init: (n, T, o) => adagradInit(n, T, o),
+  update: adagradUpdate,
+  check(o) {
+    checkLr(o.lr);
+    need(fin(o.lrDecay) && o.lrDecay >= 0, 'lrDecay', 'a number >= 0', o.lrDecay);
+    checkWd(o.weightDecay);
+    need(fin(o.initialAccumulatorValue) && o.initialAccumulatorValue >= 0, 'initialAccumulatorValue', 'a number >= 0', o.initialAccumulatorValue);
+    checkEps(o.eps);
+  },
+});
+
+export const rmsprop = rule({
+  name: 'rmsprop',
+  description: 'steps scaled by a running root-mean-square of the gradient (torch.optim.RMSprop)',
+  defaults: rmspropDefaults,
+  init: (n, T) => rmspropInit(n, T),
+  update: rmspropUpdate,
+  check(o) {
+    checkLr(o.lr);
+    need(fin(o.alpha) && o.alpha >= 0 && o.alpha <= 1, 'alpha', 'a number in [0, 1]', o.alpha);
+    checkEps(o.eps);
+    checkWd(o.weightDecay);
+    need(fin(o.momentum) && o.momentum >= 0, 'momentum', 'a number >= 0', o.momentum);
+  },
+});
+
+export const adadelta = rule({
+  name: 'adadelta',
+  description: 'unit-corrected steps from running averages of squared gradients and updates (torch.optim.Adadelta)',
+  defaults: adadeltaDefaults,
+  init: (n, T) => adadeltaInit(n, T),
+  update: adadeltaUpdate,
+  check(o) {
+    checkLr(o.lr);
+    need(fin(o.rho) && o.rho >= 0 && o.rho <= 1, 'rho', 'a number in [0, 1]', o.rho);
+    checkEps(o.eps);
+    checkWd(o.weightDecay);
+  },
+});
+
+export const adam = rule({
+  name: 'adam',
+  description: 'bias-corrected first and second moment estimates (torch.optim.Adam; biasCorrection false as in the lectures)',
+  defaults: adamDefaults,
+  init: (n, T) => adamInit(n, T),
+  update: adamUpdate,
+  check(o) {
+    checkLr(o.lr);
+    checkBetas(o.betas);
+    checkEps(o.eps);
+    checkWd(o.weightDecay);
+  },
+});
+
+export const adamw = rule({
+  name: 'adamw',
+  description: 'Adam with decoupled weight decay (torch.optim.AdamW)',
+  defaults: adamwDefaults,
+  init: (n, T) => adamwInit(n, T),
+  update: adamwUpdate,
+  check(o) {
+    checkLr(o.lr);
+    checkBetas(o.betas);
+    checkEps(o.eps);
+    checkWd(o.weightDecay);
+  },
+});
+
+export const adamax = rule({
+  name: 'adamax',
+  description: 'Adam with an infinity-norm second moment (torch.optim.Adamax)',
+  defaults: adamaxDefaults,
+  init: (n, T) => adamaxInit(n, T),
+  update: adamaxUpdate,
+  check(o) {
+    checkLr(o.lr);
+    checkBetas(o.betas);
+    checkEps(o.eps);
+    checkWd(o.weightDecay);
+  },
+});
+
+export const nadam = rule({
+  name: 'nadam',
+  description: 'Adam with Nesterov momentum and a momentum schedule (torch.optim.NAdam)',
+  defaults: nadamDefaults,
+  init: (n, T) => nadamInit(n, T),
+  update: nadamUpdate,
+  check(o) {
+    checkLr(o.lr);
+    checkBetas(o.betas);
+    checkEps(o.eps);
+    checkWd(o.weightDecay);
+    need(fin(o.momentumDecay) && o.momentumDecay >= 0, 'momentumDecay', 'a number >= 0', o.momentumDecay);
+  },
+});
+
+export const radam = rule({
+  name: 'radam',
+  description: 'Adam with a rectified variance estimate (torch.optim.RAdam)',
+  defaults: radamDefaults,
+  init: (n, T) => radamInit(n, T),
+  update: radamUpdate,
+  check(o) {
+    checkLr(o.lr);
+    checkBetas(o.betas);
+    checkEps(o.eps);
+    checkWd(o.weightDecay);
+  },
+});
+
+export const rprop = rule({
+  name: 'rprop',
+  description: 'sign-based steps with per-coordinate adaptive step sizes (torch.optim.Rprop)',
+  defaults: rpropDefaults,
+  init: (n, T, o) => rpropInit(n, T, o),
+  update: rpropUpdate,
+  check(o) {
+    checkLr(o.lr);
+    const [em, ep] = o.etas;
+    need(fin(em) && fin(ep) && 0 < em && em < 1 && 1 < ep, 'etas', '[etaminus, etaplus] with 0 < etaminus < 1 < etaplus', o.etas);
+    const [lo, hi] = o.stepSizes;
+    need(fin(lo) && fin(hi) && 0 <= lo && lo <= hi, 'stepSizes', '[min, max] with 0 <= min <= max', o.stepSizes);
+  },
+});
+
+export const rmspropNesterov = rule({
+  name: 'rmsprop-nesterov',
+  description: "the lectures' RMSProp with Nesterov momentum (Goodfellow et al., Algorithm 8.6); a descent extension",
+  defaults: rmspropNesterovDefaults,
+  init: (n, T) => rmspropNesterovInit(n, T),
+  update: rmspropNesterovUpdate,
+  check(o) {
+    checkLr(o.lr);
+    need(fin(o.alpha) && o.alpha >= 0 && o.alpha <= 1, 'alpha', 'a number in [0, 1]', o.alpha);
+    checkEps(o.eps);
+    need(fin(o.momentum) && o.momentum >= 0, 'momentum', 'a number >= 0', o.momentum);
+  },
+});
+
+/** Every first-order optimizer by its CLI name: the torch.optim ten, then descent's extension. */
+export const optimizers = {
+  sgd,
+  adagrad,
+  rmsprop,
+  adadelta,
+  adam,
+  adamw,
+  adamax,
+  nadam,
+  radam,
+  rprop,
+  'rmsprop-nesterov': rmspropNesterov,
+} as const;
+
+export type OptimizerName = keyof typeof optimizers;
+
+/** The defaults of each optimizer, by name. */
+export type OptionsOf<N extends OptimizerName> = (typeof optimizers)[N] extends OptimizerRule<infer O, unknown> ? O : never;
+
+export function isOptimizerName(name: string): name is OptimizerName {
+  return Object.prototype.hasOwnProperty.call(optimizers, name);
+}
+
+/**
+ * Merges `given` over the rule's defaults and validates: unknown names fail with the known list,
+ * types must match the defaults' (number, boolean, [number, number]), then the rule's range checks.
+ */
+export function resolveOptions<O extends HyperOptions>(r: OptimizerRule<O, unknown>, given: Record<string, unknown> = {}): O {
+  const out: HyperOptions = { ...(r.defaults as HyperOptions) };
+  for (const key of Object.keys(out)) {
+    const v = out[key];
+    if (Array.isArray(v)) out[key] = [v[0], v[1]];
+  }
+  const known = Object.keys(r.defaults);
+  for (const [key, value] of Object.entries(given)) {
+    if (!known.includes(key)) throw inputError(`unknown hyperparameter '${key}' for ${r.name}; expected one of: ${known.join(', ')}`);
+    out[key] = coerce(key, value, r.defaults[key] as HyperValue);
+  }
+  r.check(out as O);
+  return out as O;
+}
+
+function coerce(key: string, value: unknown, like: HyperValue): HyperValue {
+  if (typeof like === 'number') {
+    need(typeof value === 'number' && !Number.isNaN(value), key, 'a number', value);
+    return value as number;
+  }
+  if (typeof like === 'boolean') {
+    need(typeof value === 'boolean', key, 'true or false', value);
+    return value as boolean;
+  }
+  need(Array.isArray(value) && value.length === 2 && value.every((x) => typeof x === 'number' && !Number.isNaN(x)), key, 'two numbers', value);
+  const a = value as number[];
+  return [a[0], a[1]];
+}

@@ -1,0 +1,50 @@
+import type { FloatArray, FloatArrayConstructor } from './types.js';
+
+/**
+ * The lectures' RMSProp with Nesterov momentum (Goodfellow, Bengio & Courville, Algorithm 8.6), a descent
+ * extension with no torch counterpart. `epsInside` true (default) takes √(r + eps) as Algorithm 8.5 does;
+ * false takes √r + eps as torch's RMSprop.
+ */
+export const rmspropNesterovDefaults = {
+  lr: 0.01,
+  alpha: 0.99,
+  eps: 1e-8,
+  momentum: 0.9,
+  epsInside: true,
+  maximize: false,
+};
+export type RmspropNesterovOptions = typeof rmspropNesterovDefaults;
+
+export interface RmspropNesterovState {
+  step: number;
+  squareAvg: FloatArray;
+  /** The velocity v of the lectures (a step in parameter space, not torch's gradient-scaled buffer). */
+  velocity: FloatArray;
+}
+
+export function rmspropNesterovInit(n: number, ArrayType: FloatArrayConstructor = Float64Array): RmspropNesterovState {
+  return { step: 0, squareAvg: new ArrayType(n), velocity: new ArrayType(n) };
+}
+
+/**
+ * Algorithm 8.6 evaluates the gradient at the look-ahead point θ̃ = θ + μv. Here the parameters held are
+ * the look-ahead point itself (the same change of variables as torch's Nesterov SGD), so the gradient
+ * passed in is ∇J(θ̃) and one step is:
+ *   r ← αr + (1 − α)g²;  v' = μv − lr·g/√(r + eps);  θ̃ ← θ̃ − μv + (1 + μ)v'... i.e. θ̃ ← θ̃ + μv' − lr·g/√(r + eps)
+ * which equals θ ← θ + v', θ̃ = θ + μv' of the algorithm.
+ */
+export function rmspropNesterovUpdate(params: FloatArray, grads: FloatArray, state: RmspropNesterovState, o: RmspropNesterovOptions): void {
+  const { lr, alpha, eps, momentum, epsInside, maximize } = o;
+  state.step += 1;
+  const { squareAvg, velocity } = state;
+  const n = params.length;
+  for (let i = 0; i < n; i++) {
+    const g = maximize ? -grads[i] : grads[i];
+    squareAvg[i] = alpha * squareAvg[i] + (1 - alpha) * g * g;
+    const scaled = (lr * g) / (epsInside ? Math.sqrt(squareAvg[i] + eps) : Math.sqrt(squareAvg[i]) + eps);
+    const vPrev = velocity[i];
+    velocity[i] = momentum * vPrev - scaled;
+    // θ̃_new = θ_new + μv' = (θ̃ − μv_prev + v') + μv'
+    params[i] = params[i] - momentum * vPrev + (1 + momentum) * velocity[i];
+  }
+}

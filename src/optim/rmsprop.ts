@@ -1,0 +1,58 @@
+import type { FloatArray, FloatArrayConstructor } from './types.js';
+
+/**
+ * torch.optim.RMSprop 1.13 defaults, plus descent's `epsInside`: false = torch's √v + eps;
+ * true = √(v + eps), the lectures' form (Goodfellow et al., Algorithm 8.5: Δθ = −ε/√(δ + r) ⊙ g).
+ */
+export const rmspropDefaults = {
+  lr: 0.01,
+  alpha: 0.99,
+  eps: 1e-8,
+  weightDecay: 0,
+  momentum: 0,
+  centered: false,
+  maximize: false,
+  epsInside: false,
+};
+export type RmspropOptions = typeof rmspropDefaults;
+
+export interface RmspropState {
+  step: number;
+  squareAvg: FloatArray;
+  momentumBuffer: FloatArray;
+  gradAvg: FloatArray;
+}
+
+export function rmspropInit(n: number, ArrayType: FloatArrayConstructor = Float64Array): RmspropState {
+  return { step: 0, squareAvg: new ArrayType(n), momentumBuffer: new ArrayType(n), gradAvg: new ArrayType(n) };
+}
+
+/**
+ * One RMSProp step, torch.optim.RMSprop 1.13 (`_single_tensor_rmsprop`), in place (Hinton, lecture 6e):
+ *   g ← ±∇ + λθ;  v ← αv + (1 − α)g²
+ *   centered: ḡ ← αḡ + (1 − α)g,  a = √(v − ḡ²) + eps;  else a = √v + eps
+ *   momentum μ > 0: b ← μb + g/a, θ ← θ − lr·b;  else θ ← θ − lr·g/a
+ */
+export function rmspropUpdate(params: FloatArray, grads: FloatArray, state: RmspropState, o: RmspropOptions): void {
+  const { lr, alpha, eps, weightDecay, momentum, centered, maximize, epsInside } = o;
+  state.step += 1;
+  const { squareAvg, gradAvg, momentumBuffer } = state;
+  const n = params.length;
+  for (let i = 0; i < n; i++) {
+    let g = maximize ? -grads[i] : grads[i];
+    if (weightDecay !== 0) g = g + weightDecay * params[i];
+    squareAvg[i] = squareAvg[i] * alpha + (1 - alpha) * g * g;
+    let v = squareAvg[i];
+    if (centered) {
+      gradAvg[i] = gradAvg[i] * alpha + (1 - alpha) * g;
+      v = v + -1 * gradAvg[i] * gradAvg[i];
+    }
+    const avg = epsInside ? Math.sqrt(v + eps) : Math.sqrt(v) + eps;
+    if (momentum > 0) {
+      momentumBuffer[i] = momentumBuffer[i] * momentum + (1 * g) / avg;
+      params[i] = params[i] + -lr * momentumBuffer[i];
+    } else {
+      params[i] = params[i] + (-lr * g) / avg;
+    }
+  }
+}

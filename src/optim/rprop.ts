@@ -1,0 +1,47 @@
+import type { FloatArray, FloatArrayConstructor } from './types.js';
+
+/** torch.optim.Rprop 1.13 defaults. etas = [etaminus, etaplus]; stepSizes = [min, max]. */
+export const rpropDefaults = {
+  lr: 0.01,
+  etas: [0.5, 1.2] as [number, number],
+  stepSizes: [1e-6, 50] as [number, number],
+  maximize: false,
+};
+export type RpropOptions = typeof rpropDefaults;
+
+export interface RpropState {
+  step: number;
+  prev: FloatArray;
+  stepSize: FloatArray;
+}
+
+/** State for n parameters: every step size starts at lr, as torch's `fill_(group['lr'])`. */
+export function rpropInit(n: number, ArrayType: FloatArrayConstructor = Float64Array, o: Pick<RpropOptions, 'lr'> = rpropDefaults): RpropState {
+  return { step: 0, prev: new ArrayType(n), stepSize: new ArrayType(n).fill(o.lr) };
+}
+
+/**
+ * One Rprop step, torch.optim.Rprop 1.13 (`_single_tensor_rprop`), in place (Riedmiller & Braun, 1993):
+ *   s = sign(g·g_prev);  η = etaplus (s > 0), etaminus (s < 0), 1 (s = 0)
+ *   Δ ← clamp(Δ·η, min, max);  where s < 0: g ← 0;  θ ← θ − sign(g)·Δ;  g_prev ← g
+ * lr only seeds Δ on the first step (changing lr later has no effect, as in torch).
+ */
+export function rpropUpdate(params: FloatArray, grads: FloatArray, state: RpropState, o: RpropOptions): void {
+  const { maximize } = o;
+  const etaminus = o.etas[0], etaplus = o.etas[1];
+  const minStep = o.stepSizes[0], maxStep = o.stepSizes[1];
+  state.step += 1;
+  const { prev, stepSize } = state;
+  const n = params.length;
+  for (let i = 0; i < n; i++) {
+    let g = maximize ? -grads[i] : grads[i];
+    const s = g * prev[i];
+    const eta = s > 0 ? etaplus : s < 0 ? etaminus : s === 0 ? 1 : s;
+    // clamp_ as torch: NaN stays NaN
+    const d = stepSize[i] * eta;
+    stepSize[i] = d < minStep ? minStep : d > maxStep ? maxStep : d;
+    if (eta === etaminus) g = 0;
+    params[i] = params[i] + -1 * Math.sign(g) * stepSize[i];
+    prev[i] = g;
+  }
+}

@@ -1,0 +1,51 @@
+import type { FloatArray, FloatArrayConstructor } from './types.js';
+
+/** torch.optim.SGD 1.13 defaults. lr is required by torch; NaN here means "not given" and is rejected by validation. */
+export const sgdDefaults = {
+  lr: Number.NaN,
+  momentum: 0,
+  dampening: 0,
+  nesterov: false,
+  weightDecay: 0,
+  maximize: false,
+};
+export type SgdOptions = typeof sgdDefaults;
+
+export interface SgdState {
+  step: number;
+  momentumBuffer: FloatArray;
+}
+
+/** State for n parameters. momentumBuffer is filled with the first gradient on step 1, as torch's clone. */
+export function sgdInit(n: number, ArrayType: FloatArrayConstructor = Float64Array): SgdState {
+  return { step: 0, momentumBuffer: new ArrayType(n) };
+}
+
+/**
+ * One SGD step, torch.optim.SGD 1.13 (`_single_tensor_sgd`), in place:
+ *   g ← ±∇ (− when maximize);  g ← g + λθ (weightDecay λ, L2 in the gradient)
+ *   b ← g on the first step, else b ← μb + (1 − τ)g     (momentum μ, dampening τ)
+ *   g ← g + μb (nesterov)  or  g ← b
+ *   θ ← θ − lr·g
+ * Torch's momentum form equals the lectures' v ← αv − εg, θ ← θ + v with v = −lr·b under a constant lr.
+ */
+export function sgdUpdate(params: FloatArray, grads: FloatArray, state: SgdState, o: SgdOptions): void {
+  const { lr, momentum, dampening, nesterov, weightDecay, maximize } = o;
+  const buf = state.momentumBuffer;
+  const first = state.step === 0;
+  state.step += 1;
+  const n = params.length;
+  for (let i = 0; i < n; i++) {
+    let d = maximize ? -grads[i] : grads[i];
+    if (weightDecay !== 0) d = d + weightDecay * params[i];
+    if (momentum !== 0) {
+      let b: number;
+      if (first) b = d;
+      else b = buf[i] * momentum + (1 - dampening) * d;
+      buf[i] = b;
+      // re-read through the buffer so float32 state rounds exactly as torch's stored buffer does
+      d = nesterov ? d + momentum * buf[i] : buf[i];
+    }
+    params[i] = params[i] + -lr * d;
+  }
+}
