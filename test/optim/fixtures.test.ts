@@ -7,14 +7,18 @@ import { join } from 'node:path';
 import { runFirstOrder } from '../../src/optim/index.js';
 import { makeObjective } from '../../src/objectives/index.js';
 
-const dir = join(import.meta.dirname, '..', 'fixtures', 'optimize');
+// optimize/: the shared fixtures; optimize-options/: descent's own cases, one per option and schedule
+// (test/fixtures/tools/make_optimize_cases.py).
+const root = join(import.meta.dirname, '..', 'fixtures');
+const cases = ['optimize', 'optimize-options'].flatMap((d) => readdirSync(join(root, d)).sort().map((c) => [d, c] as const));
 
 export function close(a: number, b: number, where: string): void {
   assert.ok(Math.abs(a - b) <= 1e-7 * Math.max(1, Math.abs(b)), `${where}: got ${a}, torch ${b}`);
 }
 
-for (const name of readdirSync(dir).sort()) {
-  test(`torch fixture ${name}`, () => {
+for (const [group, name] of cases) {
+  const dir = join(root, group);
+  test(`torch fixture ${group}/${name}`, () => {
     const spec = JSON.parse(readFileSync(join(dir, name, 'spec.json'), 'utf8'));
     const expected = JSON.parse(readFileSync(join(dir, name, 'expected.json'), 'utf8'));
     const { name: opt, ...options } = spec.optimizer;
