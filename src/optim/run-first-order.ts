@@ -79,6 +79,6 @@ function checkFinite(step: number, f: number, x: Float64Array, lr: number): void
   for (let i = 0; i < x.length && !bad; i++) bad = !Number.isFinite(x[i]);
   if (bad) {
     const what = Number.isFinite(f) ? 'the iterate is not finite' : `f is ${f}`;
-    throw runError(`diverged at step ${step}: ${what}; try --lr ${lr / 10} or lower`);
+    throw runError(`diverged at step ${step}: ${what}; try --lr ${+(lr / 10).toPrecision(6)} or lower`);
   }
 }

@@ -1,4 +1,5 @@
 /** The command table: each entry adds one subcommand to the program. */
 import type { Command } from 'commander';
+import { register as optimize } from './optimize.js';
 
-export const commands: Array<(program: Command) => void> = [];
+export const commands: Array<(program: Command) => void> = [optimize];

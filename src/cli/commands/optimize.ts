@@ -1,0 +1,357 @@
+/**
+ * `descent optimize`: one optimizer on one objective, in float64, exactly per the contract.
+ *   descent optimize --spec SPEC.json [--json] [--plot FILE.svg]
+ *   descent optimize --fn NAME --x0 A,B --opt NAME [--lr X] [--steps N] [--HYPERPARAMETER VALUE ...] [--schedule S]
+ * Hyperparameter flags are derived from the optimizers' defaults objects (kebab-case).
+ */
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { inputError, runError, unknownName } from '../../errors.js';
+import { atomicWrite } from '../../io/atomic-write.js';
+import { makeObjective, type Objective, type ObjectiveSpec } from '../../objectives/index.js';
+import { optimizers, isOptimizerName, runFirstOrder, type HyperValue, type OptimizerRule } from '../../optim/index.js';
+import { parseScheduleArg, type ScheduleSpec } from '../../schedule/index.js';
+
+/** What `optimize` prints with --json (the contract's object). */
+export interface OptimizeResult {
+  path: number[][];
+  values: number[];
+  evaluations: number;
+  converged: boolean;
+}
+
+/**
+ * A line-search or second-order method (gd-backtracking, newton, bfgs, lbfgs) as `optimize` calls it.
+ * `defaults` gives its hyperparameters (and so its flags); `minimize` stops at max|∇f| ≤ gtol or after `steps`.
+ */
+export interface SearchMethod {
+  readonly defaults: Readonly<Record<string, HyperValue | string>>;
+  minimize(objective: Objective, x0: number[], options: Record<string, unknown>, steps: number): OptimizeResult;
+}
+
+/**
+ * DISPATCH POINT for src/search: the line-search and second-order methods by name. The search layer's
+ * owner registers them here (e.g. `Object.assign(searchMethods, { bfgs, lbfgs, ... })` or by replacing this
+ * object with an import); `optimize` routes any name found here to `minimize`, adds their hyperparameter
+ * flags, and lists their names with the first-order ones in unknown-name errors.
+ */
+export const searchMethods: Record<string, SearchMethod> = {};
+
+/** A parsed optimize run, from --spec or from flags. */
+export interface OptimizeSpec {
+  function: ObjectiveSpec;
+  x0: number[];
+  optimizer: { name: string } & Record<string, unknown>;
+  steps: number;
+  schedule?: ScheduleSpec;
+}
+
+const DEFAULT_STEPS = 100;
+
+function kebab(s: string): string {
+  return s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+function camel(s: string): string {
+  return s.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+}
+
+/** Every optimizer name optimize knows: first-order, then search methods. */
+export function knownOptimizerNames(): string[] {
+  return [...Object.keys(optimizers), ...Object.keys(searchMethods)];
+}
+
+/** The defaults object of a name (first-order or search), or an input error listing all names. */
+function defaultsOf(name: string): Readonly<Record<string, unknown>> {
+  if (isOptimizerName(name)) return (optimizers[name] as unknown as OptimizerRule).defaults;
+  if (Object.prototype.hasOwnProperty.call(searchMethods, name)) return searchMethods[name].defaults;
+  throw unknownName('optimizer', name, knownOptimizerNames());
+}
+
+/** Every hyperparameter name across all optimizers, for the flag table. */
+function allHyperparameters(): string[] {
+  const keys = new Set<string>();
+  for (const name of knownOptimizerNames()) for (const k of Object.keys(defaultsOf(name))) keys.add(k);
+  keys.delete('lr');
+  return [...keys];
+}
+
+/** Parses one hyperparameter flag's text by the type of its default. */
+export function parseHyperValue(flag: string, raw: string | true, like: unknown): HyperValue | string {
+  if (typeof like === 'boolean') {
+    if (raw === true || raw === 'true') return true;
+    if (raw === 'false') return false;
+    throw inputError(`--${flag}: expected true or false (or the bare flag for true), got '${raw}'`);
+  }
+  if (raw === true) throw inputError(`--${flag}: expected a value`);
+  if (Array.isArray(like)) {
+    const parts = raw.split(',');
+    const xs = parts.map(Number);
+    if (parts.length !== like.length || parts.some((p) => p.trim() === '') || xs.some((x) => !Number.isFinite(x))) {
+      throw inputError(`--${flag}: expected ${like.length} comma-separated numbers, got '${raw}'`);
+    }
+    return xs as [number, number];
+  }
+  if (typeof like === 'string') return raw;
+  const x = Number(raw);
+  if (raw.trim() === '' || Number.isNaN(x)) throw inputError(`--${flag}: expected a number, got '${raw}'`);
+  return x;
+}
+
+function parseNumberList(flag: string, raw: string): number[] {
+  const parts = raw.split(',');
+  const xs = parts.map(Number);
+  if (parts.some((p) => p.trim() === '') || xs.some((x) => !Number.isFinite(x))) {
+    throw inputError(`--${flag}: expected comma-separated numbers, got '${raw}'`);
+  }
+  return xs;
+}
+
+/** `--fn NAME` or `--fn NAME:key=value,...` (numeric parameters, e.g. `valley:a=0.05,b=20`). */
+function parseFnArg(raw: string): ObjectiveSpec {
+  if (!raw.includes(':')) return raw;
+  const [name, rest] = [raw.slice(0, raw.indexOf(':')), raw.slice(raw.indexOf(':') + 1)];
+  const spec: { name: string } & Record<string, unknown> = { name };
+  for (const pair of rest.split(',')) {
+    const eq = pair.indexOf('=');
+    const v = Number(pair.slice(eq + 1));
+    if (eq <= 0 || !Number.isFinite(v)) throw inputError(`--fn: expected NAME:KEY=NUMBER,..., got '${raw}'`);
+    spec[pair.slice(0, eq)] = v;
+  }
+  return spec;
+}
+
+/** Reads and validates SPEC.json. */
+export function readSpec(path: string): OptimizeSpec {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw inputError(`--spec: cannot read '${path}'; expected a JSON file`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw inputError(`--spec ${path}: not valid JSON (${err instanceof Error ? err.message : String(err)})`);
+  }
+  return checkSpec(raw, `--spec ${path}`);
+}
+
+/** Validates a spec object's shape (the values are validated where they are used). */
+export function checkSpec(raw: unknown, where = 'spec'): OptimizeSpec {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw inputError(`${where}: expected a JSON object`);
+  const o = raw as Record<string, unknown>;
+  const known = ['function', 'x0', 'optimizer', 'steps', 'schedule'];
+  for (const k of Object.keys(o)) if (!known.includes(k)) throw inputError(`${where}: unknown field '${k}'; expected one of: ${known.join(', ')}`);
+  const fn = o.function;
+  if (typeof fn !== 'string' && (fn === null || typeof fn !== 'object' || typeof (fn as { name?: unknown }).name !== 'string')) {
+    throw inputError(`${where}: function: expected a name or an object with a "name" field`);
+  }
+  const x0 = o.x0;
+  if (!Array.isArray(x0) || x0.length === 0 || x0.some((v) => typeof v !== 'number' || !Number.isFinite(v))) {
+    throw inputError(`${where}: x0: expected a non-empty list of finite numbers`);
+  }
+  let opt = o.optimizer;
+  if (typeof opt === 'string') opt = { name: opt };
+  if (opt === null || typeof opt !== 'object' || typeof (opt as { name?: unknown }).name !== 'string') {
+    throw inputError(`${where}: optimizer: expected an object with a "name" field`);
+  }
+  const steps = o.steps === undefined ? DEFAULT_STEPS : o.steps;
+  if (typeof steps !== 'number' || !Number.isInteger(steps) || steps < 0) throw inputError(`${where}: steps: expected an integer >= 0`);
+  const schedule = o.schedule;
+  if (schedule !== undefined && (schedule === null || typeof schedule !== 'object' || typeof (schedule as { name?: unknown }).name !== 'string')) {
+    throw inputError(`${where}: schedule: expected an object with a "name" field`);
+  }
+  return {
+    function: fn as ObjectiveSpec,
+    x0: x0 as number[],
+    optimizer: opt as OptimizeSpec['optimizer'],
+    steps,
+    schedule: schedule as ScheduleSpec | undefined,
+  };
+}
+
+/** Runs a spec: first-order through runFirstOrder, search methods through their `minimize`. */
+export function runOptimize(spec: OptimizeSpec): OptimizeResult & { objective: Objective } {
+  const objective = makeObjective(spec.function, spec.x0.length);
+  const { name, ...options } = spec.optimizer;
+  if (isOptimizerName(name)) {
+    const r = runFirstOrder({ objective, x0: spec.x0, optimizer: name, options, steps: spec.steps, schedule: spec.schedule });
+    return { path: r.path, values: r.values, evaluations: r.evaluations, converged: r.converged, objective };
+  }
+  if (Object.prototype.hasOwnProperty.call(searchMethods, name)) {
+    if (spec.schedule !== undefined) throw inputError(`schedule: not used by '${name}' (learning-rate schedules apply to first-order optimizers)`);
+    return { ...searchMethods[name].minimize(objective, spec.x0, options, spec.steps), objective };
+  }
+  throw unknownName('optimizer', name, knownOptimizerNames());
+}
+
+interface CliOptions {
+  spec?: string;
+  fn?: string;
+  x0?: string;
+  opt?: string;
+  lr?: string;
+  steps?: string;
+  schedule?: string;
+  json?: boolean;
+  plot?: string;
+  [hyper: string]: string | boolean | undefined;
+}
+
+/** Builds the spec from flags (or reads --spec), checking every flag against the chosen optimizer. */
+export function specFromOptions(o: CliOptions, hyperKeys: string[]): OptimizeSpec {
+  const given = hyperKeys.filter((k) => o[k] !== undefined);
+  if (o.spec !== undefined) {
+    const extra = ['fn', 'x0', 'opt', 'lr', 'steps', 'schedule', ...given].filter((k) => o[k] !== undefined);
+    if (extra.length) throw inputError(`--${kebab(extra[0])}: cannot be combined with --spec (put it in the spec file)`);
+    return readSpec(o.spec);
+  }
+  if (o.fn === undefined) throw inputError('--fn: required (or give --spec SPEC.json)');
+  if (o.x0 === undefined) throw inputError('--x0: required, comma-separated numbers, e.g. --x0 -1.5,2');
+  if (o.opt === undefined) throw inputError(`--opt: required; one of: ${knownOptimizerNames().join(', ')}`);
+  const name = o.opt;
+  const defaults = defaultsOf(name);
+  const optimizer: OptimizeSpec['optimizer'] = { name };
+  if (o.lr !== undefined) {
+    if (!('lr' in defaults)) throw inputError(`--lr: '${name}' has no learning rate`);
+    optimizer.lr = parseHyperValue('lr', o.lr, 0);
+  }
+  for (const k of given) {
+    if (!(k in defaults)) {
+      const own = Object.keys(defaults).map(kebab).join(', ');
+      throw inputError(`--${kebab(k)}: not a hyperparameter of ${name}; expected one of: ${own}`);
+    }
+    optimizer[k] = parseHyperValue(kebab(k), o[k] as string | true, defaults[k]);
+  }
+  let steps = DEFAULT_STEPS;
+  if (o.steps !== undefined) {
+    steps = Number(o.steps);
+    if (!Number.isInteger(steps) || steps < 0) throw inputError(`--steps: expected an integer >= 0, got '${o.steps}'`);
+  }
+  return {
+    function: parseFnArg(o.fn),
+    x0: parseNumberList('x0', o.x0),
+    optimizer,
+    steps,
+    schedule: o.schedule === undefined ? undefined : parseScheduleArg(o.schedule),
+  };
+}
+
+/** A one-paragraph summary for people. */
+export function summary(spec: OptimizeSpec, r: OptimizeResult, objective: Objective): string {
+  const last = r.path[r.path.length - 1];
+  const g = new Float64Array(last.length);
+  objective.valueAndGrad(Float64Array.from(last), g);
+  let gmax = 0;
+  for (const v of g) gmax = Math.max(gmax, Math.abs(v));
+  const fmt = (x: number): string => (x === 0 ? '0' : Math.abs(x) >= 1e-3 && Math.abs(x) < 1e6 ? String(+x.toPrecision(6)) : x.toExponential(4));
+  const lines = [
+    `${spec.optimizer.name} on ${objective.name} (n = ${objective.n}), ${r.path.length - 1} steps, ${r.evaluations} evaluations`,
+    `  f: ${fmt(r.values[0])} -> ${fmt(r.values[r.values.length - 1])}`,
+    `  x: [${last.map(fmt).join(', ')}]`,
+    `  max |grad|: ${fmt(gmax)} (${r.converged ? 'converged' : 'not converged'}: the test is max |grad| <= 1e-6)`,
+  ];
+  if (objective.minimum && objective.minimumValue !== undefined) {
+    lines.push(`  known minimum: f = ${fmt(objective.minimumValue)} at [${objective.minimum.map(fmt).join(', ')}]`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** The plot functions optimize uses from src/viz (pure: numbers in, SVG text out). */
+interface VizModule {
+  contourPlotSvg(o: { f: (x: number, y: number) => number; xDomain: [number, number]; yDomain: [number, number]; paths: { label: string; points: number[][] }[]; minimum?: number[]; title?: string }): string;
+  lineChartSvg(o: { series: { label: string; x: number[]; y: number[] }[]; xLabel: string; yLabel: string; logY?: boolean; title?: string }): string;
+  functionPlotSvg(o: { f: (x: number) => number; domain: [number, number]; points: number[]; title?: string }): string;
+}
+
+/** A view box holding the objective's domain and the whole path, with a margin. */
+function box(lo0: number, hi0: number, xs: number[]): [number, number] {
+  let lo = lo0, hi = hi0;
+  for (const x of xs) { lo = Math.min(lo, x); hi = Math.max(hi, x); }
+  const pad = (hi - lo) * 0.05 || 1;
+  return [lo - (lo < lo0 ? pad : 0), hi + (hi > hi0 ? pad : 0)];
+}
+
+/** SVG of a run: 2-D path on contours, 1-D curve with iterates, n-D f against step. */
+export function plotSvg(viz: VizModule, spec: OptimizeSpec, r: OptimizeResult, objective: Objective): string {
+  const title = `${spec.optimizer.name} on ${objective.name}`;
+  const n = objective.n;
+  if (n === 2) {
+    const d = objective.domain ?? [[-3, 3], [-3, 3]];
+    const x = new Float64Array(2);
+    return viz.contourPlotSvg({
+      f: (a, b) => { x[0] = a; x[1] = b; return objective.value(x); },
+      xDomain: box(d[0][0], d[0][1], r.path.map((p) => p[0])),
+      yDomain: box(d[1][0], d[1][1], r.path.map((p) => p[1])),
+      paths: [{ label: spec.optimizer.name, points: r.path }],
+      minimum: objective.minimum,
+      title,
+    });
+  }
+  if (n === 1) {
+    const d = objective.domain ?? [[-10, 10]];
+    const x = new Float64Array(1);
+    return viz.functionPlotSvg({
+      f: (a) => { x[0] = a; return objective.value(x); },
+      domain: box(d[0][0], d[0][1], r.path.map((p) => p[0])),
+      points: r.path.map((p) => p[0]),
+      title,
+    });
+  }
+  const positive = r.values.every((v) => v > 0);
+  return viz.lineChartSvg({
+    series: [{ label: spec.optimizer.name, x: r.values.map((_v, i) => i), y: r.values }],
+    xLabel: 'step',
+    yLabel: 'f',
+    logY: positive,
+    title,
+  });
+}
+
+async function loadViz(): Promise<VizModule> {
+  // resolved at run time so optimize works (without --plot) while the viz layer is absent
+  const path = '../../viz/index.js';
+  try {
+    const m = (await import(path)) as Partial<VizModule>;
+    if (typeof m.contourPlotSvg === 'function' && typeof m.lineChartSvg === 'function' && typeof m.functionPlotSvg === 'function') return m as VizModule;
+  } catch {
+    /* reported below */
+  }
+  throw runError('--plot: the plotting layer (src/viz) is not available in this build; run without --plot');
+}
+
+export function register(program: Command): void {
+  const hyperKeys = allHyperparameters();
+  const cmd = program
+    .command('optimize')
+    .description('run one optimizer on one test function (float64); --json prints {path, values, evaluations, converged}')
+    .option('--spec <file>', 'SPEC.json: {function, x0, optimizer: {name, ...}, steps, schedule?}')
+    .option('--fn <name>', 'test function: square, xcos, quadratic, rosenbrock, beale, booth, himmelblau, saddle, valley, plateau')
+    .option('--x0 <list>', 'start point, comma-separated')
+    .option('--opt <name>', `optimizer: ${knownOptimizerNames().join(', ')}`)
+    .option('--lr <x>', 'learning rate')
+    .option('--steps <n>', `number of steps (default ${DEFAULT_STEPS})`)
+    .option('--schedule <spec>', 'learning-rate schedule NAME:KEY=VALUE,... (lists use ;)')
+    .option('--json', 'print the run as one JSON object')
+    .option('--plot <file.svg>', 'write an SVG: 2-D path on contours, 1-D curve with iterates, n-D f against step');
+  for (const k of hyperKeys) cmd.option(`--${kebab(k)} [value]`, `hyperparameter ${k} (see the optimizer's defaults)`);
+  cmd.action(async (opts: CliOptions) => {
+    const o: CliOptions = {};
+    for (const [k, v] of Object.entries(opts)) o[camel(k)] = v;
+    const spec = specFromOptions(o, hyperKeys);
+    const r = runOptimize(spec);
+    const out: OptimizeResult = { path: r.path, values: r.values, evaluations: r.evaluations, converged: r.converged };
+    if (o.plot !== undefined) {
+      const plotPath = o.plot as string;
+      if (!plotPath.toLowerCase().endsWith('.svg')) throw inputError(`--plot: expected a file name ending in .svg, got '${plotPath}'`);
+      const viz = await loadViz();
+      atomicWrite(plotPath, plotSvg(viz, spec, out, r.objective));
+    }
+    if (o.json) process.stdout.write(JSON.stringify(out) + '\n');
+    else {
+      process.stdout.write(summary(spec, out, r.objective));
+      if (o.plot !== undefined) process.stdout.write(`  plot: ${o.plot}\n`);
+    }
+  });
+}
