@@ -18,3 +18,5 @@ export { Optimizer, createOptimizer } from './optimizer.js';
 export type { ParamGroup, ParamGroupSpec, OptimizerStateDict } from './optimizer.js';
 export { runFirstOrder } from './run-first-order.js';
 export type { FirstOrderRun, FirstOrderResult } from './run-first-order.js';
+export * from './lectures.js';
+export * from './transforms.js';

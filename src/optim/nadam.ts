@@ -26,8 +26,8 @@ export function nadamInit(n: number, ArrayType: FloatArrayConstructor = Float64A
  * One NAdam step, torch.optim.NAdam 1.13 (`_single_tensor_nadam`), in place (Dozat, 2016):
  *   t ← t + 1;  g ← ∇ + λθ;  μ_t = β₁(1 − ½·0.96^(tψ)),  μ_{t+1} = β₁(1 − ½·0.96^((t+1)ψ))  (ψ = momentumDecay)
  *   P ← P·μ_t;  m ← β₁m + (1 − β₁)g;  v ← β₂v + (1 − β₂)g²;  d = √(v/(1 − β₂ᵗ)) + eps
- *   θ ← θ − lr(1 − μ_t)/(1 − P) · g/d − lr·μ_{t+1}/(1 − P·μ_t·μ_{t+1})... as torch: P·μ_{t+1} with P already updated:
- *   θ ← θ − lr·μ_{t+1}/(1 − P·μ_t·μ_{t+1}) · m/d  (torch 1.13's expression, μ_t counted twice in the second term)
+ *   θ ← θ − lr·(1 − μ_t)/(1 − P) · g/d
+ *   θ ← θ − lr·μ_{t+1}/(1 − P·μ_t·μ_{t+1}) · m/d   (torch 1.13's expression: P is already updated, so μ_t enters twice)
  * torch keeps P in a float32 tensor, so P and P·μ·μ_{t+1} are rounded to float32 here too (Math.fround);
  * this is what makes the float64 trajectories agree with torch's.
  */

@@ -27,11 +27,10 @@ export function rmspropNesterovInit(n: number, ArrayType: FloatArrayConstructor 
 }
 
 /**
- * Algorithm 8.6 evaluates the gradient at the look-ahead point θ̃ = θ + μv. Here the parameters held are
- * the look-ahead point itself (the same change of variables as torch's Nesterov SGD), so the gradient
- * passed in is ∇J(θ̃) and one step is:
- *   r ← αr + (1 − α)g²;  v' = μv − lr·g/√(r + eps);  θ̃ ← θ̃ − μv + (1 + μ)v'... i.e. θ̃ ← θ̃ + μv' − lr·g/√(r + eps)
- * which equals θ ← θ + v', θ̃ = θ + μv' of the algorithm.
+ * Algorithm 8.6:  θ̃ = θ + μv;  g = ∇J(θ̃);  r ← αr + (1 − α)g²;  v ← μv − lr·g/√(r + eps);  θ ← θ + v.
+ * The parameters held here are the look-ahead point θ̃ itself (the change of variables torch uses for
+ * Nesterov SGD), so the gradient passed in is ∇J(θ̃), and the step is
+ *   θ̃ ← θ̃ − μ·v_prev + (1 + μ)·v   (= θ_new + μ·v).
  */
 export function rmspropNesterovUpdate(params: FloatArray, grads: FloatArray, state: RmspropNesterovState, o: RmspropNesterovOptions): void {
   const { lr, alpha, eps, momentum, epsInside, maximize } = o;

@@ -4,3 +4,5 @@ export type { Schedule, ScheduleSpec, ScheduleState } from './schedule.js';
 export type { ChainableRule, ScheduleFamily, ScheduleValue } from './lr-schedules.js';
 export { plateauDefaults, plateauInit, plateauStep, checkPlateau } from './plateau.js';
 export type { PlateauOptions, PlateauState } from './plateau.js';
+export { anneal, sutskeverMomentum } from './hyper.js';
+export type { AnnealSpec } from './hyper.js';
