@@ -321,6 +321,14 @@ async function loadViz(): Promise<VizModule> {
   throw runError('--plot: the plotting layer (src/viz) is not available in this build; run without --plot');
 }
 
+/** `--momentum`: "default: sgd 0, rmsprop 0, rmsprop-nesterov 0.9" — derived from the defaults objects. */
+function hyperHelp(key: string): string {
+  const uses = knownOptimizerNames()
+    .filter((n) => key in defaultsOf(n))
+    .map((n) => `${n} ${JSON.stringify(defaultsOf(n)[key]).replace(/,/g, ', ')}`);
+  return `default: ${uses.join('; ')}`;
+}
+
 export function register(program: Command): void {
   const hyperKeys = allHyperparameters();
   const cmd = program
@@ -335,7 +343,7 @@ export function register(program: Command): void {
     .option('--schedule <spec>', 'learning-rate schedule NAME:KEY=VALUE,... (lists use ;)')
     .option('--json', 'print the run as one JSON object')
     .option('--plot <file.svg>', 'write an SVG: 2-D path on contours, 1-D curve with iterates, n-D f against step');
-  for (const k of hyperKeys) cmd.option(`--${kebab(k)} [value]`, `hyperparameter ${k} (see the optimizer's defaults)`);
+  for (const k of hyperKeys) cmd.option(`--${kebab(k)} [value]`, hyperHelp(k));
   cmd.action(async (opts: CliOptions) => {
     const o: CliOptions = {};
     for (const [k, v] of Object.entries(opts)) o[camel(k)] = v;
