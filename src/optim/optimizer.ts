@@ -20,11 +20,15 @@ export interface ParamGroup {
   options: HyperOptions;
 }
 
-/** The serialisable state: per-group options and per-group state (copies; typed arrays stay typed). */
+/**
+ * The serialisable state: per-group options and per-group state (copies; typed arrays stay typed).
+ * `loadStateDict` also takes plain number arrays in place of typed arrays, so a JSON round trip
+ * (with buffers written as `Array.from(buffer)`) restores it.
+ */
 export interface OptimizerStateDict {
   name: string;
   paramGroups: { options: HyperOptions }[];
-  state: Record<string, FloatArray | number>[];
+  state: Record<string, FloatArray | number[] | number>[];
 }
 
 /**
@@ -99,7 +103,7 @@ export class Optimizer {
         const c = cur[key];
         if (typeof c === 'number') {
           if (typeof v !== 'number') throw inputError(`optimizer state: group ${i}: '${key}' expected a number`);
-        } else if (typeof v === 'number' || v === undefined || v.length !== c.length) {
+        } else if (typeof v === 'number' || v === undefined || v.length !== c.length || !Array.from(v).every((x) => typeof x === 'number')) {
           throw inputError(`optimizer state: group ${i}: '${key}' expected ${c.length} values`);
         }
       }
@@ -110,7 +114,7 @@ export class Optimizer {
         const v = sd.state[i][key];
         const c = cur[key];
         if (typeof c === 'number') cur[key] = v as number;
-        else c.set(v as FloatArray);
+        else c.set(v as ArrayLike<number>);
       }
       this.paramGroups[i].options = checked[i];
     }

@@ -83,3 +83,20 @@ test('eps inside vs outside the square root: √(v + eps) (lectures) and √v + 
   assert.ok(Math.abs(inn[0] - -(0.01 * 1e-3) / Math.sqrt(1e-8 + 1e-8)) < 1e-15);
   assert.ok(Math.abs(out[0] / inn[0] - Math.SQRT2) < 1e-3); // the lectures' form takes a step √2 smaller here
 });
+
+test('momentum annealed 0.5 → 0.99 (a schedule of a hyperparameter): torch SGD with μ_t equals v ← μ_t·v − εg', async () => {
+  const { anneal } = await import('../../src/schedule/index.js');
+  const { createOptimizer } = await import('../../src/optim/index.js');
+  const mu = anneal({ from: 0.5, to: 0.99, steps: 200 });
+  const lr = 5e-4;
+  const a = Float64Array.of(1, 1), ga = new Float64Array(2);
+  const opt = createOptimizer('sgd', { params: a, grads: ga }, { lr, momentum: 0.5 });
+  const b = Float64Array.of(1, 1), gb = new Float64Array(2), sb = velocityInit(2);
+  for (let t = 0; t < 300; t++) {
+    opt.paramGroups[0].options.momentum = mu(t);
+    beale.valueAndGrad(a, ga); opt.step();
+    beale.valueAndGrad(b, gb); classicalMomentumUpdate(b, gb, sb, { lr, momentum: mu(t) });
+    for (let i = 0; i < 2; i++) assert.ok(rel(b[i], a[i]) < 1e-11, `step ${t}`);
+  }
+  assert.equal(opt.paramGroups[0].options.momentum, 0.99);
+});

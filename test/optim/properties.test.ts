@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { optimizers, createOptimizer, resolveOptions, type OptimizerRule, type FloatArray } from '../../src/optim/index.js';
 import { makeObjective } from '../../src/objectives/index.js';
 import { DescentError } from '../../src/errors.js';
@@ -66,7 +68,7 @@ test('validation names the hyperparameter; unknown names list the known ones', (
   assert.throws(() => createOptimizer('adam', { params: new Float64Array(2), grads: new Float64Array(3) }), /params has 2 values but grads has 3/);
 });
 
-test('no allocation per step: 2e5 steps of every optimizer trigger no garbage collection', async () => {
+test('no allocation per step: 2e5 steps of every optimizer trigger no garbage collection (at most one, the runner)', async () => {
   let gcs = 0;
   const obs = new PerformanceObserver((list) => { gcs += list.getEntries().length; });
   const runs = names.map((name) => {
@@ -83,12 +85,16 @@ test('no allocation per step: 2e5 steps of every optimizer trigger no garbage co
   });
   for (const warm of runs) warm(20000); // let the JIT settle first
   await new Promise((r) => setImmediate(r));
+  // start from an empty young generation so earlier tests' garbage cannot trigger a collection here
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
   obs.observe({ entryTypes: ['gc'] });
   for (const run of runs) run(200000);
   await new Promise((r) => setTimeout(r, 50));
   obs.disconnect();
-  // one boxed 16-byte number per step would be 2e5 × 11 × 16 B = 35 MB: several scavenges
-  assert.equal(gcs, 0, `${gcs} garbage collections during 2.2e6 optimizer steps`);
+  // one boxed 16-byte number per step would be 2.2e6 × 16 B = 35 MB: dozens of scavenges (a probe loop
+  // allocating one small object per step triggers about 60); allow 1 for the runner's own bookkeeping
+  assert.ok(gcs <= 1, `${gcs} garbage collections during 2.2e6 optimizer steps`);
 });
 
 test('stateDict round trip: a restored optimizer continues the identical trajectory (every optimizer, float32 and float64)', () => {
@@ -199,4 +205,26 @@ test('float32: every optimizer follows torch float32 on a quadratic (intermediat
     // torch rounds every intermediate to float32; we round only what is stored, so agreement is to float32 precision
     assert.ok(worst < 2e-5, `${name}: worst relative difference ${worst}`);
   }
+});
+
+test('stateDict survives a JSON round trip (buffers as plain arrays)', () => {
+  for (const name of names) {
+    const x = Float64Array.of(1, 1), g = new Float64Array(2);
+    const a = createOptimizer(name, { params: x, grads: g }, optsFor(name));
+    for (let t = 0; t < 10; t++) { beale.valueAndGrad(x, g); a.step(); }
+    const sd = a.stateDict();
+    const json = JSON.stringify({ ...sd, state: sd.state.map((s) => Object.fromEntries(Object.entries(s).map(([k, v]) => [k, typeof v === 'number' ? v : Array.from(v)]))) });
+    const x2 = x.slice(), g2 = new Float64Array(2);
+    const b = createOptimizer(name, { params: x2, grads: g2 }, optsFor(name));
+    b.loadStateDict(JSON.parse(json));
+    for (let t = 0; t < 10; t++) {
+      beale.valueAndGrad(x, g); a.step();
+      beale.valueAndGrad(x2, g2); b.step();
+    }
+    assert.deepEqual(Array.from(x2), Array.from(x), name);
+  }
+  const x = new Float64Array(2);
+  const a = createOptimizer('adam', { params: x, grads: new Float64Array(2) });
+  assert.throws(() => a.loadStateDict({ ...a.stateDict(), name: 'sgd' }), /saved for 'sgd', loading into 'adam'/);
+  assert.throws(() => a.loadStateDict({ ...a.stateDict(), state: [{ step: 0, expAvg: [1], expAvgSq: [0, 0], maxExpAvgSq: [0, 0] }] }), /'expAvg' expected 2 values/);
 });
