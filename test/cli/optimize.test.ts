@@ -121,3 +121,20 @@ test('without --json: a short human summary', () => {
   assert.match(r.stdout, /^sgd on square \(n = 1\), 10 steps, 10 evaluations/);
   assert.match(r.stdout, /f: 100 -> /);
 });
+
+test('--plot FILE.svg writes the SVG (or, while src/viz is absent from the build, exits 1 saying so)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'descent-opt-'));
+  const plot = join(dir, 'beale.svg');
+  const r = descent('optimize', '--fn', 'beale', '--x0', '2,-2', '--opt', 'adam', '--lr', '0.01', '--steps', '50', '--plot', plot);
+  if (existsSync(join(repo, 'dist', 'viz', 'index.js'))) {
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(readFileSync(plot, 'utf8'), /<svg[\s\S]*<\/svg>\s*$/);
+  } else {
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /^descent: error: --plot: the plotting layer \(src\/viz\) is not available/);
+    assert.equal(existsSync(plot), false);
+  }
+  const bad = descent('optimize', '--fn', 'beale', '--x0', '2,-2', '--opt', 'adam', '--plot', join(dir, 'p.png'));
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /--plot: expected a file name ending in .svg/);
+});

@@ -100,3 +100,14 @@ test('momentum annealed 0.5 → 0.99 (a schedule of a hyperparameter): torch SGD
   }
   assert.equal(opt.paramGroups[0].options.momentum, 0.99);
 });
+
+test('Adagrad eps placement: torch √s + eps (default) and √(s + eps) (epsInside)', async () => {
+  const { adagradInit, adagradUpdate, adagradDefaults } = await import('../../src/optim/index.js');
+  // one step from s = 0 with g = 1e-5, eps = 1e-10 (default): s = 1e-10
+  // outside: Δ = −0.01·1e-5/(1e-5 + 1e-10);  inside: Δ = −0.01·1e-5/√(2e-10)
+  const out = Float64Array.of(0), inn = Float64Array.of(0), g = Float64Array.of(1e-5);
+  adagradUpdate(out, g, adagradInit(1), { ...adagradDefaults });
+  adagradUpdate(inn, g, adagradInit(1), { ...adagradDefaults, epsInside: true });
+  assert.ok(Math.abs(out[0] - -(0.01 * 1e-5) / (1e-5 + 1e-10)) < 1e-17);
+  assert.ok(Math.abs(inn[0] - -(0.01 * 1e-5) / Math.sqrt(2e-10)) < 1e-17);
+});

@@ -348,11 +348,13 @@ export function register(program: Command): void {
     const o: CliOptions = {};
     for (const [k, v] of Object.entries(opts)) o[camel(k)] = v;
     const spec = specFromOptions(o, hyperKeys);
+    if (o.plot !== undefined && !(o.plot as string).toLowerCase().endsWith('.svg')) {
+      throw inputError(`--plot: expected a file name ending in .svg, got '${o.plot}'`);
+    }
     const r = runOptimize(spec);
     const out: OptimizeResult = { path: r.path, values: r.values, evaluations: r.evaluations, converged: r.converged };
     if (o.plot !== undefined) {
       const plotPath = o.plot as string;
-      if (!plotPath.toLowerCase().endsWith('.svg')) throw inputError(`--plot: expected a file name ending in .svg, got '${plotPath}'`);
       const viz = await loadViz();
       atomicWrite(plotPath, plotSvg(viz, spec, out, r.objective));
     }
