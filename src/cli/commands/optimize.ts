@@ -199,6 +199,38 @@ interface CliOptions {
   [hyper: string]: string | boolean | undefined;
 }
 
+/**
+ * `{ name, ...hyperparameters }` from parsed flags (camelCase keys, commander's values): every flag given
+ * must be a hyperparameter of `name`. For other commands (train) that take the same flags.
+ */
+export function optimizerFromFlags(name: string, o: Record<string, string | boolean | undefined>, hyperKeys: string[]): OptimizeSpec['optimizer'] {
+  const defaults = defaultsOf(name);
+  const optimizer: OptimizeSpec['optimizer'] = { name };
+  if (o.lr !== undefined) {
+    if (!('lr' in defaults)) throw inputError(`--lr: '${name}' has no learning rate`);
+    optimizer.lr = parseHyperValue('lr', o.lr as string | true, 0);
+  }
+  for (const k of hyperKeys) {
+    if (o[k] === undefined) continue;
+    if (!(k in defaults)) {
+      const own = Object.keys(defaults).map(kebab).join(', ');
+      throw inputError(`--${kebab(k)}: not a hyperparameter of ${name}; expected one of: ${own}`);
+    }
+    optimizer[k] = parseHyperValue(kebab(k), o[k] as string | true, defaults[k]);
+  }
+  return optimizer;
+}
+
+/**
+ * Adds one `--kebab-name [value]` flag per hyperparameter of any optimizer (lr excluded), with help derived
+ * from the defaults objects; returns the camelCase keys for optimizerFromFlags.
+ */
+export function addHyperparameterFlags(cmd: Command): string[] {
+  const keys = allHyperparameters();
+  for (const k of keys) cmd.option(`--${kebab(k)} [value]`, hyperHelp(k));
+  return keys;
+}
+
 /** Builds the spec from flags (or reads --spec), checking every flag against the chosen optimizer. */
 export function specFromOptions(o: CliOptions, hyperKeys: string[]): OptimizeSpec {
   const given = hyperKeys.filter((k) => o[k] !== undefined);
@@ -210,20 +242,7 @@ export function specFromOptions(o: CliOptions, hyperKeys: string[]): OptimizeSpe
   if (o.fn === undefined) throw inputError('--fn: required (or give --spec SPEC.json)');
   if (o.x0 === undefined) throw inputError('--x0: required, comma-separated numbers, e.g. --x0 -1.5,2');
   if (o.opt === undefined) throw inputError(`--opt: required; one of: ${knownOptimizerNames().join(', ')}`);
-  const name = o.opt;
-  const defaults = defaultsOf(name);
-  const optimizer: OptimizeSpec['optimizer'] = { name };
-  if (o.lr !== undefined) {
-    if (!('lr' in defaults)) throw inputError(`--lr: '${name}' has no learning rate`);
-    optimizer.lr = parseHyperValue('lr', o.lr, 0);
-  }
-  for (const k of given) {
-    if (!(k in defaults)) {
-      const own = Object.keys(defaults).map(kebab).join(', ');
-      throw inputError(`--${kebab(k)}: not a hyperparameter of ${name}; expected one of: ${own}`);
-    }
-    optimizer[k] = parseHyperValue(kebab(k), o[k] as string | true, defaults[k]);
-  }
+  const optimizer = optimizerFromFlags(o.opt, o, hyperKeys);
   let steps = DEFAULT_STEPS;
   if (o.steps !== undefined) {
     steps = Number(o.steps);
@@ -330,7 +349,6 @@ function hyperHelp(key: string): string {
 }
 
 export function register(program: Command): void {
-  const hyperKeys = allHyperparameters();
   const cmd = program
     .command('optimize')
     .description('run one optimizer on one test function (float64); --json prints {path, values, evaluations, converged}')
@@ -343,7 +361,7 @@ export function register(program: Command): void {
     .option('--schedule <spec>', 'learning-rate schedule NAME:KEY=VALUE,... (lists use ;)')
     .option('--json', 'print the run as one JSON object')
     .option('--plot <file.svg>', 'write an SVG: 2-D path on contours, 1-D curve with iterates, n-D f against step');
-  for (const k of hyperKeys) cmd.option(`--${kebab(k)} [value]`, hyperHelp(k));
+  const hyperKeys = addHyperparameterFlags(cmd);
   cmd.action(async (opts: CliOptions) => {
     const o: CliOptions = {};
     for (const [k, v] of Object.entries(opts)) o[camel(k)] = v;
