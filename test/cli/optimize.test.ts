@@ -138,3 +138,12 @@ test('--plot FILE.svg writes the SVG (or, while src/viz is absent from the build
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /--plot: expected a file name ending in .svg/);
 });
+
+test('composite schedule from the command line: warm-up then cosine follows torch SequentialLR', () => {
+  const exp = JSON.parse(readFileSync(join(root, 'optimize-composite', 'warmup-cosine.json'), 'utf8'));
+  const r = descent('optimize', ...exp.args, '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  exp.path.forEach((p: number[], t: number) => p.forEach((b, i) => close(out.path[t][i], b, `step ${t} x[${i}]`)));
+  exp.values.forEach((b: number, t: number) => close(out.values[t], b, `step ${t} f`));
+});
