@@ -1,0 +1,276 @@
+/**
+ * Kernel dispatch: descent's WebAssembly SIMD kernels (src/tensor/wasm/kernels.as) behind a
+ * small API whose signatures match the pure-TypeScript reference kernels.
+ *
+ * Fast-path tensors live in ONE WebAssembly.Memory owned by this module: `allocF32(n)` etc. bump
+ * an arena inside it and return ordinary typed-array views, so a kernel call passes byte offsets
+ * and copies nothing. The memory is shared (SharedArrayBuffer) when the platform allows, so it can
+ * grow without detaching earlier views and so worker threads (src/tensor/backend-node.ts) can
+ * compute on the same tensors; otherwise a fixed-size plain memory is used (browsers without
+ * cross-origin isolation), and the arena refuses to outgrow it.
+ *
+ * No Node-only API here: this file runs in browsers too.
+ */
+import { runError } from '../errors.js';
+import { kernelsWasmPlain, kernelsWasmShared } from './wasm/kernels-wasm.js';
+
+/** The raw exports of the wasm module (byte addresses into the arena memory). */
+export interface WasmExports {
+  heapBase(): number;
+  matmulScratchBytes(n: number): number;
+  matmulBlock(
+    a: number, b: number, c: number, m: number, k: number, n: number,
+    transA: number, transB: number, accumulate: number,
+    i0: number, i1: number, j0: number, j1: number, scratch: number,
+  ): void;
+  biasAct(out: number, bias: number, m: number, n: number, relu: number): void;
+  reluBackward(dY: number, y: number, dX: number, len: number): void;
+  colSum(x: number, out: number, m: number, n: number, accumulate: number): void;
+  softmaxCrossEntropy(z: number, labels: number, dZ: number, m: number, n: number): number;
+  adamF32(
+    p: number, g: number, m: number, v: number, vmax: number, i0: number, i1: number,
+    stepSize: number, beta1: number, beta2: number, eps: number, bc2Sqrt: number, weightDecay: number,
+    maximize: number, amsgrad: number,
+  ): void;
+  sgdF32(
+    p: number, g: number, buf: number, i0: number, i1: number,
+    lr: number, momentum: number, dampening: number, nesterov: number, weightDecay: number, maximize: number, first: number,
+  ): void;
+}
+
+/**
+ * A parallel executor for block-splittable kernels (installed by src/tensor/backend-node.ts on Node).
+ * `matmul` and `adam`/`sgd` return false when they decline (too small to pay), and the caller runs single-threaded.
+ */
+export interface ParallelExecutor {
+  readonly threads: number;
+  matmul(a: number, b: number, c: number, m: number, k: number, n: number, transA: boolean, transB: boolean, accumulate: boolean): boolean;
+  adam(args: readonly number[], n: number): boolean;
+  sgd(args: readonly number[], n: number): boolean;
+  close(): void;
+}
+
+type View = Float32Array | Float64Array | Int32Array;
+const PAGE = 65536;
+
+function decodeBase64(s: string): Uint8Array {
+  const bin = atob(s);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+/** The wasm kernels bound to their arena memory. Obtain it with `getBackend()`. */
+export class WasmBackend {
+  readonly memory: WebAssembly.Memory;
+  readonly module: WebAssembly.Module;
+  readonly exports: WasmExports;
+  /** True when the memory is a SharedArrayBuffer (growable without detaching views; threads possible). */
+  readonly shared: boolean;
+  /** Installed by `enableThreads` (Node); null means single-threaded. */
+  parallel: ParallelExecutor | null = null;
+  private top: number;
+  private readonly buffers = new WeakSet<ArrayBufferLike>();
+  private scratchPtr = 0;
+  private scratchBytes = 0;
+
+  constructor(module: WebAssembly.Module, memory: WebAssembly.Memory, shared: boolean) {
+    this.module = module;
+    this.memory = memory;
+    this.shared = shared;
+    const inst = new WebAssembly.Instance(module, { env: { memory, abort: () => { throw runError('wasm kernel aborted'); } } });
+    this.exports = inst.exports as unknown as WasmExports;
+    this.top = align(this.exports.heapBase(), 64);
+    this.buffers.add(memory.buffer);
+  }
+
+  /** Bytes handed out by the arena so far. */
+  get used(): number {
+    return this.top;
+  }
+
+  /** Reserves `bytes` (64-byte aligned, zero-filled) in the arena and returns its byte address. */
+  allocBytes(bytes: number): number {
+    const ptr = align(this.top, 64);
+    const end = ptr + Math.max(bytes, 0);
+    const have = this.memory.buffer.byteLength;
+    if (end > have) {
+      if (!this.shared) throw runError(`wasm arena full: ${end} bytes needed, ${have} reserved (a plain memory cannot grow without detaching views)`);
+      const pages = Math.ceil((end - have) / PAGE);
+      try {
+        this.memory.grow(pages);
+      } catch {
+        throw runError(`wasm arena: cannot grow memory to ${end} bytes`);
+      }
+      this.buffers.add(this.memory.buffer);
+    }
+    this.top = end;
+    // reused regions (after release) may hold old data; allocations promise zeros like `new Float32Array(n)`
+    new Uint8Array(this.memory.buffer, ptr, end - ptr).fill(0);
+    return ptr;
+  }
+
+  allocF32(n: number): Float32Array {
+    const ptr = this.allocBytes(n * 4); // may grow the memory: take .buffer after
+    return new Float32Array(this.memory.buffer, ptr, n);
+  }
+  allocF64(n: number): Float64Array {
+    const ptr = this.allocBytes(n * 8); // may grow the memory: take .buffer after
+    return new Float64Array(this.memory.buffer, ptr, n);
+  }
+  allocI32(n: number): Int32Array {
+    const ptr = this.allocBytes(n * 4); // may grow the memory: take .buffer after
+    return new Int32Array(this.memory.buffer, ptr, n);
+  }
+
+  /** Arena position, for `release`: scratch allocated after a mark is given back all at once. */
+  mark(): number {
+    return this.top;
+  }
+  release(mark: number): void {
+    if (mark < this.top) this.top = mark;
+  }
+
+  /** Whether a typed array lives in this arena (so the wasm kernels can take it without a copy). */
+  owns(v: ArrayBufferView): boolean {
+    return this.buffers.has(v.buffer);
+  }
+
+  /** Byte address of a view in the arena; throws when it lives elsewhere. */
+  ptr(v: View): number {
+    if (!this.buffers.has(v.buffer)) throw runError('tensor is not in the wasm arena (allocate it with the backend alloc)');
+    return v.byteOffset;
+  }
+
+  /** Scratch for a single-thread matmul, grown on demand and kept (allocated once per size, not per call). */
+  private matmulScratch(n: number): number {
+    const need = this.exports.matmulScratchBytes(n);
+    if (need > this.scratchBytes) {
+      this.scratchPtr = this.allocBytes(need);
+      this.scratchBytes = need;
+    }
+    return this.scratchPtr;
+  }
+
+  /**
+   * out = op(a)·op(b) (or out += when accumulate), fp32, row-major; op(a) is m×k, op(b) is k×n.
+   * Same signature and convention as the TS reference `matmul` in src/tensor/kernels.ts:
+   * transA means a is stored k×m, transB means b is stored n×k (Linear: X·Wᵀ is transB, dYᵀ·X is transA).
+   */
+  matmul(a: Float32Array, b: Float32Array, out: Float32Array, m: number, k: number, n: number, transA = false, transB = false, accumulate = false): void {
+    if (a.length < m * k || b.length < k * n || out.length < m * n) {
+      throw runError(`matmul: buffers too small for ${m}×${k}·${k}×${n} (a ${a.length}, b ${b.length}, out ${out.length})`);
+    }
+    const pa = this.ptr(a), pb = this.ptr(b), pc = this.ptr(out);
+    if (this.parallel && this.parallel.matmul(pa, pb, pc, m, k, n, transA, transB, accumulate)) return;
+    this.exports.matmulBlock(pa, pb, pc, m, k, n, +transA, +transB, +accumulate, 0, m, 0, n, this.matmulScratch(n));
+  }
+
+  /** out[i,j] = out[i,j] + bias[j], then relu when `relu` (fused, one pass over the m×n block). */
+  biasAct(out: Float32Array, bias: Float32Array, m: number, n: number, relu: boolean): void {
+    this.exports.biasAct(this.ptr(out), this.ptr(bias), m, n, +relu);
+  }
+
+  /** dX[i] = y[i] > 0 ? dY[i] : 0 (relu backward through its output y); dX may be dY. */
+  reluBackward(dY: Float32Array, y: Float32Array, dX: Float32Array, len = dY.length): void {
+    this.exports.reluBackward(this.ptr(dY), this.ptr(y), this.ptr(dX), len);
+  }
+
+  /** out[j] = Σ_i x[i,j] (or += when accumulate): bias gradient. */
+  colSum(x: Float32Array, out: Float32Array, m: number, n: number, accumulate = false): void {
+    this.exports.colSum(this.ptr(x), this.ptr(out), m, n, +accumulate);
+  }
+
+  /**
+   * Mean softmax cross-entropy of m rows of n logits against int labels (torch F.cross_entropy,
+   * reduction 'mean'); writes dZ = (softmax − onehot)/m when given. Returns the loss.
+   */
+  softmaxCrossEntropy(z: Float32Array, labels: Int32Array, dZ: Float32Array | null, m: number, n: number): number {
+    return this.exports.softmaxCrossEntropy(this.ptr(z), this.ptr(labels), dZ ? this.ptr(dZ) : 0, m, n);
+  }
+}
+
+function align(x: number, a: number): number {
+  return Math.ceil(x / a) * a;
+}
+
+let backend: WasmBackend | null | undefined;
+let disabled = false;
+/** Plain (non-shared) memory size when shared memory is unavailable. */
+const PLAIN_BYTES = 512 * 1024 * 1024;
+
+function canShare(): boolean {
+  try {
+    const m = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+    return m.buffer instanceof SharedArrayBuffer;
+  } catch {
+    return false;
+  }
+}
+
+function create(module: WebAssembly.Module | null, shared: boolean): WasmBackend {
+  const memory = shared
+    ? new WebAssembly.Memory({ initial: 16, maximum: 65536, shared: true })
+    : new WebAssembly.Memory({ initial: PLAIN_BYTES / PAGE });
+  const mod = module ?? new WebAssembly.Module(decodeBase64(shared ? kernelsWasmShared : kernelsWasmPlain));
+  return new WasmBackend(mod, memory, shared);
+}
+
+/**
+ * The process-wide wasm backend, created on first use (synchronous compile: fine in Node and in
+ * workers; on a browser main thread call `initBackend()` first, since large sync compiles are refused there).
+ * Returns null when disabled (`setBackendEnabled(false)`, or env DESCENT_WASM=0 read by the CLI) or when
+ * this platform has no WebAssembly SIMD; callers then use the pure-TS kernels.
+ */
+export function getBackend(): WasmBackend | null {
+  if (disabled) return null;
+  if (backend === undefined) {
+    try {
+      backend = create(null, canShare());
+    } catch {
+      backend = null;
+    }
+  }
+  return backend;
+}
+
+/** Async creation for browsers (WebAssembly.compile off the main thread's sync limit). */
+export async function initBackend(): Promise<WasmBackend | null> {
+  if (disabled) return null;
+  if (backend === undefined) {
+    const shared = canShare();
+    try {
+      const module = await WebAssembly.compile(decodeBase64(shared ? kernelsWasmShared : kernelsWasmPlain) as BufferSource);
+      backend = create(module, shared);
+    } catch {
+      backend = null;
+    }
+  }
+  return backend;
+}
+
+/** Turns the wasm fast path off (everything falls back to the pure-TS reference) or back on. */
+export function setBackendEnabled(on: boolean): void {
+  disabled = !on;
+}
+
+/** Whether the wasm fast path is in use. */
+export function backendEnabled(): boolean {
+  return getBackend() !== null;
+}
+
+/**
+ * Float32 storage for long-lived buffers: in the wasm arena when the backend is on (so fast kernels
+ * take it without copies), an ordinary Float32Array otherwise. The allocator `alloc` should route
+ * float32 requests here.
+ */
+export function allocF32(n: number): Float32Array {
+  const b = getBackend();
+  return b ? b.allocF32(n) : new Float32Array(n);
+}
+
+/** Int32 storage (labels) in the arena when the backend is on. */
+export function allocI32(n: number): Int32Array {
+  const b = getBackend();
+  return b ? b.allocI32(n) : new Int32Array(n);
+}

@@ -1,0 +1,381 @@
+// descent's WebAssembly SIMD kernels (AssemblyScript, compiled by scripts/build-wasm.mjs).
+//
+// Every kernel works on raw byte addresses into the one imported memory: the JS side
+// (src/tensor/backend.ts) owns a bump arena in that memory, so tensors used by the fast
+// path are plain Float32Array views and no call copies data in or out. Nothing here
+// allocates: scratch space for packing is passed in by the caller (one block per thread).
+//
+// Layout conventions: row-major, op(A) is m×k, op(B) is k×n, C is m×n.
+//   A[i,k] = transA ? a[k*m + i] : a[i*k + k]      B[k,j] = transB ? b[j*k + k] : b[k*n + j]
+
+// Tile sizes. MR×NR is the register tile: 4 rows × 8 columns = 8 f32x4 accumulators,
+// + 2 B vectors + 1 broadcast stays inside x86's 16 xmm registers (wasm SIMD is 128-bit).
+// KC×NR of packed B (8 KiB) sits in L1, MC×KC of packed A (128 KiB) in L2.
+const MR: i32 = 4;
+const NR: i32 = 8;
+const KC: i32 = 256;
+const MC: i32 = 128;
+
+/** Start of the free heap after the module's static data: where the JS arena may begin. */
+export function heapBase(): usize {
+  return __heap_base;
+}
+
+/** Bytes of scratch one matmul call needs: packed A (MC×KC), packed B (KC×roundup(n,NR)), one MR×NR tile. */
+export function matmulScratchBytes(n: i32): i32 {
+  const nPad = ((n + NR - 1) / NR) * NR;
+  return (MC * KC + KC * nPad + MR * NR) * 4 + 64;
+}
+
+// Packs op(B)[k0:k0+kc, j0:j1] into panels of NR columns, each panel kc rows of NR floats,
+// zero padded past j1 so the micro-kernel never branches on the width.
+function packB(b: usize, transB: bool, k: i32, n: i32, k0: i32, kc: i32, j0: i32, j1: i32, dst: usize): void {
+  let d = dst;
+  for (let jp = j0; jp < j1; jp += NR) {
+    const w = min(NR, j1 - jp);
+    if (!transB) {
+      let src = b + ((<usize>k0 * n + jp) << 2);
+      if (w == NR) {
+        for (let kk = 0; kk < kc; kk++) {
+          v128.store(d, v128.load(src));
+          v128.store(d, v128.load(src, 16), 16);
+          d += NR << 2;
+          src += <usize>n << 2;
+        }
+      } else {
+        for (let kk = 0; kk < kc; kk++) {
+          for (let jj = 0; jj < NR; jj++) store<f32>(d + (jj << 2), jj < w ? load<f32>(src + (jj << 2)) : 0);
+          d += NR << 2;
+          src += <usize>n << 2;
+        }
+      }
+    } else {
+      // B stored n×k: column j of op(B) is row j of b, contiguous in k
+      for (let kk = 0; kk < kc; kk++) {
+        const src = b + ((<usize>jp * k + k0 + kk) << 2);
+        for (let jj = 0; jj < NR; jj++) store<f32>(d + (jj << 2), jj < w ? load<f32>(src + ((<usize>jj * k) << 2)) : 0);
+        d += NR << 2;
+      }
+    }
+  }
+}
+
+// Packs op(A)[i0:i0+mc, k0:k0+kc] into panels of MR rows, each kc columns of MR floats (zero padded rows).
+function packA(a: usize, transA: bool, m: i32, k: i32, i0: i32, mc: i32, k0: i32, kc: i32, dst: usize): void {
+  let d = dst;
+  for (let ip = 0; ip < mc; ip += MR) {
+    const h = min(MR, mc - ip);
+    const row = i0 + ip;
+    if (!transA) {
+      if (h == MR) {
+        const r0 = a + ((<usize>row * k + k0) << 2);
+        const rs = <usize>k << 2;
+        for (let kk = 0; kk < kc; kk++) {
+          const o = r0 + (<usize>kk << 2);
+          store<f32>(d, load<f32>(o));
+          store<f32>(d, load<f32>(o + rs), 4);
+          store<f32>(d, load<f32>(o + 2 * rs), 8);
+          store<f32>(d, load<f32>(o + 3 * rs), 12);
+          d += MR << 2;
+        }
+      } else {
+        for (let kk = 0; kk < kc; kk++) {
+          for (let ii = 0; ii < MR; ii++) store<f32>(d + (ii << 2), ii < h ? load<f32>(a + ((<usize>(row + ii) * k + k0 + kk) << 2)) : 0);
+          d += MR << 2;
+        }
+      }
+    } else {
+      // A stored k×m: the MR rows of one column are contiguous
+      for (let kk = 0; kk < kc; kk++) {
+        const src = a + ((<usize>(k0 + kk) * m + row) << 2);
+        if (h == MR) v128.store(d, v128.load(src));
+        else for (let ii = 0; ii < MR; ii++) store<f32>(d + (ii << 2), ii < h ? load<f32>(src + (ii << 2)) : 0);
+        d += MR << 2;
+      }
+    }
+  }
+}
+
+// C[MR×NR tile] (+)= packedA panel · packedB panel over kc. h×w is the valid part of the tile.
+// @ts-ignore: decorator
+@inline
+function microKernel(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, add: bool, h: i32, w: i32, tile: usize): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  for (let kk = 0; kk < kc; kk++) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    let a = v128.load32_splat(pa);
+    c00 = f32x4.add(c00, f32x4.mul(a, b0));
+    c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    a = v128.load32_splat(pa, 4);
+    c10 = f32x4.add(c10, f32x4.mul(a, b0));
+    c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    a = v128.load32_splat(pa, 8);
+    c20 = f32x4.add(c20, f32x4.mul(a, b0));
+    c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    a = v128.load32_splat(pa, 12);
+    c30 = f32x4.add(c30, f32x4.mul(a, b0));
+    c31 = f32x4.add(c31, f32x4.mul(a, b1));
+    pa += MR << 2;
+    pb += NR << 2;
+  }
+  const rs = <usize>ldc << 2;
+  if (h == MR && w == NR) {
+    if (add) {
+      c00 = f32x4.add(c00, v128.load(c)); c01 = f32x4.add(c01, v128.load(c, 16));
+      c10 = f32x4.add(c10, v128.load(c + rs)); c11 = f32x4.add(c11, v128.load(c + rs, 16));
+      c20 = f32x4.add(c20, v128.load(c + 2 * rs)); c21 = f32x4.add(c21, v128.load(c + 2 * rs, 16));
+      c30 = f32x4.add(c30, v128.load(c + 3 * rs)); c31 = f32x4.add(c31, v128.load(c + 3 * rs, 16));
+    }
+    v128.store(c, c00); v128.store(c, c01, 16);
+    v128.store(c + rs, c10); v128.store(c + rs, c11, 16);
+    v128.store(c + 2 * rs, c20); v128.store(c + 2 * rs, c21, 16);
+    v128.store(c + 3 * rs, c30); v128.store(c + 3 * rs, c31, 16);
+    return;
+  }
+  // edge tile: spill to scratch, write back only the valid h×w part
+  v128.store(tile, c00); v128.store(tile, c01, 16);
+  v128.store(tile, c10, 32); v128.store(tile, c11, 48);
+  v128.store(tile, c20, 64); v128.store(tile, c21, 80);
+  v128.store(tile, c30, 96); v128.store(tile, c31, 112);
+  for (let i = 0; i < h; i++) {
+    for (let j = 0; j < w; j++) {
+      const p = c + <usize>i * rs + (<usize>j << 2);
+      const v = load<f32>(tile + ((<usize>(i * NR + j)) << 2));
+      store<f32>(p, add ? load<f32>(p) + v : v);
+    }
+  }
+}
+
+/**
+ * C[i0:i1, j0:j1] = op(A)·op(B) over that block (or += when accumulate). Row-major, fp32.
+ * The block form lets several threads share one product (each takes rows or columns).
+ * `scratch` holds matmulScratchBytes(j1 - j0) bytes, private to the caller.
+ */
+export function matmulBlock(
+  a: usize, b: usize, c: usize, m: i32, k: i32, n: i32,
+  transA: bool, transB: bool, accumulate: bool,
+  i0: i32, i1: i32, j0: i32, j1: i32, scratch: usize,
+): void {
+  if (i1 <= i0 || j1 <= j0) return;
+  const base = (scratch + 63) & ~<usize>63;
+  const packedA = base;
+  const packedB = packedA + <usize>(MC * KC * 4);
+  const nb = j1 - j0;
+  const nPanels = (nb + NR - 1) / NR;
+  const tile = packedB + <usize>(KC * nPanels * NR * 4);
+  if (k == 0) {
+    if (!accumulate) for (let i = i0; i < i1; i++) memory.fill(c + ((<usize>i * n + j0) << 2), 0, <usize>nb << 2);
+    return;
+  }
+  for (let k0 = 0; k0 < k; k0 += KC) {
+    const kc = min(KC, k - k0);
+    const add = accumulate || k0 > 0;
+    packB(b, transB, k, n, k0, kc, j0, j1, packedB);
+    for (let ic = i0; ic < i1; ic += MC) {
+      const mc = min(MC, i1 - ic);
+      packA(a, transA, m, k, ic, mc, k0, kc, packedA);
+      for (let jp = 0; jp < nPanels; jp++) {
+        const jj = j0 + jp * NR;
+        const w = min(NR, j1 - jj);
+        const pb = packedB + <usize>(jp * kc * NR * 4);
+        for (let ip = 0; ip < mc; ip += MR) {
+          const h = min(MR, mc - ip);
+          const pa = packedA + <usize>(ip * kc * 4);
+          microKernel(kc, pa, pb, c + ((<usize>(ic + ip) * n + jj) << 2), n, add, h, w, tile);
+        }
+      }
+    }
+  }
+}
+
+/** out[i,j] = act(out[i,j] + bias[j]) for an m×n row-major block; relu when `relu`. Fused so the pre-activation is touched once. */
+export function biasAct(out: usize, bias: usize, m: i32, n: i32, relu: bool): void {
+  const zero = f32x4.splat(0);
+  const n4 = n & ~3;
+  for (let i = 0; i < m; i++) {
+    const row = out + ((<usize>i * n) << 2);
+    let j = 0;
+    for (; j < n4; j += 4) {
+      let v = f32x4.add(v128.load(row + (<usize>j << 2)), v128.load(bias + (<usize>j << 2)));
+      if (relu) v = f32x4.max(v, zero);
+      v128.store(row + (<usize>j << 2), v);
+    }
+    for (; j < n; j++) {
+      let v = load<f32>(row + (<usize>j << 2)) + load<f32>(bias + (<usize>j << 2));
+      if (relu) v = v > 0 ? v : 0;
+      store<f32>(row + (<usize>j << 2), v);
+    }
+  }
+}
+
+/** dX[i] = y[i] > 0 ? dY[i] : 0 over len elements (relu backward from the activation y = relu(x)), in place on dY allowed. */
+export function reluBackward(dY: usize, y: usize, dX: usize, len: i32): void {
+  const zero = f32x4.splat(0);
+  const n4 = len & ~3;
+  let i = 0;
+  for (; i < n4; i += 4) {
+    const o = <usize>i << 2;
+    const mask = f32x4.gt(v128.load(y + o), zero);
+    v128.store(dX + o, v128.and(v128.load(dY + o), mask));
+  }
+  for (; i < len; i++) {
+    const o = <usize>i << 2;
+    store<f32>(dX + o, load<f32>(y + o) > 0 ? load<f32>(dY + o) : 0);
+  }
+}
+
+/** out[j] (+)= Σ_i x[i,j] for an m×n block: the bias gradient from dY. */
+export function colSum(x: usize, out: usize, m: i32, n: i32, accumulate: bool): void {
+  const n4 = n & ~3;
+  if (!accumulate) memory.fill(out, 0, <usize>n << 2);
+  for (let i = 0; i < m; i++) {
+    const row = x + ((<usize>i * n) << 2);
+    let j = 0;
+    for (; j < n4; j += 4) {
+      const o = <usize>j << 2;
+      v128.store(out + o, f32x4.add(v128.load(out + o), v128.load(row + o)));
+    }
+    for (; j < n; j++) {
+      const o = <usize>j << 2;
+      store<f32>(out + o, load<f32>(out + o) + load<f32>(row + o));
+    }
+  }
+}
+
+/**
+ * Softmax cross-entropy over m rows of n logits with integer labels (i32), mean reduction as torch's
+ * F.cross_entropy: loss = (1/m) Σ_i [logsumexp(z_i) − z_i,y_i]. Writes dZ = (softmax(z) − onehot(y)) / m
+ * (the gradient of the mean loss) when dZ != 0, and returns the loss (accumulated in f64).
+ */
+export function softmaxCrossEntropy(z: usize, labels: usize, dZ: usize, m: i32, n: i32): f64 {
+  let total: f64 = 0;
+  const invM: f32 = <f32>(1.0 / <f64>m);
+  for (let i = 0; i < m; i++) {
+    const row = z + ((<usize>i * n) << 2);
+    let mx: f32 = -Infinity;
+    for (let j = 0; j < n; j++) mx = max(mx, load<f32>(row + (<usize>j << 2)));
+    let s: f32 = 0;
+    for (let j = 0; j < n; j++) s += Mathf.exp(load<f32>(row + (<usize>j << 2)) - mx);
+    const y = load<i32>(labels + (<usize>i << 2));
+    const lse = mx + Mathf.log(s);
+    total += <f64>(lse - load<f32>(row + (<usize>y << 2)));
+    if (dZ != 0) {
+      const drow = dZ + ((<usize>i * n) << 2);
+      const inv: f32 = 1 / s;
+      for (let j = 0; j < n; j++) {
+        const p = Mathf.exp(load<f32>(row + (<usize>j << 2)) - mx) * inv;
+        store<f32>(drow + (<usize>j << 2), (j == y ? p - 1 : p) * invM);
+      }
+    }
+  }
+  return total / <f64>m;
+}
+
+/**
+ * Fused Adam (torch 1.13 `_single_tensor_adam`) over elements [i0, i1) of contiguous fp32 buffers,
+ * one pass, same expression order as src/optim/adam.ts but evaluated in f32 lanes:
+ *   g ← ±∇ + λθ;  m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²;  amsgrad: v̂ ← max(v̂, v)
+ *   θ ← θ + (−stepSize·m) / (√v / bc2Sqrt + eps)
+ * stepSize = lr/(1−β₁ᵗ) and bc2Sqrt = √(1−β₂ᵗ) are computed by the caller in f64 (as torch does in Python).
+ */
+export function adamF32(
+  p: usize, g: usize, m: usize, v: usize, vmax: usize, i0: i32, i1: i32,
+  stepSize: f32, beta1: f32, beta2: f32, eps: f32, bc2Sqrt: f32, weightDecay: f32, maximize: bool, amsgrad: bool,
+): void {
+  const b1 = f32x4.splat(beta1), b2 = f32x4.splat(beta2);
+  const ob1 = f32x4.splat(1 - beta1), ob2 = f32x4.splat(1 - beta2);
+  const vEps = f32x4.splat(eps), vBc2 = f32x4.splat(bc2Sqrt), vWd = f32x4.splat(weightDecay);
+  const negStep = f32x4.splat(-stepSize);
+  const plain = !maximize && weightDecay == 0 && !amsgrad;
+  let i = i0;
+  const end4 = i0 + ((i1 - i0) & ~3);
+  if (plain) {
+    // the common case without per-element branches
+    for (; i < end4; i += 4) {
+      const o = <usize>i << 2;
+      const gg = v128.load(g + o);
+      const mm = f32x4.add(f32x4.mul(v128.load(m + o), b1), f32x4.mul(ob1, gg));
+      const vv = f32x4.add(f32x4.mul(v128.load(v + o), b2), f32x4.mul(f32x4.mul(ob2, gg), gg));
+      v128.store(m + o, mm);
+      v128.store(v + o, vv);
+      const denom = f32x4.add(f32x4.div(f32x4.sqrt(vv), vBc2), vEps);
+      v128.store(p + o, f32x4.add(v128.load(p + o), f32x4.div(f32x4.mul(negStep, mm), denom)));
+    }
+  } else {
+    for (; i < end4; i += 4) {
+      const o = <usize>i << 2;
+      let gg = v128.load(g + o);
+      if (maximize) gg = f32x4.neg(gg);
+      if (weightDecay != 0) gg = f32x4.add(gg, f32x4.mul(vWd, v128.load(p + o)));
+      const mm = f32x4.add(f32x4.mul(v128.load(m + o), b1), f32x4.mul(ob1, gg));
+      let vv = f32x4.add(f32x4.mul(v128.load(v + o), b2), f32x4.mul(f32x4.mul(ob2, gg), gg));
+      v128.store(m + o, mm);
+      v128.store(v + o, vv);
+      if (amsgrad) {
+        vv = f32x4.max(v128.load(vmax + o), vv);
+        v128.store(vmax + o, vv);
+      }
+      const denom = f32x4.add(f32x4.div(f32x4.sqrt(vv), vBc2), vEps);
+      v128.store(p + o, f32x4.add(v128.load(p + o), f32x4.div(f32x4.mul(negStep, mm), denom)));
+    }
+  }
+  for (; i < i1; i++) {
+    const o = <usize>i << 2;
+    let gg = load<f32>(g + o);
+    if (maximize) gg = -gg;
+    if (weightDecay != 0) gg = gg + weightDecay * load<f32>(p + o);
+    const mm = load<f32>(m + o) * beta1 + (1 - beta1) * gg;
+    let vv = load<f32>(v + o) * beta2 + (1 - beta2) * gg * gg;
+    store<f32>(m + o, mm);
+    store<f32>(v + o, vv);
+    if (amsgrad) {
+      vv = max(load<f32>(vmax + o), vv);
+      store<f32>(vmax + o, vv);
+    }
+    const denom = Mathf.sqrt(vv) / bc2Sqrt + eps;
+    store<f32>(p + o, load<f32>(p + o) + (-stepSize * mm) / denom);
+  }
+}
+
+/**
+ * Fused SGD with momentum (torch 1.13 `_single_tensor_sgd`) over [i0, i1), fp32, one pass:
+ *   g ← ±∇ + λθ;  b ← g on the first step, else b ← μb + (1−τ)g;  g ← nesterov ? g + μb : b;  θ ← θ − lr·g
+ */
+export function sgdF32(
+  p: usize, g: usize, buf: usize, i0: i32, i1: i32,
+  lr: f32, momentum: f32, dampening: f32, nesterov: bool, weightDecay: f32, maximize: bool, first: bool,
+): void {
+  const vMu = f32x4.splat(momentum), vDamp = f32x4.splat(1 - dampening);
+  const vNegLr = f32x4.splat(-lr), vWd = f32x4.splat(weightDecay);
+  const useMomentum = momentum != 0;
+  let i = i0;
+  const end4 = i0 + ((i1 - i0) & ~3);
+  for (; i < end4; i += 4) {
+    const o = <usize>i << 2;
+    let d = v128.load(g + o);
+    if (maximize) d = f32x4.neg(d);
+    if (weightDecay != 0) d = f32x4.add(d, f32x4.mul(vWd, v128.load(p + o)));
+    if (useMomentum) {
+      const b = first ? d : f32x4.add(f32x4.mul(v128.load(buf + o), vMu), f32x4.mul(vDamp, d));
+      v128.store(buf + o, b);
+      d = nesterov ? f32x4.add(d, f32x4.mul(vMu, b)) : b;
+    }
+    v128.store(p + o, f32x4.add(v128.load(p + o), f32x4.mul(vNegLr, d)));
+  }
+  for (; i < i1; i++) {
+    const o = <usize>i << 2;
+    let d = load<f32>(g + o);
+    if (maximize) d = -d;
+    if (weightDecay != 0) d = d + weightDecay * load<f32>(p + o);
+    if (useMomentum) {
+      const b = first ? d : load<f32>(buf + o) * momentum + (1 - dampening) * d;
+      store<f32>(buf + o, b);
+      d = nesterov ? d + momentum * b : b;
+    }
+    store<f32>(p + o, load<f32>(p + o) + -lr * d);
+  }
+}
