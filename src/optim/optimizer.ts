@@ -127,7 +127,21 @@ function copyOptions(o: HyperOptions): HyperOptions {
   return out;
 }
 
-/** Builds an Optimizer by name; unknown names fail with the known list. */
+/**
+ * Builds an Optimizer by name; unknown names fail with the known list.
+ * @example
+ * ```ts
+ * const x = Float64Array.of(1, -2), g = new Float64Array(2);
+ * const opt = createOptimizer('adam', { params: x, grads: g }, { lr: 0.1 });
+ * for (let t = 0; t < 3; t++) {
+ *   opt.zeroGrad();
+ *   g[0] = 1; g[1] = -3; // ∇(x − 3y): a constant gradient
+ *   opt.step();
+ * }
+ * console.log(Array.from(x, (v) => v.toFixed(4)).join(' ')); // 0.7000 -1.7000
+ * ```
+ * (With a constant gradient m̂ = g and v̂ = g², so each step is lr·g/(|g| + eps) ≈ lr·sign(g).)
+ */
 export function createOptimizer(name: string, groups: ParamGroupSpec | ParamGroupSpec[], options: Record<string, unknown> = {}): Optimizer {
   if (!isOptimizerName(name)) throw unknownName('optimizer', name, Object.keys(optimizers));
   return new Optimizer(name, groups, options);

@@ -80,6 +80,13 @@ function checkBaseLr(baseLr: number): void {
 /**
  * Builds and validates a schedule for a group whose lr is `baseLr`. Accepts a spec object or the CLI form
  * (`"step:stepSize=30,gamma=0.1"`, see parseScheduleArg). Unknown names list the known ones.
+ * @example
+ * ```ts
+ * const s = createSchedule('step:stepSize=2,gamma=0.5', 0.1);
+ * const lrs = [s.lr];
+ * for (let t = 0; t < 5; t++) lrs.push(s.step());
+ * console.log(lrs.join(' ')); // 0.1 0.1 0.05 0.05 0.025 0.025
+ * ```
  */
 export function createSchedule(spec: ScheduleSpec | string, baseLr: number): Schedule {
   checkBaseLr(baseLr);
