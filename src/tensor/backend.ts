@@ -53,7 +53,7 @@ export interface ParallelExecutor {
 type View = Float32Array | Float64Array | Int32Array;
 const PAGE = 65536;
 
-function decodeBase64(s: string): Uint8Array {
+function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
   const bin = atob(s);
   const out = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
@@ -240,7 +240,7 @@ export async function initBackend(): Promise<WasmBackend | null> {
   if (backend === undefined) {
     const shared = canShare();
     try {
-      const module = await WebAssembly.compile(decodeBase64(shared ? kernelsWasmShared : kernelsWasmPlain) as BufferSource);
+      const module = await WebAssembly.compile(decodeBase64(shared ? kernelsWasmShared : kernelsWasmPlain));
       backend = create(module, shared);
     } catch {
       backend = null;

@@ -1,0 +1,193 @@
+/**
+ * Node-specific: runs the wasm kernels on several cores with worker_threads over the backend's
+ * shared WebAssembly.Memory. Each worker instantiates the same compiled module on the same memory,
+ * so a task is just byte addresses and sizes; nothing is copied or posted per call.
+ *
+ * Synchronisation is a control block of Int32 words in the arena: the main thread writes each
+ * worker's arguments, bumps a sequence word and notifies; workers spin briefly (a kernel call is
+ * often well under a millisecond, and a futex wake-up costs tens of µs), then park in Atomics.wait.
+ * The main thread computes its own share, then waits for the done counter.
+ *
+ * Browsers: not imported by the core; without `enableThreads` everything runs single-threaded.
+ */
+import { Worker } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
+import { getBackend, type ParallelExecutor, type WasmBackend } from './backend.js';
+
+const OP_QUIT = 0, OP_MATMUL = 1, OP_ADAM = 2, OP_SGD = 3;
+const ARGS = 32; // f64 argument slots per thread
+// control words: [0] sequence, [1] done count
+const CTRL_WORDS = 16;
+
+// The worker body (CommonJS, eval'd so it needs no file next to the compiled output or tsx).
+const workerSource = `
+const { workerData } = require('node:worker_threads');
+const { module, memory, ctrl, args, id, scratch } = workerData;
+const ex = new WebAssembly.Instance(module, { env: { memory, abort() {} } }).exports;
+const c = new Int32Array(memory.buffer, ctrl, ${CTRL_WORDS});
+const a = new Float64Array(memory.buffer, args + id * ${ARGS * 8}, ${ARGS});
+let seen = 0;
+for (;;) {
+  let spins = 0;
+  while (Atomics.load(c, 0) === seen) {
+    if (++spins > 200000) { Atomics.wait(c, 0, seen); spins = 0; }
+  }
+  seen = Atomics.load(c, 0);
+  const op = a[0];
+  if (op === ${OP_QUIT}) break;
+  if (op === ${OP_MATMUL}) ex.matmulBlock(a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], scratch);
+  else if (op === ${OP_ADAM}) ex.adamF32(a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14], a[15]);
+  else if (op === ${OP_SGD}) ex.sgdF32(a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12]);
+  Atomics.add(c, 1, 1);
+  Atomics.notify(c, 1);
+}
+`;
+
+/** Work below these sizes stays on one thread: the hand-off costs more than it saves (measured, bench/). */
+export const parallelThresholds = {
+  /** m·k·n multiply-adds of one matmul. */
+  matmulFlops: 4_000_000,
+  /** elements of one optimizer step. */
+  optimElements: 200_000,
+};
+
+class NodeParallel implements ParallelExecutor {
+  readonly threads: number;
+  private readonly workers: Worker[] = [];
+  private readonly ctrl: Int32Array;
+  private readonly args: Float64Array; // threads × ARGS slots; slot block 0 is unused by workers (main thread)
+  private readonly mainScratch: number;
+  private readonly scratchBytes: number;
+  private seq = 0;
+
+  constructor(private readonly be: WasmBackend, threads: number, maxN: number) {
+    this.threads = threads;
+    const ctrlPtr = be.allocBytes(CTRL_WORDS * 4);
+    const argsPtr = be.allocBytes(threads * ARGS * 8);
+    this.ctrl = new Int32Array(be.memory.buffer, ctrlPtr, CTRL_WORDS);
+    this.args = new Float64Array(be.memory.buffer, argsPtr, threads * ARGS);
+    this.scratchBytes = be.exports.matmulScratchBytes(maxN);
+    this.mainScratch = be.allocBytes(this.scratchBytes);
+    for (let id = 1; id < threads; id++) {
+      const scratch = be.allocBytes(this.scratchBytes);
+      const w = new Worker(workerSource, {
+        eval: true,
+        workerData: { module: be.module, memory: be.memory, ctrl: ctrlPtr, args: argsPtr, id, scratch },
+      });
+      w.unref(); // parked workers must not keep the process alive
+      this.workers.push(w);
+    }
+  }
+
+  /** Wakes the workers for the arguments already written, then waits until all have finished. */
+  private runWorkers(mainPart: () => void): void {
+    Atomics.store(this.ctrl, 1, 0);
+    this.seq = (this.seq + 1) | 0;
+    Atomics.store(this.ctrl, 0, this.seq);
+    Atomics.notify(this.ctrl, 0);
+    mainPart();
+    const want = this.threads - 1;
+    for (;;) {
+      const done = Atomics.load(this.ctrl, 1);
+      if (done >= want) break;
+      Atomics.wait(this.ctrl, 1, done, 1);
+    }
+  }
+
+  matmul(a: number, b: number, c: number, m: number, k: number, n: number, transA: boolean, transB: boolean, accumulate: boolean): boolean {
+    if (m * k * n < parallelThresholds.matmulFlops) return false;
+    const T = this.threads;
+    // split rows when there are enough (each thread packs all of B once per KC block), else columns
+    const byRows = m >= 8 * T || m >= n;
+    if (!byRows && this.be.exports.matmulScratchBytes(n) > this.scratchBytes) return false;
+    if (byRows && this.be.exports.matmulScratchBytes(n) > this.scratchBytes) return false;
+    const total = byRows ? m : n;
+    const chunk = Math.ceil(total / T / 8) * 8; // multiples of the tile sizes
+    const ranges: [number, number][] = [];
+    for (let t = 0; t < T; t++) ranges.push([Math.min(total, t * chunk), Math.min(total, (t + 1) * chunk)]);
+    for (let t = 1; t < T; t++) {
+      const s = this.args.subarray(t * ARGS);
+      const [r0, r1] = ranges[t];
+      s[0] = OP_MATMUL; s[1] = a; s[2] = b; s[3] = c; s[4] = m; s[5] = k; s[6] = n;
+      s[7] = +transA; s[8] = +transB; s[9] = +accumulate;
+      s[10] = byRows ? r0 : 0; s[11] = byRows ? r1 : m; s[12] = byRows ? 0 : r0; s[13] = byRows ? n : r1;
+    }
+    const [r0, r1] = ranges[0];
+    this.runWorkers(() => {
+      this.be.exports.matmulBlock(a, b, c, m, k, n, +transA, +transB, +accumulate,
+        byRows ? r0 : 0, byRows ? r1 : m, byRows ? 0 : r0, byRows ? n : r1, this.mainScratch);
+    });
+    return true;
+  }
+
+  private splitElementwise(op: number, args: readonly number[], n: number, run: (i0: number, i1: number) => void): void {
+    const T = this.threads;
+    const chunk = Math.ceil(n / T / 16) * 16; // whole cache lines per thread
+    for (let t = 1; t < T; t++) {
+      const s = this.args.subarray(t * ARGS);
+      s[0] = op;
+      // args layout matches the wasm signature with i0, i1 inserted by the caller's order
+      for (let i = 0; i < args.length; i++) s[1 + i] = args[i];
+    }
+    // i0/i1 positions differ per kernel: adam (p,g,m,v,vmax,i0,i1,...) and sgd (p,g,buf,i0,i1,...)
+    const i0Slot = op === OP_ADAM ? 6 : 4;
+    for (let t = 1; t < T; t++) {
+      const s = this.args.subarray(t * ARGS);
+      s[i0Slot] = Math.min(n, t * chunk);
+      s[i0Slot + 1] = Math.min(n, (t + 1) * chunk);
+    }
+    this.runWorkers(() => run(0, Math.min(n, chunk)));
+  }
+
+  adam(args: readonly number[], n: number): boolean {
+    if (n < parallelThresholds.optimElements) return false;
+    const ex = this.be.exports;
+    // args: p, g, m, v, vmax, i0, i1, stepSize, beta1, beta2, eps, bc2Sqrt, weightDecay, maximize, amsgrad
+    this.splitElementwise(OP_ADAM, args, n, (i0, i1) =>
+      ex.adamF32(args[0], args[1], args[2], args[3], args[4], i0, i1, args[7], args[8], args[9], args[10], args[11], args[12], args[13], args[14]));
+    return true;
+  }
+
+  sgd(args: readonly number[], n: number): boolean {
+    if (n < parallelThresholds.optimElements) return false;
+    const ex = this.be.exports;
+    // args: p, g, buf, i0, i1, lr, momentum, dampening, nesterov, weightDecay, maximize, first
+    this.splitElementwise(OP_SGD, args, n, (i0, i1) =>
+      ex.sgdF32(args[0], args[1], args[2], i0, i1, args[5], args[6], args[7], args[8], args[9], args[10], args[11]));
+    return true;
+  }
+
+  close(): void {
+    for (let t = 1; t < this.threads; t++) this.args[t * ARGS] = OP_QUIT;
+    this.seq = (this.seq + 1) | 0;
+    Atomics.store(this.ctrl, 0, this.seq);
+    Atomics.notify(this.ctrl, 0);
+    for (const w of this.workers) void w.terminate();
+    this.workers.length = 0;
+  }
+}
+
+/**
+ * Uses `threads` cores (default: all available) for large matmuls and optimizer steps of the wasm
+ * backend. `maxN` bounds the output width a threaded matmul may have (scratch is sized once for it).
+ * Returns the thread count in use (1 when the backend is off or its memory is not shared).
+ */
+export function enableThreads(threads = availableParallelism(), maxN = 4096): number {
+  const be = getBackend();
+  if (!be || !be.shared || threads < 2) return 1;
+  if (be.parallel) {
+    if (be.parallel.threads === threads) return threads;
+    be.parallel.close();
+  }
+  be.parallel = new NodeParallel(be, threads, maxN);
+  return threads;
+}
+
+/** Stops the workers; kernels run on the calling thread again. */
+export function disableThreads(): void {
+  const be = getBackend();
+  if (be?.parallel) {
+    be.parallel.close();
+    be.parallel = null;
+  }
+}
