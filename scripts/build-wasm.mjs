@@ -16,10 +16,11 @@ const source = join(root, 'src/tensor/wasm/kernels.as');
 const target = join(root, 'src/tensor/wasm/kernels-wasm.ts');
 const asc = join(dirname(createRequire(import.meta.url).resolve('assemblyscript/package.json')), 'bin/asc.js');
 
-// 65536 pages = 4 GiB: the most a wasm32 memory can address; shared memories must declare a maximum.
-const common = ['--runtime', 'stub', '-O3', '--noAssert', '--importMemory', '--initialMemory', '1', '--maximumMemory', '65536'];
+const common = ['--runtime', 'stub', '-O3', '--noAssert', '--importMemory', '--initialMemory', '1'];
 const variants = {
-  shared: ['--enable', 'simd,threads', '--sharedMemory'],
+  // 65536 pages = 4 GiB: the most a wasm32 memory can address; shared memories must declare a maximum
+  shared: ['--enable', 'simd,threads', '--sharedMemory', '--maximumMemory', '65536'],
+  // no declared maximum, so any plain WebAssembly.Memory can be imported
   plain: ['--enable', 'simd'],
 };
 

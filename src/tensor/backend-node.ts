@@ -62,14 +62,14 @@ class NodeParallel implements ParallelExecutor {
 
   constructor(private readonly be: WasmBackend, threads: number, maxN: number) {
     this.threads = threads;
-    const ctrlPtr = be.allocBytes(CTRL_WORDS * 4);
-    const argsPtr = be.allocBytes(threads * ARGS * 8);
+    const ctrlPtr = be.allocPinned(CTRL_WORDS * 4);
+    const argsPtr = be.allocPinned(threads * ARGS * 8);
     this.ctrl = new Int32Array(be.memory.buffer, ctrlPtr, CTRL_WORDS);
     this.args = new Float64Array(be.memory.buffer, argsPtr, threads * ARGS);
     this.scratchBytes = be.exports.matmulScratchBytes(maxN);
-    this.mainScratch = be.allocBytes(this.scratchBytes);
+    this.mainScratch = be.allocPinned(this.scratchBytes);
     for (let id = 1; id < threads; id++) {
-      const scratch = be.allocBytes(this.scratchBytes);
+      const scratch = be.allocPinned(this.scratchBytes);
       const w = new Worker(workerSource, {
         eval: true,
         workerData: { module: be.module, memory: be.memory, ctrl: ctrlPtr, args: argsPtr, id, scratch },

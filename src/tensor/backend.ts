@@ -71,6 +71,8 @@ export class WasmBackend {
   parallel: ParallelExecutor | null = null;
   private top: number;
   private readonly buffers = new WeakSet<ArrayBufferLike>();
+  /** release() never goes below this: the backend's own scratch and thread control blocks live under it. */
+  private pinned = 0;
   private scratchPtr = 0;
   private scratchBytes = 0;
 
@@ -128,7 +130,15 @@ export class WasmBackend {
     return this.top;
   }
   release(mark: number): void {
-    if (mark < this.top) this.top = mark;
+    const to = Math.max(mark, this.pinned);
+    if (to < this.top) this.top = to;
+  }
+
+  /** Like allocBytes, for buffers the backend keeps for good (scratch, thread control): a later release() keeps them. */
+  allocPinned(bytes: number): number {
+    const ptr = this.allocBytes(bytes);
+    this.pinned = this.top;
+    return ptr;
   }
 
   /** Whether a typed array lives in this arena (so the wasm kernels can take it without a copy). */
@@ -146,7 +156,7 @@ export class WasmBackend {
   private matmulScratch(n: number): number {
     const need = this.exports.matmulScratchBytes(n);
     if (need > this.scratchBytes) {
-      this.scratchPtr = this.allocBytes(need);
+      this.scratchPtr = this.allocPinned(need);
       this.scratchBytes = need;
     }
     return this.scratchPtr;

@@ -1,0 +1,166 @@
+// Every wasm SIMD kernel against an independent float64 reference written out here (naive loops and
+// closed forms), on random shapes including sizes that are not multiples of the 4×8 register tile or
+// the 128/256 cache blocks; single-threaded and split across worker threads. No timing assertions.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { getBackend, WasmBackend } from '../../src/tensor/backend.ts';
+import { enableThreads, disableThreads, parallelThresholds } from '../../src/tensor/backend-node.ts';
+import { kernelsWasmPlain } from '../../src/tensor/wasm/kernels-wasm.ts';
+
+const be = getBackend();
+assert.ok(be, 'the wasm backend loads in Node');
+
+let seed = 12345;
+const rand = () => {
+  seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+  return seed / 4294967296 - 0.5;
+};
+
+function refMatmul(a: Float32Array, b: Float32Array, c0: Float32Array, m: number, k: number, n: number, tA: boolean, tB: boolean, acc: boolean): Float64Array {
+  const c = new Float64Array(m * n);
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < n; j++) {
+      let s = acc ? c0[i * n + j] : 0;
+      for (let p = 0; p < k; p++) s += (tA ? a[p * m + i] : a[i * k + p]) * (tB ? b[j * k + p] : b[p * n + j]);
+      c[i * n + j] = s;
+    }
+  return c;
+}
+
+// float32 accumulation over k terms of size ≤ 0.25: error grows like k·ε
+const tol = (k: number) => 1e-6 * (k + 8);
+
+function checkMatmul(b: WasmBackend, m: number, k: number, n: number, tA: boolean, tB: boolean, acc: boolean): void {
+  const mark = b.mark();
+  const A = b.allocF32(m * k), B = b.allocF32(k * n), C = b.allocF32(m * n);
+  for (let i = 0; i < A.length; i++) A[i] = rand();
+  for (let i = 0; i < B.length; i++) B[i] = rand();
+  for (let i = 0; i < C.length; i++) C[i] = rand();
+  const want = refMatmul(A, B, C, m, k, n, tA, tB, acc);
+  b.matmul(A, B, C, m, k, n, tA, tB, acc);
+  let worst = 0;
+  for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(C[i] - want[i]));
+  assert.ok(worst <= tol(k), `matmul ${m}×${k}×${n} tA=${tA} tB=${tB} acc=${acc}: max error ${worst}`);
+  b.release(mark);
+}
+
+const shapes: [number, number, number][] = [
+  [1, 1, 1], [1, 7, 1], [3, 5, 7], [4, 8, 8], [5, 9, 9], [13, 300, 9], [64, 784, 10], [17, 257, 33], [130, 70, 131], [129, 513, 12],
+];
+
+test('matmul: all four transpose variants, overwrite and accumulate, edge sizes', () => {
+  for (const [m, k, n] of shapes)
+    for (const tA of [false, true]) for (const tB of [false, true]) for (const acc of [false, true]) checkMatmul(be!, m, k, n, tA, tB, acc);
+});
+
+test('matmul: the Linear shapes (X·Wᵀ, dY·W, dYᵀ·X) of a 784-128-10 MLP at batch 64', () => {
+  checkMatmul(be!, 64, 784, 128, false, true, false); // forward X·W1ᵀ
+  checkMatmul(be!, 64, 10, 128, false, false, false); // dZ·W2
+  checkMatmul(be!, 128, 64, 784, true, false, false); // dHᵀ·X
+  checkMatmul(be!, 10, 64, 128, true, false, true); // accumulate into a gradient
+});
+
+test('matmul: k = 0 gives zeros (or leaves C when accumulating); undersized buffers are refused', () => {
+  const C = be!.allocF32(6).fill(3);
+  be!.matmul(be!.allocF32(0), be!.allocF32(0), C, 2, 0, 3, false, false, true);
+  assert.deepEqual(Array.from(C), [3, 3, 3, 3, 3, 3]);
+  be!.matmul(be!.allocF32(0), be!.allocF32(0), C, 2, 0, 3);
+  assert.deepEqual(Array.from(C), [0, 0, 0, 0, 0, 0]);
+  assert.throws(() => be!.matmul(be!.allocF32(3), be!.allocF32(6), C, 2, 3, 3), /too small/);
+  assert.throws(() => be!.matmul(new Float32Array(6), be!.allocF32(6), C, 2, 3, 2), /not in the wasm arena/);
+});
+
+test('matmul split across 2 worker threads (rows and columns) matches the reference', () => {
+  const saved = parallelThresholds.matmulFlops;
+  parallelThresholds.matmulFlops = 0; // force the threaded path on small shapes
+  try {
+    assert.equal(enableThreads(2, 1024), 2);
+    for (const [m, k, n] of [[130, 70, 131], [9, 300, 257], [64, 784, 128], [3, 5, 7]] as [number, number, number][])
+      for (const tA of [false, true]) for (const tB of [false, true]) checkMatmul(be!, m, k, n, tA, tB, tA);
+  } finally {
+    parallelThresholds.matmulFlops = saved;
+    disableThreads();
+  }
+});
+
+test('biasAct: bias add with and without relu', () => {
+  for (const [m, n] of [[1, 1], [3, 7], [5, 128], [2, 10]]) {
+    for (const relu of [false, true]) {
+      const out = be!.allocF32(m * n), bias = be!.allocF32(n);
+      for (let i = 0; i < out.length; i++) out[i] = rand();
+      for (let j = 0; j < n; j++) bias[j] = rand();
+      const want = Array.from(out, (v, i) => { const s = Math.fround(v + bias[i % n]); return relu ? Math.max(s, 0) : s; });
+      be!.biasAct(out, bias, m, n, relu);
+      assert.deepEqual(Array.from(out), want); // one f32 add (and max): exact
+    }
+  }
+});
+
+test('reluBackward and colSum', () => {
+  const len = 103, m = 9, n = 13;
+  const dY = be!.allocF32(len), y = be!.allocF32(len), dX = be!.allocF32(len);
+  for (let i = 0; i < len; i++) { dY[i] = rand(); y[i] = i % 5 === 0 ? 0 : rand(); }
+  be!.reluBackward(dY, y, dX);
+  assert.deepEqual(Array.from(dX), Array.from(dY, (g, i) => (y[i] > 0 ? g : 0)));
+  const x = be!.allocF32(m * n), s = be!.allocF32(n);
+  for (let i = 0; i < x.length; i++) x[i] = rand();
+  for (const acc of [false, true]) {
+    const before = Array.from(s);
+    be!.colSum(x, s, m, n, acc);
+    for (let j = 0; j < n; j++) {
+      let want = acc ? before[j] : 0;
+      for (let i = 0; i < m; i++) want += x[i * n + j];
+      assert.ok(Math.abs(s[j] - want) < 1e-6, `colSum column ${j}`);
+    }
+  }
+});
+
+test('softmaxCrossEntropy: mean loss and gradient (softmax − onehot)/m against the closed form', () => {
+  const m = 7, n = 10;
+  const z = be!.allocF32(m * n), dz = be!.allocF32(m * n), y = be!.allocI32(m);
+  for (let i = 0; i < z.length; i++) z[i] = rand() * 20; // large logits: the max shift must keep exp finite
+  for (let i = 0; i < m; i++) y[i] = (i * 3) % n;
+  const loss = be!.softmaxCrossEntropy(z, y, dz, m, n);
+  let want = 0;
+  for (let i = 0; i < m; i++) {
+    const row = Array.from(z.subarray(i * n, (i + 1) * n));
+    const mx = Math.max(...row);
+    const s = row.reduce((a, v) => a + Math.exp(v - mx), 0);
+    want += mx + Math.log(s) - row[y[i]];
+    for (let j = 0; j < n; j++) {
+      const g = (Math.exp(row[j] - mx) / s - (j === y[i] ? 1 : 0)) / m;
+      assert.ok(Math.abs(dz[i * n + j] - g) < 1e-6, `dZ[${i},${j}]`);
+    }
+  }
+  assert.ok(Math.abs(loss - want / m) < 1e-5, `loss ${loss} vs ${want / m}`);
+  // a numeric derivative of the returned loss confirms the gradient's scale (1/m)
+  const h = 1e-2, i0 = 3;
+  const zp = be!.allocF32(m * n); zp.set(z); zp[i0] += h;
+  const zm = be!.allocF32(m * n); zm.set(z); zm[i0] -= h;
+  const num = (be!.softmaxCrossEntropy(zp, y, null, m, n) - be!.softmaxCrossEntropy(zm, y, null, m, n)) / (2 * h);
+  assert.ok(Math.abs(num - dz[i0]) < 1e-4, `numeric ${num} vs ${dz[i0]}`);
+});
+
+test('the plain-memory build (browsers without cross-origin isolation) computes the same', () => {
+  const bytes = Uint8Array.from(atob(kernelsWasmPlain), (c) => c.charCodeAt(0));
+  const plain = new WasmBackend(new WebAssembly.Module(bytes), new WebAssembly.Memory({ initial: 64 }), false);
+  assert.equal(plain.shared, false);
+  checkMatmul(plain, 17, 257, 33, false, true, false);
+  checkMatmul(plain, 33, 20, 9, true, false, true);
+  assert.throws(() => plain.allocF32(1 << 24), /arena full/);
+});
+
+test('arena: 64-byte aligned, zero-filled, survives memory growth (shared memory keeps old views)', () => {
+  const a = be!.allocF32(5);
+  a.set([1, 2, 3, 4, 5]);
+  assert.equal(a.byteOffset % 64, 0);
+  const mark = be!.mark();
+  const big = be!.allocF32(40_000_000); // 160 MB: forces memory.grow
+  assert.equal(big[big.length - 1], 0);
+  assert.deepEqual(Array.from(a), [1, 2, 3, 4, 5]);
+  be!.release(mark);
+  const again = be!.allocF32(4);
+  assert.deepEqual(Array.from(again), [0, 0, 0, 0]);
+});
+
+after(() => disableThreads());
