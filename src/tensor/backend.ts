@@ -13,6 +13,9 @@
  */
 import { runError } from '../errors.js';
 import { kernelsWasmPlain, kernelsWasmShared } from './wasm/kernels-wasm.js';
+import { referenceKernels, setKernels, type Kernels } from './kernels.js';
+import { setAllocator } from './alloc.js';
+import type { FloatArray } from './tensor.js';
 
 /** The raw exports of the wasm module (byte addresses into the arena memory). */
 export interface WasmExports {
@@ -24,7 +27,7 @@ export interface WasmExports {
     i0: number, i1: number, j0: number, j1: number, scratch: number,
   ): void;
   biasAct(out: number, bias: number, m: number, n: number, relu: number): void;
-  reluBackward(dY: number, y: number, dX: number, len: number): void;
+  reluBackward(dY: number, y: number, dX: number, len: number, accumulate: number): void;
   colSum(x: number, out: number, m: number, n: number, accumulate: number): void;
   softmaxCrossEntropy(z: number, labels: number, dZ: number, m: number, n: number): number;
   adamF32(
@@ -181,9 +184,9 @@ export class WasmBackend {
     this.exports.biasAct(this.ptr(out), this.ptr(bias), m, n, +relu);
   }
 
-  /** dX[i] = y[i] > 0 ? dY[i] : 0 (relu backward through its output y); dX may be dY. */
-  reluBackward(dY: Float32Array, y: Float32Array, dX: Float32Array, len = dY.length): void {
-    this.exports.reluBackward(this.ptr(dY), this.ptr(y), this.ptr(dX), len);
+  /** dX[i] = y[i] > 0 ? dY[i] : 0, or += when accumulate (relu backward through its output y); dX may be dY when overwriting. */
+  reluBackward(dY: Float32Array, y: Float32Array, dX: Float32Array, len = dY.length, accumulate = false): void {
+    this.exports.reluBackward(this.ptr(dY), this.ptr(y), this.ptr(dX), len, +accumulate);
   }
 
   /** out[j] = Σ_i x[i,j] (or += when accumulate): bias gradient. */
@@ -283,4 +286,58 @@ export function allocF32(n: number): Float32Array {
 export function allocI32(n: number): Int32Array {
   const b = getBackend();
   return b ? b.allocI32(n) : new Int32Array(n);
+}
+
+/**
+ * Installs the wasm kernels behind the foundation's dispatch (`setKernels`) and the wasm arena behind
+ * `alloc` for float32 (`setAllocator`), so Tensor/autograd/nn code runs its float32 matmuls and fused
+ * elementwise work in SIMD with no change at the call sites. Each replacement keeps the reference
+ * signature and semantics and falls back to the reference kernel for anything it cannot take
+ * (float64, buffers outside the arena, labels not in an arena Int32Array): float64 results are
+ * therefore exactly the reference's. Returns false (and installs nothing) when the backend is off.
+ * Note: the arena only grows (`mark`/`release` aside); a long process that builds many models should
+ * call `uninstallWasmKernels()` when done with the fast path.
+ */
+export function installWasmKernels(): boolean {
+  const be = getBackend();
+  if (!be) return false;
+  const f32 = (...xs: FloatArray[]): boolean => {
+    for (const x of xs) if (!(x instanceof Float32Array) || !be.owns(x)) return false;
+    return true;
+  };
+  const ref = referenceKernels;
+  const fast: Partial<Kernels> = {
+    matmul(a, b, out, m, k, n, transA = false, transB = false, accumulate = false) {
+      if (f32(a, b, out)) be.matmul(a as Float32Array, b as Float32Array, out as Float32Array, m, k, n, transA, transB, accumulate);
+      else ref.matmul(a, b, out, m, k, n, transA, transB, accumulate);
+    },
+    addRowVector(out, bias, m, n) {
+      if (f32(out, bias)) be.biasAct(out as Float32Array, bias as Float32Array, m, n, false);
+      else ref.addRowVector(out, bias, m, n);
+    },
+    colSum(x, out, m, n, accumulate = false) {
+      if (f32(x, out)) be.colSum(x as Float32Array, out as Float32Array, m, n, accumulate);
+      else ref.colSum(x, out, m, n, accumulate);
+    },
+    reluBackward(dY, y, dX, len) {
+      // the reference accumulates into dX
+      if (f32(dY, y, dX)) be.reluBackward(dY as Float32Array, y as Float32Array, dX as Float32Array, len, true);
+      else ref.reluBackward(dY, y, dX, len);
+    },
+    softmaxCrossEntropy(z, labels, dZ, m, n) {
+      if (f32(z, ...(dZ ? [dZ] : [])) && labels instanceof Int32Array && be.owns(labels)) {
+        return be.softmaxCrossEntropy(z as Float32Array, labels, dZ as Float32Array | null, m, n);
+      }
+      return ref.softmaxCrossEntropy(z, labels, dZ, m, n);
+    },
+  };
+  setKernels(fast);
+  setAllocator((dtype, n) => (dtype === 'float32' ? be.allocF32(n) : new Float64Array(n)));
+  return true;
+}
+
+/** Restores the pure-TS reference kernels and plain typed-array allocation. */
+export function uninstallWasmKernels(): void {
+  setKernels(null);
+  setAllocator(null);
 }

@@ -6,6 +6,9 @@ import assert from 'node:assert/strict';
 import { getBackend, WasmBackend } from '../../src/tensor/backend.ts';
 import { enableThreads, disableThreads, parallelThresholds } from '../../src/tensor/backend-node.ts';
 import { kernelsWasmPlain } from '../../src/tensor/wasm/kernels-wasm.ts';
+import { installWasmKernels, uninstallWasmKernels } from '../../src/tensor/backend.ts';
+import { kernels, referenceKernels } from '../../src/tensor/kernels.ts';
+import { alloc } from '../../src/tensor/alloc.ts';
 
 const be = getBackend();
 assert.ok(be, 'the wasm backend loads in Node');
@@ -102,6 +105,10 @@ test('reluBackward and colSum', () => {
   for (let i = 0; i < len; i++) { dY[i] = rand(); y[i] = i % 5 === 0 ? 0 : rand(); }
   be!.reluBackward(dY, y, dX);
   assert.deepEqual(Array.from(dX), Array.from(dY, (g, i) => (y[i] > 0 ? g : 0)));
+  const base = Array.from(dX, (_, i) => i * 0.25); // exact in f32, so the sum below is one rounding
+  dX.set(base);
+  be!.reluBackward(dY, y, dX, len, true);
+  assert.deepEqual(Array.from(dX), base.map((b, i) => Math.fround(b + (y[i] > 0 ? dY[i] : 0))));
   const x = be!.allocF32(m * n), s = be!.allocF32(n);
   for (let i = 0; i < x.length; i++) x[i] = rand();
   for (const acc of [false, true]) {
@@ -161,6 +168,47 @@ test('arena: 64-byte aligned, zero-filled, survives memory growth (shared memory
   be!.release(mark);
   const again = be!.allocF32(4);
   assert.deepEqual(Array.from(again), [0, 0, 0, 0]);
+});
+
+test('installWasmKernels: the dispatch object runs wasm on arena float32 and is exactly the reference otherwise', () => {
+  assert.equal(installWasmKernels(), true);
+  try {
+    const m = 23, k = 37, n = 19;
+    const a = alloc('float32', m * k) as Float32Array, b = alloc('float32', n * k) as Float32Array;
+    assert.ok(be!.owns(a), 'alloc places float32 in the arena');
+    for (let i = 0; i < a.length; i++) a[i] = rand();
+    for (let i = 0; i < b.length; i++) b[i] = rand();
+    const fast = alloc('float32', m * n), slow = new Float32Array(m * n);
+    kernels.matmul(a, b, fast, m, k, n, false, true);
+    referenceKernels.matmul(Float32Array.from(a), Float32Array.from(b), slow, m, k, n, false, true);
+    for (let i = 0; i < slow.length; i++) assert.ok(Math.abs(fast[i] - slow[i]) < tol(k));
+    // relu backward and bias add/col sums keep the reference's accumulate semantics
+    const dY = alloc('float32', 50), y = alloc('float32', 50), d1 = alloc('float32', 50), d2 = new Float32Array(50);
+    for (let i = 0; i < 50; i++) { dY[i] = rand(); y[i] = rand(); d1[i] = d2[i] = 1; }
+    kernels.reluBackward(dY, y, d1, 50);
+    referenceKernels.reluBackward(Float32Array.from(dY), Float32Array.from(y), d2, 50);
+    assert.deepEqual(Array.from(d1), Array.from(d2));
+    const z = alloc('float32', 30), dz = alloc('float32', 30), lab = be!.allocI32(3);
+    for (let i = 0; i < 30; i++) z[i] = rand() * 4;
+    lab.set([1, 9, 0]);
+    const dz2 = new Float32Array(30);
+    const l1 = kernels.softmaxCrossEntropy(z, lab, dz, 3, 10), l2 = referenceKernels.softmaxCrossEntropy(Float32Array.from(z), [1, 9, 0], dz2, 3, 10);
+    assert.ok(Math.abs(l1 - l2) < 1e-6);
+    for (let i = 0; i < 30; i++) assert.ok(Math.abs(dz[i] - dz2[i]) < 1e-7);
+    // float64 stays on the reference path: bit for bit
+    const a64 = alloc('float64', m * k), b64 = alloc('float64', k * n);
+    assert.ok(a64 instanceof Float64Array);
+    for (let i = 0; i < a64.length; i++) a64[i] = rand();
+    for (let i = 0; i < b64.length; i++) b64[i] = rand();
+    const o1 = new Float64Array(m * n), o2 = new Float64Array(m * n);
+    kernels.matmul(a64, b64, o1, m, k, n);
+    referenceKernels.matmul(a64, b64, o2, m, k, n);
+    assert.deepEqual(o1, o2);
+  } finally {
+    uninstallWasmKernels();
+  }
+  assert.equal(kernels.matmul, referenceKernels.matmul);
+  assert.ok(!(alloc('float32', 4).buffer instanceof SharedArrayBuffer));
 });
 
 after(() => disableThreads());

@@ -212,19 +212,24 @@ export function biasAct(out: usize, bias: usize, m: i32, n: i32, relu: bool): vo
   }
 }
 
-/** dX[i] = y[i] > 0 ? dY[i] : 0 over len elements (relu backward from the activation y = relu(x)), in place on dY allowed. */
-export function reluBackward(dY: usize, y: usize, dX: usize, len: i32): void {
+/**
+ * Relu backward through its output y = relu(x): dX[i] = y[i] > 0 ? dY[i] : 0, or dX[i] += that when
+ * `accumulate` (the reference kernel's form, adding into an existing gradient). dX may be dY when overwriting.
+ */
+export function reluBackward(dY: usize, y: usize, dX: usize, len: i32, accumulate: bool): void {
   const zero = f32x4.splat(0);
   const n4 = len & ~3;
   let i = 0;
   for (; i < n4; i += 4) {
     const o = <usize>i << 2;
     const mask = f32x4.gt(v128.load(y + o), zero);
-    v128.store(dX + o, v128.and(v128.load(dY + o), mask));
+    const d = v128.and(v128.load(dY + o), mask);
+    v128.store(dX + o, accumulate ? f32x4.add(v128.load(dX + o), d) : d);
   }
   for (; i < len; i++) {
     const o = <usize>i << 2;
-    store<f32>(dX + o, load<f32>(y + o) > 0 ? load<f32>(dY + o) : 0);
+    const d: f32 = load<f32>(y + o) > 0 ? load<f32>(dY + o) : 0;
+    store<f32>(dX + o, accumulate ? load<f32>(dX + o) + d : d);
   }
 }
 
