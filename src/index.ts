@@ -6,3 +6,12 @@ export { createOptimizer, Optimizer, optimizers, resolveOptions, runFirstOrder }
 export type { FloatArray, OptimizerName, OptimizerStateDict, ParamGroupSpec } from './optim/index.js';
 export { createSchedule, parseScheduleArg } from './schedule/index.js';
 export type { Schedule, ScheduleSpec } from './schedule/index.js';
+export { minimize, minimizeParams, searchMethods, counted, convergenceSeries } from './search/index.js';
+export type { MinimizeOptions, MinimizeResult, SearchObjective, StopReason } from './search/index.js';
+export { Tensor, alloc, setAllocator, kernels, setKernels, Rng, Arena } from './tensor/index.js';
+export type { DType, FloatArray as TensorData, RngState } from './tensor/index.js';
+export { Var, tensor, backward, noGrad, withArena, gradcheck, numericGradient } from './autograd/index.js';
+export { Linear, ReLU, Sigmoid, Tanh, Dropout, Sequential, buildModel, parseModelArg, mse, bceWithLogits, crossEntropy, multiclassHinge, l1Penalty, l2Penalty, losses, lossByName } from './nn/index.js';
+export type { ModelSpec, ParamInfo, LossName } from './nn/index.js';
+export { parseSafetensors, serializeSafetensors } from './io/safetensors.js';
+export type { SafetensorsEntry } from './io/safetensors.js';

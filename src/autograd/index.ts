@@ -1,0 +1,35 @@
+/**
+ * descent/autograd: reverse-mode automatic differentiation over whole tensors.
+ *
+ * API overview
+ * - `Var` (extends `Tensor`): `data`, `shape`, `grad` (FloatArray | null), `requiresGrad`,
+ *   `backward()`, `item()`. Make leaves with `tensor(values, shape, {dtype, requiresGrad})`;
+ *   a model's parameters are `parameter(dataView, gradView, shape, name)` leaves whose `grad`
+ *   is a view into the model's one gradient buffer.
+ * - `backward(root, gradOutput?)`: iterative topological sort, then each primitive's backward
+ *   closure adds (+=) into its parents' gradients. Leaf gradients accumulate until zeroed.
+ * - `noGrad(fn)`: evaluate without recording (like `torch.no_grad()`).
+ * - `withArena(arena, fn)`: intermediates (values and gradients) come from a reusable
+ *   `Arena` (descent/tensor); call `arena.reset()` once per step after reading the loss, and a
+ *   steady-state step allocates no typed arrays.
+ * - Primitives (forward and backward side by side in ops.ts): add, sub, mul, div (NumPy
+ *   broadcasting), addScalar, mulScalar, neg, exp, log, sqrt, abs, sign, pow, square, relu,
+ *   sigmoid, tanh, softmax, logSoftmax, logSumExp, sum, mean (all or one axis), matmul,
+ *   linear (X·Wᵀ + b), transpose, reshape, gather (by label), mulMask (dropout),
+ *   softmaxCrossEntropy, bceWithLogits.
+ * - `gradcheck(fn, inputs, {eps, atol, rtol})` like torch.autograd.gradcheck;
+ *   `numericGradient(f, x, eps)` central differences of a scalar function.
+ *
+ * @example
+ * const w = tensor([1, 2], [2], { dtype: 'float64', requiresGrad: true });
+ * const loss = sum(square(w)); // 5
+ * loss.backward();             // w.grad = [2, 4]
+ */
+export { Var, tensor, parameter, backward, noGrad, isGradEnabled, withArena, topoSort } from './var.js';
+export {
+  add, sub, mul, div, addScalar, mulScalar, neg, exp, log, sqrt, abs, sign, pow, square, relu, sigmoid, tanh,
+  softmax, logSoftmax, logSumExp, sum, mean, matmul, linear, transpose, reshape, gather, mulMask,
+  softmaxCrossEntropy, bceWithLogits, checkLabels,
+} from './ops.js';
+export { gradcheck, numericGradient } from './gradcheck.js';
+export type { GradcheckOptions } from './gradcheck.js';

@@ -1,0 +1,76 @@
+/**
+ * The models of `descent train --model` as the torch.nn.Sequential PyTorch would build.
+ */
+import { inputError, unknownName } from '../errors.js';
+import { Rng } from '../tensor/rng.js';
+import type { DType } from '../tensor/tensor.js';
+import { Dropout, Linear, ReLU, Sequential, Sigmoid, Tanh, type Module } from './module.js';
+
+export type ModelKind = 'linear' | 'logistic' | 'softmax' | 'mlp';
+export type Activation = 'relu' | 'sigmoid' | 'tanh';
+
+export interface ModelSpec {
+  kind: ModelKind;
+  inFeatures: number;
+  /** Outputs: 1 (or the number of targets) for linear/logistic, K classes for softmax and classifier MLPs. */
+  outFeatures: number;
+  /** Hidden widths for mlp (H1, H2, ...). */
+  hidden?: number[];
+  activation?: Activation;
+  /** Dropout drop probability after each hidden activation (0: no Dropout layers). */
+  dropout?: number;
+  dtype?: DType;
+  /** Draws for init and dropout masks (default seed 0). */
+  rng?: Rng;
+}
+
+const activations = { relu: ReLU, sigmoid: Sigmoid, tanh: Tanh } as const;
+
+/**
+ * linear / logistic: [Linear(d, out)]; softmax: [Linear(d, K)];
+ * mlp: [Linear(d, H1), Act, (Dropout), Linear(H1, H2), Act, (Dropout), ..., Linear(Hn, out)].
+ * Layers are initialized in order (weight then bias), each from `rng`.
+ */
+export function buildModel(spec: ModelSpec): Sequential {
+  const dtype = spec.dtype ?? 'float32';
+  const rng = spec.rng ?? new Rng(0);
+  const act = spec.activation ?? 'relu';
+  if (!Object.hasOwn(activations, act)) throw unknownName('activation', act, Object.keys(activations));
+  const p = spec.dropout ?? 0;
+  if (!(p >= 0 && p < 1)) throw inputError(`--dropout: expected a probability in [0, 1), got ${p}`);
+  const d = spec.inFeatures, out = spec.outFeatures;
+  switch (spec.kind) {
+    case 'linear':
+    case 'logistic':
+    case 'softmax':
+      return new Sequential(new Linear(d, out, { rng, dtype }));
+    case 'mlp': {
+      const hidden = spec.hidden ?? [];
+      if (hidden.length === 0 || hidden.some((h) => !Number.isInteger(h) || h < 1)) {
+        throw inputError(`--model mlp: expected hidden widths like mlp:32,16 (positive integers), got [${hidden.join(', ')}]`);
+      }
+      const layers: Module[] = [];
+      let prev = d;
+      for (const h of hidden) {
+        layers.push(new Linear(prev, h, { rng, dtype }), new activations[act](dtype));
+        if (p > 0) layers.push(new Dropout(p, { rng, dtype }));
+        prev = h;
+      }
+      layers.push(new Linear(prev, out, { rng, dtype }));
+      return new Sequential(...layers);
+    }
+    default:
+      throw unknownName('model', String(spec.kind), ['linear', 'logistic', 'softmax', 'mlp']);
+  }
+}
+
+/** Parses `--model` text: linear | logistic | softmax | mlp:H1,H2,... */
+export function parseModelArg(text: string): { kind: ModelKind; hidden: number[] } {
+  if (text === 'linear' || text === 'logistic' || text === 'softmax') return { kind: text, hidden: [] };
+  const m = /^mlp:(\d+(?:,\d+)*)$/.exec(text);
+  if (m) {
+    const hidden = m[1].split(',').map(Number);
+    if (hidden.every((h) => h >= 1)) return { kind: 'mlp', hidden };
+  }
+  throw inputError(`--model: expected linear, logistic, softmax or mlp:H1,H2,... (positive widths), got '${text}'`);
+}

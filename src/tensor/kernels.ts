@@ -1,0 +1,207 @@
+/**
+ * Reference kernels in pure TypeScript: plain functions over flat row-major arrays with explicit
+ * sizes. They allocate nothing. The autograd primitives call them through the `kernels` dispatch
+ * object at the bottom, so a faster implementation with the same signature (the WebAssembly SIMD
+ * kernels) can be installed with `setKernels` without touching any caller; these stay as the
+ * reference the fast ones are tested against.
+ */
+import type { FloatArray } from './tensor.js';
+
+/** Tile sizes: a KB×NB tile of b (≈64 KB in float64) stays in L1/L2 while rows of a stream past it. */
+const KB = 64;
+const NB = 256;
+
+/**
+ * out[m×n] = op(a)·op(b), or out += op(a)·op(b) when `accumulate`.
+ * op(a) is m×k: a is stored m×k, or k×m when `transA`. op(b) is k×n: b is stored k×n, or n×k
+ * when `transB`. (Linear: X·Wᵀ is transB; the weight gradient dYᵀ·X is transA.)
+ * Loop orders keep the innermost loop on contiguous memory (i-p-j for the plain and transA
+ * cases, dot products along rows for transB), blocked over p and j.
+ */
+export function matmul(
+  a: FloatArray, b: FloatArray, out: FloatArray, m: number, k: number, n: number,
+  transA = false, transB = false, accumulate = false,
+): void {
+  if (!accumulate) out.fill(0, 0, m * n);
+  if (transB && !transA) {
+    // out[i,j] += Σ_p a[i,p]·b[j,p]: both operands read along rows.
+    for (let i = 0; i < m; i++) {
+      const ai = i * k, oi = i * n;
+      for (let j = 0; j < n; j++) {
+        const bj = j * k;
+        let s = 0;
+        for (let p = 0; p < k; p++) s += a[ai + p] * b[bj + p];
+        out[oi + j] += s;
+      }
+    }
+    return;
+  }
+  if (transA && transB) {
+    // rare: out[i,j] += Σ_p a[p,i]·b[j,p]
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let p = 0; p < k; p++) s += a[p * m + i] * b[j * k + p];
+        out[i * n + j] += s;
+      }
+    }
+    return;
+  }
+  // plain (a[i,p] at i*k+p) or transA (a[p,i] at p*m+i); b[p,j] at p*n+j
+  const sai = transA ? 1 : k, sap = transA ? m : 1;
+  for (let p0 = 0; p0 < k; p0 += KB) {
+    const p1 = Math.min(p0 + KB, k);
+    for (let j0 = 0; j0 < n; j0 += NB) {
+      const j1 = Math.min(j0 + NB, n);
+      for (let i = 0; i < m; i++) {
+        const oi = i * n;
+        for (let p = p0; p < p1; p++) {
+          const av = a[i * sai + p * sap];
+          if (av === 0) continue; // relu outputs and one-hot rows are often zero
+          const bp = p * n;
+          for (let j = j0; j < j1; j++) out[oi + j] += av * b[bp + j];
+        }
+      }
+    }
+  }
+}
+
+/** out[i,j] += bias[j] for an m×n block (a bias row added to every row). */
+export function addRowVector(out: FloatArray, bias: FloatArray, m: number, n: number): void {
+  for (let i = 0; i < m; i++) {
+    const o = i * n;
+    for (let j = 0; j < n; j++) out[o + j] += bias[j];
+  }
+}
+
+/** out[j] = Σ_i x[i,j] (or += when `accumulate`): the bias gradient of an m×n block. */
+export function colSum(x: FloatArray, out: FloatArray, m: number, n: number, accumulate = false): void {
+  if (!accumulate) out.fill(0, 0, n);
+  for (let i = 0; i < m; i++) {
+    const o = i * n;
+    for (let j = 0; j < n; j++) out[j] += x[o + j];
+  }
+}
+
+/** y[i] = max(x[i], 0) for i < len (y may be x). */
+export function relu(x: FloatArray, y: FloatArray, len: number): void {
+  for (let i = 0; i < len; i++) y[i] = x[i] > 0 ? x[i] : 0;
+}
+
+/** dX[i] += y[i] > 0 ? dY[i] : 0: relu backward through its output (torch: gradient 0 at 0). */
+export function reluBackward(dY: FloatArray, y: FloatArray, dX: FloatArray, len: number): void {
+  for (let i = 0; i < len; i++) if (y[i] > 0) dX[i] += dY[i];
+}
+
+/**
+ * Row-wise log-sum-exp of an m×n block, stable: lse = max + log Σ exp(x − max).
+ * out[i] for each row i. A row of −∞ gives −∞; a row holding +∞ gives +∞.
+ */
+export function logSumExpRows(x: FloatArray, out: FloatArray, m: number, n: number): void {
+  for (let i = 0; i < m; i++) {
+    const o = i * n;
+    let mx = -Infinity;
+    for (let j = 0; j < n; j++) if (x[o + j] > mx) mx = x[o + j];
+    if (!Number.isFinite(mx)) {
+      out[i] = mx;
+      continue;
+    }
+    let s = 0;
+    for (let j = 0; j < n; j++) s += Math.exp(x[o + j] - mx);
+    out[i] = mx + Math.log(s);
+  }
+}
+
+/** y = softmax(x) along each row of an m×n block (stable: exp(x − max) / Σ). y may be x. */
+export function softmaxRows(x: FloatArray, y: FloatArray, m: number, n: number): void {
+  for (let i = 0; i < m; i++) {
+    const o = i * n;
+    let mx = -Infinity;
+    for (let j = 0; j < n; j++) if (x[o + j] > mx) mx = x[o + j];
+    let s = 0;
+    for (let j = 0; j < n; j++) {
+      const e = Math.exp(x[o + j] - mx);
+      y[o + j] = e;
+      s += e;
+    }
+    const inv = 1 / s;
+    for (let j = 0; j < n; j++) y[o + j] *= inv;
+  }
+}
+
+/** y = log softmax(x) = x − lse(x) along each row of an m×n block (stable). y may be x. */
+export function logSoftmaxRows(x: FloatArray, y: FloatArray, m: number, n: number): void {
+  for (let i = 0; i < m; i++) {
+    const o = i * n;
+    let mx = -Infinity;
+    for (let j = 0; j < n; j++) if (x[o + j] > mx) mx = x[o + j];
+    let s = 0;
+    for (let j = 0; j < n; j++) s += Math.exp(x[o + j] - mx);
+    const lse = mx + Math.log(s);
+    for (let j = 0; j < n; j++) y[o + j] = x[o + j] - lse;
+  }
+}
+
+/**
+ * Mean softmax cross-entropy of m rows of n logits against integer labels (torch
+ * F.cross_entropy, reduction 'mean'): (1/m) Σ_i (lse(z_i) − z_i[y_i]). When dZ is given it
+ * receives the gradient (softmax(z_i) − onehot(y_i)) / m (overwritten, not accumulated).
+ * Returns the loss.
+ */
+export function softmaxCrossEntropy(
+  z: FloatArray, labels: ArrayLike<number>, dZ: FloatArray | null, m: number, n: number,
+): number {
+  let total = 0;
+  const invM = 1 / m;
+  for (let i = 0; i < m; i++) {
+    const o = i * n;
+    let mx = -Infinity;
+    for (let j = 0; j < n; j++) if (z[o + j] > mx) mx = z[o + j];
+    let s = 0;
+    for (let j = 0; j < n; j++) s += Math.exp(z[o + j] - mx);
+    const lse = mx + Math.log(s);
+    const y = labels[i];
+    total += lse - z[o + y];
+    if (dZ) {
+      for (let j = 0; j < n; j++) dZ[o + j] = Math.exp(z[o + j] - lse) * invM;
+      dZ[o + y] -= invM;
+    }
+  }
+  return total * invM;
+}
+
+/** y[i] += alpha·x[i] for i < len. */
+export function axpy(alpha: number, x: FloatArray, y: FloatArray, len: number): void {
+  for (let i = 0; i < len; i++) y[i] += alpha * x[i];
+}
+
+/** The heavy kernels, looked up at call time so `setKernels` can swap in faster versions. */
+export interface Kernels {
+  matmul: typeof matmul;
+  addRowVector: typeof addRowVector;
+  colSum: typeof colSum;
+  relu: typeof relu;
+  reluBackward: typeof reluBackward;
+  logSumExpRows: typeof logSumExpRows;
+  softmaxRows: typeof softmaxRows;
+  logSoftmaxRows: typeof logSoftmaxRows;
+  softmaxCrossEntropy: typeof softmaxCrossEntropy;
+  axpy: typeof axpy;
+}
+
+/** The pure-TypeScript reference set. */
+export const referenceKernels: Readonly<Kernels> = Object.freeze({
+  matmul, addRowVector, colSum, relu, reluBackward, logSumExpRows, softmaxRows, logSoftmaxRows, softmaxCrossEntropy, axpy,
+});
+
+/**
+ * The dispatch object every primitive calls (`kernels.matmul(...)`). A replacement must keep
+ * the signature and semantics exactly (and fall back to the reference for arrays it cannot
+ * take, such as float64 or buffers outside its memory).
+ */
+export const kernels: Kernels = { ...referenceKernels };
+
+/** Replaces some kernels (`setKernels({ matmul: fastMatmul })`); `setKernels(null)` restores the reference set. */
+export function setKernels(replacements: Partial<Kernels> | null): void {
+  Object.assign(kernels, replacements ?? referenceKernels);
+}
