@@ -11,6 +11,7 @@ import { atomicWrite } from '../../io/atomic-write.js';
 import { makeObjective, type Objective, type ObjectiveSpec } from '../../objectives/index.js';
 import { optimizers, isOptimizerName, runFirstOrder, type HyperValue, type OptimizerRule } from '../../optim/index.js';
 import { parseScheduleArg, type ScheduleSpec } from '../../schedule/index.js';
+import { optimizeSearchMethods } from '../../search/index.js';
 
 /** What `optimize` prints with --json (the contract's object). */
 export interface OptimizeResult {
@@ -18,6 +19,8 @@ export interface OptimizeResult {
   values: number[];
   evaluations: number;
   converged: boolean;
+  /** Why a line-search or second-order method stopped (gtol, max-iterations, line-search-failed). */
+  reason?: string;
 }
 
 /**
@@ -35,7 +38,7 @@ export interface SearchMethod {
  * object with an import); `optimize` routes any name found here to `minimize`, adds their hyperparameter
  * flags, and lists their names with the first-order ones in unknown-name errors.
  */
-export const searchMethods: Record<string, SearchMethod> = {};
+export const searchMethods: Record<string, SearchMethod> = optimizeSearchMethods;
 
 /** A parsed optimize run, from --spec or from flags. */
 export interface OptimizeSpec {
@@ -371,6 +374,7 @@ export function register(program: Command): void {
     }
     const r = runOptimize(spec);
     const out: OptimizeResult = { path: r.path, values: r.values, evaluations: r.evaluations, converged: r.converged };
+    if (r.reason !== undefined) out.reason = r.reason;
     if (o.plot !== undefined) {
       const plotPath = o.plot as string;
       const viz = await loadViz();

@@ -1,0 +1,113 @@
+/**
+ * The lectures' convergence-rate picture as numbers: the error ‖x_k − x*‖∞ against the iteration for
+ * Newton (quadratic), BFGS and L-BFGS (superlinear), gradient descent with backtracking (linear) and
+ * SGD with a fixed learning rate (linear with a rate near 1 on an ill-conditioned problem: to the eye,
+ * the slow sublinear-looking tail), all on one smooth strictly convex problem with a known minimizer.
+ * Pure: returns series for `lineChartSvg({ series, logY: true })`.
+ */
+import { runFirstOrder } from '../optim/run-first-order.js';
+import type { Objective } from '../objectives/objective.js';
+import { minimize } from './minimize.js';
+
+/**
+ * f(x) = Σᵢ (exp(uᵢ) − uᵢ), u = Q(x − x*), Q invertible: smooth, strictly convex, not quadratic, with its
+ * minimizer x* and minimum n known in closed form (uᵢ = 0). ∇f = Qᵀ(exp(u) − 1), ∇²f = Qᵀ diag(exp(u)) Q.
+ */
+export function expSumObjective(q: number[][], xStar: number[]): Objective {
+  const n = xStar.length;
+  const u = new Float64Array(n);
+  const fill = (x: Float64Array): void => {
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      for (let j = 0; j < n; j++) s += q[i][j] * (x[j] - xStar[j]);
+      u[i] = s;
+    }
+  };
+  const value = (x: Float64Array): number => {
+    fill(x);
+    let f = 0;
+    for (let i = 0; i < n; i++) f += Math.exp(u[i]) - u[i];
+    return f;
+  };
+  return {
+    name: 'exp-sum',
+    n,
+    dim: n,
+    minimum: xStar.slice(),
+    minimumValue: n,
+    value,
+    valueAndGrad(x, g) {
+      const f = value(x);
+      g.fill(0);
+      for (let i = 0; i < n; i++) {
+        const e = Math.exp(u[i]) - 1;
+        for (let j = 0; j < n; j++) g[j] += q[i][j] * e;
+      }
+      return f;
+    },
+    hessian(x, h) {
+      fill(x);
+      h.fill(0);
+      for (let i = 0; i < n; i++) {
+        const e = Math.exp(u[i]);
+        for (let j = 0; j < n; j++) for (let k = 0; k < n; k++) h[j * n + k] += q[i][j] * e * q[i][k];
+      }
+    },
+  };
+}
+
+/** The problem of the picture: n = 3, Q lower triangular, x0 = 0, x* = (1, −2, 0.5). */
+export const convergenceProblem = {
+  q: [
+    [3, 0, 0],
+    [1, 1, 0],
+    [0.5, -0.5, 1],
+  ],
+  xStar: [1, -2, 0.5],
+  x0: [0, 0, 0],
+};
+
+export interface ConvergenceSeries {
+  label: string;
+  /** Iterations 0, 1, ... */
+  x: number[];
+  /** ‖x_k − x*‖∞ (iterates at exactly zero error are dropped, a log scale cannot show them). */
+  y: number[];
+  /** Objective evaluations the run used. */
+  evaluations: number;
+}
+
+/**
+ * Runs newton, bfgs, lbfgs, gd-backtracking (to gtol 1e-13 or `maxIter`) and sgd with a fixed `sgdLr`
+ * for `maxIter` steps, and returns each error sequence.
+ */
+export function convergenceSeries(o: { maxIter?: number; sgdLr?: number } = {}): ConvergenceSeries[] {
+  const maxIter = o.maxIter ?? 100;
+  const { q, xStar, x0 } = convergenceProblem;
+  const objective = expSumObjective(q, xStar);
+  const err = (p: ArrayLike<number>): number => {
+    let m = 0;
+    for (let i = 0; i < p.length; i++) m = Math.max(m, Math.abs(p[i] - xStar[i]));
+    return m;
+  };
+  const series = (label: string, path: number[][], evaluations: number): ConvergenceSeries => {
+    const xs: number[] = [], ys: number[] = [];
+    path.forEach((p, k) => {
+      const e = err(p);
+      if (e > 0) {
+        xs.push(k);
+        ys.push(e);
+      }
+    });
+    return { label, x: xs, y: ys, evaluations };
+  };
+  const out: ConvergenceSeries[] = [];
+  for (const method of ['newton', 'bfgs', 'lbfgs', 'gd-backtracking']) {
+    const r = minimize(objective, x0, { method, gtol: 1e-13, maxIter });
+    out.push(series(method, r.path, r.evaluations));
+  }
+  const sgdLr = o.sgdLr ?? 0.05;
+  const r = runFirstOrder({ objective, x0, optimizer: 'sgd', options: { lr: sgdLr }, steps: maxIter });
+  out.push(series(`sgd (lr ${sgdLr})`, r.path, r.evaluations));
+  return out;
+}

@@ -1,0 +1,28 @@
+/**
+ * What a line-search method contributes to the shared loop in minimize.ts: a search direction at
+ * each iterate and a curvature update after each accepted step. Each rule allocates its buffers
+ * when built, never per iteration.
+ */
+export interface DirectionRule {
+  /** Which line search the loop runs along the direction. */
+  readonly lineSearch: 'backtracking' | 'strong-wolfe';
+  /**
+   * Writes the search direction at x (gradient g, value f) into d and returns the first trial step
+   * of the line search. `k` is the iteration (0-based).
+   */
+  direction(k: number, x: Float64Array, f: number, g: Float64Array, d: Float64Array): number;
+  /** After an accepted step: s = x_{k+1} − x_k, y = ∇f_{k+1} − ∇f_k, t the step length taken. */
+  update(s: Float64Array, y: Float64Array, t: number): void;
+  /** Forgets curvature information (called when a direction was not a descent direction). */
+  reset(): void;
+}
+
+export function dot(a: Float64Array, b: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+  return s;
+}
+
+export function norm2(a: Float64Array): number {
+  return Math.sqrt(dot(a, a));
+}

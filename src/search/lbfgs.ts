@@ -1,0 +1,53 @@
+/**
+ * L-BFGS (Nocedal & Wright Alg. 7.4, the two-loop recursion): d = −H_k ∇f from the last `historySize`
+ * pairs (s, y), with H_k⁰ = γ I, γ = sᵀy / yᵀy of the newest pair (eq. 7.20). Pairs with
+ * sᵀy ≤ ε‖s‖‖y‖ are skipped. The pairs live in a ring of preallocated arrays.
+ * The first trial step is min(1, 1/‖∇f‖₂) on a steepest-descent step (as L-BFGS-B's 1/‖d‖), then 1.
+ */
+import { dot, norm2, type DirectionRule } from './direction.js';
+
+export function lbfgsRule(n: number, historySize: number, lineSearch: 'strong-wolfe' | 'backtracking'): DirectionRule {
+  const ss = Array.from({ length: historySize }, () => new Float64Array(n));
+  const ys = Array.from({ length: historySize }, () => new Float64Array(n));
+  const rhos = new Float64Array(historySize);
+  const alphas = new Float64Array(historySize);
+  let count = 0; // pairs held
+  let newest = -1; // ring index of the newest pair
+  let gamma = 1;
+  return {
+    lineSearch,
+    direction(_k, _x, _f, g, d) {
+      for (let i = 0; i < n; i++) d[i] = -g[i];
+      if (count === 0) return Math.min(1, 1 / norm2(g));
+      // first loop: newest to oldest
+      for (let m = 0, j = newest; m < count; m++, j = (j - 1 + historySize) % historySize) {
+        const a = rhos[j] * dot(ss[j], d);
+        alphas[j] = a;
+        const y = ys[j];
+        for (let i = 0; i < n; i++) d[i] -= a * y[i];
+      }
+      for (let i = 0; i < n; i++) d[i] *= gamma;
+      // second loop: oldest to newest
+      for (let m = 0, j = (newest - count + 1 + historySize) % historySize; m < count; m++, j = (j + 1) % historySize) {
+        const b = rhos[j] * dot(ys[j], d);
+        const s = ss[j], c = alphas[j] - b;
+        for (let i = 0; i < n; i++) d[i] += c * s[i];
+      }
+      return 1;
+    },
+    update(s, y) {
+      const sy = dot(s, y);
+      if (!(sy > 1e-10 * norm2(s) * norm2(y))) return;
+      newest = (newest + 1) % historySize;
+      ss[newest].set(s);
+      ys[newest].set(y);
+      rhos[newest] = 1 / sy;
+      gamma = sy / dot(y, y);
+      if (count < historySize) count++;
+    },
+    reset() {
+      count = 0;
+      newest = -1;
+    },
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * Full-batch line-search methods over a model's flat parameter buffer, for `descent train --opt lbfgs
+ * --batch full`: the model's float32 (or float64) parameters become the x of `minimize`, which works in
+ * float64; each evaluation copies x into the model's buffer, runs the model's full-batch forward and
+ * backward, and widens its gradient buffer back to float64. The final iterate is copied back.
+ */
+import type { SearchObjective } from './counted.js';
+import { minimize, type MinimizeOptions, type MinimizeResult } from './minimize.js';
+
+type FloatArray = Float32Array | Float64Array;
+
+export interface MinimizeParamsOptions {
+  method: MinimizeOptions['method'];
+  gtol?: number;
+  maxIter?: number;
+  onIterate?: MinimizeOptions['onIterate'];
+  /** Method hyperparameters (historySize, lineSearch, c1, c2, ...). */
+  [hyper: string]: unknown;
+  /** The model's parameters, one flat buffer: read as x0, overwritten with the result. */
+  params: FloatArray;
+  /** The model's gradient buffer (same length): `evaluate` fills it. */
+  grads: FloatArray;
+  /** Full-batch loss at the current `params`; writes ∂loss/∂params into `grads`. */
+  evaluate: () => number;
+}
+
+/**
+ * Minimizes a model's full-batch loss with `method` (lbfgs, bfgs, cg, gd-backtracking, newton) and
+ * writes the final parameters into `params`. `maxIter` plays the part of epochs (one iteration = one
+ * line search, usually 1–2 full-batch evaluations); `onIterate` sees each iterate (nit, fun, evaluations).
+ * In float32 the loss stops resolving decrease near the minimum, so 'line-search-failed' is a normal end
+ * there, with the best point found kept.
+ *
+ * @example
+ * const r = minimizeParams({ params: model.params, grads: model.grads, evaluate: () => lossAndBackward(), method: 'lbfgs', maxIter: 100 });
+ */
+export function minimizeParams(o: MinimizeParamsOptions): MinimizeResult {
+  const { params, grads, evaluate, method, ...rest } = o as MinimizeParamsOptions & { params: FloatArray; grads: FloatArray; evaluate: () => number };
+  const n = params.length;
+  const objective: SearchObjective = {
+    n,
+    valueAndGrad(x, gradOut) {
+      params.set(x); // narrows to float32 when the model is float32
+      const loss = evaluate();
+      for (let i = 0; i < n; i++) gradOut[i] = grads[i];
+      return loss;
+    },
+  };
+  const x0 = Float64Array.from(params);
+  const r = minimize(objective, x0, { ...rest, method, recordPath: false });
+  params.set(r.x);
+  return r;
+}

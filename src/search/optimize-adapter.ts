@@ -1,0 +1,47 @@
+/**
+ * The search methods as `descent optimize` runs them (the dispatch table of src/cli/commands/optimize.ts):
+ * `steps` is maxIter, the result is the contract's {path, values, evaluations, converged} plus `reason`.
+ * A run whose objective turns non-finite is a run error (exit 1), as the contract asks for divergence.
+ */
+import { runError } from '../errors.js';
+import { minimize, searchMethods, type SearchMethodName, type StopReason } from './minimize.js';
+import type { SearchObjective } from './counted.js';
+
+export interface OptimizeSearchResult {
+  path: number[][];
+  values: number[];
+  evaluations: number;
+  converged: boolean;
+  reason: StopReason;
+}
+
+export interface OptimizeSearchMethod {
+  readonly defaults: Readonly<Record<string, number | string>>;
+  minimize(objective: SearchObjective, x0: number[], options: Record<string, unknown>, steps: number): OptimizeSearchResult;
+}
+
+function adapter(method: SearchMethodName): OptimizeSearchMethod {
+  return {
+    defaults: searchMethods[method],
+    minimize(objective, x0, options, steps) {
+      const r = minimize(objective, x0, { ...options, method, maxIter: steps });
+      if (r.reason === 'non-finite') {
+        const f = r.values[r.values.length - 1];
+        throw runError(
+          `${method} diverged at iteration ${r.nit}: f is ${f} (reason: non-finite); the objective is not bounded below ` +
+            `along the search direction from this x0; try another --x0 or fewer --steps`,
+        );
+      }
+      return { path: r.path, values: r.values, evaluations: r.evaluations, converged: r.converged, reason: r.reason };
+    },
+  };
+}
+
+/** One entry per method of `searchMethods`, for optimize's dispatch point. */
+export const optimizeSearchMethods: Record<SearchMethodName, OptimizeSearchMethod> = {
+  'gd-backtracking': adapter('gd-backtracking'),
+  newton: adapter('newton'),
+  bfgs: adapter('bfgs'),
+  lbfgs: adapter('lbfgs'),
+  cg: adapter('cg'),
+};
