@@ -3,7 +3,7 @@
 // Uses the built package (dist/): the wasm SIMD kernels through src/tensor/backend.ts and the fused
 // optimizer steps of src/optim/fused.ts; the pure-TS rules are measured as the "plain loops" figure.
 import { getBackend } from '../dist/tensor/backend.js';
-import { enableThreads } from '../dist/tensor/backend-node.js';
+import { enableThreads, enableRelaxedSimdFlag } from '../dist/tensor/backend-node.js';
 import { adamUpdateFused, adamInitFused, sgdUpdateFused, sgdInitFused } from '../dist/optim/fused.js';
 import { adamUpdate, adamInit, adamDefaults } from '../dist/optim/adam.js';
 import { sgdUpdate, sgdInit } from '../dist/optim/sgd.js';
@@ -15,10 +15,12 @@ const quick = args.includes('--quick');
 const reps = quick ? 3 : 5;
 const target = quick ? 0.15 : 0.4;
 
+// relaxed SIMD (FMA) unless --no-relaxed: Node 20 needs its V8 flag, set before the module compiles
+if (!args.includes('--no-relaxed')) enableRelaxedSimdFlag();
 const be = getBackend();
 if (!be) throw new Error('wasm backend unavailable');
 const used = threads > 1 ? enableThreads(threads) : 1;
-const out = { peer: `descent wasm ${used}t`, threads: used, w1: {}, w2: {}, w3: {}, plain: {} };
+const out = { peer: `descent wasm${be.relaxed ? '+fma' : ''} ${used}t`, relaxed: be.relaxed, threads: used, w1: {}, w2: {}, w3: {}, plain: {} };
 
 // ---- W1: MLP 784-h-10, ReLU, softmax CE, Adam, on MNIST digits -------------------------------
 const data = loadMnist(SAMPLES);

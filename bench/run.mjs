@@ -167,6 +167,12 @@ for (const opt of ['adam', 'sgd-momentum']) {
 }
 ratio('W3 matmul 1024: descent / tfjs-wasm (GFLOP/s)', dBest('w3', 'matmul 1024', 'gflops'), tfw && { r: tfw, v: m(tfw.w3['matmul 1024']?.gflops) }, 1);
 ratio('W3 matmul 1024: descent / PyTorch best (GFLOP/s)', dBest('w3', 'matmul 1024', 'gflops'), tBest('w3', 'matmul 1024', 'gflops'), 0);
+{
+  const w4 = 'lbfgs rosenbrock 1000';
+  const d = lb?.w4?.[w4] && { r: lb, v: m(lb.w4[w4].seconds) };
+  const t = best(results.torch, (r) => m(r.w4?.[w4]?.seconds), false);
+  ratio('W4 L-BFGS Rosenbrock 1000: PyTorch best seconds / descent seconds (speed-up)', t, d, 0);
+}
 
 // ---- the machine -----------------------------------------------------------------------------------
 const lscpu = sh('lscpu', []);

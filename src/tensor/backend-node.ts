@@ -11,6 +11,7 @@
  * Browsers: not imported by the core; without `enableThreads` everything runs single-threaded.
  */
 import { Worker } from 'node:worker_threads';
+import { setFlagsFromString } from 'node:v8';
 import { availableParallelism } from 'node:os';
 import { getBackend, type ParallelExecutor, type WasmBackend } from './backend.js';
 
@@ -190,4 +191,24 @@ export function disableThreads(): void {
     be.parallel.close();
     be.parallel = null;
   }
+}
+
+/**
+ * Node 20 ships WebAssembly relaxed SIMD (fused multiply-add) behind a V8 flag; Node ≥ 22 and Chrome ≥ 114
+ * have it on. Setting the flag at run time works as long as it happens before the backend compiles its
+ * module (call this before the first `getBackend()`). Returns whether relaxed SIMD validates afterwards.
+ */
+export function enableRelaxedSimdFlag(): boolean {
+  // (module (func (param v128 v128 v128) (result v128) local.get 0 local.get 1 local.get 2 f32x4.relaxed_madd))
+  const probe = Uint8Array.from([
+    0, 97, 115, 109, 1, 0, 0, 0, 1, 8, 1, 96, 3, 123, 123, 123, 1, 123, 3, 2, 1, 0,
+    10, 13, 1, 11, 0, 32, 0, 32, 1, 32, 2, 253, 133, 2, 11,
+  ]);
+  if (WebAssembly.validate(probe)) return true;
+  try {
+    setFlagsFromString('--experimental-wasm-relaxed-simd');
+  } catch {
+    return false;
+  }
+  return WebAssembly.validate(probe);
 }

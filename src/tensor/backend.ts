@@ -12,7 +12,7 @@
  * No Node-only API here: this file runs in browsers too.
  */
 import { runError } from '../errors.js';
-import { kernelsWasmPlain, kernelsWasmShared } from './wasm/kernels-wasm.js';
+import { kernelsWasmPlain, kernelsWasmPlainRelaxed, kernelsWasmShared, kernelsWasmSharedRelaxed } from './wasm/kernels-wasm.js';
 import { referenceKernels, setKernels, type Kernels } from './kernels.js';
 import { setAllocator } from './alloc.js';
 import type { FloatArray } from './tensor.js';
@@ -70,6 +70,8 @@ export class WasmBackend {
   readonly exports: WasmExports;
   /** True when the memory is a SharedArrayBuffer (growable without detaching views; threads possible). */
   readonly shared: boolean;
+  /** True when the relaxed-SIMD build (fused multiply-add in matmul) is in use. */
+  relaxed = false;
   /** Installed by `enableThreads` (Node); null means single-threaded. */
   parallel: ParallelExecutor | null = null;
   private top: number;
@@ -221,12 +223,39 @@ function canShare(): boolean {
   }
 }
 
-function create(module: WebAssembly.Module | null, shared: boolean): WasmBackend {
+let preferRelaxed = true;
+
+/** The module bytes for this platform: the relaxed-SIMD build when the engine validates it (and it is not turned off). */
+function pickBytes(shared: boolean): { bytes: Uint8Array<ArrayBuffer>; relaxed: boolean } {
+  if (preferRelaxed) {
+    const r = decodeBase64(shared ? kernelsWasmSharedRelaxed : kernelsWasmPlainRelaxed);
+    if (WebAssembly.validate(r)) return { bytes: r, relaxed: true };
+  }
+  return { bytes: decodeBase64(shared ? kernelsWasmShared : kernelsWasmPlain), relaxed: false };
+}
+
+function create(module: WebAssembly.Module | null, shared: boolean, relaxed: boolean): WasmBackend {
   const memory = shared
     ? new WebAssembly.Memory({ initial: 16, maximum: 65536, shared: true })
     : new WebAssembly.Memory({ initial: PLAIN_BYTES / PAGE });
-  const mod = module ?? new WebAssembly.Module(decodeBase64(shared ? kernelsWasmShared : kernelsWasmPlain));
-  return new WasmBackend(mod, memory, shared);
+  let mod = module;
+  if (!mod) {
+    const pick = pickBytes(shared);
+    mod = new WebAssembly.Module(pick.bytes);
+    relaxed = pick.relaxed;
+  }
+  const be = new WasmBackend(mod, memory, shared);
+  be.relaxed = relaxed;
+  return be;
+}
+
+/**
+ * Whether to use the relaxed-SIMD build when the engine supports it (default true). Its matmul uses
+ * fused multiply-adds, so float32 products may differ from the plain build in the last bits (both are
+ * within float32 tolerance of the reference). Takes effect when the backend is created (before first use).
+ */
+export function setRelaxedSimd(on: boolean): void {
+  preferRelaxed = on;
 }
 
 /**
@@ -239,7 +268,7 @@ export function getBackend(): WasmBackend | null {
   if (disabled) return null;
   if (backend === undefined) {
     try {
-      backend = create(null, canShare());
+      backend = create(null, canShare(), false);
     } catch {
       backend = null;
     }
@@ -253,8 +282,8 @@ export async function initBackend(): Promise<WasmBackend | null> {
   if (backend === undefined) {
     const shared = canShare();
     try {
-      const module = await WebAssembly.compile(decodeBase64(shared ? kernelsWasmShared : kernelsWasmPlain));
-      backend = create(module, shared);
+      const pick = pickBytes(shared);
+      backend = create(await WebAssembly.compile(pick.bytes), shared, pick.relaxed);
     } catch {
       backend = null;
     }

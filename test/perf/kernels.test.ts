@@ -4,8 +4,8 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { getBackend, WasmBackend } from '../../src/tensor/backend.ts';
-import { enableThreads, disableThreads, parallelThresholds } from '../../src/tensor/backend-node.ts';
-import { kernelsWasmPlain } from '../../src/tensor/wasm/kernels-wasm.ts';
+import { enableThreads, disableThreads, parallelThresholds, enableRelaxedSimdFlag } from '../../src/tensor/backend-node.ts';
+import { kernelsWasmPlain, kernelsWasmSharedRelaxed } from '../../src/tensor/wasm/kernels-wasm.ts';
 import { installWasmKernels, uninstallWasmKernels } from '../../src/tensor/backend.ts';
 import { kernels, referenceKernels } from '../../src/tensor/kernels.ts';
 import { alloc } from '../../src/tensor/alloc.ts';
@@ -155,6 +155,15 @@ test('the plain-memory build (browsers without cross-origin isolation) computes 
   checkMatmul(plain, 17, 257, 33, false, true, false);
   checkMatmul(plain, 33, 20, 9, true, false, true);
   assert.throws(() => plain.allocF32(1 << 24), /arena full/);
+});
+
+test('the relaxed-SIMD build (fused multiply-add matmul) matches the reference too', () => {
+  assert.equal(enableRelaxedSimdFlag(), true, 'relaxed SIMD available (flag set at run time on Node 20)');
+  const bytes = Uint8Array.from(atob(kernelsWasmSharedRelaxed), (c) => c.charCodeAt(0));
+  const mem = new WebAssembly.Memory({ initial: 64, maximum: 65536, shared: true });
+  const fma = new WasmBackend(new WebAssembly.Module(bytes), mem, true);
+  for (const [m, k, n] of [[17, 257, 33], [64, 784, 10], [5, 9, 9]] as [number, number, number][])
+    for (const tA of [false, true]) for (const tB of [false, true]) checkMatmul(fma, m, k, n, tA, tB, tB);
 });
 
 test('arena: 64-byte aligned, zero-filled, survives memory growth (shared memory keeps old views)', () => {
