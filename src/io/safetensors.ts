@@ -93,7 +93,9 @@ export function parseSafetensorsWithMetadata(
       throw bad(`tensor '${name}': shape [${shape.join(', ')}] ${dtype} needs ${count * BYTES[dtype]} bytes, data_offsets give ${end - begin}`);
     }
     spans.push({ name, begin, end });
-    const copy = bytes.slice(8 + n + begin, 8 + n + end); // fresh buffer: aligned for the typed array
+    // a fresh, aligned buffer (not bytes.slice: on a Node Buffer that is a view into a shared pool)
+    const copy = new Uint8Array(end - begin);
+    copy.set(bytes.subarray(8 + n + begin, 8 + n + end));
     let arr: FloatArray;
     if (littleEndian) arr = dtype === 'F32' ? new Float32Array(copy.buffer, 0, count) : new Float64Array(copy.buffer, 0, count);
     else {
