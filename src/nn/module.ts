@@ -191,11 +191,21 @@ export class Linear extends Module {
   readonly inFeatures: number;
   readonly outFeatures: number;
   readonly hasBias: boolean;
-  /** The weight leaf [out, in] (a view into the owning model's buffers). */
-  weight!: Var;
-  /** The bias leaf [out], or null. */
-  bias: Var | null = null;
+  private w: Var | null = null;
+  private b: Var | null = null;
   private staged: Float64Array | null;
+
+  /** The weight leaf [out, in] (a view into the owning model's buffers). */
+  get weight(): Var {
+    if (this.staged) void this.params; // standalone use: bind to the layer's own buffers
+    return this.w!;
+  }
+
+  /** The bias leaf [out], or null. */
+  get bias(): Var | null {
+    if (this.staged) void this.params;
+    return this.b;
+  }
 
   constructor(inFeatures: number, outFeatures: number, opts: LinearOptions = {}) {
     super(opts.dtype ?? 'float32');
@@ -225,17 +235,16 @@ export class Linear extends Module {
     const data = params.subarray(offset, offset + nw + nb), grad = grads.subarray(offset, offset + nw + nb);
     if (this.staged) data.set(this.staged);
     else {
-      data.set(this.weight.data);
-      if (this.bias) data.set(this.bias.data, nw);
+      data.set(this.w!.data);
+      if (this.b) data.set(this.b.data, nw);
     }
     this.staged = null;
-    this.weight = parameter(data.subarray(0, nw), grad.subarray(0, nw), [this.outFeatures, this.inFeatures], 'weight');
-    this.bias = this.hasBias ? parameter(data.subarray(nw), grad.subarray(nw), [this.outFeatures], 'bias') : null;
-    return this.bias ? [this.weight, this.bias] : [this.weight];
+    this.w = parameter(data.subarray(0, nw), grad.subarray(0, nw), [this.outFeatures, this.inFeatures], 'weight');
+    this.b = this.hasBias ? parameter(data.subarray(nw), grad.subarray(nw), [this.outFeatures], 'bias') : null;
+    return this.b ? [this.w, this.b] : [this.w];
   }
 
   forward(x: Var): Var {
-    if (this.staged) void this.params; // standalone use: bind to own buffers
     return linear(x, this.weight, this.bias);
   }
 }
