@@ -71,43 +71,71 @@ export interface ConvergenceSeries {
   label: string;
   /** Iterations 0, 1, ... */
   x: number[];
-  /** ‖x_k − x*‖∞ (iterates at exactly zero error are dropped, a log scale cannot show them). */
+  /** The error at each iteration (iterates at exactly zero error are dropped: a log scale cannot show them). */
   y: number[];
   /** Objective evaluations the run used. */
   evaluations: number;
 }
 
+export interface ConvergenceOptions {
+  /** The problem (default: exp-sum, `convergenceProblem`). */
+  objective?: Objective;
+  /** Start (default: convergenceProblem.x0, or zeros). */
+  x0?: number[];
+  /** Iterations for every method, and steps for sgd (default 100). */
+  maxIter?: number;
+  /** SGD's fixed learning rate (default 0.05). */
+  sgdLr?: number;
+}
+
+export interface ConvergenceReport {
+  /** 'distance' when the minimizer is known (‖x_k − x*‖∞), else 'value' (|f_k − f*|, f* the lowest f any method found). */
+  error: 'distance' | 'value';
+  series: ConvergenceSeries[];
+}
+
 /**
- * Runs newton, bfgs, lbfgs, gd-backtracking (to gtol 1e-13 or `maxIter`) and sgd with a fixed `sgdLr`
- * for `maxIter` steps, and returns each error sequence.
+ * Runs newton, bfgs, lbfgs, gd-backtracking (each to gtol 1e-13 or `maxIter` iterations) and sgd with a
+ * fixed lr for `maxIter` steps from the same x0, and returns each error sequence: the distance to the
+ * objective's known minimizer, or else |f − f*| with f* the lowest value any run reached.
+ * A method that stops with a non-finite value keeps the iterates it had.
  */
-export function convergenceSeries(o: { maxIter?: number; sgdLr?: number } = {}): ConvergenceSeries[] {
+export function convergenceSeries(o: ConvergenceOptions = {}): ConvergenceReport {
   const maxIter = o.maxIter ?? 100;
-  const { q, xStar, x0 } = convergenceProblem;
-  const objective = expSumObjective(q, xStar);
-  const err = (p: ArrayLike<number>): number => {
+  const objective = o.objective ?? expSumObjective(convergenceProblem.q, convergenceProblem.xStar);
+  const x0 = o.x0 ?? (o.objective ? new Array<number>(objective.n).fill(0) : convergenceProblem.x0);
+  const runs: { label: string; path: number[][]; values: number[]; evaluations: number }[] = [];
+  for (const method of ['newton', 'bfgs', 'lbfgs', 'gd-backtracking']) {
+    const r = minimize(objective, x0, { method, gtol: 1e-13, maxIter });
+    runs.push({ label: method, path: r.path, values: r.values, evaluations: r.evaluations });
+  }
+  const sgdLr = o.sgdLr ?? 0.05;
+  try {
+    const r = runFirstOrder({ objective, x0, optimizer: 'sgd', options: { lr: sgdLr }, steps: maxIter });
+    runs.push({ label: `sgd (lr ${sgdLr})`, path: r.path, values: r.values, evaluations: r.evaluations });
+  } catch {
+    // sgd diverged at this lr: the picture shows the line-search methods only
+  }
+  const xStar = objective.minimum;
+  const useDistance = xStar !== undefined && xStar.length === objective.n;
+  let fStar = Infinity;
+  for (const r of runs) for (const v of r.values) if (v < fStar) fStar = v;
+  const err = (p: number[], f: number): number => {
+    if (!useDistance) return Math.abs(f - fStar);
     let m = 0;
     for (let i = 0; i < p.length; i++) m = Math.max(m, Math.abs(p[i] - xStar[i]));
     return m;
   };
-  const series = (label: string, path: number[][], evaluations: number): ConvergenceSeries => {
+  const series = runs.map((r) => {
     const xs: number[] = [], ys: number[] = [];
-    path.forEach((p, k) => {
-      const e = err(p);
-      if (e > 0) {
+    r.path.forEach((p, k) => {
+      const e = err(p, r.values[k]);
+      if (e > 0 && Number.isFinite(e)) {
         xs.push(k);
         ys.push(e);
       }
     });
-    return { label, x: xs, y: ys, evaluations };
-  };
-  const out: ConvergenceSeries[] = [];
-  for (const method of ['newton', 'bfgs', 'lbfgs', 'gd-backtracking']) {
-    const r = minimize(objective, x0, { method, gtol: 1e-13, maxIter });
-    out.push(series(method, r.path, r.evaluations));
-  }
-  const sgdLr = o.sgdLr ?? 0.05;
-  const r = runFirstOrder({ objective, x0, optimizer: 'sgd', options: { lr: sgdLr }, steps: maxIter });
-  out.push(series(`sgd (lr ${sgdLr})`, r.path, r.evaluations));
-  return out;
+    return { label: r.label, x: xs, y: ys, evaluations: r.evaluations };
+  });
+  return { error: useDistance ? 'distance' : 'value', series };
 }

@@ -11,7 +11,7 @@ import { atomicWrite } from '../../io/atomic-write.js';
 import { makeObjective, type Objective, type ObjectiveSpec } from '../../objectives/index.js';
 import { optimizers, isOptimizerName, runFirstOrder, type HyperValue, type OptimizerRule } from '../../optim/index.js';
 import { parseScheduleArg, type ScheduleSpec } from '../../schedule/index.js';
-import { optimizeSearchMethods } from '../../search/index.js';
+import { convergenceSeries, optimizeSearchMethods } from '../../search/index.js';
 
 /** What `optimize` prints with --json (the contract's object). */
 export interface OptimizeResult {
@@ -199,6 +199,7 @@ interface CliOptions {
   schedule?: string;
   json?: boolean;
   plot?: string;
+  plotConvergence?: string;
   [hyper: string]: string | boolean | undefined;
 }
 
@@ -351,6 +352,28 @@ function hyperHelp(key: string): string {
   return `default: ${uses.join('; ')}`;
 }
 
+/** `--plot-convergence FILE.svg`: the convergence rates of the search methods and sgd on --fn from --x0 (src/search/convergence.ts). */
+async function plotConvergence(o: CliOptions): Promise<void> {
+  const file = o.plotConvergence as string;
+  if (!file.toLowerCase().endsWith('.svg')) throw inputError(`--plot-convergence: expected a file name ending in .svg, got '${file}'`);
+  if (o.fn === undefined || o.x0 === undefined) throw inputError('--plot-convergence: needs --fn NAME and --x0 A,B,...');
+  const x0 = parseNumberList('x0', o.x0);
+  const objective = makeObjective(parseFnArg(o.fn), x0.length);
+  const steps = o.steps === undefined ? DEFAULT_STEPS : Number(o.steps);
+  if (!Number.isInteger(steps) || steps < 1) throw inputError(`--steps: expected an integer >= 1, got '${o.steps}'`);
+  const lr = o.lr === undefined ? undefined : Number(o.lr);
+  if (lr !== undefined && !(lr > 0)) throw inputError(`--lr: expected a number > 0 (sgd's learning rate), got '${o.lr}'`);
+  const viz = await loadViz();
+  const report = convergenceSeries({ objective, x0, maxIter: steps, sgdLr: lr });
+  const yLabel = report.error === 'distance' ? 'max |x - x*|' : '|f - f*|';
+  atomicWrite(file, viz.lineChartSvg({ series: report.series, xLabel: 'iteration', yLabel, logY: true, title: `convergence on ${objective.name} (n = ${objective.n})` }));
+  for (const s of report.series) {
+    const last = s.y.length ? s.y[s.y.length - 1].toExponential(2) : '0';
+    process.stdout.write(`${s.label}: ${s.x.length ? s.x[s.x.length - 1] : 0} iterations, ${s.evaluations} evaluations, final error ${last}\n`);
+  }
+  process.stdout.write(`  plot: ${file}\n`);
+}
+
 export function register(program: Command): void {
   const cmd = program
     .command('optimize')
@@ -363,11 +386,13 @@ export function register(program: Command): void {
     .option('--steps <n>', `number of steps (default ${DEFAULT_STEPS})`)
     .option('--schedule <spec>', 'learning-rate schedule NAME:KEY=VALUE,... (lists use ;)')
     .option('--json', 'print the run as one JSON object')
-    .option('--plot <file.svg>', 'write an SVG: 2-D path on contours, 1-D curve with iterates, n-D f against step');
+    .option('--plot <file.svg>', 'write an SVG: 2-D path on contours, 1-D curve with iterates, n-D f against step')
+    .option('--plot-convergence <file.svg>', 'with --fn and --x0 (and --steps): error against iteration, log scale, for newton, bfgs, lbfgs, gd-backtracking and sgd (--lr, default 0.05)');
   const hyperKeys = addHyperparameterFlags(cmd);
   cmd.action(async (opts: CliOptions) => {
     const o: CliOptions = {};
     for (const [k, v] of Object.entries(opts)) o[camel(k)] = v;
+    if (o.plotConvergence !== undefined) return plotConvergence(o);
     const spec = specFromOptions(o, hyperKeys);
     if (o.plot !== undefined && !(o.plot as string).toLowerCase().endsWith('.svg')) {
       throw inputError(`--plot: expected a file name ending in .svg, got '${o.plot}'`);
