@@ -24,10 +24,27 @@ export function matmul(
 ): void {
   if (!accumulate) out.fill(0, 0, m * n);
   if (transB && !transA) {
-    // out[i,j] += Σ_p a[i,p]·b[j,p]: both operands read along rows.
+    // out[i,j] += Σ_p a[i,p]·b[j,p]: both operands read along rows; four output columns per
+    // pass share each load of a[i,p] (register blocking).
     for (let i = 0; i < m; i++) {
       const ai = i * k, oi = i * n;
-      for (let j = 0; j < n; j++) {
+      let j = 0;
+      for (; j + 3 < n; j += 4) {
+        const b0 = j * k, b1 = b0 + k, b2 = b1 + k, b3 = b2 + k;
+        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        for (let p = 0; p < k; p++) {
+          const av = a[ai + p];
+          s0 += av * b[b0 + p];
+          s1 += av * b[b1 + p];
+          s2 += av * b[b2 + p];
+          s3 += av * b[b3 + p];
+        }
+        out[oi + j] += s0;
+        out[oi + j + 1] += s1;
+        out[oi + j + 2] += s2;
+        out[oi + j + 3] += s3;
+      }
+      for (; j < n; j++) {
         const bj = j * k;
         let s = 0;
         for (let p = 0; p < k; p++) s += a[ai + p] * b[bj + p];
@@ -55,9 +72,18 @@ export function matmul(
       const j1 = Math.min(j0 + NB, n);
       for (let i = 0; i < m; i++) {
         const oi = i * n;
-        for (let p = p0; p < p1; p++) {
+        let p = p0;
+        // four rows of b per pass over out's row: a quarter of the loads and stores of out
+        for (; p + 3 < p1; p += 4) {
+          const a0 = a[i * sai + p * sap], a1 = a[i * sai + (p + 1) * sap];
+          const a2 = a[i * sai + (p + 2) * sap], a3 = a[i * sai + (p + 3) * sap];
+          if (a0 === 0 && a1 === 0 && a2 === 0 && a3 === 0) continue; // relu outputs are often zero
+          const b0 = p * n, b1 = b0 + n, b2 = b1 + n, b3 = b2 + n;
+          for (let j = j0; j < j1; j++) out[oi + j] += a0 * b[b0 + j] + a1 * b[b1 + j] + a2 * b[b2 + j] + a3 * b[b3 + j];
+        }
+        for (; p < p1; p++) {
           const av = a[i * sai + p * sap];
-          if (av === 0) continue; // relu outputs and one-hot rows are often zero
+          if (av === 0) continue;
           const bp = p * n;
           for (let j = j0; j < j1; j++) out[oi + j] += av * b[bp + j];
         }
