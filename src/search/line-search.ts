@@ -122,8 +122,9 @@ export function cubicMinimizer(t1: number, f1: number, g1: number, t2: number, f
  * Strong Wolfe line search (Nocedal & Wright Alg. 3.5 bracketing, Alg. 3.6 zoom). Bracketing
  * extrapolates with the cubic through the last two points, kept within [t + 1.1Δ, t + 4Δ]
  * (Δ = t − t_prev, the MINPACK dcsrch interval); zoom takes the cubic minimizer of the bracket
- * ends (or, as MINPACK's dcstep does, halfway to the quadratic step), kept at least 10% of the bracket away from either end so the bracket always shrinks, and
- * bisects where the cubic is undefined (an end at NaN/+∞). If the evaluations run out, the lowest
+ * ends (or, as MINPACK's dcstep does, halfway to the quadratic step), kept 0.1% of the bracket away
+ * from either end; it bisects where the cubic is undefined (an end at NaN/+∞) and, as dcsrch does, when
+ * two trials have not shrunk the bracket below 66% of its width. If the evaluations run out, the lowest
  * point with sufficient decrease is accepted ('ok', like torch.optim.LBFGS); with none, 'failed'.
  */
 export function strongWolfe(
@@ -191,6 +192,7 @@ export function strongWolfe(
     t = next;
   }
   // Zoom: [tLo, tHi] (either order) holds a strong Wolfe point; tLo has the lowest f with sufficient decrease.
+  let widthBefore1 = Infinity, widthBefore2 = Infinity;
   while (zoom && evals < o.maxEvals) {
     const a = Math.min(tLo, tHi), b = Math.max(tLo, tHi), width = b - a;
     if (width * dmax <= 1e-16 * Math.max(1, Math.abs(tLo) * dmax)) break;
@@ -204,7 +206,12 @@ export function strongWolfe(
       else if (Number.isNaN(tc)) tc = tq;
     }
     if (Number.isNaN(tc)) tc = a + 0.5 * width;
-    tc = Math.min(Math.max(tc, a + 0.1 * width), b - 0.1 * width);
+    // MINPACK's safeguard: bisect when two trials have not shrunk the bracket to 66% of its width
+    if (width > 0.66 * widthBefore2) tc = a + 0.5 * width;
+    widthBefore2 = widthBefore1;
+    widthBefore1 = width;
+    // keep off the ends by 0.1% of the bracket: a trial at an end would teach nothing new
+    tc = Math.min(Math.max(tc, a + 1e-3 * width), b - 1e-3 * width);
     if (!stepTo(x, tc, d, w.xTrial)) break;
     const f = objective.valueAndGrad(w.xTrial, w.gTrial);
     evals++;
