@@ -77,11 +77,19 @@ export abstract class Module {
 
   private bound(): { params: FloatArray; grads: FloatArray; infos: ParamInfo[] } {
     if (this.store) return this.store;
-    const specs = this.paramSpecs();
     let n = 0;
-    for (const s of specs) n += sizeOf(s.shape);
-    const params = alloc(this.dtype, n), grads = alloc(this.dtype, n);
-    const vars = this.attach(params, grads, 0);
+    for (const s of this.paramSpecs()) n += sizeOf(s.shape);
+    this.bindInto(alloc(this.dtype, n), alloc(this.dtype, n), 0);
+    return this.store!;
+  }
+
+  /**
+   * Binds this module's parameters into `params`/`grads` from `offset` (a container calls it for
+   * each child), after which this module's own `params`/`grads` are views of that region.
+   */
+  bindInto(params: FloatArray, grads: FloatArray, offset: number): Var[] {
+    const specs = this.paramSpecs();
+    const vars = this.attach(params, grads, offset);
     const infos: ParamInfo[] = [];
     let off = 0;
     specs.forEach((s, i) => {
@@ -89,8 +97,8 @@ export abstract class Module {
       infos.push({ name: s.name, shape: [...s.shape], data: vars[i].data, grad: vars[i].grad!, offset: off, size, isWeight: s.isWeight, var: vars[i] });
       off += size;
     });
-    this.store = { params, grads, infos };
-    return this.store;
+    this.store = { params: params.subarray(offset, offset + off), grads: grads.subarray(offset, offset + off), infos };
+    return vars;
   }
 
   /** All parameter values, contiguous (each parameter a view into it). */
@@ -344,7 +352,7 @@ export class Sequential extends Module {
     const out: Var[] = [];
     let off = offset;
     for (const l of this.layers) {
-      const vs = l.attach(params, grads, off);
+      const vs = l.bindInto(params, grads, off);
       for (const v of vs) off += v.size;
       out.push(...vs);
     }

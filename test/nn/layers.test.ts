@@ -113,3 +113,15 @@ test('a standalone Linear binds its own contiguous buffers', () => {
   assert.deepEqual([...l.grads], [1, 2, 1, 2, 1, 2, 1, 1, 1]);
   assert.equal(new Sequential(new ReLU()).params.length, 0);
 });
+
+test('a layer used alone and then put in a Sequential keeps its values and views the Sequential buffers', () => {
+  const l = new Linear(2, 2, { rng: new Rng(3), dtype: 'float64' });
+  const before = [...l.params];
+  const m = new Sequential(new ReLU('float64'), l);
+  assert.deepEqual([...m.params], before);
+  m.params[0] = 5;
+  assert.equal(l.params[0], 5);
+  assert.equal(l.weight.data[0], 5);
+  assert.equal(l.parameters()[0].name, 'weight');
+  assert.equal(m.parameters()[0].name, '1.weight');
+});
