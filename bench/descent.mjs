@@ -74,6 +74,44 @@ for (const c of mlpConfigs) {
   out.w1[c.name] = { samplesPerSec: stats(per.map((s) => c.batch / s)), firstLoss: first, lastLoss: mlp.loss() };
 }
 
+// The same workload through descent's general API: nn.buildModel + autograd + crossEntropy, with the
+// wasm kernels installed behind the tensor dispatch (installWasmKernels) and the fused Adam.
+try {
+  const { installWasmKernels, uninstallWasmKernels } = await import('../dist/tensor/backend.js');
+  const nn = await import('../dist/nn/index.js');
+  const ag = await import('../dist/autograd/index.js');
+  const { Rng, Arena } = await import('../dist/tensor/index.js');
+  installWasmKernels();
+  for (const c of mlpConfigs) {
+    const { hidden: h, batch: B } = c;
+    const model = nn.buildModel({ kind: 'mlp', inFeatures: 784, outFeatures: 10, hidden: [h], rng: new Rng(1) });
+    const arena = new Arena();
+    const state = adamInitFused(model.params.length);
+    const opts = { ...adamDefaults, lr: 1e-3 };
+    const batches = SAMPLES / B;
+    let bi = 0, loss = 0;
+    const step = () => {
+      const x = X.subarray(bi * B * 784, (bi + 1) * B * 784), y = Y.subarray(bi * B, (bi + 1) * B);
+      bi = (bi + 1) % batches;
+      model.zeroGrad();
+      loss = ag.withArena(arena, () => {
+        const l = nn.crossEntropy(model.forward(ag.tensor(x, [B, 784])), y);
+        l.backward();
+        return l.item();
+      });
+      arena.reset();
+      adamUpdateFused(model.params, model.grads, state, opts);
+    };
+    step();
+    const first = loss;
+    const per = await timeIt(step, { reps, target });
+    out.w1[`${c.name} (nn + autograd API)`] = { samplesPerSec: stats(per.map((s) => B / s)), firstLoss: first, lastLoss: loss };
+  }
+  uninstallWasmKernels();
+} catch (e) {
+  out.note = `nn/autograd path not measured: ${e.message}`;
+}
+
 // ---- W2: optimizer steps on 1M and 10M float32 params (ns/param) ------------------------------
 for (const n of [1_000_000, 10_000_000]) {
   const mark = be.mark();
