@@ -18,12 +18,12 @@ import { conjugateGradientRule, steepestRule } from './steepest.js';
 /**
  * Every line-search and second-order method with its hyperparameters' defaults: the single source of
  * the CLI flags, the validator and the docs. c1/c2 are the Armijo and curvature constants, shrink the
- * backtracking factor, t0 gd-backtracking's first trial step.
+ * backtracking factor, t0 gd-backtracking's first trial step, initialScaling BFGS's H₀ = (sᵀy/yᵀy)·I.
  */
 export const searchMethods = {
   'gd-backtracking': { c1: 0.1, shrink: 0.8, t0: 1, gtol: 1e-6 },
   newton: { c1: 1e-4, shrink: 0.5, gtol: 1e-6 },
-  bfgs: { c1: 1e-4, c2: 0.9, gtol: 1e-6 },
+  bfgs: { c1: 1e-4, c2: 0.9, initialScaling: false, gtol: 1e-6 },
   lbfgs: { historySize: 10, lineSearch: 'strong-wolfe', c1: 1e-4, c2: 0.9, shrink: 0.5, gtol: 1e-6 },
   cg: { c1: 1e-4, c2: 0.1, gtol: 1e-6 },
 } as const;
@@ -80,10 +80,10 @@ export function isSearchMethodName(name: string): name is SearchMethodName {
 }
 
 /** The method's defaults merged with the given hyperparameters, each checked; unknown keys fail listing the known. */
-export function resolveSearchOptions(method: string, given: Record<string, unknown>): Record<string, number | string> {
+export function resolveSearchOptions(method: string, given: Record<string, unknown>): Record<string, number | string | boolean> {
   if (!isSearchMethodName(method)) throw unknownName('method', method, Object.keys(searchMethods));
-  const defaults = searchMethods[method] as Record<string, number | string>;
-  const out: Record<string, number | string> = { ...defaults };
+  const defaults = searchMethods[method] as Record<string, number | string | boolean>;
+  const out: Record<string, number | string | boolean> = { ...defaults };
   for (const [k, v] of Object.entries(given)) {
     if (v === undefined) continue;
     if (!(k in defaults)) throw inputError(`${method}: unknown hyperparameter '${k}'; expected one of: ${Object.keys(defaults).join(', ')}`);
@@ -100,6 +100,9 @@ export function resolveSearchOptions(method: string, given: Record<string, unkno
   num('t0', (x) => x > 0, 'a number > 0');
   num('historySize', (x) => Number.isInteger(x) && x >= 1, 'an integer >= 1');
   if ('c2' in out) num('c2', (x) => x > (out.c1 as number) && x < 1, `a number in (c1 = ${out.c1}, 1)`);
+  if ('initialScaling' in out && typeof out.initialScaling !== 'boolean') {
+    throw inputError(`${method}: initialScaling: expected true or false, got ${JSON.stringify(out.initialScaling)}`);
+  }
   if ('lineSearch' in out && out.lineSearch !== 'strong-wolfe' && out.lineSearch !== 'backtracking') {
     throw inputError(`${method}: lineSearch: expected "strong-wolfe" or "backtracking", got ${JSON.stringify(out.lineSearch)}`);
   }
@@ -115,14 +118,14 @@ function maxAbs(v: Float64Array): number {
   return m;
 }
 
-function makeRule(method: SearchMethodName, o: Record<string, number | string>, objective: SearchObjective, n: number): DirectionRule {
+function makeRule(method: SearchMethodName, o: Record<string, number | string | boolean>, objective: SearchObjective, n: number): DirectionRule {
   switch (method) {
     case 'gd-backtracking':
       return steepestRule(o.t0 as number);
     case 'newton':
       return newtonRule(objective, n);
     case 'bfgs':
-      return bfgsRule(n);
+      return bfgsRule(n, o.initialScaling as boolean);
     case 'lbfgs':
       return lbfgsRule(n, o.historySize as number, o.lineSearch as 'strong-wolfe' | 'backtracking');
     case 'cg':

@@ -16,7 +16,7 @@ export interface OptimizeSearchResult {
 }
 
 export interface OptimizeSearchMethod {
-  readonly defaults: Readonly<Record<string, number | string>>;
+  readonly defaults: Readonly<Record<string, number | string | boolean>>;
   minimize(objective: SearchObjective, x0: number[], options: Record<string, unknown>, steps: number): OptimizeSearchResult;
 }
 

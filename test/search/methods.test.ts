@@ -212,3 +212,18 @@ test('minimizeParams: lbfgs on a float64 and a float32 least-squares model gives
     assert.equal(r.path.length, 0);
   }
 });
+
+test('bfgs update by hand: s = (1, 0), y = (2, 0) gives H = diag(1/2, γ), γ = 1 or, with initialScaling, sᵀy/yᵀy = 1/2', async () => {
+  // H = (I − ρ s yᵀ) H₀ (I − ρ y sᵀ) + ρ s sᵀ with ρ = 1/2: (I − ρ y sᵀ) = diag(0, 1), so H = diag(0, γ) + diag(1/2, 0)
+  const { bfgsRule } = await import('../../src/search/bfgs.js');
+  for (const [scaling, gamma] of [[false, 1], [true, 0.5]] as const) {
+    const rule = bfgsRule(2, scaling);
+    rule.update(Float64Array.of(1, 0), Float64Array.of(2, 0), 1);
+    const d = new Float64Array(2);
+    rule.direction(1, new Float64Array(2), 0, Float64Array.of(1, 1), d);
+    assert.deepEqual(Array.from(d), [-0.5, -gamma]);
+  }
+  const r = minimize(makeObjective('rosenbrock', 2), [-1.2, 1], { method: 'bfgs', initialScaling: true, gtol: 1e-8 });
+  assert.equal(r.reason, 'gtol');
+  assert.throws(() => minimize(makeObjective('booth', 2), [0, 0], { method: 'bfgs', initialScaling: 1 }), /initialScaling: expected true or false/);
+});
