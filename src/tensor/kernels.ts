@@ -24,27 +24,38 @@ export function matmul(
 ): void {
   if (!accumulate) out.fill(0, 0, m * n);
   if (transB && !transA) {
-    // out[i,j] += Σ_p a[i,p]·b[j,p]: both operands read along rows; four output columns per
-    // pass share each load of a[i,p] (register blocking).
-    for (let i = 0; i < m; i++) {
-      const ai = i * k, oi = i * n;
+    // out[i,j] += Σ_p a[i,p]·b[j,p]: both operands read along rows. Register blocking: two rows
+    // of a against four rows of b, eight sums per pass, each load used four or two times.
+    let i = 0;
+    for (; i + 1 < m; i += 2) {
+      const a0 = i * k, a1 = a0 + k, o0 = i * n, o1 = o0 + n;
       let j = 0;
       for (; j + 3 < n; j += 4) {
         const b0 = j * k, b1 = b0 + k, b2 = b1 + k, b3 = b2 + k;
-        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        let s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
         for (let p = 0; p < k; p++) {
-          const av = a[ai + p];
-          s0 += av * b[b0 + p];
-          s1 += av * b[b1 + p];
-          s2 += av * b[b2 + p];
-          s3 += av * b[b3 + p];
+          const u = a[a0 + p], v = a[a1 + p];
+          const c0 = b[b0 + p], c1 = b[b1 + p], c2 = b[b2 + p], c3 = b[b3 + p];
+          s00 += u * c0; s01 += u * c1; s02 += u * c2; s03 += u * c3;
+          s10 += v * c0; s11 += v * c1; s12 += v * c2; s13 += v * c3;
         }
-        out[oi + j] += s0;
-        out[oi + j + 1] += s1;
-        out[oi + j + 2] += s2;
-        out[oi + j + 3] += s3;
+        out[o0 + j] += s00; out[o0 + j + 1] += s01; out[o0 + j + 2] += s02; out[o0 + j + 3] += s03;
+        out[o1 + j] += s10; out[o1 + j + 1] += s11; out[o1 + j + 2] += s12; out[o1 + j + 3] += s13;
       }
       for (; j < n; j++) {
+        const bj = j * k;
+        let s0 = 0, s1 = 0;
+        for (let p = 0; p < k; p++) {
+          s0 += a[a0 + p] * b[bj + p];
+          s1 += a[a1 + p] * b[bj + p];
+        }
+        out[o0 + j] += s0;
+        out[o1 + j] += s1;
+      }
+    }
+    for (; i < m; i++) {
+      const ai = i * k, oi = i * n;
+      for (let j = 0; j < n; j++) {
         const bj = j * k;
         let s = 0;
         for (let p = 0; p < k; p++) s += a[ai + p] * b[bj + p];
@@ -70,20 +81,35 @@ export function matmul(
     const p1 = Math.min(p0 + KB, k);
     for (let j0 = 0; j0 < n; j0 += NB) {
       const j1 = Math.min(j0 + NB, n);
-      for (let i = 0; i < m; i++) {
-        const oi = i * n;
+      let i = 0;
+      // two rows of out against four rows of b per pass: each b load feeds two products and
+      // out is read and written a quarter as often as in the plain i-p-j loop
+      for (; i + 1 < m; i += 2) {
+        const o0 = i * n, o1 = o0 + n, r0 = i * sai, r1 = r0 + sai;
         let p = p0;
-        // four rows of b per pass over out's row: a quarter of the loads and stores of out
         for (; p + 3 < p1; p += 4) {
-          const a0 = a[i * sai + p * sap], a1 = a[i * sai + (p + 1) * sap];
-          const a2 = a[i * sai + (p + 2) * sap], a3 = a[i * sai + (p + 3) * sap];
-          if (a0 === 0 && a1 === 0 && a2 === 0 && a3 === 0) continue; // relu outputs are often zero
+          const q0 = p * sap, q1 = q0 + sap, q2 = q1 + sap, q3 = q2 + sap;
+          const x0 = a[r0 + q0], x1 = a[r0 + q1], x2 = a[r0 + q2], x3 = a[r0 + q3];
+          const y0 = a[r1 + q0], y1 = a[r1 + q1], y2 = a[r1 + q2], y3 = a[r1 + q3];
           const b0 = p * n, b1 = b0 + n, b2 = b1 + n, b3 = b2 + n;
-          for (let j = j0; j < j1; j++) out[oi + j] += a0 * b[b0 + j] + a1 * b[b1 + j] + a2 * b[b2 + j] + a3 * b[b3 + j];
+          for (let j = j0; j < j1; j++) {
+            const c0 = b[b0 + j], c1 = b[b1 + j], c2 = b[b2 + j], c3 = b[b3 + j];
+            out[o0 + j] += x0 * c0 + x1 * c1 + x2 * c2 + x3 * c3;
+            out[o1 + j] += y0 * c0 + y1 * c1 + y2 * c2 + y3 * c3;
+          }
         }
         for (; p < p1; p++) {
+          const x = a[r0 + p * sap], y = a[r1 + p * sap], bp = p * n;
+          for (let j = j0; j < j1; j++) {
+            out[o0 + j] += x * b[bp + j];
+            out[o1 + j] += y * b[bp + j];
+          }
+        }
+      }
+      for (; i < m; i++) {
+        const oi = i * n;
+        for (let p = p0; p < p1; p++) {
           const av = a[i * sai + p * sap];
-          if (av === 0) continue;
           const bp = p * n;
           for (let j = j0; j < j1; j++) out[oi + j] += av * b[bp + j];
         }
