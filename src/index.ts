@@ -15,3 +15,5 @@ export { Linear, ReLU, Sigmoid, Tanh, Dropout, Sequential, buildModel, parseMode
 export type { ModelSpec, ParamInfo, LossName } from './nn/index.js';
 export { parseSafetensors, serializeSafetensors } from './io/safetensors.js';
 export type { SafetensorsEntry } from './io/safetensors.js';
+export { getBackend, initBackend, installWasmKernels, uninstallWasmKernels, setBackendEnabled, setRelaxedSimd, WasmBackend } from './tensor/backend.js';
+export { adamUpdateFused, sgdUpdateFused, adamInitFused, sgdInitFused } from './optim/fused.js';
