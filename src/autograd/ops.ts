@@ -11,7 +11,7 @@
 import { inputError } from '../errors.js';
 import { kernels } from '../tensor/kernels.js';
 import { sizeOf, type FloatArray } from '../tensor/tensor.js';
-import { Var, gradOf, record, scratch } from './var.js';
+import { Var, gradOf, isGradEnabled, record, scratch } from './var.js';
 
 function sameDtype(op: string, a: Var, b: Var): void {
   if (a.dtype !== b.dtype) throw inputError(`${op}: dtypes differ (${a.dtype} and ${b.dtype}); convert one first`);
@@ -474,7 +474,7 @@ export function gather(a: Var, labels: ArrayLike<number>): Var {
 export function softmaxCrossEntropy(z: Var, labels: ArrayLike<number>): Var {
   const [m, k] = as2d('crossEntropy', z);
   checkLabels('crossEntropy', labels, m, k);
-  const dz = z.requiresGrad ? scratch(z.dtype, z.size) : null;
+  const dz = z.requiresGrad && isGradEnabled() ? scratch(z.dtype, z.size) : null; // the gradient comes with the forward pass
   const out = scratch(z.dtype, 1);
   out[0] = kernels.softmaxCrossEntropy(z.data, labels, dz, m, k);
   return record(out, [], [z], (g) => {
