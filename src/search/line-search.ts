@@ -89,16 +89,39 @@ export function backtracking(
   o: BacktrackingOptions,
   xOut: Float64Array,
   gOut: Float64Array,
+  res: LineSearchResult = { status: 'failed', t: 0, f: 0 },
 ): LineSearchResult {
   let t = o.t0;
   for (;;) {
-    if (!stepTo(x, t, d, xOut)) return { status: 'failed', t: 0, f: f0 };
+    if (!stepTo(x, t, d, xOut)) return setResult(res, 'failed', 0, f0);
     const f = objective.valueAndGrad(xOut, gOut);
-    if (f === -Infinity) return { status: 'non-finite', t, f };
+    if (f === -Infinity) return setResult(res, 'non-finite', t, f);
     // NaN/+∞ fail the comparison and shrink, like any too-long step
-    if (f <= f0 + o.c1 * t * gtd0 && finiteVector(gOut)) return { status: 'ok', t, f };
+    if (f <= f0 + o.c1 * t * gtd0 && finiteVector(gOut)) return setResult(res, 'ok', t, f);
     t *= o.shrink;
   }
+}
+
+/** Fills a caller-owned result (`res` lets a run reuse one object for every search). */
+function setResult(res: LineSearchResult, status: LineSearchStatus, t: number, f: number): LineSearchResult {
+  res.status = status;
+  res.t = t;
+  res.f = f;
+  return res;
+}
+
+function acceptInto(
+  res: LineSearchResult,
+  t: number,
+  f: number,
+  xs: Float64Array,
+  gs: Float64Array,
+  xOut: Float64Array,
+  gOut: Float64Array,
+): LineSearchResult {
+  xOut.set(xs);
+  gOut.set(gs);
+  return setResult(res, Number.isFinite(f) ? 'ok' : 'non-finite', t, f);
 }
 
 function finiteVector(v: Float64Array): boolean {
@@ -139,6 +162,7 @@ export function strongWolfe(
   w: LineSearchWork,
   xOut: Float64Array,
   gOut: Float64Array,
+  res: LineSearchResult = { status: 'failed', t: 0, f: 0 },
 ): LineSearchResult {
   let dmax = 0;
   for (let i = 0; i < d.length; i++) dmax = Math.max(dmax, Math.abs(d[i]));
@@ -149,32 +173,28 @@ export function strongWolfe(
   let tPrev = 0, fPrev = f0, gtdPrev = gtd0;
   let tHi = 0, fHi = 0, gtdHi = 0;
   let evals = 0;
-  const armijo = (s: number, f: number): boolean => f <= f0 + o.c1 * s * gtd0;
-  const curvature = (gtd: number): boolean => Math.abs(gtd) <= -o.c2 * gtd0;
+  // conditions written inline below (no closures: nothing is allocated per search)
+  const c1g = o.c1 * gtd0; // Armijo: f ≤ f0 + t·c1g
+  const c2g = -o.c2 * gtd0; // curvature: |gtd| ≤ c2g
   // Hager & Zhang's approximate Wolfe test: near a minimizer f stops resolving decrease of order
   // t·gtd0, so also accept f ≤ f0 + ε|f0| with (2c1 − 1)·gtd0 ≥ gtd ≥ c2·gtd0 (a flat enough slope).
   const fTol = f0 + 1e-12 * Math.abs(f0);
-  const approxWolfe = (f: number, gtd: number): boolean => f <= fTol && gtd >= o.c2 * gtd0 && gtd <= (2 * o.c1 - 1) * gtd0;
-  const accept = (s: number, f: number, xs: Float64Array, gs: Float64Array): LineSearchResult => {
-    xOut.set(xs);
-    gOut.set(gs);
-    return { status: Number.isFinite(f) ? 'ok' : 'non-finite', t: s, f };
-  };
+  const slopeLo = o.c2 * gtd0, slopeHi = (2 * o.c1 - 1) * gtd0;
   let zoom = false;
   // Bracketing: grow t until the interval [tLo, tHi] must contain a strong Wolfe point.
   while (evals < o.maxEvals) {
     if (!stepTo(x, t, d, w.xTrial)) break;
     const f = objective.valueAndGrad(w.xTrial, w.gTrial);
     evals++;
-    if (f === -Infinity) return accept(t, f, w.xTrial, w.gTrial);
+    if (f === -Infinity) return acceptInto(res, t, f, w.xTrial, w.gTrial, xOut, gOut);
     const gtd = dot(w.gTrial, d);
-    if (approxWolfe(f, gtd)) return accept(t, f, w.xTrial, w.gTrial);
-    if (!Number.isFinite(f) || !Number.isFinite(gtd) || !armijo(t, f) || (evals > 1 && f >= fPrev)) {
+    if (f <= fTol && gtd >= slopeLo && gtd <= slopeHi) return acceptInto(res, t, f, w.xTrial, w.gTrial, xOut, gOut);
+    if (!Number.isFinite(f) || !Number.isFinite(gtd) || !(f <= f0 + t * c1g) || (evals > 1 && f >= fPrev)) {
       tHi = t; fHi = Number.isFinite(f) && Number.isFinite(gtd) ? f : Infinity; gtdHi = gtd;
       zoom = true;
       break;
     }
-    if (curvature(gtd)) return accept(t, f, w.xTrial, w.gTrial);
+    if (Math.abs(gtd) <= c2g) return acceptInto(res, t, f, w.xTrial, w.gTrial, xOut, gOut);
     // t has sufficient decrease and is below every earlier point: it is the new low
     tHi = tLo; fHi = fLo; gtdHi = gtdLo;
     tLo = t; fLo = f; gtdLo = gtd;
@@ -215,20 +235,20 @@ export function strongWolfe(
     if (!stepTo(x, tc, d, w.xTrial)) break;
     const f = objective.valueAndGrad(w.xTrial, w.gTrial);
     evals++;
-    if (f === -Infinity) return accept(tc, f, w.xTrial, w.gTrial);
+    if (f === -Infinity) return acceptInto(res, tc, f, w.xTrial, w.gTrial, xOut, gOut);
     const gtd = dot(w.gTrial, d);
-    if (approxWolfe(f, gtd)) return accept(tc, f, w.xTrial, w.gTrial);
-    if (!Number.isFinite(f) || !Number.isFinite(gtd) || !armijo(tc, f) || f >= fLo) {
+    if (f <= fTol && gtd >= slopeLo && gtd <= slopeHi) return acceptInto(res, tc, f, w.xTrial, w.gTrial, xOut, gOut);
+    if (!Number.isFinite(f) || !Number.isFinite(gtd) || !(f <= f0 + tc * c1g) || f >= fLo) {
       tHi = tc; fHi = Number.isFinite(f) && Number.isFinite(gtd) ? f : Infinity; gtdHi = gtd;
       continue;
     }
-    if (curvature(gtd)) return accept(tc, f, w.xTrial, w.gTrial);
+    if (Math.abs(gtd) <= c2g) return acceptInto(res, tc, f, w.xTrial, w.gTrial, xOut, gOut);
     if (gtd * (tHi - tLo) >= 0) {
       tHi = tLo; fHi = fLo; gtdHi = gtdLo;
     }
     tLo = tc; fLo = f; gtdLo = gtd;
     w.keepTrial();
   }
-  if (tLo > 0) return accept(tLo, fLo, w.xLow, w.gLow);
-  return { status: 'failed', t: 0, f: f0 };
+  if (tLo > 0) return acceptInto(res, tLo, fLo, w.xLow, w.gLow, xOut, gOut);
+  return setResult(res, 'failed', 0, f0);
 }

@@ -33,7 +33,7 @@ export type SearchMethodName = keyof typeof searchMethods;
 /** Why a run stopped. */
 export type StopReason = 'gtol' | 'max-iterations' | 'line-search-failed' | 'non-finite';
 
-/** What one iteration reports to `onIterate`. The arrays are the run's own buffers: copy to keep. */
+/** What one iteration reports to `onIterate`: one object updated in place, its arrays the run's own buffers (copy to keep). */
 export interface IterateInfo {
   nit: number;
   x: Float64Array;
@@ -163,6 +163,7 @@ export function minimize(objective: SearchObjective, x0: ArrayLike<number>, opti
   const s = new Float64Array(n);
   const y = new Float64Array(n);
   const work = new LineSearchWork(n);
+  const lsResult: LineSearchResult = { status: 'failed', t: 0, f: 0 };
   const wolfe = { c1: o.c1 as number, c2: (o.c2 as number) ?? 0.9, maxEvals: 25 };
   const armijo = { c1: o.c1 as number, shrink: (o.shrink as number) ?? 0.5, t0: 1 };
 
@@ -171,7 +172,17 @@ export function minimize(objective: SearchObjective, x0: ArrayLike<number>, opti
   const values: number[] = [f];
   let nit = 0;
   let reason: StopReason;
-  const report = (): void => onIterate?.({ nit, x, fun: f, grad: g, evaluations: obj.evaluations });
+  // one info object, updated in place (its arrays are the run's buffers)
+  const info: IterateInfo = { nit, x, fun: f, grad: g, evaluations: obj.evaluations };
+  const report = (): void => {
+    if (!onIterate) return;
+    info.nit = nit;
+    info.x = x;
+    info.fun = f;
+    info.grad = g;
+    info.evaluations = obj.evaluations;
+    onIterate(info);
+  };
   report();
   for (;;) {
     const gmax = maxAbs(g);
@@ -198,10 +209,10 @@ export function minimize(objective: SearchObjective, x0: ArrayLike<number>, opti
       gtd = dot(g, d);
     }
     let ls: LineSearchResult;
-    if (rule.lineSearch === 'strong-wolfe') ls = strongWolfe(obj, x, f, g, gtd, d, t0, wolfe, work, xNew, gNew);
+    if (rule.lineSearch === 'strong-wolfe') ls = strongWolfe(obj, x, f, g, gtd, d, t0, wolfe, work, xNew, gNew, lsResult);
     else {
       armijo.t0 = method === 'gd-backtracking' ? t0 : 1;
-      ls = backtracking(obj, x, f, gtd, d, armijo, xNew, gNew);
+      ls = backtracking(obj, x, f, gtd, d, armijo, xNew, gNew, lsResult);
     }
     if (ls.status === 'failed') {
       reason = 'line-search-failed';
