@@ -157,6 +157,23 @@ export class WasmBackend {
     return v.byteOffset;
   }
 
+  private readonly stage: (Float32Array | null)[] = [null, null, null];
+
+  /**
+   * A Float32Array view of n floats in pinned arena scratch, slot 0..2 (one per matmul operand):
+   * operands living outside the arena are copied through these (kept and regrown by doubling, never per call).
+   */
+  staging(slot: number, n: number): Float32Array {
+    let s = this.stage[slot];
+    if (!s || s.length < n) {
+      const cap = Math.max(n, (s?.length ?? 0) * 2, 1024);
+      const ptr = this.allocPinned(cap * 4);
+      s = new Float32Array(this.memory.buffer, ptr, cap);
+      this.stage[slot] = s;
+    }
+    return s.length === n ? s : s.subarray(0, n);
+  }
+
   /** Scratch for a single-thread matmul, grown on demand and kept (allocated once per size, not per call). */
   private matmulScratch(n: number): number {
     const need = this.exports.matmulScratchBytes(n);
@@ -327,6 +344,9 @@ export function allocI32(n: number): Int32Array {
  * Note: the arena only grows (`mark`/`release` aside); a long process that builds many models should
  * call `uninstallWasmKernels()` when done with the fast path.
  */
+/** Products smaller than this many multiply-adds with operands outside the arena stay on the TS loops. */
+const STAGE_MIN = 4096;
+
 export function installWasmKernels(): boolean {
   const be = getBackend();
   if (!be) return false;
@@ -338,7 +358,17 @@ export function installWasmKernels(): boolean {
   const fast: Partial<Kernels> = {
     matmul(a, b, out, m, k, n, transA = false, transB = false, accumulate = false) {
       if (f32(a, b, out)) be.matmul(a as Float32Array, b as Float32Array, out as Float32Array, m, k, n, transA, transB, accumulate);
-      else ref.matmul(a, b, out, m, k, n, transA, transB, accumulate);
+      else if (a instanceof Float32Array && b instanceof Float32Array && out instanceof Float32Array && m * k * n >= STAGE_MIN) {
+        // float32 operands outside the arena (a data batch, a user's array): copying them in is O(mk + kn + mn)
+        // against the O(mkn) product, so stage through pinned scratch rather than fall back to the TS loops
+        const sa = be.owns(a) ? a : be.staging(0, m * k), sb = be.owns(b) ? b : be.staging(1, k * n);
+        const so = be.owns(out) ? out : be.staging(2, m * n);
+        if (sa !== a) sa.set(a.subarray(0, m * k));
+        if (sb !== b) sb.set(b.subarray(0, k * n));
+        if (so !== out && accumulate) so.set(out.subarray(0, m * n));
+        be.matmul(sa, sb, so, m, k, n, transA, transB, accumulate);
+        if (so !== out) out.set(so);
+      } else ref.matmul(a, b, out, m, k, n, transA, transB, accumulate);
     },
     addRowVector(out, bias, m, n) {
       if (f32(out, bias)) be.biasAct(out as Float32Array, bias as Float32Array, m, n, false);

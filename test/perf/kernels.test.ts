@@ -204,6 +204,12 @@ test('installWasmKernels: the dispatch object runs wasm on arena float32 and is 
     const l1 = kernels.softmaxCrossEntropy(z, lab, dz, 3, 10), l2 = referenceKernels.softmaxCrossEntropy(Float32Array.from(z), [1, 9, 0], dz2, 3, 10);
     assert.ok(Math.abs(l1 - l2) < 1e-6);
     for (let i = 0; i < 30; i++) assert.ok(Math.abs(dz[i] - dz2[i]) < 1e-7);
+    // float32 operands outside the arena are staged through it (results as the wasm kernel gives them)
+    const xa = Float32Array.from(a), xo = new Float32Array(m * n).fill(0.5), xo2 = new Float32Array(m * n).fill(0.5);
+    kernels.matmul(xa, b, xo, m, k, n, false, true, true);
+    referenceKernels.matmul(xa, Float32Array.from(b), xo2, m, k, n, false, true, true);
+    for (let i = 0; i < xo.length; i++) assert.ok(Math.abs(xo[i] - xo2[i]) < tol(k), `staged ${i}`);
+    assert.ok(!be!.owns(xo));
     // float64 stays on the reference path: bit for bit
     const a64 = alloc('float64', m * k), b64 = alloc('float64', k * n);
     assert.ok(a64 instanceof Float64Array);
