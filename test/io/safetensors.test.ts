@@ -69,3 +69,18 @@ test('malformed files are input errors that say what is wrong', () => {
   for (const [bytes, re] of cases) assert.throws(() => parseSafetensors(bytes, 'init.safetensors'), (e: Error) => e.name === 'DescentError' && /^init.safetensors: /.test(e.message) && re.test(e.message), String(re));
   assert.throws(() => serializeSafetensors({ w: { shape: [3], data: new Float32Array(2) } }), /tensor 'w' has 2 values for shape \[3\]/);
 });
+
+test('reads what the official safetensors library (0.8) writes, F32 and F64 with metadata, and writes the same bytes back', () => {
+  // test/fixtures/tools/safetensors_interop.py wrote these with safetensors.numpy.save_file
+  const bytes = new Uint8Array(readFileSync(new URL('../fixtures/safetensors/hf-written.safetensors', import.meta.url)));
+  const want = JSON.parse(readFileSync(new URL('../fixtures/safetensors/hf-written.json', import.meta.url), 'utf8'));
+  const { tensors, metadata } = parseSafetensorsWithMetadata(bytes);
+  assert.deepEqual(metadata, { note: 'written by safetensors', format: 'pt' });
+  for (const [name, e] of Object.entries(want) as [string, { dtype: string; shape: number[]; data: number[] }][]) {
+    const t = tensors[name];
+    assert.equal(t.dtype, e.dtype === 'float64' ? 'F64' : 'F32', name);
+    assert.deepEqual(t.shape, e.shape, name);
+    assert.deepEqual([...t.data], e.data, name); // float32 values widen exactly to the JSON doubles
+  }
+  assert.deepEqual(serializeSafetensors(tensors, metadata!), bytes);
+});
