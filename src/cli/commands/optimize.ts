@@ -356,17 +356,23 @@ function hyperHelp(key: string): string {
 async function plotConvergence(o: CliOptions): Promise<void> {
   const file = o.plotConvergence as string;
   if (!file.toLowerCase().endsWith('.svg')) throw inputError(`--plot-convergence: expected a file name ending in .svg, got '${file}'`);
-  if (o.fn === undefined || o.x0 === undefined) throw inputError('--plot-convergence: needs --fn NAME and --x0 A,B,...');
-  const x0 = parseNumberList('x0', o.x0);
-  const objective = makeObjective(parseFnArg(o.fn), x0.length);
+  if ((o.fn === undefined) !== (o.x0 === undefined)) throw inputError('--plot-convergence: give both --fn NAME and --x0 A,B,... (or neither, for the built-in exp-sum problem)');
+  const x0 = o.x0 === undefined ? undefined : parseNumberList('x0', o.x0);
+  const objective = o.fn === undefined || x0 === undefined ? undefined : makeObjective(parseFnArg(o.fn), x0.length);
   const steps = o.steps === undefined ? DEFAULT_STEPS : Number(o.steps);
   if (!Number.isInteger(steps) || steps < 1) throw inputError(`--steps: expected an integer >= 1, got '${o.steps}'`);
   const lr = o.lr === undefined ? undefined : Number(o.lr);
   if (lr !== undefined && !(lr > 0)) throw inputError(`--lr: expected a number > 0 (sgd's learning rate), got '${o.lr}'`);
-  const viz = await loadViz();
+  let viz: VizModule;
+  try {
+    viz = await loadViz();
+  } catch {
+    throw runError('--plot-convergence: the plotting layer (src/viz) is not available in this build');
+  }
   const report = convergenceSeries({ objective, x0, maxIter: steps, sgdLr: lr });
   const yLabel = report.error === 'distance' ? 'max |x - x*|' : '|f - f*|';
-  atomicWrite(file, viz.lineChartSvg({ series: report.series, xLabel: 'iteration', yLabel, logY: true, title: `convergence on ${objective.name} (n = ${objective.n})` }));
+  const title = objective ? `convergence on ${objective.name} (n = ${objective.n})` : 'convergence on exp-sum: f = sum(exp(u) - u), u = Q(x - x*)';
+  atomicWrite(file, viz.lineChartSvg({ series: report.series, xLabel: 'iteration', yLabel, logY: true, title }));
   for (const s of report.series) {
     const last = s.y.length ? s.y[s.y.length - 1].toExponential(2) : '0';
     process.stdout.write(`${s.label}: ${s.x.length ? s.x[s.x.length - 1] : 0} iterations, ${s.evaluations} evaluations, final error ${last}\n`);
@@ -387,7 +393,7 @@ export function register(program: Command): void {
     .option('--schedule <spec>', 'learning-rate schedule NAME:KEY=VALUE,... (lists use ;)')
     .option('--json', 'print the run as one JSON object')
     .option('--plot <file.svg>', 'write an SVG: 2-D path on contours, 1-D curve with iterates, n-D f against step')
-    .option('--plot-convergence <file.svg>', 'with --fn and --x0 (and --steps): error against iteration, log scale, for newton, bfgs, lbfgs, gd-backtracking and sgd (--lr, default 0.05)');
+    .option('--plot-convergence <file.svg>', 'error against iteration (log scale) for newton, bfgs, lbfgs, gd-backtracking and sgd (--lr, default 0.05) on --fn from --x0, or on the built-in exp-sum problem; --steps iterations');
   const hyperKeys = addHyperparameterFlags(cmd);
   cmd.action(async (opts: CliOptions) => {
     const o: CliOptions = {};
