@@ -17,6 +17,8 @@
  *   sigmoid, tanh, softmax, logSoftmax, logSumExp, sum, mean (all or one axis), matmul,
  *   linear (X·Wᵀ + b), transpose, reshape, gather (by label), mulMask (dropout),
  *   softmaxCrossEntropy, bceWithLogits.
+ * - New primitives: `record(data, shape, parents, backwardFn, op)` with `scratch(dtype, n)` for the
+ *   value and `gradOf(parent)` for the buffer a backward closure adds into (see ops.ts).
  * - `gradcheck(fn, inputs, {eps, atol, rtol})` like torch.autograd.gradcheck;
  *   `numericGradient(f, x, eps)` central differences of a scalar function.
  *
@@ -25,7 +27,7 @@
  * const loss = sum(square(w)); // 5
  * loss.backward();             // w.grad = [2, 4]
  */
-export { Var, tensor, parameter, backward, noGrad, isGradEnabled, withArena, topoSort } from './var.js';
+export { Var, tensor, parameter, backward, noGrad, isGradEnabled, withArena, topoSort, record, gradOf, scratch } from './var.js';
 export {
   add, sub, mul, div, addScalar, mulScalar, neg, exp, log, sqrt, abs, sign, pow, square, relu, sigmoid, tanh,
   softmax, logSoftmax, logSumExp, sum, mean, matmul, linear, transpose, reshape, gather, mulMask,

@@ -208,7 +208,8 @@ export function square(a: Var): Var {
 }
 /**
  * σ(x) = 1/(1+e^{−x}), evaluated as e^{x}/(1+e^{x}) for x < 0 so it never overflows;
- * d/dx = y(1 − y).
+ * d/dx = y(1 − y). NOTE: a primitive rather than a composite of exp/add/div, for that
+ * stability at large |x| and because its backward needs only the output.
  */
 export function sigmoid(a: Var): Var {
   return unary('sigmoid', a, (x) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x))), (_x, y) => y * (1 - y));

@@ -84,3 +84,12 @@ test('reads what the official safetensors library (0.8) writes, F32 and F64 with
   }
   assert.deepEqual(serializeSafetensors(tensors, metadata!), bytes);
 });
+
+test('a model state dict survives serialize → parse → loadStateDict', async () => {
+  const { buildModel } = await import('../../src/nn/index.js');
+  const { Rng } = await import('../../src/tensor/rng.js');
+  const a = buildModel({ kind: 'mlp', inFeatures: 3, outFeatures: 2, hidden: [4], rng: new Rng(1) });
+  const b = buildModel({ kind: 'mlp', inFeatures: 3, outFeatures: 2, hidden: [4], rng: new Rng(2) });
+  b.loadStateDict(parseSafetensors(serializeSafetensors(a.stateDict())));
+  assert.deepEqual([...b.params], [...a.params]);
+});
