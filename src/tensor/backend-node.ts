@@ -80,13 +80,16 @@ class NodeParallel implements ParallelExecutor {
     }
   }
 
-  /** Wakes the workers for the arguments already written, then waits until all have finished. */
-  private runWorkers(mainPart: () => void): void {
+  /** Wakes the workers for the arguments already written; the caller then does its share and calls join(). */
+  private start(): void {
     Atomics.store(this.ctrl, 1, 0);
     this.seq = (this.seq + 1) | 0;
     Atomics.store(this.ctrl, 0, this.seq);
     Atomics.notify(this.ctrl, 0);
-    mainPart();
+  }
+
+  /** Waits until every worker has finished the current task. */
+  private join(): void {
     const want = this.threads - 1;
     for (;;) {
       const done = Atomics.load(this.ctrl, 1);
@@ -98,63 +101,61 @@ class NodeParallel implements ParallelExecutor {
   matmul(a: number, b: number, c: number, m: number, k: number, n: number, transA: boolean, transB: boolean, accumulate: boolean): boolean {
     if (m * k * n < parallelThresholds.matmulFlops) return false;
     const T = this.threads;
-    // split rows when there are enough (each thread packs all of B once per KC block), else columns
-    const byRows = m >= 8 * T || m >= n;
-    if (!byRows && this.be.exports.matmulScratchBytes(n) > this.scratchBytes) return false;
-    if (byRows && this.be.exports.matmulScratchBytes(n) > this.scratchBytes) return false;
+    // a thread's scratch is sized for the full width n, so wider products than maxN stay single-threaded
+    if (this.be.exports.matmulScratchBytes(n) > this.scratchBytes) return false;
+    // splitting rows makes every thread pack all of op(B) (k·n), splitting columns all of op(A) (m·k):
+    // split the longer side, so the duplicated packing is the smaller operand
+    const byRows = m >= n || n < 8 * T;
     const total = byRows ? m : n;
     const chunk = Math.ceil(total / T / 8) * 8; // multiples of the tile sizes
-    const ranges: [number, number][] = [];
-    for (let t = 0; t < T; t++) ranges.push([Math.min(total, t * chunk), Math.min(total, (t + 1) * chunk)]);
     for (let t = 1; t < T; t++) {
-      const s = this.args.subarray(t * ARGS);
-      const [r0, r1] = ranges[t];
-      s[0] = OP_MATMUL; s[1] = a; s[2] = b; s[3] = c; s[4] = m; s[5] = k; s[6] = n;
-      s[7] = +transA; s[8] = +transB; s[9] = +accumulate;
-      s[10] = byRows ? r0 : 0; s[11] = byRows ? r1 : m; s[12] = byRows ? 0 : r0; s[13] = byRows ? n : r1;
+      const o = t * ARGS, s = this.args;
+      const r0 = Math.min(total, t * chunk), r1 = Math.min(total, (t + 1) * chunk);
+      s[o] = OP_MATMUL; s[o + 1] = a; s[o + 2] = b; s[o + 3] = c; s[o + 4] = m; s[o + 5] = k; s[o + 6] = n;
+      s[o + 7] = +transA; s[o + 8] = +transB; s[o + 9] = +accumulate;
+      s[o + 10] = byRows ? r0 : 0; s[o + 11] = byRows ? r1 : m; s[o + 12] = byRows ? 0 : r0; s[o + 13] = byRows ? n : r1;
     }
-    const [r0, r1] = ranges[0];
-    this.runWorkers(() => {
-      this.be.exports.matmulBlock(a, b, c, m, k, n, +transA, +transB, +accumulate,
-        byRows ? r0 : 0, byRows ? r1 : m, byRows ? 0 : r0, byRows ? n : r1, this.mainScratch);
-    });
+    const r1 = Math.min(total, chunk);
+    this.start();
+    this.be.exports.matmulBlock(a, b, c, m, k, n, +transA, +transB, +accumulate,
+      0, byRows ? r1 : m, 0, byRows ? n : r1, this.mainScratch);
+    this.join();
     return true;
   }
 
-  private splitElementwise(op: number, args: readonly number[], n: number, run: (i0: number, i1: number) => void): void {
+  // Writes a range-split elementwise task for the workers; returns the main thread's end index.
+  private splitElementwise(op: number, args: readonly number[], n: number): number {
     const T = this.threads;
     const chunk = Math.ceil(n / T / 16) * 16; // whole cache lines per thread
-    for (let t = 1; t < T; t++) {
-      const s = this.args.subarray(t * ARGS);
-      s[0] = op;
-      // args layout matches the wasm signature with i0, i1 inserted by the caller's order
-      for (let i = 0; i < args.length; i++) s[1 + i] = args[i];
-    }
-    // i0/i1 positions differ per kernel: adam (p,g,m,v,vmax,i0,i1,...) and sgd (p,g,buf,i0,i1,...)
+    // i0/i1 positions in the wasm signatures: adam (p,g,m,v,vmax,i0,i1,...), sgd (p,g,buf,i0,i1,...)
     const i0Slot = op === OP_ADAM ? 6 : 4;
     for (let t = 1; t < T; t++) {
-      const s = this.args.subarray(t * ARGS);
-      s[i0Slot] = Math.min(n, t * chunk);
-      s[i0Slot + 1] = Math.min(n, (t + 1) * chunk);
+      const base = t * ARGS;
+      this.args[base] = op;
+      for (let i = 0; i < args.length; i++) this.args[base + 1 + i] = args[i];
+      this.args[base + i0Slot] = Math.min(n, t * chunk);
+      this.args[base + i0Slot + 1] = Math.min(n, (t + 1) * chunk);
     }
-    this.runWorkers(() => run(0, Math.min(n, chunk)));
+    return Math.min(n, chunk);
   }
 
-  adam(args: readonly number[], n: number): boolean {
+  adam(a: readonly number[], n: number): boolean {
     if (n < parallelThresholds.optimElements) return false;
-    const ex = this.be.exports;
-    // args: p, g, m, v, vmax, i0, i1, stepSize, beta1, beta2, eps, bc2Sqrt, weightDecay, maximize, amsgrad
-    this.splitElementwise(OP_ADAM, args, n, (i0, i1) =>
-      ex.adamF32(args[0], args[1], args[2], args[3], args[4], i0, i1, args[7], args[8], args[9], args[10], args[11], args[12], args[13], args[14]));
+    // a: p, g, m, v, vmax, i0, i1, stepSize, beta1, beta2, eps, bc2Sqrt, weightDecay, maximize, amsgrad
+    const end = this.splitElementwise(OP_ADAM, a, n);
+    this.start();
+    this.be.exports.adamF32(a[0], a[1], a[2], a[3], a[4], 0, end, a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14]);
+    this.join();
     return true;
   }
 
-  sgd(args: readonly number[], n: number): boolean {
+  sgd(a: readonly number[], n: number): boolean {
     if (n < parallelThresholds.optimElements) return false;
-    const ex = this.be.exports;
-    // args: p, g, buf, i0, i1, lr, momentum, dampening, nesterov, weightDecay, maximize, first
-    this.splitElementwise(OP_SGD, args, n, (i0, i1) =>
-      ex.sgdF32(args[0], args[1], args[2], i0, i1, args[5], args[6], args[7], args[8], args[9], args[10], args[11]));
+    // a: p, g, buf, i0, i1, lr, momentum, dampening, nesterov, weightDecay, maximize, first
+    const end = this.splitElementwise(OP_SGD, a, n);
+    this.start();
+    this.be.exports.sgdF32(a[0], a[1], a[2], 0, end, a[5], a[6], a[7], a[8], a[9], a[10], a[11]);
+    this.join();
     return true;
   }
 
