@@ -67,7 +67,7 @@ function dot(a: Float64Array, b: Float64Array): number {
 /** xOut ← x + t·d; returns whether any component changed (false: the step is below rounding). */
 function stepTo(x: Float64Array, t: number, d: Float64Array, xOut: Float64Array): boolean {
   let moved = false;
-  for (let i = 0; i < x.length; i++) {
+  for (let i = 0, n = x.length; i < n; i++) {
     const v = x[i] + t * d[i];
     if (v !== x[i]) moved = true;
     xOut[i] = v;
@@ -100,6 +100,10 @@ export function backtracking(
     if (f <= f0 + o.c1 * t * gtd0 && finiteVector(gOut)) return setResult(res, 'ok', t, f);
     t *= o.shrink;
   }
+}
+
+function clamp(v: number, lo: number, hi: number): number {
+  return v < lo ? lo : v > hi ? hi : v;
 }
 
 /** Fills a caller-owned result (`res` lets a run reuse one object for every search). */
@@ -165,7 +169,11 @@ export function strongWolfe(
   res: LineSearchResult = { status: 'failed', t: 0, f: 0 },
 ): LineSearchResult {
   let dmax = 0;
-  for (let i = 0; i < d.length; i++) dmax = Math.max(dmax, Math.abs(d[i]));
+  const n = d.length; // read once: V8's typed-array length getter can box its result
+  for (let i = 0; i < n; i++) {
+    const v = Math.abs(d[i]);
+    if (v > dmax) dmax = v;
+  }
   // "low": the best point with sufficient decrease so far (t = 0 is x itself)
   let tLo = 0, fLo = f0, gtdLo = gtd0;
   w.xLow.set(x);
@@ -187,7 +195,8 @@ export function strongWolfe(
     const f = objective.valueAndGrad(w.xTrial, w.gTrial);
     evals++;
     if (f === -Infinity) return acceptInto(res, t, f, w.xTrial, w.gTrial, xOut, gOut);
-    const gtd = dot(w.gTrial, d);
+    let gtd = 0; // ∇f(x + t d)ᵀd, written out: a non-inlined call returning a double boxes it
+    for (let i = 0; i < n; i++) gtd += w.gTrial[i] * d[i];
     if (f <= fTol && gtd >= slopeLo && gtd <= slopeHi) return acceptInto(res, t, f, w.xTrial, w.gTrial, xOut, gOut);
     if (!Number.isFinite(f) || !Number.isFinite(gtd) || !(f <= f0 + t * c1g) || (evals > 1 && f >= fPrev)) {
       tHi = t; fHi = Number.isFinite(f) && Number.isFinite(gtd) ? f : Infinity; gtdHi = gtd;
@@ -207,15 +216,17 @@ export function strongWolfe(
     const span = t - tPrev;
     let next = cubicMinimizer(tPrev, fPrev, gtdPrev, t, f, gtd);
     const lo = t + 1.1 * span, hi = t + 4 * span;
-    next = Number.isNaN(next) ? hi : Math.min(Math.max(next, lo), hi);
+    next = Number.isNaN(next) ? hi : clamp(next, lo, hi);
     tPrev = t; fPrev = f; gtdPrev = gtd;
     t = next;
   }
   // Zoom: [tLo, tHi] (either order) holds a strong Wolfe point; tLo has the lowest f with sufficient decrease.
   let widthBefore1 = Infinity, widthBefore2 = Infinity;
   while (zoom && evals < o.maxEvals) {
-    const a = Math.min(tLo, tHi), b = Math.max(tLo, tHi), width = b - a;
-    if (width * dmax <= 1e-16 * Math.max(1, Math.abs(tLo) * dmax)) break;
+    // comparisons rather than Math.min/max: V8 boxes their mixed-type results here (a heap number per call)
+    const a = tLo < tHi ? tLo : tHi, b = tLo < tHi ? tHi : tLo, width = b - a;
+    const scale = Math.abs(tLo) * dmax;
+    if (width * dmax <= 1e-16 * (scale > 1 ? scale : 1)) break;
     let tc = Number.isFinite(fHi) ? cubicMinimizer(tLo, fLo, gtdLo, tHi, fHi, gtdHi) : NaN;
     // MINPACK dcstep's choice when the far end is higher: the cubic step if it is nearer the low
     // end than the quadratic (f_lo, f'_lo, f_hi) step, else their midpoint
@@ -231,12 +242,13 @@ export function strongWolfe(
     widthBefore2 = widthBefore1;
     widthBefore1 = width;
     // keep off the ends by 0.1% of the bracket: a trial at an end would teach nothing new
-    tc = Math.min(Math.max(tc, a + 1e-3 * width), b - 1e-3 * width);
+    tc = clamp(tc, a + 1e-3 * width, b - 1e-3 * width);
     if (!stepTo(x, tc, d, w.xTrial)) break;
     const f = objective.valueAndGrad(w.xTrial, w.gTrial);
     evals++;
     if (f === -Infinity) return acceptInto(res, tc, f, w.xTrial, w.gTrial, xOut, gOut);
-    const gtd = dot(w.gTrial, d);
+    let gtd = 0; // ∇f(x + t d)ᵀd, written out: a non-inlined call returning a double boxes it
+    for (let i = 0; i < n; i++) gtd += w.gTrial[i] * d[i];
     if (f <= fTol && gtd >= slopeLo && gtd <= slopeHi) return acceptInto(res, tc, f, w.xTrial, w.gTrial, xOut, gOut);
     if (!Number.isFinite(f) || !Number.isFinite(gtd) || !(f <= f0 + tc * c1g) || f >= fLo) {
       tHi = tc; fHi = Number.isFinite(f) && Number.isFinite(gtd) ? f : Infinity; gtdHi = gtd;
