@@ -1,5 +1,6 @@
 /** The command table: each entry adds one subcommand to the program. */
 import type { Command } from 'commander';
 import { register as optimize } from './optimize.js';
+import { register as lab } from './lab.js';
 
-export const commands: Array<(program: Command) => void> = [optimize];
+export const commands: Array<(program: Command) => void> = [optimize, lab];

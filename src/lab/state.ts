@@ -1,0 +1,230 @@
+/**
+ * The playground's whole state, and its encoding in the URL hash, so a view can be shared and a
+ * reload restores it. Pure (no DOM): the browser app and the Node tests use the same functions.
+ *
+ * Only values that differ from the defaults are written, so a fresh view has an empty hash and a
+ * shared link stays short. Parsing is forgiving: an unknown or out-of-range value falls back to its
+ * default (a hand-edited link still opens) and is reported in `warnings`.
+ */
+
+/** The test functions offered, with the start point used until the user clicks one. */
+export const LAB_FUNCTIONS = {
+  beale: { start: [2, -2], label: 'Beale' },
+  rosenbrock: { start: [-1.5, 2.5], label: 'Rosenbrock' },
+  saddle: { start: [-1.8, 0.01], label: 'Saddle x² − y²' },
+  valley: { start: [-9, 2], label: 'Long valley' },
+  himmelblau: { start: [-0.5, 0.5], label: 'Himmelblau' },
+  booth: { start: [-8, -8], label: 'Booth' },
+  plateau: { start: [4, 3], label: 'Plateau' },
+} as const satisfies Record<string, { start: readonly [number, number]; label: string }>;
+export type LabFunction = keyof typeof LAB_FUNCTIONS;
+
+/**
+ * The optimizers shown in function mode: a label, the torch rule behind it, fixed options that
+ * make the variant (momentum, nesterov), a default lr and a colour. `momentum`, `beta1`, `beta2`
+ * sliders feed the rules that have those hyperparameters.
+ */
+export const LAB_OPTIMIZERS = {
+  sgd: { rule: 'sgd', label: 'SGD', lr: 0.001, color: '#e6194b', uses: [] },
+  momentum: { rule: 'sgd', label: 'Momentum', lr: 0.001, color: '#f58231', uses: ['momentum'] },
+  nesterov: { rule: 'sgd', label: 'Nesterov', lr: 0.001, color: '#ffe119', uses: ['momentum'] },
+  adagrad: { rule: 'adagrad', label: 'Adagrad', lr: 0.5, color: '#3cb44b', uses: [] },
+  rmsprop: { rule: 'rmsprop', label: 'RMSProp', lr: 0.01, color: '#42d4f4', uses: [] },
+  adam: { rule: 'adam', label: 'Adam', lr: 0.05, color: '#4363d8', uses: ['betas'] },
+  nadam: { rule: 'nadam', label: 'NAdam', lr: 0.05, color: '#911eb4', uses: ['betas'] },
+  adadelta: { rule: 'adadelta', label: 'Adadelta', lr: 1, color: '#f032e6', uses: [] },
+} as const satisfies Record<string, { rule: string; label: string; lr: number; color: string; uses: readonly string[] }>;
+export type LabOptimizer = keyof typeof LAB_OPTIMIZERS;
+
+/** The optimizers offered in dataset mode (torch rule names). */
+export const DATA_OPTIMIZERS = ['sgd', 'adam', 'rmsprop', 'adagrad', 'adamw', 'nadam'] as const;
+export const DATASETS = ['circles', 'xor', 'spirals', 'gaussians'] as const;
+export const ACTIVATIONS = ['relu', 'tanh', 'sigmoid'] as const;
+
+export type DataOptimizer = (typeof DATA_OPTIMIZERS)[number];
+export type DatasetName = (typeof DATASETS)[number];
+export type ActivationName = (typeof ACTIVATIONS)[number];
+
+/** Slider ranges, shared by the UI and the parser (so a URL cannot set what a slider cannot). */
+export const RANGES = {
+  lr: [1e-5, 10],
+  momentum: [0.1, 0.99],
+  beta1: [0, 0.999],
+  beta2: [0.9, 0.99999],
+  speed: [1, 50],
+  noise: [0, 0.5],
+  seed: [0, 1_000_000],
+  width: [1, 16],
+  depth: [1, 4],
+  l2: [0, 0.1],
+  dropout: [0, 0.5],
+} as const;
+
+export interface FnState {
+  fn: LabFunction;
+  /** Start point; null: the function's default start. */
+  x0: [number, number] | null;
+  /** Enabled optimizers, in LAB_OPTIMIZERS order. */
+  on: LabOptimizer[];
+  /** Per-optimizer learning rates (all keys present). */
+  lr: Record<LabOptimizer, number>;
+  momentum: number;
+  beta1: number;
+  beta2: number;
+  /** Optimizer steps per animation frame. */
+  speed: number;
+}
+
+export interface DataState {
+  dataset: DatasetName;
+  noise: number;
+  seed: number;
+  width: number;
+  depth: number;
+  activation: ActivationName;
+  l2: number;
+  dropout: number;
+  opt: DataOptimizer;
+  lr: number;
+}
+
+export interface LabState {
+  mode: 'fn' | 'data';
+  fn: FnState;
+  data: DataState;
+}
+
+/** A fresh default state (new objects every call, so callers may mutate it). */
+export function defaultState(): LabState {
+  const lr = {} as Record<LabOptimizer, number>;
+  for (const k of Object.keys(LAB_OPTIMIZERS) as LabOptimizer[]) lr[k] = LAB_OPTIMIZERS[k].lr;
+  return {
+    mode: 'fn',
+    fn: { fn: 'beale', x0: null, on: ['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam'], lr, momentum: 0.9, beta1: 0.9, beta2: 0.999, speed: 5 },
+    data: { dataset: 'circles', noise: 0.1, seed: 1, width: 8, depth: 2, activation: 'tanh', l2: 0, dropout: 0, opt: 'adam', lr: 0.03 },
+  };
+}
+
+/** Shortest decimal that parses back to the same double (so round trips are exact). */
+function num(x: number): string {
+  return String(x);
+}
+
+/** Writes the state as a hash fragment body (`mode=data&ds=xor&...`); empty for the defaults. */
+export function encodeState(s: LabState): string {
+  const d = defaultState();
+  const q = new URLSearchParams();
+  if (s.mode !== d.mode) q.set('mode', s.mode);
+  const f = s.fn, fd = d.fn;
+  if (f.fn !== fd.fn) q.set('fn', f.fn);
+  if (f.x0 !== null) q.set('x0', `${num(f.x0[0])},${num(f.x0[1])}`);
+  const on = orderOptimizers(f.on);
+  if (on.join(',') !== fd.on.join(',')) q.set('on', on.length ? on.join(',') : 'none');
+  const lrs = (Object.keys(LAB_OPTIMIZERS) as LabOptimizer[]).filter((k) => f.lr[k] !== fd.lr[k]).map((k) => `${k}:${num(f.lr[k])}`);
+  if (lrs.length) q.set('lr', lrs.join(','));
+  if (f.momentum !== fd.momentum) q.set('momentum', num(f.momentum));
+  if (f.beta1 !== fd.beta1) q.set('beta1', num(f.beta1));
+  if (f.beta2 !== fd.beta2) q.set('beta2', num(f.beta2));
+  if (f.speed !== fd.speed) q.set('speed', num(f.speed));
+  const g = s.data, gd = d.data;
+  if (g.dataset !== gd.dataset) q.set('ds', g.dataset);
+  if (g.noise !== gd.noise) q.set('noise', num(g.noise));
+  if (g.seed !== gd.seed) q.set('seed', num(g.seed));
+  if (g.width !== gd.width) q.set('width', num(g.width));
+  if (g.depth !== gd.depth) q.set('depth', num(g.depth));
+  if (g.activation !== gd.activation) q.set('act', g.activation);
+  if (g.l2 !== gd.l2) q.set('l2', num(g.l2));
+  if (g.dropout !== gd.dropout) q.set('dropout', num(g.dropout));
+  if (g.opt !== gd.opt) q.set('dopt', g.opt);
+  if (g.lr !== gd.lr) q.set('dlr', num(g.lr));
+  return q.toString();
+}
+
+/** Reads a hash (with or without the leading `#`); bad values keep their defaults and are listed in `warnings`. */
+export function decodeState(hash: string): { state: LabState; warnings: string[] } {
+  const s = defaultState();
+  const warnings: string[] = [];
+  const q = new URLSearchParams(hash.replace(/^#/, ''));
+  const known = new Set(['mode', 'fn', 'x0', 'on', 'lr', 'momentum', 'beta1', 'beta2', 'speed', 'ds', 'noise', 'seed', 'width', 'depth', 'act', 'l2', 'dropout', 'dopt', 'dlr']);
+  for (const k of q.keys()) if (!known.has(k)) warnings.push(`unknown key '${k}'`);
+
+  const pick = <T extends string>(key: string, options: readonly T[], set: (v: T) => void): void => {
+    const v = q.get(key);
+    if (v === null) return;
+    if ((options as readonly string[]).includes(v)) set(v as T);
+    else warnings.push(`${key}: expected one of ${options.join(', ')}, got '${v}'`);
+  };
+  const number = (key: string, range: readonly [number, number], set: (v: number) => void, integer = false): void => {
+    const v = q.get(key);
+    if (v === null) return;
+    const x = Number(v);
+    if (v.trim() !== '' && Number.isFinite(x) && x >= range[0] && x <= range[1] && (!integer || Number.isInteger(x))) set(x);
+    else warnings.push(`${key}: expected ${integer ? 'an integer' : 'a number'} in [${range[0]}, ${range[1]}], got '${v}'`);
+  };
+
+  pick('mode', ['fn', 'data'] as const, (v) => (s.mode = v));
+  pick('fn', Object.keys(LAB_FUNCTIONS) as LabFunction[], (v) => (s.fn.fn = v));
+  const x0 = q.get('x0');
+  if (x0 !== null) {
+    const parts = x0.split(',').map((t) => (t.trim() === '' ? NaN : Number(t)));
+    if (parts.length === 2 && parts.every((x) => Number.isFinite(x) && Math.abs(x) <= 1e6)) s.fn.x0 = [parts[0], parts[1]];
+    else warnings.push(`x0: expected two numbers 'x,y', got '${x0}'`);
+  }
+  const on = q.get('on');
+  if (on !== null) {
+    const names = on === 'none' ? [] : on.split(',');
+    const bad = names.filter((n) => !Object.hasOwn(LAB_OPTIMIZERS, n));
+    if (bad.length) warnings.push(`on: unknown optimizer(s) ${bad.join(', ')}; expected ${Object.keys(LAB_OPTIMIZERS).join(', ')}`);
+    s.fn.on = orderOptimizers(names.filter((n): n is LabOptimizer => Object.hasOwn(LAB_OPTIMIZERS, n)));
+  }
+  const lr = q.get('lr');
+  if (lr !== null) {
+    for (const item of lr.split(',')) {
+      const [name, value] = item.split(':');
+      const x = Number(value);
+      if (!Object.hasOwn(LAB_OPTIMIZERS, name)) warnings.push(`lr: unknown optimizer '${name}'`);
+      else if (value === undefined || value.trim() === '' || !(x >= RANGES.lr[0] && x <= RANGES.lr[1])) {
+        warnings.push(`lr: ${name}: expected a number in [${RANGES.lr[0]}, ${RANGES.lr[1]}], got '${value ?? ''}'`);
+      } else s.fn.lr[name as LabOptimizer] = x;
+    }
+  }
+  number('momentum', RANGES.momentum, (v) => (s.fn.momentum = v));
+  number('beta1', RANGES.beta1, (v) => (s.fn.beta1 = v));
+  number('beta2', RANGES.beta2, (v) => (s.fn.beta2 = v));
+  number('speed', RANGES.speed, (v) => (s.fn.speed = v), true);
+  pick('ds', DATASETS, (v) => (s.data.dataset = v));
+  number('noise', RANGES.noise, (v) => (s.data.noise = v));
+  number('seed', RANGES.seed, (v) => (s.data.seed = v), true);
+  number('width', RANGES.width, (v) => (s.data.width = v), true);
+  number('depth', RANGES.depth, (v) => (s.data.depth = v), true);
+  pick('act', ACTIVATIONS, (v) => (s.data.activation = v));
+  number('l2', RANGES.l2, (v) => (s.data.l2 = v));
+  number('dropout', RANGES.dropout, (v) => (s.data.dropout = v));
+  pick('dopt', DATA_OPTIMIZERS, (v) => (s.data.opt = v));
+  number('dlr', RANGES.lr, (v) => (s.data.lr = v));
+  return { state: s, warnings };
+}
+
+/** The start point in use: the clicked one or the function's default. */
+export function startOf(f: FnState): [number, number] {
+  return f.x0 ?? [LAB_FUNCTIONS[f.fn].start[0], LAB_FUNCTIONS[f.fn].start[1]];
+}
+
+/**
+ * The torch options for one function-mode optimizer under the current sliders: the variant's fixed
+ * options (momentum for Momentum, momentum + nesterov for Nesterov) and betas for Adam-like rules.
+ */
+export function optimizerOptions(name: LabOptimizer, f: FnState): Record<string, number | boolean | [number, number]> {
+  const o: Record<string, number | boolean | [number, number]> = { lr: f.lr[name] };
+  if (name === 'momentum') o.momentum = f.momentum;
+  if (name === 'nesterov') {
+    o.momentum = f.momentum;
+    o.nesterov = true;
+  }
+  if ((LAB_OPTIMIZERS[name].uses as readonly string[]).includes('betas')) o.betas = [f.beta1, f.beta2];
+  return o;
+}
+
+function orderOptimizers(names: readonly string[]): LabOptimizer[] {
+  return (Object.keys(LAB_OPTIMIZERS) as LabOptimizer[]).filter((k) => names.includes(k));
+}
