@@ -4,6 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 
 const repo = join(import.meta.dirname, '..', '..');
 const bin = join(repo, 'bin', 'descent.js');
@@ -55,4 +57,25 @@ test('optimize search methods: divergence to −∞ is exit 1, a bad hyperparame
   const c = descent('optimize', '--fn', 'rosenbrock', '--x0', '-1.2,1', '--opt', 'bfgs', '--lr', '0.1');
   assert.equal(c.status, 2);
   assert.match(c.stderr, /^descent: error: --lr: 'bfgs' has no learning rate\n$/);
+});
+
+test('optimize --plot-convergence: an SVG with the five methods, or (without src/viz in the build) exit 1 and no file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'descent-conv-'));
+  const file = join(dir, 'conv.svg');
+  const r = descent('optimize', '--plot-convergence', file, '--steps', '60');
+  if (r.status === 0) {
+    const svg = readFileSync(file, 'utf8');
+    assert.match(svg, /^<svg[\s\S]*<\/svg>\s*$/);
+    for (const label of ['newton', 'bfgs', 'lbfgs', 'gd-backtracking', 'sgd']) assert.ok(svg.includes(label), label);
+    assert.match(r.stdout, /^newton: \d+ iterations, \d+ evaluations, final error/m);
+  } else {
+    assert.equal(r.status, 1);
+    assert.equal(r.stderr, 'descent: error: --plot-convergence: the plotting layer (src/viz) is not available in this build\n');
+    assert.equal(existsSync(file), false);
+  }
+  const bad = descent('optimize', '--plot-convergence', join(dir, 'x.png'));
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /^descent: error: --plot-convergence: expected a file name ending in \.svg, got '.*x\.png'\n$/);
+  const half = descent('optimize', '--plot-convergence', file, '--fn', 'beale');
+  assert.equal(half.status, 2);
 });

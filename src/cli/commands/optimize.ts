@@ -273,8 +273,9 @@ export function summary(spec: OptimizeSpec, r: OptimizeResult, objective: Object
     `${spec.optimizer.name} on ${objective.name} (n = ${objective.n}), ${r.path.length - 1} steps, ${r.evaluations} evaluations`,
     `  f: ${fmt(r.values[0])} -> ${fmt(r.values[r.values.length - 1])}`,
     `  x: [${last.map(fmt).join(', ')}]`,
-    `  max |grad|: ${fmt(gmax)} (${r.converged ? 'converged' : 'not converged'}: the test is max |grad| <= 1e-6)`,
+    `  max |grad|: ${fmt(gmax)} (${r.converged ? 'converged' : 'not converged'}: the test is max |grad| <= ${typeof spec.optimizer.gtol === 'number' ? spec.optimizer.gtol : 1e-6})`,
   ];
+  if (r.reason !== undefined) lines.push(`  stopped: ${r.reason}`);
   if (objective.minimum && objective.minimumValue !== undefined) {
     lines.push(`  known minimum: f = ${fmt(objective.minimumValue)} at [${objective.minimum.map(fmt).join(', ')}]`);
   }
