@@ -5,7 +5,7 @@ export { backtracking, strongWolfe, cubicMinimizer, LineSearchWork } from './lin
 export type { BacktrackingOptions, LineSearchResult, LineSearchStatus, StrongWolfeOptions } from './line-search.js';
 export { minimize, searchMethods, resolveSearchOptions, isSearchMethodName } from './minimize.js';
 export type { IterateInfo, MinimizeOptions, MinimizeResult, SearchMethodName, StopReason } from './minimize.js';
-export { minimizeParams } from './minimize-params.js';
+export { checkFullBatch, minimizeParams } from './minimize-params.js';
 export type { MinimizeParamsOptions } from './minimize-params.js';
 export { finiteDifferenceHessian, choleskyShifted } from './newton.js';
 export { convergenceSeries, convergenceProblem, expSumObjective } from './convergence.js';

@@ -4,6 +4,7 @@
  * float64; each evaluation copies x into the model's buffer, runs the model's full-batch forward and
  * backward, and widens its gradient buffer back to float64. The final iterate is copied back.
  */
+import { inputError } from '../errors.js';
 import type { SearchObjective } from './counted.js';
 import { minimize, type MinimizeOptions, type MinimizeResult } from './minimize.js';
 
@@ -50,4 +51,16 @@ export function minimizeParams(o: MinimizeParamsOptions): MinimizeResult {
   const r = minimize(objective, x0, { ...rest, method, recordPath: false });
   params.set(r.x);
   return r;
+}
+
+/**
+ * For `descent train`: a line-search method needs the loss of one fixed function, so it runs only with
+ * `--batch full`. Throws the input error (exit 2) for any other batch; does nothing for `full`.
+ */
+export function checkFullBatch(method: string, batch: number | 'full'): void {
+  if (batch === 'full') return;
+  throw inputError(
+    `--batch: '${method}' needs --batch full (a line search compares losses of one fixed function; ` +
+      `mini-batches change it every step), got ${batch}; use --batch full, or a first-order optimizer such as sgd or adam`,
+  );
 }

@@ -227,3 +227,12 @@ test('bfgs update by hand: s = (1, 0), y = (2, 0) gives H = diag(1/2, γ), γ = 
   assert.equal(r.reason, 'gtol');
   assert.throws(() => minimize(makeObjective('booth', 2), [0, 0], { method: 'bfgs', initialScaling: 1 }), /initialScaling: expected true or false/);
 });
+
+test('checkFullBatch: line-search methods in train need --batch full', async () => {
+  const { checkFullBatch } = await import('../../src/search/index.js');
+  checkFullBatch('lbfgs', 'full');
+  assert.throws(
+    () => checkFullBatch('lbfgs', 32),
+    (e: unknown) => e instanceof Error && (e as { kind?: string }).kind === 'input' && /^--batch: 'lbfgs' needs --batch full .*got 32; use --batch full/.test(e.message),
+  );
+});
