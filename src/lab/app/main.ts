@@ -254,7 +254,7 @@ interface Series { name: string; label: string; color: string; values: number[];
 /** Curves against step; log y when every value is ≥ 0 (gaps below 1e-16 are clamped there). */
 function lossChart(svg: SVGSVGElement, series: Series[], log: boolean, maxStep: number): void {
   svg.replaceChildren();
-  const m = { left: 56, right: 112, top: 10, bottom: 26 };
+  const m = { left: 56, right: 136, top: 10, bottom: 26 };
   const w = 600 - m.left - m.right, h = 230 - m.top - m.bottom;
   let lo = Infinity, hi = -Infinity;
   for (const s of series) for (const v of s.values) if (Number.isFinite(v)) {
@@ -262,6 +262,10 @@ function lossChart(svg: SVGSVGElement, series: Series[], log: boolean, maxStep: 
     hi = Math.max(hi, v);
   }
   if (!Number.isFinite(lo)) [lo, hi] = [log ? 1e-3 : 0, 1];
+  // A diverging run must not squash the others: the axis stops 1000× above the highest start.
+  let start = -Infinity;
+  for (const s of series) if (s.values.length && Number.isFinite(s.values[0])) start = Math.max(start, s.values[0]);
+  if (Number.isFinite(start)) hi = Math.min(hi, log ? Math.max(start, lo) * 1e3 : start + 1e3 * Math.max(Math.abs(start), 1));
   const x = scaleLinear().domain([0, maxStep]).range([m.left, m.left + w]);
   const y = log
     ? scaleLog().domain([Math.max(lo, 1e-16), Math.max(hi, lo * 10, 1e-15)]).range([m.top + h, m.top]).clamp(true)
@@ -269,7 +273,7 @@ function lossChart(svg: SVGSVGElement, series: Series[], log: boolean, maxStep: 
   const axes = el('g', { class: 'axes' }, svg);
   for (const t of yTicks(y, log)) {
     el('line', { x1: m.left, x2: m.left + w, y1: y(t), y2: y(t), stroke: '#2a3242' }, axes);
-    el('text', { x: m.left - 6, y: y(t) + 4, 'text-anchor': 'end' }, axes).textContent = log ? `1e${Math.round(Math.log10(t))}` : fmt(t);
+    el('text', { x: m.left - 6, y: y(t) + 4, 'text-anchor': 'end' }, axes).textContent = log && Number.isInteger(Math.log10(t)) ? `1e${Math.log10(t)}` : fmt(t);
   }
   for (const t of x.ticks(6)) {
     el('text', { x: x(t), y: m.top + h + 18, 'text-anchor': 'middle' }, axes).textContent = String(t);
@@ -283,7 +287,7 @@ function lossChart(svg: SVGSVGElement, series: Series[], log: boolean, maxStep: 
     el('path', { class: 'loss-line', 'data-name': s.name, d: curve(s.values) ?? '', fill: 'none', stroke: s.color, 'stroke-width': 1.8 }, svg);
     const last = s.values[s.values.length - 1];
     const label = el('text', { x: m.left + w + 8, y: m.top + 12 + k * 15, fill: s.color, class: 'legend' }, svg);
-    label.textContent = `${s.label} ${s.diverged ? 'diverged' : last === undefined ? '' : fmt(last)}`;
+    label.textContent = `${s.label} ${s.diverged ? '✕ diverged' : last === undefined ? '' : fmt(last)}`;
   });
 }
 
@@ -295,16 +299,19 @@ function yTicks(y: { ticks(n?: number): number[]; domain(): number[] }, log: boo
   const every = Math.max(1, Math.ceil((hi - lo + 1) / 6));
   const out: number[] = [];
   for (let e = hi; e >= lo; e -= every) out.push(10 ** e);
-  return out;
+  // Less than a decade in view: d3's 1-2-5 ticks instead.
+  return out.length >= 2 ? out : y.ticks(3);
 }
 
 // ---------- dataset mode ----------
 
 const GRID = 60;
+/** The view spans [−1.1, 1.1]², a margin around the data square so edge points show whole. */
+const EXTENT = 1.1;
 const gridXY = new Float32Array(GRID * GRID * 2);
 for (let j = 0; j < GRID; j++) for (let i = 0; i < GRID; i++) {
-  gridXY[2 * (j * GRID + i)] = -1 + ((i + 0.5) / GRID) * 2;
-  gridXY[2 * (j * GRID + i) + 1] = 1 - ((j + 0.5) / GRID) * 2;
+  gridXY[2 * (j * GRID + i)] = EXTENT * (-1 + ((i + 0.5) / GRID) * 2);
+  gridXY[2 * (j * GRID + i) + 1] = EXTENT * (1 - ((j + 0.5) / GRID) * 2);
 }
 const gridP = new Float32Array(GRID * GRID);
 const heat = document.createElement('canvas');
@@ -416,7 +423,7 @@ function drawBoundary(): void {
   const { x, y, n } = trainer.data;
   for (let i = 0; i < n; i++) {
     ctx.beginPath();
-    ctx.arc(((x[2 * i] + 1) / 2) * canvas.width, ((1 - x[2 * i + 1]) / 2) * canvas.height, 4.2, 0, 2 * Math.PI);
+    ctx.arc(((x[2 * i] / EXTENT + 1) / 2) * canvas.width, ((1 - x[2 * i + 1] / EXTENT) / 2) * canvas.height, 4.2, 0, 2 * Math.PI);
     ctx.fillStyle = y[i] === 1 ? '#0877bd' : '#f59322';
     ctx.fill();
     ctx.lineWidth = 1.2;

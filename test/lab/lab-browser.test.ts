@@ -1,0 +1,201 @@
+/**
+ * End-to-end: `descent lab --port 0 --no-open` serves the built playground, and Debian's Chromium
+ * (through playwright-core) drives it as a person would: click a start point, toggle an optimizer,
+ * move a slider with the keyboard, step and play, switch to dataset mode and train. The checks
+ * compare the DOM (SVG paths, the loss plot, the boundary canvas, the URL) before and after.
+ * Screenshots go to test-output/ (gitignored). Needs `npm run build` and /usr/bin/chromium
+ * (CI installs the `chromium` package); without them the tests fail and say so.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+
+const repo = join(import.meta.dirname, '..', '..');
+const CHROMIUM = '/usr/bin/chromium';
+const outDir = join(repo, 'test-output');
+let server: ChildProcess | undefined;
+let url = '';
+let context: BrowserContext | undefined;
+let profile = '';
+const pageErrors: string[] = [];
+
+before(async () => {
+  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium); the browser tests cannot run without it`);
+  assert.ok(existsSync(join(repo, 'dist', 'lab', 'www', 'index.html')), 'dist/lab/www/index.html is missing: run `npm run build` (it builds the playground with Vite)');
+  server = spawn(process.execPath, [join(repo, 'bin', 'descent.js'), 'lab', '--port', '0', '--no-open'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  url = await new Promise<string>((resolve, reject) => {
+    let out = '', err = '';
+    const timer = setTimeout(() => reject(new Error(`descent lab printed no URL in 15 s; stdout: ${out} stderr: ${err}`)), 15_000);
+    server!.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = /http:\/\/127\.0\.0\.1:\d+\//.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[0]);
+      }
+    });
+    server!.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+    server!.on('exit', (code) => reject(new Error(`descent lab exited with ${code}: ${err}`)));
+  });
+  profile = mkdtempSync(join(tmpdir(), 'descent-chromium-'));
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport: { width: 1100, height: 1000 },
+  });
+  mkdirSync(outDir, { recursive: true });
+});
+
+after(async () => {
+  await context?.close();
+  if (server && server.exitCode === null) {
+    const exited = new Promise((r) => server!.once('exit', r));
+    server.kill('SIGINT');
+    await exited;
+  }
+  if (profile) rmSync(profile, { recursive: true, force: true });
+});
+
+async function open(hash = ''): Promise<Page> {
+  const page = await context!.newPage();
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error') pageErrors.push(m.text());
+  });
+  await page.goto(url + hash);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
+  return page;
+}
+
+const pathsOf = (page: Page, cls: string): Promise<Record<string, string>> =>
+  page.$$eval(`path.${cls}`, (els) => Object.fromEntries(els.map((e) => [e.getAttribute('data-name') ?? '', e.getAttribute('d') ?? ''])));
+
+/** The first point of an SVG path "Mx,y..." */
+const firstPoint = (d: string): [number, number] => {
+  const m = /^M(-?[\d.]+),(-?[\d.]+)/.exec(d);
+  assert.ok(m, `not a path: ${d.slice(0, 40)}`);
+  return [Number(m[1]), Number(m[2])];
+};
+
+async function stepTimes(page: Page, id: string, n: number): Promise<void> {
+  for (let i = 0; i < n; i++) await page.click(id);
+}
+
+test('function mode: click a start, toggle, slider, step and play change the paths and the loss plot; the URL round-trips', async () => {
+  const page = await open();
+  const paths0 = await pathsOf(page, 'opt-path');
+  assert.deepEqual(Object.keys(paths0), ['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam']);
+
+  // Click a start point: every path now begins there, and the URL records it.
+  const box = (await page.locator('#contour').boundingBox())!;
+  await page.mouse.click(box.x + box.width * 0.3, box.y + box.height * 0.25);
+  const paths1 = await pathsOf(page, 'opt-path');
+  assert.notDeepEqual(firstPoint(paths1.adam), firstPoint(paths0.adam));
+  for (const d of Object.values(paths1)) assert.deepEqual(firstPoint(d), firstPoint(paths1.adam));
+  assert.match(new URL(page.url()).hash, /x0=-?[\d.]+%2C-?[\d.]+/);
+
+  // Toggle SGD off.
+  await page.click('#on-sgd');
+  assert.ok(!('sgd' in (await pathsOf(page, 'opt-path'))));
+
+  // Ten steps at the default lr.
+  await stepTimes(page, '#step', 10);
+  assert.equal(await page.textContent('#step-count'), 'step 10');
+  const stepped = await pathsOf(page, 'opt-path');
+  const loss10 = await pathsOf(page, 'loss-line');
+  assert.ok(stepped.adam.split('L').length === 11, 'adam path has x0 and 10 steps');
+  assert.notEqual(stepped.adam, paths1.adam);
+  assert.ok(loss10.adam.length > 0);
+
+  // Reset, move Adam's lr slider with the keyboard, step ten times again: Adam moves differently,
+  // the others (whose sliders did not move) retrace exactly the same paths.
+  await page.click('#reset');
+  const lrBefore = await page.textContent('#lr-adam-out');
+  await page.focus('#lr-adam');
+  for (let i = 0; i < 20; i++) await page.keyboard.press('ArrowRight');
+  const lrAfter = await page.textContent('#lr-adam-out');
+  assert.notEqual(lrAfter, lrBefore);
+  assert.match(new URL(page.url()).hash, /lr=adam%3A/);
+  await stepTimes(page, '#step', 10);
+  const withSlider = await pathsOf(page, 'opt-path');
+  assert.notEqual(withSlider.adam, stepped.adam);
+  assert.equal(withSlider.momentum, stepped.momentum);
+  assert.notEqual((await pathsOf(page, 'loss-line')).adam, loss10.adam);
+
+  // A slider moved mid-run acts on the next step: the first 10 steps stay as they were.
+  await page.focus('#momentum');
+  for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowLeft');
+  await stepTimes(page, '#step', 3);
+  const after = await pathsOf(page, 'opt-path');
+  assert.ok(after.momentum.startsWith(withSlider.momentum), 'steps before the slider moved are kept');
+  assert.notEqual(after.momentum, withSlider.momentum);
+
+  // Play runs until paused: the step counter and the loss plot grow.
+  const lossBeforePlay = await pathsOf(page, 'loss-line');
+  await page.click('#play');
+  await page.waitForFunction(() => Number(document.querySelector('#contour')?.getAttribute('data-steps')) > 60, undefined, { timeout: 10_000 });
+  await page.click('#play');
+  assert.notEqual((await pathsOf(page, 'loss-line')).adam, lossBeforePlay.adam);
+  await page.screenshot({ path: join(outDir, 'lab-functions.png'), fullPage: true });
+
+  // The URL alone restores the view: a fresh page at the same address has the same controls and,
+  // after the same number of steps, the same paths.
+  const shared = page.url();
+  const twin = await open(new URL(shared).hash);
+  assert.equal(twin.url(), shared);
+  assert.equal(await twin.inputValue('#lr-adam'), await page.inputValue('#lr-adam'));
+  assert.equal(await twin.inputValue('#momentum'), await page.inputValue('#momentum'));
+  assert.equal(await twin.isChecked('#on-sgd'), false);
+  await page.click('#reset');
+  await stepTimes(page, '#step', 5);
+  await stepTimes(twin, '#step', 5);
+  assert.deepEqual(await pathsOf(twin, 'opt-path'), await pathsOf(page, 'opt-path'));
+
+  // Another function: the contours and the hash change.
+  const contourBefore = await page.$eval('#contour g.bands', (g) => g.innerHTML.length);
+  await page.selectOption('#fn-select', 'rosenbrock');
+  assert.match(new URL(page.url()).hash, /fn=rosenbrock/);
+  assert.notEqual(await page.$eval('#contour g.bands', (g) => g.innerHTML.length), contourBefore);
+  await twin.close();
+  await page.close();
+  assert.deepEqual(pageErrors, []);
+});
+
+test('dataset mode: training a few steps changes the decision boundary and the loss plot; the URL restores the setup', async () => {
+  const page = await open();
+  await page.click('#tab-data');
+  assert.equal(await page.isVisible('#view-data'), true);
+  assert.match(new URL(page.url()).hash, /mode=data/);
+  await page.selectOption('#ds-select', 'xor');
+  await page.selectOption('#act', 'relu');
+  const canvas0 = await page.$eval('#boundary', (c) => (c as HTMLCanvasElement).toDataURL());
+  await stepTimes(page, '#dstep', 3);
+  assert.equal(await page.textContent('#depoch'), 'step 3');
+  const canvas3 = await page.$eval('#boundary', (c) => (c as HTMLCanvasElement).toDataURL());
+  assert.notEqual(canvas3, canvas0, 'the boundary changes as the model trains');
+  const loss3 = await page.getAttribute('#dloss path.loss-line', 'd', { timeout: 2000 });
+  assert.ok(loss3 && loss3.split('L').length === 3, 'three losses plotted');
+  await page.click('#dplay');
+  await page.waitForFunction(() => Number(document.querySelector('#boundary')?.getAttribute('data-steps')) >= 150, undefined, { timeout: 20_000 });
+  await page.click('#dplay');
+  assert.notEqual(await page.$eval('#boundary', (c) => (c as HTMLCanvasElement).toDataURL()), canvas3);
+  const acc = Number((await page.textContent('#dacc'))!.match(/([\d.]+)%/)![1]);
+  assert.ok(acc > 80, `xor accuracy after 150 steps: ${acc}%`);
+  await page.screenshot({ path: join(outDir, 'lab-dataset.png'), fullPage: true });
+
+  const hash = new URL(page.url()).hash;
+  assert.match(hash, /ds=xor/);
+  assert.match(hash, /act=relu/);
+  const twin = await open(hash);
+  assert.equal(await twin.isVisible('#view-data'), true);
+  assert.equal(await twin.inputValue('#ds-select'), 'xor');
+  assert.equal(await twin.inputValue('#act'), 'relu');
+  await page.close();
+  await twin.close();
+  assert.deepEqual(pageErrors, []);
+});
