@@ -34,7 +34,8 @@ export function conjugateGradientRule(n: number): DirectionRule {
       }
       for (let i = 0; i < n; i++) d[i] = -g[i] + beta * dPrev[i];
       const gtd = dot(g, d);
-      const t = beta > 0 && gtdPrev < 0 ? Math.min(1, (tPrev * gtdPrev) / gtd) : have ? Math.min(1, (tPrev * gtdPrev) / gtd) : Math.min(1, 1 / norm2(g));
+      // N&W eq. 3.60: expect the same first-order decrease as the last step took
+      const t = have ? Math.min(1, (tPrev * gtdPrev) / gtd) : Math.min(1, 1 / norm2(g));
       if (beta === 0) since = 0;
       dPrev.set(d);
       gPrev.set(g);
