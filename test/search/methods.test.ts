@@ -236,3 +236,10 @@ test('checkFullBatch: line-search methods in train need --batch full', async () 
     (e: unknown) => e instanceof Error && (e as { kind?: string }).kind === 'input' && /^--batch: 'lbfgs' needs --batch full .*got 32; use --batch full/.test(e.message),
   );
 });
+
+test("minimize's TSDoc example prints what it says", () => {
+  // src/search/minimize.ts @example: "gtol 33 39 1.000000, 1.000000"; the reference for the point is (1, 1)
+  // and SciPy's 41 evaluations bound the count (test/fixtures/minimize/rosenbrock-2)
+  const r = minimize(makeObjective('rosenbrock', 2), [-1.2, 1], { method: 'bfgs', gtol: 1e-8 });
+  assert.equal(`${r.reason} ${r.nit} ${r.evaluations} ${Array.from(r.x, (v) => v.toFixed(6)).join(', ')}`, 'gtol 33 39 1.000000, 1.000000');
+});
