@@ -287,7 +287,8 @@ function lossChart(svg: SVGSVGElement, series: Series[], log: boolean, maxStep: 
     el('path', { class: 'loss-line', 'data-name': s.name, d: curve(s.values) ?? '', fill: 'none', stroke: s.color, 'stroke-width': 1.8 }, svg);
     const last = s.values[s.values.length - 1];
     const label = el('text', { x: m.left + w + 8, y: m.top + 12 + k * 15, fill: s.color, class: 'legend' }, svg);
-    label.textContent = `${s.label} ${s.diverged ? '✕ diverged' : last === undefined ? '' : fmt(last)}`;
+    label.textContent = `${s.label} ${s.diverged ? '✕' : last === undefined ? '' : fmt(last)}`;
+    if (s.diverged) el('title', {}, label).textContent = `${s.label} diverged (a non-finite value or |x| > 1e6); try a smaller lr`;
   });
 }
 
