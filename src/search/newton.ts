@@ -1,7 +1,9 @@
 /**
  * Damped Newton: d solves (H + τI) d = −∇f, with τ = 0 when the Hessian H is positive definite, else
- * the smallest τ found by Nocedal & Wright Alg. 3.3 (Cholesky with added multiple of the identity:
- * τ₀ = −min Hᵢᵢ + β, doubled until the Cholesky factorization succeeds, β = 1e-3·max(1, ‖H‖_max)).
+ * the τ found by Nocedal & Wright Alg. 3.3 (Cholesky with added multiple of the identity: τ doubled from
+ * τ₀ until the Cholesky factorization succeeds, β = 1e-3·max(1, ‖H‖_max)), with τ₀ = 2·(−min Hᵢᵢ) + β
+ * where N&W take −min Hᵢᵢ + β: a shift just past the most negative curvature gives steps of length
+ * ‖∇f‖/β, far outside where the quadratic model means anything.
  * A backtracking line search from t = 1 damps the step; near a nondegenerate minimum the full step is
  * accepted and convergence is quadratic. H is the objective's analytic Hessian when it has one, else
  * central differences of the gradient, symmetrized (2n gradient evaluations, counted as evaluations).
@@ -81,7 +83,9 @@ export function newtonRule(objective: SearchObjective, n: number): NewtonRule {
       for (let i = 0; i < n * n; i++) hmax = Math.max(hmax, Math.abs(h[i]));
       for (let i = 0; i < n; i++) minDiag = Math.min(minDiag, h[i * n + i]);
       const beta = 1e-3 * Math.max(1, hmax);
-      let tau = minDiag > 0 ? 0 : -minDiag + beta;
+      // not positive definite: start the shift at 2·(−min Hᵢᵢ) + β rather than N&W's −min Hᵢᵢ + β, so that
+      // in one dimension the step is −f'/|f''| (the mirrored Newton step), not −f'/β far away
+      let tau = minDiag > 0 ? 0 : -2 * minDiag + beta;
       while (!choleskyShifted(h, tau, l, n)) {
         tau = Math.max(2 * tau, beta);
         if (!Number.isFinite(tau)) break; // a NaN Hessian: the loop's descent check resets to −∇f

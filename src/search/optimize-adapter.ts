@@ -27,10 +27,11 @@ function adapter(method: SearchMethodName): OptimizeSearchMethod {
       const r = minimize(objective, x0, { ...options, method, maxIter: steps });
       if (r.reason === 'non-finite') {
         const f = r.values[r.values.length - 1];
-        throw runError(
-          `${method} diverged at iteration ${r.nit}: f is ${f} (reason: non-finite); the objective is not bounded below ` +
-            `along the search direction from this x0; try another --x0 or fewer --steps`,
-        );
+        if (r.nit === 0) {
+          throw runError(`${method}: f or its gradient is ${Number.isFinite(f) ? 'not finite' : f} at x0 (reason: non-finite); start from a point where both are finite`);
+        }
+        const why = f === -Infinity ? 'the objective is not bounded below along the search direction' : 'the objective or its gradient overflowed';
+        throw runError(`${method} diverged at iteration ${r.nit}: f is ${f} (reason: non-finite); ${why}; try another --x0 or fewer --steps`);
       }
       return { path: r.path, values: r.values, evaluations: r.evaluations, converged: r.converged, reason: r.reason };
     },

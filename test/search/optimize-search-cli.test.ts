@@ -51,6 +51,9 @@ test('optimize search methods: divergence to −∞ is exit 1, a bad hyperparame
   assert.equal(a.status, 1);
   assert.equal(a.stdout, '');
   assert.match(a.stderr, /^descent: error: gd-backtracking diverged at iteration \d+: f is -Infinity \(reason: non-finite\).*\n$/);
+  const o = descent('optimize', '--fn', 'square', '--x0', '1e200', '--opt', 'newton');
+  assert.equal(o.status, 1);
+  assert.equal(o.stderr, 'descent: error: newton: f or its gradient is Infinity at x0 (reason: non-finite); start from a point where both are finite\n');
   const b = descent('optimize', '--fn', 'rosenbrock', '--x0', '-1.2,1', '--opt', 'bfgs', '--c2', '2');
   assert.equal(b.status, 2);
   assert.match(b.stderr, /^descent: error: bfgs: c2: expected a number in \(c1 = 0.0001, 1\), got 2\n$/);
