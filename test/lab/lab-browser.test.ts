@@ -88,6 +88,9 @@ async function stepTimes(page: Page, id: string, n: number): Promise<void> {
 
 test('function mode: click a start, toggle, slider, step and play change the paths and the loss plot; the URL round-trips', async () => {
   const page = await open();
+  // Himmelblau: from the start clicked below every default lr stays stable, so every path keeps moving.
+  await page.selectOption('#fn-select', 'himmelblau');
+  assert.match(new URL(page.url()).hash, /fn=himmelblau/);
   const paths0 = await pathsOf(page, 'opt-path');
   assert.deepEqual(Object.keys(paths0), ['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam']);
 
@@ -132,6 +135,7 @@ test('function mode: click a start, toggle, slider, step and play change the pat
   for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowLeft');
   await stepTimes(page, '#step', 3);
   const after = await pathsOf(page, 'opt-path');
+  assert.equal(await page.$$eval('path.opt-path', (ps) => ps.length), 5);
   assert.ok(after.momentum.startsWith(withSlider.momentum), 'steps before the slider moved are kept');
   assert.notEqual(after.momentum, withSlider.momentum);
 
