@@ -2,5 +2,6 @@
 import type { Command } from 'commander';
 import { register as optimize } from './optimize.js';
 import { register as lab } from './lab.js';
+import { register as kmeans } from './kmeans.js';
 
-export const commands: Array<(program: Command) => void> = [optimize, lab];
+export const commands: Array<(program: Command) => void> = [optimize, lab, kmeans];
