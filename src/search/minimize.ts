@@ -136,7 +136,8 @@ function makeRule(method: SearchMethodName, o: Record<string, number | string | 
 /**
  * Minimizes f from x0 with a line-search method:
  *   repeat: d ← direction (−∇f, −H⁻¹∇f, −H_k∇f, ...); if ∇fᵀd ≥ 0, forget curvature and take d = −∇f;
- *           t ← line search along d; x ← x + t d; update curvature with s = t d, y = Δ∇f.
+ *           t ← line search along d (if it fails, forget curvature and search once more along −∇f);
+ *           x ← x + t d; update curvature with s = t d, y = Δ∇f.
  * Line searches: 'backtracking' (Armijo: c1, shrink; from t0 for gd-backtracking, from 1 otherwise)
  * or 'strong-wolfe' (c1, c2; at most 25 evaluations). Evaluations are counted by `counted()`.
  *
@@ -167,6 +168,12 @@ export function minimize(objective: SearchObjective, x0: ArrayLike<number>, opti
   const lsResult: LineSearchResult = { status: 'failed', t: 0, f: 0 };
   const wolfe = { c1: o.c1 as number, c2: (o.c2 as number) ?? 0.9, maxEvals: 25 };
   const armijo = { c1: o.c1 as number, shrink: (o.shrink as number) ?? 0.5, t0: 1 };
+
+  const search = (t0: number, gtd: number): LineSearchResult => {
+    if (rule.lineSearch === 'strong-wolfe') return strongWolfe(obj, x, f, g, gtd, d, t0, wolfe, work, xNew, gNew, lsResult);
+    armijo.t0 = method === 'gd-backtracking' ? t0 : 1;
+    return backtracking(obj, x, f, gtd, d, armijo, xNew, gNew, lsResult);
+  };
 
   let f = obj.valueAndGrad(x, g);
   const path: number[][] = recordPath ? [Array.from(x)] : [];
@@ -209,11 +216,17 @@ export function minimize(objective: SearchObjective, x0: ArrayLike<number>, opti
       if (!(gtd < 0)) for (let i = 0; i < n; i++) d[i] = -g[i];
       gtd = dot(g, d);
     }
-    let ls: LineSearchResult;
-    if (rule.lineSearch === 'strong-wolfe') ls = strongWolfe(obj, x, f, g, gtd, d, t0, wolfe, work, xNew, gNew, lsResult);
-    else {
-      armijo.t0 = method === 'gd-backtracking' ? t0 : 1;
-      ls = backtracking(obj, x, f, gtd, d, armijo, xNew, gNew, lsResult);
+    if (!(t0 > 0 && t0 < Infinity)) t0 = 1;
+    let ls = search(t0, gtd);
+    if (ls.status === 'failed' && method !== 'gd-backtracking') {
+      // the model direction found no decrease: forget curvature and try once along −∇f before giving up
+      rule.reset();
+      let gg = 0;
+      for (let i = 0; i < n; i++) {
+        d[i] = -g[i];
+        gg += g[i] * g[i];
+      }
+      ls = search(Math.min(1, 1 / Math.sqrt(gg)), -gg);
     }
     if (ls.status === 'failed') {
       reason = 'line-search-failed';
