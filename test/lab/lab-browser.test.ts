@@ -10,6 +10,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -22,6 +23,8 @@ let url = '';
 let context: BrowserContext | undefined;
 let profile = '';
 const pageErrors: string[] = [];
+/** Every URL the pages asked for: the playground must load nothing from anywhere but its own server. */
+const requested: string[] = [];
 
 before(async () => {
   assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium); the browser tests cannot run without it`);
@@ -64,6 +67,7 @@ after(async () => {
 async function open(hash = ''): Promise<Page> {
   const page = await context!.newPage();
   page.on('pageerror', (e) => pageErrors.push(e.message));
+  page.on('request', (r) => requested.push(r.url()));
   page.on('console', (m) => {
     if (m.type() === 'error') pageErrors.push(m.text());
   });
@@ -202,4 +206,25 @@ test('dataset mode: training a few steps changes the decision boundary and the l
   await page.close();
   await twin.close();
   assert.deepEqual(pageErrors, []);
+});
+
+test('the page loads only its own files (no network requests elsewhere), and Ctrl-C stops the server cleanly', async () => {
+  assert.ok(requested.length >= 3, 'the page, its script and its stylesheet were requested');
+  for (const r of requested) assert.ok(r.startsWith(url), `request off the lab server: ${r}`);
+  assert.ok(requested.some((r) => /\/assets\/.+\.js$/.test(r)));
+  const code = await new Promise<number | null>((resolve) => {
+    server!.once('exit', (c) => resolve(c));
+    server!.kill('SIGINT');
+  });
+  assert.equal(code, 0);
+  const port = Number(new URL(url).port);
+  const refused = await new Promise<boolean>((resolve) => {
+    const sock = connect({ port, host: '127.0.0.1' });
+    sock.on('connect', () => {
+      sock.destroy();
+      resolve(false);
+    });
+    sock.on('error', () => resolve(true));
+  });
+  assert.ok(refused, 'the port is closed after Ctrl-C');
 });
