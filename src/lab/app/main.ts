@@ -300,8 +300,10 @@ function yTicks(y: { ticks(n?: number): number[]; domain(): number[] }, log: boo
   const every = Math.max(1, Math.ceil((hi - lo + 1) / 6));
   const out: number[] = [];
   for (let e = hi; e >= lo; e -= every) out.push(10 ** e);
-  // Less than a decade in view: d3's 1-2-5 ticks instead.
-  return out.length >= 2 ? out : y.ticks(3);
+  if (out.length >= 2) return out;
+  // Less than a decade in view: four ticks evenly spaced in log, rounded to two digits.
+  const la = Math.log10(a), lb = Math.log10(b);
+  return [0, 1, 2, 3].map((k) => Number((10 ** (la + ((lb - la) * (k + 0.5)) / 4)).toPrecision(2)));
 }
 
 // ---------- dataset mode ----------
