@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { mkdtempSync, mkdirSync, writeFileSync, symlinkSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir, networkInterfaces } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve, sep } from 'node:path';
+import fc from 'fast-check';
 import { spawnSync } from 'node:child_process';
 import { startLabServer, isLocalHost, safeRelativePath, type LabServer } from '../../src/lab/server.js';
 import { DescentError } from '../../src/errors.js';
@@ -189,4 +190,34 @@ test('CLI: --port in use exits 2 with the one-line error; a bad --port exits 2',
   const bad = spawnSync(process.execPath, [bin, 'lab', '--port', 'abc', '--no-open'], { encoding: 'utf8', timeout: 20_000 });
   assert.equal(bad.status, 2);
   assert.equal(bad.stderr, "descent: error: --port: expected an integer 0..65535, got 'abc'\n");
+});
+
+test('property: any request target maps to null or to a path that stays under the root', () => {
+  const root = resolve('/srv/www');
+  const piece = fc.constantFrom('..', '.', '%2e', '%2E%2e', '%2f', '%5c', '\\', '/', '//', 'a', 'index.html', '%00', 'C:', '%25', '?', '#', '%c0%ae', '~');
+  fc.assert(
+    fc.property(fc.array(fc.oneof(piece, fc.string()), { maxLength: 12 }), (parts) => {
+      const rel = safeRelativePath(`/${parts.join('')}`);
+      if (rel === null) return;
+      assert.ok(!rel.startsWith('/'), rel);
+      assert.ok(!rel.split('/').includes('..'), rel);
+      const full = resolve(root, rel);
+      assert.ok(full.startsWith(root + sep), `${rel} escapes to ${full}`);
+    }),
+    { numRuns: 3000, seed: 42 },
+  );
+});
+
+test('an unbuilt playground is a run error that says to build', async () => {
+  const empty = mkdtempSync(join(tmpdir(), 'descent-lab-empty-'));
+  try {
+    await assert.rejects(startLabServer({ port: 0, root: empty }), (e: unknown) => {
+      assert.ok(e instanceof DescentError);
+      assert.equal(e.kind, 'run');
+      assert.match(e.message, /the playground is not built .*run 'npm run build' first/);
+      return true;
+    });
+  } finally {
+    rmSync(empty, { recursive: true, force: true });
+  }
 });
