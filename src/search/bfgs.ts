@@ -14,6 +14,9 @@ import { dot, norm2, type DirectionRule } from './direction.js';
 export function bfgsRule(n: number, initialScaling = false): DirectionRule {
   const h = new Float64Array(n * n);
   const hy = new Float64Array(n);
+  // −H_{k+1}∇f_{k+1}, computed inside the update's pass over H (saves one n² pass per iteration)
+  const next = new Float64Array(n);
+  let haveNext = false;
   let fPrev: number | undefined;
   let scaled = !initialScaling; // whether H₀ is settled
   const identity = (scale: number): void => {
@@ -24,18 +27,24 @@ export function bfgsRule(n: number, initialScaling = false): DirectionRule {
   return {
     lineSearch: 'strong-wolfe',
     direction(_k, _x, f, g, d) {
-      for (let i = 0; i < n; i++) {
-        let s = 0;
-        const row = i * n;
-        for (let j = 0; j < n; j++) s -= h[row + j] * g[j];
-        d[i] = s;
+      if (haveNext) {
+        d.set(next);
+        haveNext = false;
+      } else {
+        for (let i = 0; i < n; i++) {
+          let s = 0;
+          const row = i * n;
+          for (let j = 0; j < n; j++) s -= h[row + j] * g[j];
+          d[i] = s;
+        }
       }
       const old = fPrev === undefined ? f + norm2(g) / 2 : fPrev;
       fPrev = f;
       const t = Math.min(1, (1.01 * 2 * (f - old)) / dot(g, d));
       return t > 0 ? t : 1;
     },
-    update(s, y) {
+    update(s, y, _t, gNext) {
+      haveNext = false;
       const sy = dot(s, y);
       if (!(sy > 1e-10 * norm2(s) * norm2(y))) return;
       if (!scaled) {
@@ -50,13 +59,29 @@ export function bfgsRule(n: number, initialScaling = false): DirectionRule {
         hy[i] = v;
       }
       const c = rho * rho * dot(y, hy) + rho;
-      for (let i = 0; i < n; i++) {
-        const row = i * n;
-        const si = s[i], hyi = hy[i];
-        for (let j = 0; j < n; j++) h[row + j] += c * si * s[j] - rho * (hyi * s[j] + si * hy[j]);
+      if (gNext) {
+        for (let i = 0; i < n; i++) {
+          const row = i * n;
+          const si = s[i], hyi = hy[i];
+          let acc = 0;
+          for (let j = 0; j < n; j++) {
+            const v = h[row + j] + (c * si * s[j] - rho * (hyi * s[j] + si * hy[j]));
+            h[row + j] = v;
+            acc -= v * gNext[j];
+          }
+          next[i] = acc;
+        }
+        haveNext = true;
+      } else {
+        for (let i = 0; i < n; i++) {
+          const row = i * n;
+          const si = s[i], hyi = hy[i];
+          for (let j = 0; j < n; j++) h[row + j] += c * si * s[j] - rho * (hyi * s[j] + si * hy[j]);
+        }
       }
     },
     reset() {
+      haveNext = false;
       identity(1);
       fPrev = undefined;
       scaled = !initialScaling;

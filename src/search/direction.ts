@@ -11,8 +11,11 @@ export interface DirectionRule {
    * of the line search. `k` is the iteration (0-based).
    */
   direction(k: number, x: Float64Array, f: number, g: Float64Array, d: Float64Array): number;
-  /** After an accepted step: s = x_{k+1} − x_k, y = ∇f_{k+1} − ∇f_k, t the step length taken. */
-  update(s: Float64Array, y: Float64Array, t: number): void;
+  /**
+   * After an accepted step: s = x_{k+1} − x_k, y = ∇f_{k+1} − ∇f_k, t the step length taken, g = ∇f_{k+1}
+   * (the gradient the next `direction` call will get; a rule may prepare that direction from it).
+   */
+  update(s: Float64Array, y: Float64Array, t: number, g?: Float64Array): void;
   /** Forgets curvature information (called when a direction was not a descent direction). */
   reset(): void;
 }

@@ -248,7 +248,7 @@ export function minimize(objective: SearchObjective, x0: ArrayLike<number>, opti
       reason = 'non-finite';
       break;
     }
-    rule.update(s, y, ls.t);
+    rule.update(s, y, ls.t, g);
   }
   return {
     x,
