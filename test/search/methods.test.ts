@@ -243,3 +243,18 @@ test("minimize's TSDoc example prints what it says", () => {
   const r = minimize(makeObjective('rosenbrock', 2), [-1.2, 1], { method: 'bfgs', gtol: 1e-8 });
   assert.equal(`${r.reason} ${r.nit} ${r.evaluations} ${Array.from(r.x, (v) => v.toFixed(6)).join(', ')}`, 'gtol 33 39 1.000000, 1.000000');
 });
+
+test('bfgs: the direction prepared inside the update equals the one computed from H afterwards', async () => {
+  const { bfgsRule } = await import('../../src/search/bfgs.js');
+  const a = bfgsRule(3), b = bfgsRule(3);
+  const pairs = [[[0.1, -0.2, 0.3], [0.5, -0.1, 0.4]], [[-0.2, 0.1, 0.05], [-0.3, 0.2, 0.1]]];
+  const g = Float64Array.of(0.7, -1.1, 0.2), da = new Float64Array(3), db = new Float64Array(3);
+  for (const [s, y] of pairs) {
+    a.update(Float64Array.from(s), Float64Array.from(y), 1, g);
+    b.update(Float64Array.from(s), Float64Array.from(y), 1);
+  }
+  a.direction(2, g, 0, g, da);
+  b.direction(2, g, 0, g, db);
+  assert.deepEqual(Array.from(da), Array.from(db));
+  assert.ok(da.some((v, i) => v !== -g[i]));
+});
