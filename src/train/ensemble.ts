@@ -1,0 +1,116 @@
+/**
+ * Ensembles of classifiers, their predictions averaged as probabilities:
+ *  - bagging (Breiman 1996): k models, each trained on its own bootstrap resample (n rows drawn
+ *    uniformly with replacement, seeded), each from its own initialization;
+ *  - snapshot ensembles (Huang et al. 2017, "Snapshot Ensembles: Train 1, get M for free"): one run
+ *    with cyclic cosine annealing, lr(t) = lr0/2 · (cos(π · mod(t−1, ⌈T/M⌉) / ⌈T/M⌉) + 1) over
+ *    optimizer steps t = 1..T, and a snapshot of the weights at the end of each of the M cycles.
+ * The report compares the ensemble with each single member and with their mean accuracy.
+ */
+import { inputError } from '../errors.js';
+import type { Sequential } from '../nn/index.js';
+import { Rng } from '../tensor/rng.js';
+import { accuracyOf, fitClassifier, nllOf, predictProba, type ClassData, type FitOptions } from './ensemble-fit.js';
+
+/** A fresh model for member i (its own initialization). */
+export type ModelFactory = (member: number) => Sequential;
+
+export interface MemberReport {
+  accuracy: number;
+  loss: number;
+}
+
+export interface EnsembleReport {
+  method: 'bagging' | 'snapshot';
+  members: MemberReport[];
+  /** Mean of the members' accuracies (the "average single model"). */
+  meanSingleAccuracy: number;
+  /** Accuracy of the averaged probabilities. */
+  ensembleAccuracy: number;
+  /** Mean NLL of the averaged probabilities. */
+  ensembleLoss: number;
+  meanSingleLoss: number;
+}
+
+/** n row indices drawn uniformly with replacement (a bootstrap resample), from `rng`. */
+export function bootstrapRows(n: number, rng: Rng): Int32Array {
+  const rows = new Int32Array(n);
+  for (let i = 0; i < n; i++) rows[i] = rng.int(n);
+  return rows;
+}
+
+/**
+ * Snapshot-ensemble learning rate at optimizer step t (1-based) of T, with M cycles:
+ * lr0/2 · (cos(π · ((t−1) mod ⌈T/M⌉) / ⌈T/M⌉) + 1) — Huang et al. 2017, eq. (2).
+ */
+export function snapshotLr(t: number, lr0: number, totalSteps: number, cycles: number): number {
+  const len = Math.ceil(totalSteps / cycles);
+  return (lr0 / 2) * (Math.cos((Math.PI * ((t - 1) % len)) / len) + 1);
+}
+
+/** Scores members and their probability average on held-out data. */
+export function ensembleReport(method: 'bagging' | 'snapshot', probas: Float64Array[], test: ClassData, k: number): EnsembleReport {
+  if (probas.length === 0) throw inputError('ensemble: expected at least one member');
+  const avg = new Float64Array(probas[0].length);
+  for (const p of probas) for (let i = 0; i < avg.length; i++) avg[i] += p[i] / probas.length;
+  const members = probas.map((p) => ({ accuracy: accuracyOf(p, test.y, k), loss: nllOf(p, test.y, k) }));
+  return {
+    method,
+    members,
+    meanSingleAccuracy: members.reduce((a, m) => a + m.accuracy, 0) / members.length,
+    meanSingleLoss: members.reduce((a, m) => a + m.loss, 0) / members.length,
+    ensembleAccuracy: accuracyOf(avg, test.y, k),
+    ensembleLoss: nllOf(avg, test.y, k),
+  };
+}
+
+function count(name: string, v: number): number {
+  if (!Number.isInteger(v) || v < 1) throw inputError(`${name}: expected an integer >= 1, got ${v}`);
+  return v;
+}
+
+/**
+ * Bagging: member i is `build(i)` trained with `fit` on bootstrapRows(n, Rng(seed + i)), shuffles seeded
+ * seed + i. Returns the trained members and the report on `test`.
+ */
+export function bagging(build: ModelFactory, train: ClassData, test: ClassData, k: number, members: number, fit: FitOptions & { seed?: number }): { models: Sequential[]; report: EnsembleReport } {
+  count('--bagging', members);
+  const seed = fit.seed ?? 0;
+  const models: Sequential[] = [];
+  const probas: Float64Array[] = [];
+  for (let i = 0; i < members; i++) {
+    const model = build(i);
+    fitClassifier(model, train, { ...fit, seed: seed + i, rows: bootstrapRows(train.n, new Rng(seed + 7919 * (i + 1))) });
+    models.push(model);
+    probas.push(predictProba(model, test.x, test.n, test.d));
+  }
+  return { models, report: ensembleReport('bagging', probas, test, k) };
+}
+
+/**
+ * Snapshot ensemble: one model trained for `fit.epochs` epochs with the cyclic cosine lr above (lr0 =
+ * fit.hyper.lr), M = `cycles` snapshots taken at the end of each cycle. The snapshots' parameters are
+ * returned as copies of the model's contiguous buffer (load one with `model.params.set(snapshot)`).
+ */
+export function snapshotEnsemble(model: Sequential, train: ClassData, test: ClassData, k: number, cycles: number, fit: FitOptions): { snapshots: Float32Array[] | Float64Array[]; report: EnsembleReport } {
+  count('--snapshots', cycles);
+  const lr0 = Number((fit.hyper ?? {}).lr ?? 0.1);
+  const m = fit.rows?.length ?? train.n;
+  const totalSteps = fit.epochs * Math.ceil(m / Math.min(fit.batchSize, m));
+  if (cycles > totalSteps) throw inputError(`--snapshots: expected at most the number of optimizer steps (${totalSteps}), got ${cycles}`);
+  const len = Math.ceil(totalSteps / cycles);
+  const snapshots: (Float32Array | Float64Array)[] = [];
+  fitClassifier(model, train, {
+    ...fit,
+    lrAt: (t) => snapshotLr(t, lr0, totalSteps, cycles),
+    // end of a cycle: t a multiple of the cycle length, or the last step (a shorter final cycle)
+    onStep: (t) => { if (t % len === 0 || t === totalSteps) if (snapshots.length < cycles) snapshots.push(model.params.slice()); },
+  });
+  const current = model.params.slice();
+  const probas = snapshots.map((s) => {
+    model.params.set(s);
+    return predictProba(model, test.x, test.n, test.d);
+  });
+  model.params.set(current);
+  return { snapshots: snapshots as Float32Array[] | Float64Array[], report: ensembleReport('snapshot', probas, test, k) };
+}
