@@ -51,6 +51,8 @@ const plot = { left: 46, top: 12, width: 540, height: 500 };
 let xScale = scaleLinear();
 let yScale = scaleLinear();
 let pathLayer: SVGGElement;
+/** Markers (current points, ✕ for diverged runs) sit above the clip so an edge marker shows whole. */
+let markLayer: SVGGElement;
 
 function setupFunctionControls(): void {
   const fnSelect = $<HTMLSelectElement>('fn-select');
@@ -206,6 +208,7 @@ function drawContours(): void {
     el('path', { class: 'minimum', d: star(xScale(mx), yScale(my), 9), fill: '#ffd166', stroke: '#222', 'stroke-width': 1 }, svg);
   }
   pathLayer = el('g', { class: 'paths', 'clip-path': 'url(#plot-clip)' }, svg);
+  markLayer = el('g', { class: 'marks' }, svg);
 }
 
 function star(cx: number, cy: number, r: number): string {
@@ -220,18 +223,47 @@ function star(cx: number, cy: number, r: number): string {
 /** Each runner's path as one polyline plus a dot at its current point. */
 function drawPaths(): void {
   pathLayer.replaceChildren();
+  markLayer.replaceChildren();
   const [sx, sy] = startOf(state.fn);
   el('circle', { class: 'start', cx: xScale(sx), cy: yScale(sy), r: 6, fill: 'none', stroke: '#fff', 'stroke-width': 2 }, pathLayer);
+  // A diverged run is drawn up to where it last leaves the frame, marked ✕ there; a live run that
+  // swings out of view is drawn whole (clipped), far points clamped so the SVG numbers stay small.
+  const bx0 = plot.left, bx1 = plot.left + plot.width, by0 = plot.top, by1 = plot.top + plot.height;
+  const inside = (x: number, y: number): boolean => x >= bx0 && x <= bx1 && y >= by0 && y <= by1;
+  const clampPx = (v: number): number => Math.max(-1e4, Math.min(1e4, v));
   for (const r of race.runners) {
-    let d = '';
-    // Clamp far points so a diverging path still draws (toward the edge) instead of overflowing.
-    for (let k = 0; k < r.path.length; k += 2) {
-      const px = Math.max(-1e4, Math.min(1e4, xScale(r.path[k]))), py = Math.max(-1e4, Math.min(1e4, yScale(r.path[k + 1])));
+    const n = r.path.length / 2;
+    let last = n - 1;
+    if (r.diverged) {
+      while (last > 0 && !inside(xScale(r.path[2 * last]), yScale(r.path[2 * last + 1]))) last--;
+    }
+    let d = '', px = 0, py = 0;
+    for (let k = 0; k <= last; k++) {
+      px = clampPx(xScale(r.path[2 * k]));
+      py = clampPx(yScale(r.path[2 * k + 1]));
       d += `${k ? 'L' : 'M'}${px.toFixed(1)},${py.toFixed(1)}`;
     }
+    if (r.diverged && last < n - 1) {
+      // Largest t in [0, 1] keeping P + t(Q − P) in the frame; non-finite directions stop at P.
+      const dx = xScale(r.path[2 * last + 2]) - px, dy = yScale(r.path[2 * last + 3]) - py;
+      let t = 1;
+      if (dx > 0) t = Math.min(t, (bx1 - px) / dx);
+      if (dx < 0) t = Math.min(t, (bx0 - px) / dx);
+      if (dy > 0) t = Math.min(t, (by1 - py) / dy);
+      if (dy < 0) t = Math.min(t, (by0 - py) / dy);
+      if (Number.isFinite(dx) && Number.isFinite(dy) && Number.isFinite(t)) {
+        px += t * dx;
+        py += t * dy;
+        d += `L${px.toFixed(1)},${py.toFixed(1)}`;
+      }
+    }
     el('path', { class: 'opt-path', 'data-name': r.name, d, fill: 'none', stroke: r.color, 'stroke-width': 2, 'stroke-linejoin': 'round' }, pathLayer);
-    const n = r.path.length;
-    el('circle', { class: 'opt-dot', 'data-name': r.name, cx: xScale(r.path[n - 2]).toFixed(1), cy: yScale(r.path[n - 1]).toFixed(1), r: 4.5, fill: r.color, stroke: '#111', 'stroke-width': 1 }, pathLayer);
+    if (r.diverged) {
+      const m = 6;
+      el('path', { class: 'opt-dot diverged', 'data-name': r.name, d: `M${px - m},${py - m}L${px + m},${py + m}M${px - m},${py + m}L${px + m},${py - m}`, stroke: r.color, 'stroke-width': 3 }, markLayer);
+    } else {
+      if (inside(px, py)) el('circle', { class: 'opt-dot', 'data-name': r.name, cx: px.toFixed(1), cy: py.toFixed(1), r: 4.5, fill: r.color, stroke: '#111', 'stroke-width': 1 }, markLayer);
+    }
   }
   $('step-count').textContent = `step ${race.steps}`;
   $<SVGSVGElement>('contour').dataset.steps = String(race.steps);
@@ -485,6 +517,13 @@ $('share').addEventListener('click', () => {
 // A pasted or edited link (or back/forward) restores that view.
 window.addEventListener('hashchange', () => {
   if (location.hash.replace(/^#/, '') !== encodeState(state)) loadFromUrl();
+});
+// Space plays or pauses the visible mode (not while typing in a field).
+window.addEventListener('keydown', (e) => {
+  if (e.key !== ' ' || (e.target instanceof HTMLElement && /^(INPUT|SELECT|TEXTAREA|BUTTON)$/.test(e.target.tagName))) return;
+  e.preventDefault();
+  if (state.mode === 'fn') setPlaying(!playing);
+  else setDataPlaying(!dplaying);
 });
 loadFromUrl();
 document.body.dataset.ready = 'true';
