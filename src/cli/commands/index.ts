@@ -3,5 +3,7 @@ import type { Command } from 'commander';
 import { register as optimize } from './optimize.js';
 import { register as lab } from './lab.js';
 import { register as kmeans } from './kmeans.js';
+import { register as train } from './train.js';
+import { register as evalCmd } from './eval.js';
 
-export const commands: Array<(program: Command) => void> = [optimize, lab, kmeans];
+export const commands: Array<(program: Command) => void> = [optimize, lab, kmeans, train, evalCmd];

@@ -1,0 +1,72 @@
+/**
+ * `descent eval --model FILE.safetensors --data NAME|FILE.csv`: the loss and accuracy of a saved model.
+ * A model saved by `descent train --save` carries its architecture, loss and standardization in the
+ * file's metadata; for a file from elsewhere (PyTorch) give --arch, --activation and --loss.
+ */
+import type { Command } from 'commander';
+import { inputError } from '../../errors.js';
+import { applyStandardizer, splitTail, type Dataset } from '../../data/index.js';
+import { buildModel, lossByName, parseModelArg, type Activation, type LossName } from '../../nn/index.js';
+import { evaluate } from '../../train/trainer.js';
+import { loadData, readModelFile } from './train.js';
+
+type Opts = Record<string, string | boolean | undefined>;
+
+async function runEval(o: Opts): Promise<void> {
+  if (o.model === undefined) throw inputError('--model: required; a .safetensors file written by descent train --save (or PyTorch, with --arch)');
+  if (o.data === undefined) throw inputError('--data: required; a built-in name or a CSV file');
+  const file = o.model as string;
+  const { tensors, meta } = readModelFile(file, 'model');
+  const arch = (o.arch as string | undefined) ?? meta?.model;
+  if (arch === undefined) throw inputError(`--arch: ${file} has no descent metadata; give --arch linear|logistic|softmax|mlp:H1,... (and --activation, --loss)`);
+  const { kind, hidden } = parseModelArg(arch);
+  const activation = ((o.activation as string | undefined) ?? meta?.activation ?? 'relu') as Activation;
+  const lossName = ((o.loss as string | undefined) ?? meta?.loss ?? (kind === 'linear' ? 'mse' : kind === 'logistic' ? 'bce' : 'ce')) as LossName;
+  lossByName(lossName);
+  const data = loadData(o.data as string, o.target as string | undefined);
+  // which rows: --all, --val F, else the held-out rows the model was trained without (same data), else all
+  let rows: Dataset = data.all;
+  let which = 'all rows';
+  const sameData = meta?.data === data.name;
+  const valRaw = o.val as string | undefined;
+  const frac = valRaw !== undefined ? Number(valRaw) : o.all ? 0 : sameData ? meta!.val : data.builtin?.val ?? 0;
+  if (!(frac >= 0 && frac < 1)) throw inputError(`--val: expected a fraction in [0, 1), got '${valRaw}'`);
+  if (frac > 0) {
+    const { val } = splitTail(data.all, frac);
+    if (val) { rows = val; which = `the last ${val.n} rows (--val ${frac})`; }
+  }
+  if (meta?.standardize && o.standardize !== 'false') {
+    if (meta.standardize.mean.length !== rows.d) throw inputError(`--data: ${data.name} has ${rows.d} features, the model's standardization ${meta.standardize.mean.length}`);
+    rows = applyStandardizer(rows, { mean: Float64Array.from(meta.standardize.mean), std: Float64Array.from(meta.standardize.std) });
+  }
+  const w0 = tensors['0.weight'];
+  if (!w0) throw inputError(`--model ${file}: no tensor '0.weight'; expected torch Sequential state_dict names`);
+  if (w0.shape[1] !== rows.d) throw inputError(`--model ${file}: '0.weight' takes ${w0.shape[1]} features, --data ${data.name} has ${rows.d}`);
+  const last = Object.entries(tensors).filter(([k]) => k.endsWith('.weight')).sort((a, b) => parseInt(a[0]) - parseInt(b[0])).pop()!;
+  const model = buildModel({ kind, hidden, activation, inFeatures: rows.d, outFeatures: last[1].shape[0] });
+  model.loadStateDict(tensors, `--model ${file}`);
+  const r = evaluate(model, lossName, rows);
+  const out = { n: rows.n, loss: r.loss, ...(r.accuracy !== undefined ? { accuracy: r.accuracy } : {}) };
+  if (o.json) process.stdout.write(JSON.stringify(out) + '\n');
+  else {
+    process.stdout.write(`${file} on ${data.name}, ${which}${meta?.standardize ? ', standardized with the training statistics' : ''}:\n`);
+    process.stdout.write(`  loss (${lossName}) ${r.loss.toPrecision(5)}${r.accuracy !== undefined ? `, accuracy ${(100 * r.accuracy).toFixed(2)}% (${Math.round(r.accuracy * rows.n)} of ${rows.n})` : ''}\n`);
+  }
+}
+
+export function register(program: Command): void {
+  program
+    .command('eval')
+    .description('loss and accuracy of a saved model on a dataset; --json prints {n, loss, accuracy}')
+    .option('--model <file.safetensors>', 'a model written by descent train --save (or PyTorch, with --arch)')
+    .option('--data <name|file.csv>', 'a built-in dataset or a CSV file')
+    .option('--target <column>', 'target column of a CSV file (default: the last)')
+    .option('--val <fraction>', 'score the last FRACTION of the rows (default: the rows held out when the model was trained on this data)')
+    .option('--all', 'score every row')
+    .option('--arch <kind>', 'linear | logistic | softmax | mlp:H1,... (default: from the model file)')
+    .option('--activation <name>', 'relu | sigmoid | tanh (default: from the model file)')
+    .option('--loss <name>', 'mse | bce | ce | hinge (default: from the model file)')
+    .option('--standardize <bool>', 'false: skip the standardization stored in the model file')
+    .option('--json', 'print {n, loss, accuracy}')
+    .action(async (opts: Opts) => runEval(opts));
+}

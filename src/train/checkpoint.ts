@@ -1,0 +1,95 @@
+/**
+ * Checkpoints: one .safetensors file holding the model (`model.<state_dict name>`), the optimizer's
+ * state buffers (`optim.<group>.<key>`, in their own precision), the current epoch's row order
+ * (`order`, F64: exact for row indices), early stopping's best weights (`best`), and in
+ * `__metadata__.descent` a JSON of the rest: optimizer options and scalar state, schedule state,
+ * RNG states, the position within the epoch, the metrics so far and the run's configuration.
+ * The caller writes the bytes with atomicWrite, so a checkpoint on disk is always complete.
+ */
+import { inputError } from '../errors.js';
+import { parseSafetensorsWithMetadata, serializeSafetensors, type SafetensorsInput } from '../io/safetensors.js';
+import type { Optimizer, OptimizerStateDict } from '../optim/index.js';
+import type { Trainer, TrainerState } from './trainer.js';
+
+export interface CheckpointContents {
+  /** Model tensors by state_dict name. */
+  model: Record<string, { shape: number[]; data: Float32Array | Float64Array }>;
+  optimizer: OptimizerStateDict;
+  trainer: TrainerState;
+  order: Float64Array;
+  best?: Float32Array | Float64Array;
+  /** The run's configuration as the CLI recorded it (checked on resume). */
+  config: Record<string, unknown>;
+}
+
+const FORMAT = 'descent-checkpoint-1';
+
+/** Serializes the trainer (model, optimizer, schedule, RNGs, epoch position) and `config`. */
+export function serializeCheckpoint(trainer: Trainer, config: Record<string, unknown>): Uint8Array {
+  const tensors: Record<string, SafetensorsInput> = {};
+  for (const p of trainer.o.model.parameters()) tensors[`model.${p.name}`] = { shape: p.shape, data: p.data };
+  const sd = trainer.o.optimizer.stateDict();
+  const scalars: Record<string, number>[] = [];
+  sd.state.forEach((s, g) => {
+    const sc: Record<string, number> = {};
+    for (const [k, v] of Object.entries(s)) {
+      if (typeof v === 'number') sc[k] = v;
+      else tensors[`optim.${g}.${k}`] = { shape: [v.length], data: v instanceof Float32Array || v instanceof Float64Array ? v : Float64Array.from(v) };
+    }
+    scalars.push(sc);
+  });
+  tensors.order = { shape: [trainer.epochOrder.length], data: Float64Array.from(trainer.epochOrder) };
+  const best = trainer.bestParameters;
+  if (best) tensors.best = { shape: [best.length], data: best };
+  const meta = {
+    format: FORMAT,
+    optimizer: { name: sd.name, paramGroups: sd.paramGroups, scalars },
+    trainer: trainer.snapshot(),
+    config,
+  };
+  return serializeSafetensors(tensors, { descent: JSON.stringify(meta, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? { nonFinite: String(v) } : v)) });
+}
+
+/** Parses a checkpoint; input errors name `source` and what is missing. */
+export function parseCheckpoint(bytes: Uint8Array, source: string): CheckpointContents {
+  const { tensors, metadata } = parseSafetensorsWithMetadata(bytes, source);
+  const raw = metadata?.descent;
+  if (raw === undefined) throw inputError(`${source}: not a descent checkpoint (no 'descent' metadata; a model file goes to --init)`);
+  let meta: { format: string; optimizer: { name: string; paramGroups: OptimizerStateDict['paramGroups']; scalars: Record<string, number>[] }; trainer: TrainerState; config: Record<string, unknown> };
+  try {
+    // ±Infinity/NaN (plateau's and early stopping's "best so far" start at Infinity) travel as {nonFinite: "Infinity"}
+    meta = JSON.parse(raw, (_k, v) => (v && typeof v === 'object' && typeof v.nonFinite === 'string' && Object.keys(v).length === 1 ? Number(v.nonFinite) : v));
+  } catch {
+    throw inputError(`${source}: checkpoint metadata is not valid JSON`);
+  }
+  if (meta.format !== FORMAT) throw inputError(`${source}: checkpoint format '${meta.format}', expected '${FORMAT}'`);
+  const model: CheckpointContents['model'] = {};
+  const state: OptimizerStateDict['state'] = meta.optimizer.scalars.map((s) => ({ ...s }));
+  for (const [name, t] of Object.entries(tensors)) {
+    if (name.startsWith('model.')) model[name.slice(6)] = { shape: t.shape, data: t.data };
+    else if (name.startsWith('optim.')) {
+      const [, g, key] = name.split('.');
+      const gi = Number(g);
+      if (!state[gi]) throw inputError(`${source}: '${name}' names optimizer group ${g}, which the checkpoint does not have`);
+      state[gi][key] = t.data;
+    }
+  }
+  const order = tensors.order?.data;
+  if (!order) throw inputError(`${source}: checkpoint has no 'order' tensor`);
+  return {
+    model,
+    optimizer: { name: meta.optimizer.name, paramGroups: meta.optimizer.paramGroups, state },
+    trainer: meta.trainer,
+    order: Float64Array.from(order),
+    best: tensors.best?.data,
+    config: meta.config,
+  };
+}
+
+/** Loads a parsed checkpoint into a trainer built with the same configuration. */
+export function loadCheckpoint(trainer: Trainer, c: CheckpointContents, source: string): void {
+  trainer.o.model.loadStateDict(c.model, source);
+  (trainer.o.optimizer as Optimizer).loadStateDict(c.optimizer);
+  trainer.restore(c.trainer, c.order);
+  if (c.best) trainer.bestParameters = c.best.slice();
+}

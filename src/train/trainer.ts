@@ -1,0 +1,300 @@
+/**
+ * The fit loop of `descent train`, per the contract: per epoch, minibatches in a seeded order (or file
+ * order), each batch's DATA loss taken before its update (trainLoss = their mean weighted by batch size),
+ * penalties added for the gradient only, clipping, one optimizer step, a schedule step per epoch,
+ * validation, early stopping. Its whole state (model, optimizer, schedule, RNGs, position within the
+ * epoch) is plain data, so a checkpoint restores the identical trajectory.
+ */
+import { runError, inputError } from '../errors.js';
+import { tensor, withArena, noGrad, type Var } from '../autograd/index.js';
+import { Arena } from '../tensor/arena.js';
+import { Rng, type RngState } from '../tensor/rng.js';
+import { Dropout, type Sequential, lossByName, l1Penalty, l2Penalty, type LossName } from '../nn/index.js';
+import type { Optimizer } from '../optim/index.js';
+import type { Schedule } from '../schedule/index.js';
+import { epochOrder, gatherBatch } from '../data/batches.js';
+import type { Dataset } from '../data/dataset.js';
+import { add } from '../autograd/ops.js';
+
+export interface TrainerOptions {
+  model: Sequential;
+  loss: LossName;
+  optimizer: Optimizer;
+  schedule?: Schedule;
+  train: Dataset;
+  val?: Dataset;
+  /** Rows per batch, or 'full'. */
+  batch: number | 'full';
+  /** Seeded permutation each epoch (true) or file order. */
+  shuffle: boolean;
+  /** Draws the epoch permutations. */
+  rng: Rng;
+  l1?: number;
+  l2?: number;
+  /** Rescale the gradient to this global L2 norm when larger (torch clip_grad_norm_). */
+  clipNorm?: number;
+  /** Clamp every gradient component to [−v, v] (torch clip_grad_value_). */
+  clipValue?: number;
+  /** Stop after this many epochs without a validation-loss improvement (0: off). */
+  earlyStopping?: number;
+}
+
+/** One epoch's line: the contract's JSON fields. */
+export interface EpochMetrics {
+  epoch: number;
+  trainLoss: number;
+  lr: number;
+  valLoss?: number;
+  valAccuracy?: number;
+}
+
+/** Everything besides tensors that a checkpoint holds. */
+export interface TrainerState {
+  /** Completed epochs. */
+  epoch: number;
+  /** Batches done in the current (unfinished) epoch; 0 at an epoch boundary. */
+  batchInEpoch: number;
+  /** Σ m·loss and Σ m over the unfinished epoch's batches (float64). */
+  lossSum: number;
+  seen: number;
+  shuffleRng: RngState;
+  dropoutRng: RngState[];
+  schedule?: ReturnType<Schedule['state']>;
+  best: number;
+  bestEpoch: number;
+  sinceBest: number;
+  history: EpochMetrics[];
+}
+
+/** Loss and accuracy of `model` on `ds` in evaluation mode (dropout off), in chunks, float64 sums. */
+export function evaluate(model: Sequential, lossName: LossName, ds: Dataset, chunk = 1024): { loss: number; accuracy?: number } {
+  const loss = lossByName(lossName);
+  const arena = new Arena();
+  const wasTraining = model.training;
+  model.eval();
+  let total = 0, correct = 0;
+  const d = ds.d;
+  const classify = lossName !== 'mse';
+  try {
+    noGrad(() => {
+      for (let s = 0; s < ds.n; s += chunk) {
+        const m = Math.min(chunk, ds.n - s);
+        withArena(arena, () => {
+          const out = model.forward(tensor(ds.x.subarray(s * d, (s + m) * d), [m, d]));
+          const yb = ds.y.subarray(s, s + m);
+          total += m * loss(out, yb).item();
+          if (classify) correct += countCorrect(out, yb, lossName);
+        });
+        arena.reset();
+      }
+    });
+  } finally {
+    model.train(wasTraining);
+  }
+  return classify ? { loss: total / ds.n, accuracy: correct / ds.n } : { loss: total / ds.n };
+}
+
+/** Right predictions in a batch: argmax of K scores (ce, hinge), or logit > 0 against 0/1 (bce). */
+export function countCorrect(out: Var, y: ArrayLike<number>, lossName: LossName): number {
+  const k = out.size / y.length, z = out.data;
+  let c = 0;
+  for (let i = 0; i < y.length; i++) {
+    if (k === 1) {
+      if ((z[i] > 0 ? 1 : 0) === y[i]) c++;
+      continue;
+    }
+    let arg = 0;
+    for (let j = 1; j < k; j++) if (z[i * k + j] > z[i * k + arg]) arg = j;
+    if (arg === y[i]) c++;
+  }
+  void lossName;
+  return c;
+}
+
+export class Trainer {
+  readonly o: TrainerOptions;
+  readonly batchSize: number;
+  readonly state: TrainerState;
+  private readonly order: Int32Array;
+  private readonly xb: Float32Array | Float64Array;
+  private readonly yb: Float64Array;
+  private readonly arena = new Arena();
+  private readonly weights: Var[];
+  private readonly dropouts: Dropout[];
+  private bestParams: Float32Array | Float64Array | undefined;
+  private readonly lossFn;
+
+  constructor(o: TrainerOptions) {
+    this.o = o;
+    const n = o.train.n;
+    this.batchSize = o.batch === 'full' ? n : Math.min(o.batch, n);
+    this.order = new Int32Array(n);
+    this.xb = new (o.train.x instanceof Float32Array ? Float32Array : Float64Array)(this.batchSize * o.train.d);
+    this.yb = new Float64Array(this.batchSize);
+    this.lossFn = lossByName(o.loss);
+    this.weights = o.model.parameters().filter((p) => p.isWeight).map((p) => p.var);
+    this.dropouts = o.model.layers.filter((l): l is Dropout => l instanceof Dropout);
+    this.state = {
+      epoch: 0, batchInEpoch: 0, lossSum: 0, seen: 0,
+      shuffleRng: o.rng.getState(), dropoutRng: this.dropouts.map((l) => l.rng.getState()),
+      schedule: o.schedule?.state(), best: Infinity, bestEpoch: 0, sinceBest: 0, history: [],
+    };
+    if (o.schedule) this.setLr(o.schedule.lr);
+    epochOrder(this.order, o.rng, o.shuffle);
+  }
+
+  /** The lr of group 0 now. */
+  get lr(): number {
+    return this.o.optimizer.paramGroups[0].options.lr as number;
+  }
+
+  private setLr(lr: number): void {
+    for (const g of this.o.optimizer.paramGroups) g.options.lr = lr;
+  }
+
+  /** The permutation of the current epoch (for checkpoints). */
+  get epochOrder(): Int32Array {
+    return this.order;
+  }
+
+  /** Restores a state written by `snapshot()` with the epoch order of its unfinished epoch. */
+  restore(state: TrainerState, order: ArrayLike<number>): void {
+    if (order.length !== this.order.length) throw inputError(`checkpoint: epoch order has ${order.length} rows, the training data ${this.order.length}; resume with the same data and --val`);
+    Object.assign(this.state, state);
+    this.order.set(order);
+    this.o.rng.setState(state.shuffleRng);
+    this.dropouts.forEach((l, i) => l.rng.setState(state.dropoutRng[i]));
+    if (this.o.schedule && state.schedule) {
+      this.o.schedule.load(state.schedule);
+      this.setLr(this.o.schedule.lr);
+    }
+  }
+
+  /** A copy of the state with the RNG states as they are now. */
+  snapshot(): TrainerState {
+    return {
+      ...this.state,
+      history: this.state.history.slice(),
+      shuffleRng: this.o.rng.getState(),
+      dropoutRng: this.dropouts.map((l) => l.rng.getState()),
+      schedule: this.o.schedule?.state(),
+    };
+  }
+
+  /** Batches per epoch. */
+  get batchesPerEpoch(): number {
+    return Math.ceil(this.o.train.n / this.batchSize);
+  }
+
+  /**
+   * One batch: forward, data loss (kept for trainLoss), + penalties, backward, clip, step.
+   * Throws the divergence error BEFORE updating when the loss is not finite, so the weights (and any
+   * checkpoint) stay at the last good state. Returns the batch's data loss.
+   */
+  step(): number {
+    const { o, state } = this;
+    const { model, optimizer } = o;
+    const start = state.batchInEpoch * this.batchSize;
+    const m = gatherBatch(o.train, this.order, start, this.batchSize, this.xb, this.yb);
+    const d = o.train.d;
+    model.zeroGrad();
+    const yb = this.yb.subarray(0, m);
+    const dataLoss = withArena(this.arena, () => {
+      const out = model.forward(tensor(this.xb.subarray(0, m * d), [m, d]));
+      const dl = this.lossFn(out, yb);
+      const v = dl.item();
+      if (!Number.isFinite(v)) return v;
+      let total = dl;
+      if (o.l1) total = add(total, l1Penalty(this.weights, o.l1));
+      if (o.l2) total = add(total, l2Penalty(this.weights, o.l2));
+      total.backward();
+      return v;
+    });
+    this.arena.reset();
+    if (!Number.isFinite(dataLoss)) {
+      throw runError(
+        `diverged at epoch ${state.epoch + 1}, batch ${state.batchInEpoch + 1}: loss is ${dataLoss}; try --lr ${fmt(this.lr / 10)} or lower`,
+      );
+    }
+    this.clip();
+    optimizer.step();
+    state.lossSum += m * dataLoss; // float64: a float32 sum of 10⁴ batch losses loses digits
+    state.seen += m;
+    state.batchInEpoch++;
+    return dataLoss;
+  }
+
+  private clip(): void {
+    const g = this.o.model.grads;
+    const { clipValue, clipNorm } = this.o;
+    if (clipValue !== undefined) {
+      for (let i = 0; i < g.length; i++) g[i] = g[i] > clipValue ? clipValue : g[i] < -clipValue ? -clipValue : g[i];
+    }
+    if (clipNorm !== undefined) {
+      let s = 0; // float64 accumulation
+      for (let i = 0; i < g.length; i++) s += g[i] * g[i];
+      const coef = clipNorm / (Math.sqrt(s) + 1e-6); // torch clip_grad_norm_: max_norm / (total_norm + 1e-6), clamped at 1
+      if (coef < 1) for (let i = 0; i < g.length; i++) g[i] *= coef;
+    }
+  }
+
+  /** Whether the current epoch has batches left. */
+  get epochUnfinished(): boolean {
+    return this.state.batchInEpoch < this.batchesPerEpoch;
+  }
+
+  /**
+   * Closes the epoch whose batches are all done: trainLoss, validation, the lr used, schedule step
+   * (plateau on valLoss, or trainLoss without validation), early stopping bookkeeping, next epoch's order.
+   * Returns the metrics and whether early stopping says stop.
+   */
+  endEpoch(): { metrics: EpochMetrics; stop: boolean } {
+    const { o, state } = this;
+    const metrics: EpochMetrics = { epoch: state.epoch + 1, trainLoss: state.lossSum / state.seen, lr: this.lr };
+    if (o.val) {
+      const v = evaluate(o.model, o.loss, o.val);
+      metrics.valLoss = v.loss;
+      if (v.accuracy !== undefined) metrics.valAccuracy = v.accuracy;
+    }
+    const monitored = metrics.valLoss ?? metrics.trainLoss;
+    if (!Number.isFinite(monitored)) throw runError(`diverged at epoch ${metrics.epoch}: ${o.val ? 'validation' : 'train'} loss is ${monitored}; try --lr ${fmt(this.lr / 10)} or lower`);
+    if (o.schedule) this.setLr(o.schedule.needsMetric ? o.schedule.step(monitored) : o.schedule.step());
+    let stop = false;
+    if (monitored < state.best) {
+      state.best = monitored;
+      state.bestEpoch = metrics.epoch;
+      state.sinceBest = 0;
+      if (o.earlyStopping) (this.bestParams ??= o.model.params.slice()).set(o.model.params);
+    } else {
+      state.sinceBest++;
+      if (o.earlyStopping && state.sinceBest >= o.earlyStopping) stop = true;
+    }
+    state.history.push(metrics);
+    state.epoch++;
+    state.batchInEpoch = 0;
+    state.lossSum = 0;
+    state.seen = 0;
+    epochOrder(this.order, o.rng, o.shuffle);
+    return { metrics, stop };
+  }
+
+  /** With early stopping: puts the best epoch's weights back (no-op when it is the last one). */
+  restoreBest(): boolean {
+    if (!this.bestParams || this.state.bestEpoch === this.state.epoch) return false;
+    this.o.model.params.set(this.bestParams);
+    return true;
+  }
+
+  /** Best-epoch parameters kept by early stopping (for checkpoints). */
+  get bestParameters(): Float32Array | Float64Array | undefined {
+    return this.bestParams;
+  }
+
+  set bestParameters(p: Float32Array | Float64Array | undefined) {
+    this.bestParams = p;
+  }
+}
+
+function fmt(x: number): string {
+  return Number(x.toPrecision(2)).toString();
+}
