@@ -10,27 +10,39 @@ import { Arena, Rng } from '../tensor/index.js';
 import type { DataState } from './state.js';
 import { makeToyData, type ToyData } from './toy-data.js';
 
-/** Points in a toy set (as in TensorFlow Playground's default). */
+/** Training points in a toy set; as many again are drawn for the held-out test set. */
 export const TOY_POINTS = 200;
 
 export class ToyTrainer {
+  /** The training set (the first TOY_POINTS rows drawn). */
   readonly data: ToyData;
+  /** The held-out test set (the next TOY_POINTS rows, same seed and distribution). */
+  readonly test: ToyData;
   readonly model: Sequential;
   readonly optimizer: Optimizer;
   /** Full-batch training loss (data term + L2) before each step taken so far. */
   readonly losses: number[] = [];
+  /** Test cross-entropy (no penalty, dropout off) at the same parameters as each entry of `losses`. */
+  readonly testLosses: number[] = [];
   steps = 0;
   private readonly arena = new Arena();
   private readonly xs: Float32Array;
+  private readonly xsTest: Float32Array;
 
   constructor(readonly state: DataState) {
-    this.data = makeToyData(state.dataset, { n: TOY_POINTS, noise: state.noise, seed: state.seed });
+    const all = makeToyData(state.dataset, { n: 2 * TOY_POINTS, noise: state.noise, seed: state.seed });
+    const half = (from: number): ToyData => ({
+      x: all.x.slice(2 * from, 2 * (from + TOY_POINTS)), y: all.y.slice(from, from + TOY_POINTS), n: TOY_POINTS,
+    });
+    this.data = half(0);
+    this.test = half(TOY_POINTS);
     this.model = buildModel({
       kind: 'mlp', inFeatures: 2, outFeatures: 2, hidden: Array.from({ length: state.depth }, () => state.width),
       activation: state.activation, dropout: state.dropout, dtype: 'float32', rng: new Rng(state.seed),
     });
     this.optimizer = createOptimizer(state.opt, { params: this.model.params, grads: this.model.grads }, { lr: state.lr });
     this.xs = Float32Array.from(this.data.x);
+    this.xsTest = Float32Array.from(this.test.x);
   }
 
   /** Applies the current lr (a slider) from the next step on. */
@@ -38,9 +50,14 @@ export class ToyTrainer {
     this.optimizer.paramGroups[0].options.lr = this.state.lr;
   }
 
-  /** One full-batch step; returns the loss before it. */
+  /** One full-batch step; returns the training loss before it (and records the test loss there). */
   step(): number {
     const { model, state } = this;
+    model.eval();
+    this.testLosses.push(
+      withArena(this.arena, () => noGrad(() => crossEntropy(model.forward(tensor(this.xsTest, [this.test.n, 2])), this.test.y).item())),
+    );
+    this.arena.reset();
     model.train();
     model.zeroGrad();
     const loss = withArena(this.arena, () => {
@@ -73,11 +90,12 @@ export class ToyTrainer {
     return out;
   }
 
-  /** Fraction of the toy points classified correctly (p ≥ 0.5 → class 1). */
-  accuracy(): number {
-    const p = this.predict(this.xs, new Float32Array(this.data.n));
+  /** Fraction of the training (or test) points classified correctly (p ≥ 0.5 → class 1). */
+  accuracy(which: 'train' | 'test' = 'train'): number {
+    const set = which === 'train' ? this.data : this.test;
+    const p = this.predict(which === 'train' ? this.xs : this.xsTest, new Float32Array(set.n));
     let right = 0;
-    for (let i = 0; i < this.data.n; i++) if ((p[i] >= 0.5 ? 1 : 0) === this.data.y[i]) right++;
-    return right / this.data.n;
+    for (let i = 0; i < set.n; i++) if ((p[i] >= 0.5 ? 1 : 0) === set.y[i]) right++;
+    return right / set.n;
   }
 }

@@ -192,8 +192,9 @@ test('dataset mode: training a few steps changes the decision boundary and the l
   await page.waitForFunction(() => Number(document.querySelector('#boundary')?.getAttribute('data-steps')) >= 150, undefined, { timeout: 20_000 });
   await page.click('#dplay');
   assert.notEqual(await page.$eval('#boundary', (c) => (c as HTMLCanvasElement).toDataURL()), canvas3);
-  const acc = Number((await page.textContent('#dacc'))!.match(/([\d.]+)%/)![1]);
-  assert.ok(acc > 80, `xor accuracy after 150 steps: ${acc}%`);
+  const [, trainAcc, testAcc] = (await page.textContent('#dacc'))!.match(/train ([\d.]+)%, test ([\d.]+)%/)!.map(Number);
+  assert.ok(trainAcc > 80 && testAcc > 80, `xor accuracy after 150 steps: train ${trainAcc}%, test ${testAcc}%`);
+  assert.equal((await page.getAttribute('#dloss path.loss-line[data-name="test"]', 'd'))!.split('L').length, await page.$eval('#boundary', (c) => Number(c.getAttribute('data-steps'))));
   await page.screenshot({ path: join(outDir, 'lab-dataset.png'), fullPage: true });
 
   const hash = new URL(page.url()).hash;

@@ -156,6 +156,10 @@ test('the MLP trainer: loss equals a hand-written forward pass; one SGD step is 
   const x = Float64Array.from(Float32Array.from(tr.data.x)); // the trainer feeds float32 features
   const loss = tr.step();
   close(loss, handLoss(p0, layers, x, tr.data.y, 0.01), 1e-5, 'loss');
+  // The held-out loss is the data term alone, at the same parameters, on the other 200 points.
+  const xTest = Float64Array.from(Float32Array.from(tr.test.x));
+  close(tr.testLosses[0], handLoss(p0, layers, xTest, tr.test.y, 0), 1e-5, 'test loss');
+  assert.notDeepEqual(tr.test.x, tr.data.x);
   const h = 1e-5;
   for (let k = 0; k < p0.length; k++) {
     const up = Float64Array.from(p0), dn = Float64Array.from(p0);
@@ -172,6 +176,9 @@ test('the MLP trainer learns: loss falls and the points end up classified', () =
   for (let t = 0; t < 150; t++) tr.step();
   assert.ok(tr.losses[149] < tr.losses[0] / 10, `loss ${tr.losses[0]} → ${tr.losses[149]}`);
   assert.ok(tr.accuracy() >= 0.95);
+  assert.ok(tr.accuracy('test') >= 0.9, `test accuracy ${tr.accuracy('test')}`);
+  assert.equal(tr.testLosses.length, 150);
+  assert.ok(tr.testLosses[149] < tr.testLosses[0] / 3, `test loss ${tr.testLosses[0]} → ${tr.testLosses[149]}`);
   const p = tr.predict(Float32Array.of(0, 0, 0.95, 0.95), new Float32Array(2));
   assert.ok(p[0] > 0.9 && p[1] < 0.1, `centre is class 1, corner class 0: ${p}`);
 });

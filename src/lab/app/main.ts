@@ -467,8 +467,16 @@ function drawBoundary(): void {
   }
   canvas.dataset.steps = String(trainer.steps);
   $('depoch').textContent = `step ${trainer.steps}`;
-  $('dacc').textContent = `accuracy ${(trainer.accuracy() * 100).toFixed(1)}%`;
-  lossChart($<SVGSVGElement>('dloss'), [{ name: 'train', label: 'train', color: '#ffb703', values: trainer.losses }], true, Math.max(trainer.steps, 10));
+  $('dacc').textContent = `accuracy: train ${(trainer.accuracy('train') * 100).toFixed(1)}%, test ${(trainer.accuracy('test') * 100).toFixed(1)}%`;
+  lossChart(
+    $<SVGSVGElement>('dloss'),
+    [
+      { name: 'train', label: 'train', color: '#ffb703', values: trainer.losses },
+      { name: 'test', label: 'test', color: '#8ecae6', values: trainer.testLosses },
+    ],
+    true,
+    Math.max(trainer.steps, 10),
+  );
 }
 
 // ---------- modes, URL and start ----------
