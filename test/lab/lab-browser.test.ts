@@ -169,6 +169,13 @@ test('function mode: click a start, toggle, slider, step and play change the pat
   await page.selectOption('#fn-select', 'rosenbrock');
   assert.match(new URL(page.url()).hash, /fn=rosenbrock/);
   assert.notEqual(await page.$eval('#contour g.bands', (g) => g.innerHTML.length), contourBefore);
+  // A link pasted into the same tab (a hash change) restores that view too.
+  await page.evaluate(() => {
+    location.hash = 'fn=booth&on=adam,rmsprop&lr=adam:0.5';
+  });
+  await page.waitForFunction(() => (document.querySelector('#fn-select') as HTMLSelectElement).value === 'booth');
+  assert.deepEqual(Object.keys(await pathsOf(page, 'opt-path')), ['rmsprop', 'adam']);
+  assert.equal(await page.textContent('#lr-adam-out'), '0.5');
   await twin.close();
   await page.close();
   assert.deepEqual(pageErrors, []);
