@@ -1,12 +1,23 @@
 // Shared helpers of the benchmark scripts: timing with medians and spread, the MNIST batches, seeded init.
 import { createRequire } from 'node:module';
 
-/** Median, min and max of a list of numbers. */
+/** Median, min and max of a list of numbers (the values kept, so rounds can be merged). */
 export function stats(xs) {
   const s = [...xs].sort((a, b) => a - b);
   const mid = s.length >> 1;
   const median = s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-  return { median, min: s[0], max: s[s.length - 1], n: s.length };
+  return { median, min: s[0], max: s[s.length - 1], n: s.length, values: xs };
+}
+
+/** Merges two peer results of the same shape: every stats object's values are pooled and summarised again. */
+export function mergeResults(a, b) {
+  if (a == null) return b;
+  if (b == null) return a;
+  if (Array.isArray(a?.values) && Array.isArray(b?.values)) return stats([...a.values, ...b.values]);
+  if (typeof a !== 'object' || typeof b !== 'object' || Array.isArray(a)) return b;
+  const out = { ...a };
+  for (const k of Object.keys(b)) out[k] = mergeResults(a[k], b[k]);
+  return out;
 }
 
 /**

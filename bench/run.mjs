@@ -7,18 +7,22 @@
 // Peers: @tensorflow/tfjs-backend-cpu and -wasm, PyTorch via /usr/bin/python3 (1 and 2 threads) when
 // `import torch` works, a fused C loop when gcc is there. Each peer runs in its own process, one at a
 // time. Every figure is a median over repetitions with min/max. Writes bench/results.json and
-// docs/performance.md. Options: --quick (fewer, shorter repetitions), --no-write.
+// docs/performance.md. Options: --quick (fewer, shorter repetitions), --no-write, --rounds N (run the
+// whole peer sequence N times, interleaved, and pool the repetitions: on a machine shared with other
+// work, load then hits every peer alike instead of whichever ran at the wrong moment).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, readFileSync } from 'node:fs';
 import { tmpdir, cpus, availableParallelism } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadMnist, SAMPLES, stats } from './common.mjs';
+import { loadMnist, SAMPLES, stats, mergeResults } from './common.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const quick = process.argv.includes('--quick');
 const write = !process.argv.includes('--no-write');
 const q = quick ? ['--quick'] : [];
+const roundsArg = process.argv.indexOf('--rounds');
+const rounds = roundsArg > 0 ? Math.max(1, Number(process.argv[roundsArg + 1]) || 1) : 1;
 const notes = [];
 const log = (s) => process.stderr.write(s + '\n');
 
@@ -50,7 +54,14 @@ function peer(label, cmd, args) {
 
 // ---- the peers ------------------------------------------------------------------------------------
 const t0 = Date.now();
+const python = '/usr/bin/python3';
+const hasTorch = existsSync(python) && sh(python, ['-c', 'import torch, numpy']).ok;
+const gcc = sh('gcc', ['--version']);
+
+/** One pass over every peer. */
+function runRound() {
 const results = { descent: [], tfjs: [], torch: [], c: null };
+
 for (const t of [1, 2]) {
   const r = peer(`descent ${t} thread${t > 1 ? 's' : ''}`, process.execPath, ['bench/descent.mjs', '--threads', String(t), ...q]);
   if (r) results.descent.push(r);
@@ -61,8 +72,6 @@ for (const b of ['wasm', 'cpu']) {
   if (r) results.tfjs.push(r);
 }
 
-const python = '/usr/bin/python3';
-const hasTorch = existsSync(python) && sh(python, ['-c', 'import torch, numpy']).ok;
 let dataDir = null;
 if (hasTorch) {
   dataDir = mkdtempSync(join(tmpdir(), 'descent-bench-'));
@@ -76,7 +85,6 @@ if (hasTorch) {
   rmSync(dataDir, { recursive: true, force: true });
 } else notes.push('PyTorch: `/usr/bin/python3 -c "import torch"` failed; PyTorch columns skipped (apt-get install python3-torch provides it)');
 
-const gcc = sh('gcc', ['--version']);
 if (gcc.ok) {
   const dir = mkdtempSync(join(tmpdir(), 'descent-c-'));
   const exe = join(dir, 'fused-loop');
@@ -97,6 +105,26 @@ if (gcc.ok) {
   } else notes.push(`C fused loop: gcc failed (${cc.err.trim().split('\n')[0]}); skipped`);
   rmSync(dir, { recursive: true, force: true });
 } else notes.push('C fused loop: gcc not found; skipped');
+
+return { results, lb };
+}
+
+let results = null, lb = null;
+for (let r = 0; r < rounds; r++) {
+  if (rounds > 1) log(`round ${r + 1} of ${rounds}`);
+  const one = runRound();
+  if (!results) ({ results, lb } = one);
+  else {
+    // peers pair up by position (the same sequence each round)
+    for (const k of ['descent', 'tfjs', 'torch']) results[k] = results[k].map((x, i) => mergeResults(x, one.results[k][i]));
+    results.c = mergeResults(results.c, one.results.c);
+    lb = mergeResults(lb, one.lb);
+  }
+}
+if (rounds > 1) notes.push(`${rounds} interleaved rounds, repetitions pooled`);
+const uniqueNotes = [...new Set(notes)];
+notes.length = 0;
+notes.push(...uniqueNotes);
 
 // ---- tables and ratios ------------------------------------------------------------------------------
 const m = (x) => x?.median;

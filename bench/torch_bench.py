@@ -43,7 +43,7 @@ def stats(xs):
     s = sorted(xs)
     n = len(s)
     med = s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
-    return {'median': med, 'min': s[0], 'max': s[-1], 'n': n}
+    return {'median': med, 'min': s[0], 'max': s[-1], 'n': n, 'values': list(xs)}
 
 
 out = {'peer': f'pytorch {torch.__version__} {threads}t', 'threads': threads, 'w1': {}, 'w2': {}, 'w3': {}, 'w4': {}}
