@@ -9,14 +9,14 @@
 
 /** The test functions offered, with the start point used until the user clicks one. */
 export const LAB_FUNCTIONS = {
-  beale: { start: [2, -2], label: 'Beale' },
-  rosenbrock: { start: [-1.5, 2.5], label: 'Rosenbrock' },
-  saddle: { start: [-1.8, 0.01], label: 'Saddle x² − y²' },
-  valley: { start: [-9, 2], label: 'Long valley' },
-  himmelblau: { start: [-0.5, 0.5], label: 'Himmelblau' },
-  booth: { start: [-8, -8], label: 'Booth' },
-  plateau: { start: [4, 3], label: 'Plateau' },
-} as const satisfies Record<string, { start: readonly [number, number]; label: string }>;
+  beale: { start: [2, -2], label: 'Beale', formula: '(1.5 − x + xy)² + (2.25 − x + xy²)² + (2.625 − x + xy³)²' },
+  rosenbrock: { start: [-1.5, 2.5], label: 'Rosenbrock', formula: '100(y − x²)² + (1 − x)²' },
+  saddle: { start: [-1.8, 0.01], label: 'Saddle', formula: 'x² − y²' },
+  valley: { start: [-9, 2], label: 'Long valley', formula: '½(0.1x² + 10y²)' },
+  himmelblau: { start: [-0.5, 0.5], label: 'Himmelblau', formula: '(x² + y − 11)² + (x + y² − 7)²' },
+  booth: { start: [-8, -8], label: 'Booth', formula: '(x + 2y − 7)² + (2x + y − 5)²' },
+  plateau: { start: [4, 3], label: 'Plateau', formula: '1 − exp(−(x² + y²)/2)' },
+} as const satisfies Record<string, { start: readonly [number, number]; label: string; formula: string }>;
 export type LabFunction = keyof typeof LAB_FUNCTIONS;
 
 /**

@@ -3,7 +3,7 @@
  * softmax cross-entropy, an optional L2 penalty on the weight matrices and dropout, by a torch
  * optimizer over the model's one contiguous parameter buffer. Pure (no DOM).
  */
-import { add, tensor, withArena, noGrad } from '../autograd/index.js';
+import { add, tensor, withArena, noGrad, type Var } from '../autograd/index.js';
 import { buildModel, crossEntropy, l2Penalty, type Sequential } from '../nn/index.js';
 import { createOptimizer, type Optimizer } from '../optim/index.js';
 import { Arena, Rng } from '../tensor/index.js';
@@ -28,6 +28,8 @@ export class ToyTrainer {
   private readonly arena = new Arena();
   private readonly xs: Float32Array;
   private readonly xsTest: Float32Array;
+  /** The weight matrices' autograd leaves (views of model.params), looked up once for the L2 term. */
+  private readonly weights: Var[];
 
   constructor(readonly state: DataState) {
     const all = makeToyData(state.dataset, { n: 2 * TOY_POINTS, noise: state.noise, seed: state.seed });
@@ -43,6 +45,7 @@ export class ToyTrainer {
     this.optimizer = createOptimizer(state.opt, { params: this.model.params, grads: this.model.grads }, { lr: state.lr });
     this.xs = Float32Array.from(this.data.x);
     this.xsTest = Float32Array.from(this.test.x);
+    this.weights = this.model.parameters().filter((p) => p.isWeight).map((p) => p.var);
   }
 
   /** Applies the current lr (a slider) from the next step on. */
@@ -62,7 +65,7 @@ export class ToyTrainer {
     model.zeroGrad();
     const loss = withArena(this.arena, () => {
       let l = crossEntropy(model.forward(tensor(this.xs, [this.data.n, 2])), this.data.y);
-      if (state.l2 > 0) l = add(l, l2Penalty(model.parameters().filter((p) => p.isWeight).map((p) => p.var), state.l2));
+      if (state.l2 > 0) l = add(l, l2Penalty(this.weights, state.l2));
       l.backward();
       return l.item();
     });

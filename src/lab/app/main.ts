@@ -157,7 +157,9 @@ function drawContours(): void {
   const [[x0, x1], [y0, y1]] = obj.domain ?? [[-5, 5], [-5, 5]];
   xScale = scaleLinear().domain([x0, x1]).range([plot.left, plot.left + plot.width]);
   yScale = scaleLinear().domain([y0, y1]).range([plot.top + plot.height, plot.top]);
-  $('fn-title').textContent = `${LAB_FUNCTIONS[state.fn.fn].label}: start (${startOf(state.fn).map(fmt).join(', ')})`;
+  const info = LAB_FUNCTIONS[state.fn.fn];
+  $('fn-title').textContent = `${info.label}: f = ${info.formula}`;
+  $('fn-start').textContent = `start (${startOf(state.fn).map(fmt).join(', ')}) · click to move it`;
   const nx = 150, ny = 150;
   const values = new Float64Array(nx * ny);
   const p = new Float64Array(2);
