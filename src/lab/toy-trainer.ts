@@ -76,6 +76,11 @@ export class ToyTrainer {
     return loss;
   }
 
+  /** True once a training loss was NaN or infinite (the run cannot recover; the page stops it). */
+  diverged(): boolean {
+    return this.losses.length > 0 && !Number.isFinite(this.losses[this.losses.length - 1]);
+  }
+
   /**
    * P(class 1) at each point of `xy` (row-major k×2), written into `out` (length k), dropout off.
    * p = σ(z₁ − z₀), the two-class softmax.

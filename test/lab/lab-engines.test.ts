@@ -182,3 +182,14 @@ test('the MLP trainer learns: loss falls and the points end up classified', () =
   const p = tr.predict(Float32Array.of(0, 0, 0.95, 0.95), new Float32Array(2));
   assert.ok(p[0] > 0.9 && p[1] < 0.1, `centre is class 1, corner class 0: ${p}`);
 });
+
+test('the MLP trainer reports divergence when the loss stops being finite', () => {
+  const tr = new ToyTrainer({ ...defaultState().data, opt: 'sgd', lr: 0.1 });
+  tr.step();
+  assert.equal(tr.diverged(), false);
+  // Overflowed weights (as a runaway lr leaves them) make the loss non-finite.
+  tr.model.params[0] = Number.POSITIVE_INFINITY;
+  tr.model.params[1] = Number.NEGATIVE_INFINITY;
+  tr.step();
+  assert.equal(tr.diverged(), true, `losses ${tr.losses}`);
+});

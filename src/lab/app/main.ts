@@ -424,12 +424,12 @@ function setDataPlaying(on: boolean): void {
 function dataFrame(): void {
   if (!dplaying) return;
   stepTrainer(5);
-  if (trainer.steps >= MAX_STEPS) setDataPlaying(false);
+  if (trainer.steps >= MAX_STEPS || trainer.diverged()) setDataPlaying(false);
   else requestAnimationFrame(dataFrame);
 }
 
 function stepTrainer(n: number): void {
-  for (let i = 0; i < n && trainer.steps < MAX_STEPS; i++) trainer.step();
+  for (let i = 0; i < n && trainer.steps < MAX_STEPS && !trainer.diverged(); i++) trainer.step();
   drawBoundary();
 }
 
@@ -468,7 +468,7 @@ function drawBoundary(): void {
     ctx.stroke();
   }
   canvas.dataset.steps = String(trainer.steps);
-  $('depoch').textContent = `step ${trainer.steps}`;
+  $('depoch').textContent = trainer.diverged() ? `diverged at step ${trainer.steps}: try a smaller lr` : `step ${trainer.steps}`;
   $('dacc').textContent = `accuracy: train ${(trainer.accuracy('train') * 100).toFixed(1)}%, test ${(trainer.accuracy('test') * 100).toFixed(1)}%`;
   lossChart(
     $<SVGSVGElement>('dloss'),
