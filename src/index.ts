@@ -17,3 +17,4 @@ export { parseSafetensors, serializeSafetensors } from './io/safetensors.js';
 export type { SafetensorsEntry } from './io/safetensors.js';
 export { getBackend, initBackend, installWasmKernels, uninstallWasmKernels, setBackendEnabled, setRelaxedSimd, WasmBackend } from './tensor/backend.js';
 export { adamUpdateFused, sgdUpdateFused, adamInitFused, sgdInitFused } from './optim/fused.js';
+export { kmeans, kmeansObjective, kmeansPlotSvg, bagging, snapshotEnsemble, snapshotLr, bootstrapRows, fitClassifier, predictProba, trainableGroups, initFrom, parseFreeze } from './train/index.js';

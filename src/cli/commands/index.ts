@@ -5,5 +5,6 @@ import { register as lab } from './lab.js';
 import { register as kmeans } from './kmeans.js';
 import { register as train } from './train.js';
 import { register as evalCmd } from './eval.js';
+import { register as ensemble } from './ensemble.js';
 
-export const commands: Array<(program: Command) => void> = [optimize, lab, kmeans, train, evalCmd];
+export const commands: Array<(program: Command) => void> = [optimize, lab, kmeans, train, evalCmd, ensemble];

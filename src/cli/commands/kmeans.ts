@@ -6,12 +6,13 @@
  *                  [--standardize] [--plot FILE.svg] [--json]
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { inputError, runError } from '../../errors.js';
 import { atomicWrite } from '../../io/atomic-write.js';
 import { kmeans, kmeansMethods, type KMeansMethod, type KMeansResult } from '../../train/kmeans.js';
 import { kmeansPlotSvg } from '../../train/kmeans-plot.js';
+import { isBuiltinName } from '../../data/index.js';
+import { loadData } from './train.js';
 
 interface KMeansCliOptions {
   data?: string;
@@ -32,15 +33,17 @@ interface KMeansCliOptions {
 /** A numeric table: features row-major, plus the dropped target column's values if any. */
 export interface KMeansTable { x: Float64Array; n: number; d: number; columns: string[]; labels?: Float64Array; source: string }
 
-const BUILTIN = ['digits', 'iris', 'breast-cancer', 'wine', 'diabetes'];
+const BUILTIN = ['digits', 'iris', 'breast-cancer', 'wine', 'diabetes', 'mnist'];
 
-/** A built-in name resolves to the package's data/NAME.csv; anything else is a CSV path. */
+/** A built-in dataset through the train command's loader (data/NAME.csv, the mnist package): features, and its target as labels. */
+function loadBuiltin(name: string, target: string | undefined): KMeansTable {
+  if (target === 'none') throw inputError(`--target none: a built-in dataset's target is always left out of the features`);
+  const { all } = loadData(name, target);
+  return { x: Float64Array.from(all.x), n: all.n, d: all.d, columns: all.featureNames, labels: all.numClasses > 0 ? all.y : undefined, source: name };
+}
+
+/** Anything but a built-in name is a CSV path. */
 function resolveData(name: string): string {
-  if (BUILTIN.includes(name)) {
-    const p = fileURLToPath(new URL(`../../../data/${name}.csv`, import.meta.url));
-    if (!existsSync(p)) throw inputError(`--data: built-in dataset '${name}' is not in this installation (${p}); pass a CSV file instead`);
-    return p;
-  }
   if (!name.toLowerCase().endsWith('.csv')) throw inputError(`--data: expected a built-in name (${BUILTIN.join(', ')}) or a FILE.csv, got '${name}'`);
   if (!existsSync(name)) throw inputError(`--data: file '${name}' does not exist`);
   return name;
@@ -123,8 +126,7 @@ async function run(o: KMeansCliOptions): Promise<void> {
   const seeds = intFlag('seeds', o.seeds, 1);
   if (o.init !== 'kmeans++' && o.init !== 'random') throw inputError(`--init: expected kmeans++ or random, got '${o.init}'`);
   if (o.plot !== undefined && !o.plot.toLowerCase().endsWith('.svg')) throw inputError(`--plot: expected a file name ending in .svg, got '${o.plot}'`);
-  const file = resolveData(o.data);
-  const table = parseKMeansCsv(readFileSync(file, 'utf8'), o.data, o.target);
+  const table = isBuiltinName(o.data) ? loadBuiltin(o.data, o.target) : parseKMeansCsv(readFileSync(resolveData(o.data), 'utf8'), o.data, o.target);
   if (k > table.n) throw inputError(`--k: expected at most the number of rows (${table.n}), got ${k}`);
   if (o.standardize) standardize(table);
 

@@ -1,0 +1,128 @@
+/**
+ * `descent ensemble`: bagging or a snapshot ensemble of classifiers, scored on the held-out rows against
+ * every single member and their mean.
+ *   descent ensemble --data NAME|FILE.csv (--bagging K | --snapshots M) [--val F] [--standardize [bool]] [--target COLUMN]
+ *                    [--model softmax|mlp:H1,...] [--activation A] [--dropout P] [--opt NAME] [--lr X] [--HYPER V ...]
+ *                    [--batch N] [--epochs N] [--seed S] [--init FILE.safetensors] [--freeze 0,2] [--json]
+ * Data loading, splitting and standardization are `descent train`'s (prepareData).
+ */
+import type { Command } from 'commander';
+import { inputError } from '../../errors.js';
+import { buildModel, parseModelArg, type Activation, type Sequential } from '../../nn/index.js';
+import { Rng } from '../../tensor/rng.js';
+import { initBackend, installWasmKernels } from '../../tensor/backend.js';
+import { isOptimizerName } from '../../optim/index.js';
+import type { Dataset } from '../../data/index.js';
+import { bagging, snapshotEnsemble, type EnsembleReport } from '../../train/ensemble.js';
+import type { ClassData, FitOptions } from '../../train/ensemble-fit.js';
+import { initFrom, parseFreeze } from '../../train/transfer.js';
+import { addHyperparameterFlags, knownOptimizerNames, optimizerFromFlags } from './optimize.js';
+import { prepareData, readModelFile } from './train.js';
+
+type Opts = Record<string, string | boolean | undefined>;
+
+function intFlag(name: string, raw: string | boolean | undefined, min: number, dflt: number): number {
+  if (raw === undefined) return dflt;
+  const v = Number(raw);
+  if (typeof raw !== 'string' || !Number.isInteger(v) || v < min) throw inputError(`--${name}: expected an integer >= ${min}, got '${String(raw)}'`);
+  return v;
+}
+
+function classData(ds: Dataset): ClassData {
+  return { x: ds.x instanceof Float32Array ? ds.x : Float32Array.from(ds.x), y: Int32Array.from(ds.y), n: ds.n, d: ds.d };
+}
+
+/** The text report: one line per member, their mean, the ensemble. */
+export function ensembleText(r: EnsembleReport, heldOut: number): string {
+  const pct = (a: number) => `${(100 * a).toFixed(2)}%`;
+  const what = r.method === 'bagging' ? 'model' : 'snapshot';
+  const lines = r.members.map((m, i) => `  ${what} ${i + 1}: accuracy ${pct(m.accuracy)}  loss ${m.loss.toFixed(4)}`);
+  lines.push(`  mean single ${what}: accuracy ${pct(r.meanSingleAccuracy)}  loss ${r.meanSingleLoss.toFixed(4)}`);
+  lines.push(`  ensemble (${r.members.length} averaged): accuracy ${pct(r.ensembleAccuracy)}  loss ${r.ensembleLoss.toFixed(4)}  (ensemble − mean single: ${r.ensembleAccuracy >= r.meanSingleAccuracy ? '+' : ''}${(100 * (r.ensembleAccuracy - r.meanSingleAccuracy)).toFixed(2)} points, on ${heldOut} held-out rows)`);
+  return lines.join('\n') + '\n';
+}
+
+async function run(o: Opts, hyperKeys: string[]): Promise<void> {
+  if ((o.bagging === undefined) === (o.snapshots === undefined)) throw inputError('ensemble: give exactly one of --bagging K or --snapshots M');
+  const method = o.bagging !== undefined ? 'bagging' : 'snapshot';
+  const members = method === 'bagging' ? intFlag('bagging', o.bagging, 1, 0) : intFlag('snapshots', o.snapshots, 1, 0);
+  const prep = prepareData(o);
+  const { train, val, data } = prep;
+  if (!val) throw inputError(`--val: the ensemble is scored on held-out rows; ${data.name} has none by default, give --val F (e.g. --val 0.2)`);
+  const K = data.all.numClasses;
+  if (K < 2) throw inputError(`--data ${data.name}: ensembles here are for classification; target '${data.all.targetName}' must hold class indices 0..K-1`);
+  await initBackend();
+  installWasmKernels();
+  const { kind, hidden } = parseModelArg((o.model as string | undefined) ?? 'mlp:32');
+  if (kind !== 'softmax' && kind !== 'mlp') throw inputError(`--model: expected softmax or mlp:H1,... for a K-class ensemble, got '${String(o.model)}'`);
+  const activation = ((o.activation as string | undefined) ?? 'relu') as Activation;
+  const dropout = o.dropout === undefined ? 0 : Number(o.dropout);
+  const seed = intFlag('seed', o.seed, 0, 0);
+  const epochs = intFlag('epochs', o.epochs, 1, method === 'snapshot' ? 30 : 10);
+  const batchSize = intFlag('batch', o.batch, 1, 32);
+  const optName = (o.opt as string | undefined) ?? (method === 'snapshot' ? 'sgd' : 'adam');
+  if (!isOptimizerName(optName)) throw inputError(`--opt: expected a first-order optimizer (${knownOptimizerNames().filter(isOptimizerName).join(', ')}), got '${optName}'`);
+  const { name: _n, ...hyper } = optimizerFromFlags(optName, o, hyperKeys);
+  void _n;
+  // snapshot ensembles restart at a large lr (Huang et al. use SGD, lr0 0.1–0.2); bagging members use the optimizer's own default
+  if (method === 'snapshot' && hyper.lr === undefined) hyper.lr = 0.1;
+  if (method === 'snapshot' && optName === 'sgd' && hyper.momentum === undefined) hyper.momentum = 0.9;
+  const pretrained = o.init !== undefined ? readModelFile(o.init as string, 'init').tensors : undefined;
+  const notes: string[] = [];
+  const build = (i: number): Sequential => {
+    const m = buildModel({ kind, hidden, activation, dropout, inFeatures: train.d, outFeatures: K, rng: new Rng(seed + 1000 * i) });
+    if (pretrained) {
+      const r = initFrom(m, pretrained, { source: `--init ${String(o.init)}` });
+      if (i === 0) notes.push(`--init: loaded ${r.loaded.join(', ')}${r.reinitialized.length ? `; new (re-initialized): ${r.reinitialized.join(', ')}` : ''}`);
+    }
+    return m;
+  };
+  const frozenOf = (m: Sequential) => (o.freeze !== undefined ? parseFreeze(o.freeze as string, m) : undefined);
+  const tr = classData(train), te = classData(val);
+  const fit: FitOptions = { opt: optName, hyper, epochs, batchSize, seed, loss: 'ce' };
+  let report: EnsembleReport;
+  if (method === 'bagging') {
+    const probe = build(0);
+    report = bagging(build, tr, te, K, members, { ...fit, frozen: frozenOf(probe) }).report;
+  } else {
+    const m = build(0);
+    report = snapshotEnsemble(m, tr, te, K, members, { ...fit, frozen: frozenOf(m) }).report;
+  }
+  if (o.json) {
+    process.stdout.write(JSON.stringify({ data: data.name, train: train.n, heldOut: val.n, model: (o.model as string | undefined) ?? 'mlp:32', opt: { name: optName, ...hyper }, epochs, batch: batchSize, seed, ...report }) + '\n');
+    return;
+  }
+  process.stdout.write(`${prep.note}\n`);
+  for (const n of notes) process.stdout.write(`${n}\n`);
+  process.stdout.write(`${method === 'bagging' ? `bagging: ${members} models, each on its own bootstrap resample of the ${train.n} training rows` : `snapshot ensemble: ${members} snapshots of one run, cyclic cosine lr from ${String(hyper.lr)}`}; ${optName}, ${epochs} epochs, batch ${batchSize}, seed ${seed}\n`);
+  process.stdout.write(ensembleText(report, val.n));
+}
+
+export function register(program: Command): void {
+  const cmd = program
+    .command('ensemble')
+    .description('bagging (--bagging K) or a snapshot ensemble (--snapshots M): held-out accuracy of the ensemble vs each single model')
+    .option('--data <name|file.csv>', 'dataset, as for descent train')
+    .option('--target <column>', 'target column of a CSV file (default: the last)')
+    .option('--val <fraction>', 'held-out fraction (the last rows, as for descent train); required where the dataset has no default')
+    .option('--standardize [bool]', 'as for descent train')
+    .option('--bagging <K>', 'K models, each trained on a seeded bootstrap resample; probabilities averaged')
+    .option('--snapshots <M>', 'one run with M cycles of cosine annealing with restarts; the M end-of-cycle snapshots averaged')
+    .option('--model <kind>', 'softmax | mlp:H1,H2,... (default mlp:32)')
+    .option('--activation <name>', 'relu | sigmoid | tanh (default relu)')
+    .option('--dropout <p>', 'dropout after each hidden activation (default 0)')
+    .option('--opt <name>', 'first-order optimizer (default: adam for bagging, sgd with momentum 0.9 for snapshots)')
+    .option('--lr <x>', 'learning rate; for snapshots the lr0 of every cycle (default 0.1)')
+    .option('--epochs <n>', 'epochs per model (bagging, default 10) or in all (snapshots, default 30)')
+    .option('--batch <n>', 'rows per batch (default 32)')
+    .option('--seed <n>', 'seed of initializations, bootstrap draws and shuffles (default 0)')
+    .option('--init <file.safetensors>', 'start every member from these weights (layers matching by name and shape; others fresh)')
+    .option('--freeze <layers>', 'layer indices or parameter names kept fixed, e.g. 0,2')
+    .option('--json', 'one JSON object: members, meanSingleAccuracy, ensembleAccuracy, losses');
+  const hyperKeys = addHyperparameterFlags(cmd).filter((k) => k !== 'lr');
+  cmd.action(async (opts: Opts) => {
+    const o: Opts = {};
+    for (const [k, v] of Object.entries(opts)) o[k.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase())] = v;
+    await run(o, hyperKeys);
+  });
+}

@@ -1,0 +1,48 @@
+// End-to-end `descent ensemble` (needs `npm run build` first, as every CLI test).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+function descent(...args: string[]) {
+  return spawnSync(process.execPath, [join(root, 'bin/descent.js'), ...args], { encoding: 'utf8' });
+}
+
+test('descent ensemble --json: bagging and snapshots report members, their mean and the ensemble', () => {
+  for (const flag of [['--bagging', '3'], ['--snapshots', '3']]) {
+    const r = descent('ensemble', '--data', 'wine', '--val', '0.3', ...flag, '--model', 'mlp:16', '--epochs', '6', '--json');
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.equal(out.heldOut, 53); // the last rows: 178 − 125 trained on
+    assert.equal(out.members.length, 3);
+    const mean = out.members.reduce((a: number, m: { accuracy: number }) => a + m.accuracy, 0) / 3;
+    assert.ok(Math.abs(out.meanSingleAccuracy - mean) < 1e-12);
+    for (const m of out.members) assert.ok(m.accuracy >= 0 && m.accuracy <= 1 && Number.isInteger(Math.round(m.accuracy * 53 * 1e6) / 1e6));
+    assert.ok(out.ensembleAccuracy >= 0 && out.ensembleAccuracy <= 1);
+  }
+});
+
+test('descent ensemble: bad input exits 2 with one line', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ens-'));
+  const init = join(dir, 'not-a-model.safetensors');
+  writeFileSync(init, 'garbage');
+  const cases: [string[], RegExp][] = [
+    [['ensemble', '--data', 'digits'], /exactly one of --bagging K or --snapshots M/],
+    [['ensemble', '--data', 'digits', '--bagging', '2', '--snapshots', '2'], /exactly one of/],
+    [['ensemble', '--data', 'wine', '--bagging', '3'], /--val: the ensemble is scored on held-out rows/],
+    [['ensemble', '--data', 'digits', '--bagging', 'x'], /--bagging: expected an integer >= 1, got 'x'/],
+    [['ensemble', '--data', 'digits', '--bagging', '2', '--freeze', '1', '--model', 'mlp:8'], /--freeze: layer 1 has no parameters/],
+    [['ensemble', '--data', 'digits', '--bagging', '2', '--init', init], /not-a-model.safetensors/],
+  ];
+  for (const [args, re] of cases) {
+    const r = descent(...args);
+    assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, /^descent: error: /);
+    assert.match(r.stderr, re);
+    assert.equal(r.stderr.trim().split('\n').length, 1);
+  }
+});
