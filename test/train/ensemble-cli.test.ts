@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { parseSafetensors } from '../../src/io/safetensors.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,4 +46,31 @@ test('descent ensemble: bad input exits 2 with one line', () => {
     assert.match(r.stderr, re);
     assert.equal(r.stderr.trim().split('\n').length, 1);
   }
+});
+
+test('transfer through the CLI: --init a saved model, --freeze 0 keeps layer 0 bit-identical; --out members score the same in descent eval', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ens-'));
+  const pre = join(dir, 'pre.safetensors');
+  const t = descent('train', '--data', 'digits', '--model', 'mlp:16', '--epochs', '2', '--save', pre, '--json');
+  assert.equal(t.status, 0, t.stderr);
+  const out = join(dir, 'members');
+  const r = descent('ensemble', '--data', 'digits', '--bagging', '2', '--model', 'mlp:16', '--epochs', '2', '--init', pre, '--freeze', '0', '--out', out, '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const report = JSON.parse(r.stdout);
+  const p = parseSafetensors(new Uint8Array(readFileSync(pre)));
+  for (const i of [1, 2]) {
+    const m = parseSafetensors(new Uint8Array(readFileSync(join(out, `model-${i}.safetensors`))));
+    assert.deepEqual(m['0.weight'].data, p['0.weight'].data, `member ${i}: 0.weight changed`);
+    assert.deepEqual(m['0.bias'].data, p['0.bias'].data);
+    assert.notDeepEqual(m['2.weight'].data, p['2.weight'].data, `member ${i}: the head did not train`);
+    // descent eval scores the saved member exactly as the ensemble report did
+    const e = descent('eval', '--model', join(out, `model-${i}.safetensors`), '--data', 'digits', '--json');
+    assert.equal(e.status, 0, e.stderr);
+    const ev = JSON.parse(e.stdout);
+    assert.equal(ev.n, report.heldOut);
+    assert.ok(Math.abs(ev.accuracy - report.members[i - 1].accuracy) < 1e-12, `member ${i}: eval ${ev.accuracy} vs report ${report.members[i - 1].accuracy}`);
+  }
+  const summary = JSON.parse(readFileSync(join(out, 'ensemble.json'), 'utf8'));
+  assert.equal(summary.method, 'bagging');
+  assert.equal(summary.ensembleAccuracy, report.ensembleAccuracy);
 });

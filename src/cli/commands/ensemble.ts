@@ -6,7 +6,10 @@
  *                    [--batch N] [--epochs N] [--seed S] [--init FILE.safetensors] [--freeze 0,2] [--json]
  * Data loading, splitting and standardization are `descent train`'s (prepareData).
  */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
+import { atomicWrite } from '../../io/atomic-write.js';
 import { inputError } from '../../errors.js';
 import { buildModel, parseModelArg, type Activation, type Sequential } from '../../nn/index.js';
 import { Rng } from '../../tensor/rng.js';
@@ -17,7 +20,7 @@ import { bagging, snapshotEnsemble, type EnsembleReport } from '../../train/ense
 import type { ClassData, FitOptions } from '../../train/ensemble-fit.js';
 import { initFrom, parseFreeze } from '../../train/transfer.js';
 import { addHyperparameterFlags, knownOptimizerNames, optimizerFromFlags } from './optimize.js';
-import { prepareData, readModelFile } from './train.js';
+import { modelBytes, prepareData, readModelFile, type ModelMeta } from './train.js';
 
 type Opts = Record<string, string | boolean | undefined>;
 
@@ -73,7 +76,7 @@ async function run(o: Opts, hyperKeys: string[]): Promise<void> {
     const m = buildModel({ kind, hidden, activation, dropout, inFeatures: train.d, outFeatures: K, rng: new Rng(seed + 1000 * i) });
     if (pretrained) {
       const r = initFrom(m, pretrained, { source: `--init ${String(o.init)}` });
-      if (i === 0) notes.push(`--init: loaded ${r.loaded.join(', ')}${r.reinitialized.length ? `; new (re-initialized): ${r.reinitialized.join(', ')}` : ''}`);
+      if (notes.length === 0) notes.push(`--init: loaded ${r.loaded.join(', ')}${r.reinitialized.length ? `; new (re-initialized): ${r.reinitialized.join(', ')}` : ''}`);
     }
     return m;
   };
@@ -81,13 +84,34 @@ async function run(o: Opts, hyperKeys: string[]): Promise<void> {
   const tr = classData(train), te = classData(val);
   const fit: FitOptions = { opt: optName, hyper, epochs, batchSize, seed, loss: 'ce' };
   let report: EnsembleReport;
+  // every member as a model file `descent eval` can score (same metadata as `descent train --save`)
+  const outDir = o.out as string | undefined;
+  const meta: ModelMeta = {
+    model: (o.model as string | undefined) ?? 'mlp:32', activation, dropout, loss: 'ce', numClasses: K, data: data.name, target: data.all.targetName, val: prep.valFraction,
+    standardize: prep.standardizer ? { mean: Array.from(prep.standardizer.mean), std: Array.from(prep.standardizer.std) } : undefined,
+  };
+  const written: string[] = [];
+  const save = (m: Sequential, i: number) => {
+    if (outDir === undefined) return;
+    mkdirSync(outDir, { recursive: true });
+    const file = join(outDir, `${method === 'bagging' ? 'model' : 'snapshot'}-${i + 1}.safetensors`);
+    atomicWrite(file, modelBytes(m, meta));
+    written.push(file);
+  };
   if (method === 'bagging') {
     const probe = build(0);
-    report = bagging(build, tr, te, K, members, { ...fit, frozen: frozenOf(probe) }).report;
+    const r = bagging(build, tr, te, K, members, { ...fit, frozen: frozenOf(probe) });
+    r.models.forEach(save);
+    report = r.report;
   } else {
     const m = build(0);
-    report = snapshotEnsemble(m, tr, te, K, members, { ...fit, frozen: frozenOf(m) }).report;
+    const r = snapshotEnsemble(m, tr, te, K, members, { ...fit, frozen: frozenOf(m) });
+    const final = m.params.slice();
+    r.snapshots.forEach((snap, i) => { m.params.set(snap); save(m, i); });
+    m.params.set(final);
+    report = r.report;
   }
+  if (outDir !== undefined) atomicWrite(join(outDir, 'ensemble.json'), JSON.stringify({ data: data.name, files: written, ...report }, null, 2) + '\n');
   if (o.json) {
     process.stdout.write(JSON.stringify({ data: data.name, train: train.n, heldOut: val.n, model: (o.model as string | undefined) ?? 'mlp:32', opt: { name: optName, ...hyper }, epochs, batch: batchSize, seed, ...report }) + '\n');
     return;
@@ -96,6 +120,7 @@ async function run(o: Opts, hyperKeys: string[]): Promise<void> {
   for (const n of notes) process.stdout.write(`${n}\n`);
   process.stdout.write(`${method === 'bagging' ? `bagging: ${members} models, each on its own bootstrap resample of the ${train.n} training rows` : `snapshot ensemble: ${members} snapshots of one run, cyclic cosine lr from ${String(hyper.lr)}`}; ${optName}, ${epochs} epochs, batch ${batchSize}, seed ${seed}\n`);
   process.stdout.write(ensembleText(report, val.n));
+  if (outDir !== undefined) process.stdout.write(`wrote ${written.length} models and ensemble.json to ${outDir}\n`);
 }
 
 export function register(program: Command): void {
@@ -118,6 +143,7 @@ export function register(program: Command): void {
     .option('--seed <n>', 'seed of initializations, bootstrap draws and shuffles (default 0)')
     .option('--init <file.safetensors>', 'start every member from these weights (layers matching by name and shape; others fresh)')
     .option('--freeze <layers>', 'layer indices or parameter names kept fixed, e.g. 0,2')
+    .option('--out <dir>', 'write each member (model-I.safetensors or snapshot-I.safetensors, for descent eval) and ensemble.json')
     .option('--json', 'one JSON object: members, meanSingleAccuracy, ensembleAccuracy, losses');
   const hyperKeys = addHyperparameterFlags(cmd).filter((k) => k !== 'lr');
   cmd.action(async (opts: Opts) => {
