@@ -188,7 +188,7 @@ async function runTrain(o: Opts, hyperKeys: string[]): Promise<void> {
   const batchRaw = (o.batch as string | undefined) ?? (data.builtin ? '64' : '32');
   const batch = parseBatchArg(batchRaw, train.n);
   const epochs = parseNumber('epochs', o.epochs, 0, Infinity, true) ?? data.builtin?.epochs ?? 20;
-  if (o.schedule === undefined && data.builtin?.schedule && o.opt === undefined && o.lr === undefined) o.schedule = data.builtin.schedule.replace('{epochs}', String(epochs));
+  if (o.schedule === undefined && data.builtin?.schedule && o.model === undefined && o.opt === undefined && o.lr === undefined) o.schedule = data.builtin.schedule.replace('{epochs}', String(epochs));
   const l1 = parseNumber('l1', o.l1, 0) ?? 0;
   const l2 = parseNumber('l2', o.l2, 0) ?? 0;
   const clipNorm = parseNumber('clip-norm', o.clipNorm, 0);
@@ -441,7 +441,7 @@ export function register(program: Command): void {
     .option('--l2 <lambda>', 'add λ·ΣW² over weight matrices to the loss for the gradient (not to trainLoss)')
     .option('--opt <name>', `optimizer (default adam): ${knownOptimizerNames().join(', ')}; line-search methods need --batch full`)
     .option('--lr <x>', 'learning rate (default: the optimizer\'s)')
-    .option('--schedule <spec>', 'learning-rate schedule NAME:KEY=VALUE,..., stepped once per epoch (plateau on the validation loss, or the train loss without validation); mnist defaults to cosine over the epochs unless --opt or --lr is given')
+    .option('--schedule <spec>', 'learning-rate schedule NAME:KEY=VALUE,..., stepped once per epoch (plateau on the validation loss, or the train loss without validation); mnist\'s default recipe adds cosine over the epochs unless --model, --opt or --lr is given')
     .option('--batch <n|full>', 'rows per batch, or full (default 64 for built-ins, 32 for CSV files)')
     .option('--epochs <n>', 'epochs in all, counting those of a resumed run (default 20)')
     .option('--seed <n>', 'seed of the initialization, dropout masks and the shuffles (default 0)')
