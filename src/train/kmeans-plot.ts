@@ -16,7 +16,9 @@ function esc(s: string): string {
 function tickText(v: number): string {
   if (v === 0) return '0';
   const a = Math.abs(v);
-  return a >= 1e4 || a < 1e-2 ? v.toExponential(0) : String(+v.toPrecision(3));
+  // integers with thousands separators (examples seen), tiny values in exponent form
+  if (Number.isInteger(v) && a >= 1e4) return String(v).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return a >= 1e6 || a < 1e-2 ? v.toExponential(0) : String(+v.toPrecision(3));
 }
 
 /** Two panels: J vs time (ms) and J vs examples seen, for every run; `title` above them. */

@@ -130,6 +130,9 @@ async function run(o: KMeansCliOptions): Promise<void> {
   if (k > table.n) throw inputError(`--k: expected at most the number of rows (${table.n}), got ${k}`);
   if (o.standardize) standardize(table);
 
+  // warm-up: each method once on a few rows, so the first measured run does not pay for JIT compilation
+  const few = Math.min(table.n, Math.max(k, 200));
+  for (const method of methods) kmeans(table.x, few, table.d, { k, method, batchSize, epochs: 1, iterations: 2, init: o.init, seed });
   const runs: (KMeansResult & { seed: number; purity?: number })[] = [];
   for (const method of methods) {
     for (let s = seed; s < seed + seeds; s++) {
