@@ -10,6 +10,7 @@
 import { inputError } from '../errors.js';
 import type { Sequential } from '../nn/index.js';
 import { Rng } from '../tensor/rng.js';
+import { bootstrapIndices } from '../data/batches.js';
 import { accuracyOf, fitClassifier, nllOf, predictProba, type ClassData, type FitOptions } from './ensemble-fit.js';
 
 /** A fresh model for member i (its own initialization). */
@@ -32,11 +33,9 @@ export interface EnsembleReport {
   meanSingleLoss: number;
 }
 
-/** n row indices drawn uniformly with replacement (a bootstrap resample), from `rng`. */
+/** n row indices drawn uniformly with replacement (a bootstrap resample), from `rng`: the data layer's bootstrapIndices. */
 export function bootstrapRows(n: number, rng: Rng): Int32Array {
-  const rows = new Int32Array(n);
-  for (let i = 0; i < n; i++) rows[i] = rng.int(n);
-  return rows;
+  return bootstrapIndices(n, rng);
 }
 
 /**
