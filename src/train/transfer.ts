@@ -28,10 +28,11 @@ export function headLayerIndex(model: Sequential): number {
 
 /**
  * Copies pretrained parameters into `model` by state_dict name where the shapes agree.
- * With `newHead`, the last parameterized layer keeps its fresh initialization whatever the dict holds.
+ * With `newHead`, the last parameterized layer keeps its fresh initialization whatever the dict holds;
+ * with `requireBody`, every other parameter must be in the dict with its shape (an input error otherwise).
  * Throws when nothing at all matches (almost certainly the wrong file).
  */
-export function initFrom(model: Sequential, dict: Record<string, StateEntry>, options: { newHead?: boolean; source?: string } = {}): InitReport {
+export function initFrom(model: Sequential, dict: Record<string, StateEntry>, options: { newHead?: boolean; source?: string; requireBody?: boolean } = {}): InitReport {
   const source = options.source ?? '--init';
   const head = options.newHead ? `${headLayerIndex(model)}.` : null;
   const report: InitReport = { loaded: [], reinitialized: [], ignored: [] };
@@ -40,7 +41,13 @@ export function initFrom(model: Sequential, dict: Record<string, StateEntry>, op
     names.add(p.name);
     const e = dict[p.name];
     const same = e !== undefined && e.shape.length === p.shape.length && e.shape.every((s, i) => s === p.shape[i]) && e.data.length === p.size;
-    if (!same || (head !== null && p.name.startsWith(head))) { report.reinitialized.push(p.name); continue; }
+    const isHead = head !== null && p.name.startsWith(head);
+    if (!same && !isHead && options.requireBody) {
+      throw inputError(e === undefined
+        ? `${source}: missing tensor '${p.name}' (shape [${p.shape.join(', ')}]); only the new head may be absent`
+        : `${source}: '${p.name}' has shape [${e.shape.join(', ')}], the model expects [${p.shape.join(', ')}]; only the new head may differ`);
+    }
+    if (!same || isHead) { report.reinitialized.push(p.name); continue; }
     for (let i = 0; i < p.size; i++) p.data[i] = e.data[i];
     report.loaded.push(p.name);
   }

@@ -65,6 +65,10 @@ test('--init: matching layers load, a head of another width is re-initialized, n
   assert.deepEqual(same.stateDict()['4.bias'].data, sameHead);
   assert.deepEqual(initFrom(mlp(10, 9), pretrained).loaded.length, 6);
   assert.throws(() => initFrom(mlp(10, 1), { 'x.weight': { shape: [1], data: [0] } }, { source: 'model.safetensors' }), /model.safetensors: no tensor matches the model/);
+  // requireBody: the head may differ, the body may not
+  assert.deepEqual(initFrom(mlp(5, 2), pretrained, { newHead: true, requireBody: true }).loaded, ['0.weight', '0.bias', '2.weight', '2.bias']);
+  const wider = buildModel({ kind: 'mlp', hidden: [32, 8], inFeatures: 64, outFeatures: 5, rng: new Rng(1) });
+  assert.throws(() => initFrom(wider, pretrained, { newHead: true, requireBody: true, source: '--init p' }), /--init p: '2.weight' has shape \[16, 32\], the model expects \[8, 32\]; only the new head may differ/);
 });
 
 test('worked example: digits 0–4 → 5–9 from 10 examples; fine-tuning pretrained layers beats training from scratch', () => {
