@@ -12,7 +12,7 @@
 // work, load then hits every peer alike instead of whichever ran at the wrong moment).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, readFileSync } from 'node:fs';
-import { tmpdir, cpus, availableParallelism } from 'node:os';
+import { tmpdir, cpus, availableParallelism, loadavg } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadMnist, SAMPLES, stats, mergeResults } from './common.mjs';
@@ -54,6 +54,8 @@ function peer(label, cmd, args) {
 
 // ---- the peers ------------------------------------------------------------------------------------
 const t0 = Date.now();
+// other work on the machine moves the figures (the 2-thread ones most): record the load around the run
+const loadBefore = loadavg()[0];
 const python = '/usr/bin/python3';
 const hasTorch = existsSync(python) && sh(python, ['-c', 'import torch, numpy']).ok;
 const gcc = sh('gcc', ['--version']);
@@ -219,6 +221,7 @@ const machine = {
   torch: results.torch[0]?.peer ?? 'not available',
   tfjs: tfw?.peer ?? tfc?.peer ?? 'not available',
   gcc: results.c?.peer ?? 'not available',
+  loadAverage1m: { before: loadBefore, after: loadavg()[0] },
 };
 const seconds = (Date.now() - t0) / 1000;
 
@@ -233,6 +236,7 @@ const md = [
   '',
   `- CPU: ${machine.cpu}; ${machine.cores} cores visible (${machine.coresPerSocket} cores/socket, ${machine.threadsPerCore} thread/core); ${machine.caches}; SIMD: ${machine.simd}`,
   `- Node ${machine.node} (V8 ${machine.v8}); ${machine.torch}; ${machine.tfjs}; ${machine.gcc}`,
+  `- 1-minute load average before / after the run: ${machine.loadAverage1m.before.toFixed(2)} / ${machine.loadAverage1m.after.toFixed(2)} (${machine.cores} cores: above ~1 other work was competing, and 2-thread figures suffer first)`,
   '',
   '## Floors of issue 7 (ratios from this run)',
   '',
