@@ -70,6 +70,16 @@ test('transfer through the CLI: --init a saved model, --freeze 0 keeps layer 0 b
     assert.equal(ev.n, report.heldOut);
     assert.ok(Math.abs(ev.accuracy - report.members[i - 1].accuracy) < 1e-12, `member ${i}: eval ${ev.accuracy} vs report ${report.members[i - 1].accuracy}`);
   }
+  // --new-head: the body loads, the head starts fresh; layers 0 and 2 frozen stay the pretrained ones
+  const out2 = join(dir, 'new-head');
+  const r2 = descent('ensemble', '--data', 'digits', '--snapshots', '2', '--model', 'mlp:16', '--epochs', '2', '--init', pre, '--new-head', '--freeze', '0', '--out', out2, '--json');
+  assert.equal(r2.status, 0, r2.stderr);
+  const s1 = parseSafetensors(new Uint8Array(readFileSync(join(out2, 'snapshot-1.safetensors'))));
+  assert.deepEqual(s1['0.weight'].data, p['0.weight'].data);
+  assert.notDeepEqual(s1['2.bias'].data, p['2.bias'].data);
+  const bad = descent('ensemble', '--data', 'digits', '--bagging', '2', '--model', 'mlp:8', '--init', pre, '--new-head');
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /'0\.weight' has shape \[16, 64\], the model expects \[8, 64\]; only the new head may differ/);
   const summary = JSON.parse(readFileSync(join(out, 'ensemble.json'), 'utf8'));
   assert.equal(summary.method, 'bagging');
   assert.equal(summary.ensembleAccuracy, report.ensembleAccuracy);

@@ -3,7 +3,7 @@
  * every single member and their mean.
  *   descent ensemble --data NAME|FILE.csv (--bagging K | --snapshots M) [--val F] [--standardize [bool]] [--target COLUMN]
  *                    [--model softmax|mlp:H1,...] [--activation A] [--dropout P] [--opt NAME] [--lr X] [--HYPER V ...]
- *                    [--batch N] [--epochs N] [--seed S] [--init FILE.safetensors] [--freeze 0,2] [--json]
+ *                    [--batch N] [--epochs N] [--seed S] [--init FILE.safetensors [--new-head]] [--freeze 0,2] [--out DIR] [--json]
  * Data loading, splitting and standardization are `descent train`'s (prepareData).
  */
 import { mkdirSync } from 'node:fs';
@@ -74,9 +74,12 @@ async function run(o: Opts, hyperKeys: string[]): Promise<void> {
   const notes: string[] = [];
   const build = (i: number): Sequential => {
     const m = buildModel({ kind, hidden, activation, dropout, inFeatures: train.d, outFeatures: K, rng: new Rng(seed + 1000 * i) });
-    if (pretrained) {
-      const r = initFrom(m, pretrained, { source: `--init ${String(o.init)}` });
-      if (notes.length === 0) notes.push(`--init: loaded ${r.loaded.join(', ')}${r.reinitialized.length ? `; new (re-initialized): ${r.reinitialized.join(', ')}` : ''}`);
+    if (pretrained && o.newHead) {
+      // the body must match by name and shape; the output head is fresh whatever its width
+      const r = initFrom(m, pretrained, { newHead: true, requireBody: true, source: `--init ${String(o.init)}` });
+      if (notes.length === 0) notes.push(`--init: loaded ${r.loaded.join(', ')}; new head: ${r.reinitialized.join(', ')}`);
+    } else if (pretrained) {
+      m.loadStateDict(pretrained, `--init ${String(o.init)}`);
     }
     return m;
   };
@@ -141,7 +144,8 @@ export function register(program: Command): void {
     .option('--epochs <n>', 'epochs per model (bagging, default 10) or in all (snapshots, default 30)')
     .option('--batch <n>', 'rows per batch (default 32)')
     .option('--seed <n>', 'seed of initializations, bootstrap draws and shuffles (default 0)')
-    .option('--init <file.safetensors>', 'start every member from these weights (layers matching by name and shape; others fresh)')
+    .option('--init <file.safetensors>', 'start every member from these weights (torch state_dict names and shapes of this model)')
+    .option('--new-head', 'with --init: load every layer but the output layer, which starts fresh (any width)')
     .option('--freeze <layers>', 'layer indices or parameter names kept fixed, e.g. 0,2')
     .option('--out <dir>', 'write each member (model-I.safetensors or snapshot-I.safetensors, for descent eval) and ensemble.json')
     .option('--json', 'one JSON object: members, meanSingleAccuracy, ensembleAccuracy, losses');
