@@ -18,3 +18,7 @@ export type { SafetensorsEntry } from './io/safetensors.js';
 export { getBackend, initBackend, installWasmKernels, uninstallWasmKernels, setBackendEnabled, setRelaxedSimd, WasmBackend } from './tensor/backend.js';
 export { adamUpdateFused, sgdUpdateFused, adamInitFused, sgdInitFused } from './optim/fused.js';
 export { kmeans, kmeansObjective, kmeansPlotSvg, bagging, snapshotEnsemble, snapshotLr, bootstrapRows, fitClassifier, predictProba, trainableGroups, initFrom, parseFreeze } from './train/index.js';
+export { Trainer, evaluate, serializeCheckpoint, parseCheckpoint, loadCheckpoint } from './train/index.js';
+export type { TrainerOptions, TrainerState, EpochMetrics } from './train/index.js';
+export { parseCsv, splitTail, fitStandardizer, applyStandardizer, epochOrder, gatherBatch, bootstrapIndices, builtinDatasets, mnistFromRaw, takeRows } from './data/index.js';
+export type { Dataset, Standardizer } from './data/index.js';

@@ -328,7 +328,7 @@ async function runTrain(o: Opts, hyperKeys: string[]): Promise<void> {
   };
   if (json) out(JSON.stringify(summary) + '\n');
   else {
-    out(`done: ${trainer.state.epoch} epochs in ${seconds.toFixed(1)} s (${summary.samplesPerSecond} samples/s)` +
+    out(`done: ${trainer.state.epoch} epochs in ${seconds < 1 ? seconds.toFixed(3) : seconds.toFixed(1)} s (${summary.samplesPerSecond} samples/s)` +
       (last ? `; train loss ${last.trainLoss.toPrecision(5)}` : '') +
       (finalVal ? `; validation loss ${finalVal.loss.toPrecision(5)}${finalVal.accuracy !== undefined ? `, accuracy ${(100 * finalVal.accuracy).toFixed(2)}% of ${val!.n}` : ''}` : '') +
       (stoppedEarly ? `; stopped early, best epoch ${trainer.state.bestEpoch}${restored ? ' (its weights kept)' : ''}` : '') + '\n');
