@@ -172,8 +172,15 @@ test('minibatch and online count examples seen; seeds reproduce; bad options are
   assert.deepEqual(a.centers, b.centers);
   assert.equal(a.examplesSeen, 2 * n);
   assert.equal(a.history[a.history.length - 1].examplesSeen, 2 * n);
-  const on = kmeans(x, 200, d, { k: 4, method: 'online', epochs: 1, seed: 1 });
+  const seen: number[] = [];
+  const on = kmeans(x, 200, d, { k: 4, method: 'online', epochs: 1, seed: 1, evalEvery: 50, onProgress: (p) => seen.push(p.examplesSeen) });
   assert.equal(on.examplesSeen, 200);
+  assert.deepEqual(seen, [0, 50, 100, 150, 200]);
+  assert.deepEqual(on.history.map((h) => h.examplesSeen), seen);
+  // an injected clock: time is the algorithm's only (each record() brackets the objective evaluation)
+  let clock = 0;
+  const timed = kmeans([0, 1, 9, 10], 4, 1, { k: 2, init: [0, 1], now: () => (clock += 1) });
+  assert.ok(timed.history.every((h, i) => i === 0 || h.timeMs > timed.history[i - 1].timeMs));
   assert.throws(() => kmeans(x, n, d, { k: 0 }), /k: expected an integer >= 1/);
   assert.throws(() => kmeans(x, 5, d, { k: 6 }), /at most the number of examples/);
   assert.throws(() => kmeans(x, n, d, { k: 3, method: 'sgd' as never }), /method: expected one of batch, online, minibatch/);
