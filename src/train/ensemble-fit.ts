@@ -40,8 +40,10 @@ export interface FitOptions {
   onEpoch?: (epoch: number, trainLoss: number) => void;
 }
 
-/** The optimizer's param groups: one per trainable parameter (views into the model's buffers). */
+/** The optimizer's param groups: one per trainable parameter (views into the model's buffers), or the whole buffer when nothing is frozen. */
 export function trainableGroups(model: Sequential, frozen: ReadonlySet<string> = new Set()): ParamGroupSpec[] {
+  // nothing frozen: the whole contiguous buffer as one group (one pass per optimizer step)
+  if (frozen.size === 0) return [{ params: model.params, grads: model.grads }];
   const groups = model.parameters().filter((p) => !frozen.has(p.name)).map((p) => ({ params: p.data, grads: p.grad }));
   if (groups.length === 0) throw inputError('--freeze: every parameter is frozen; nothing left to train');
   return groups;
