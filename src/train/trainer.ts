@@ -8,6 +8,7 @@
 import { runError, inputError } from '../errors.js';
 import { tensor, withArena, noGrad, type Var } from '../autograd/index.js';
 import { Arena } from '../tensor/arena.js';
+import { alloc } from '../tensor/alloc.js';
 import { Rng, type RngState } from '../tensor/rng.js';
 import { Dropout, type Sequential, lossByName, l1Penalty, l2Penalty, type LossName } from '../nn/index.js';
 import type { Optimizer } from '../optim/index.js';
@@ -129,7 +130,8 @@ export class Trainer {
     const n = o.train.n;
     this.batchSize = o.batch === 'full' ? n : Math.min(o.batch, n);
     this.order = new Int32Array(n);
-    this.xb = new (o.train.x instanceof Float32Array ? Float32Array : Float64Array)(this.batchSize * o.train.d);
+    // through `alloc`: in the wasm arena when the fast kernels are installed, so batches need no staging copy
+    this.xb = alloc(o.train.x instanceof Float32Array ? 'float32' : 'float64', this.batchSize * o.train.d);
     this.yb = new Float64Array(this.batchSize);
     this.lossFn = lossByName(o.loss);
     this.weights = o.model.parameters().filter((p) => p.isWeight).map((p) => p.var);
