@@ -27,6 +27,8 @@ import { initBackend, installWasmKernels } from '../../tensor/backend.js';
 import { Trainer, evaluate, type EpochMetrics } from '../../train/trainer.js';
 import { loadCheckpoint, parseCheckpoint, serializeCheckpoint } from '../../train/checkpoint.js';
 import { createProgress } from '../progress.js';
+import { initFrom, parseFreeze } from '../../train/transfer.js';
+import { trainableGroups } from '../../train/ensemble-fit.js';
 import { addHyperparameterFlags, knownOptimizerNames, optimizerFromFlags } from './optimize.js';
 
 type Opts = Record<string, string | boolean | undefined>;
@@ -202,8 +204,12 @@ async function runTrain(o: Opts, hyperKeys: string[]): Promise<void> {
   const model = buildModel({ kind, hidden, activation, dropout, inFeatures: train.d, outFeatures, rng: new Rng(seed) });
   if (o.init !== undefined) {
     const { tensors } = readModelFile(o.init as string, 'init');
-    model.loadStateDict(tensors, `--init ${o.init}`);
-  }
+    // transfer learning (docs/transfer.md): --new-head loads the body by name and shape, the output layer starts fresh
+    if (o.newHead) initFrom(model, tensors, { newHead: true, requireBody: true, source: `--init ${o.init}` });
+    else model.loadStateDict(tensors, `--init ${o.init}`);
+  } else if (o.newHead) throw inputError('--new-head: needs --init FILE.safetensors (the pretrained body)');
+  // --freeze: these parameters are left out of the optimizer, so they stay bit-identical
+  const frozen = o.freeze !== undefined ? parseFreeze(o.freeze as string, model) : undefined;
   const json = o.json === true;
   const out = (s: string) => process.stdout.write(s);
   const meta: ModelMeta = {
@@ -229,7 +235,7 @@ async function runTrain(o: Opts, hyperKeys: string[]): Promise<void> {
   // line-search methods: full-batch minimize over the flat parameters (src/search), one iteration per "epoch"
   if (!isOptimizerName(optName)) {
     checkFullBatch(optName, batch === train.n ? 'full' : batch);
-    for (const k of ['checkpoint', 'resume', 'schedule', 'earlyStopping', 'clipNorm', 'clipValue']) {
+    for (const k of ['checkpoint', 'resume', 'schedule', 'earlyStopping', 'clipNorm', 'clipValue', 'freeze']) {
       if (o[k] !== undefined) throw inputError(`--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: not available with '${optName}' (a first-order optimizer is needed)`);
     }
     return runSearch(o, optName, optSpec, { model, lossName, train, val, epochs, l1, l2, json, meta, outDir });
@@ -237,7 +243,7 @@ async function runTrain(o: Opts, hyperKeys: string[]): Promise<void> {
 
   const { name: _name, ...hyper } = optSpec;
   void _name;
-  const optimizer = createOptimizer(optName, { params: model.params, grads: model.grads }, hyper);
+  const optimizer = createOptimizer(optName, frozen ? trainableGroups(model, frozen) : { params: model.params, grads: model.grads }, hyper);
   const baseLr = optimizer.paramGroups[0].options.lr as number;
   const schedule = o.schedule !== undefined ? createSchedule(parseScheduleArg(o.schedule as string) as ScheduleSpec, baseLr) : undefined;
   const trainer = new Trainer({
@@ -450,6 +456,8 @@ export function register(program: Command): void {
     .option('--clip-norm <max>', 'rescale the gradient to global L2 norm MAX when larger')
     .option('--clip-value <max>', 'clamp each gradient component to [-MAX, MAX]')
     .option('--init <file.safetensors>', 'initial weights (torch state_dict names and shapes of this model)')
+    .option('--new-head', 'with --init: load every layer but the output layer, which starts fresh (any width; transfer learning)')
+    .option('--freeze <layers>', 'layer indices or parameter names kept fixed (left out of the optimizer), e.g. 0,2')
     .option('--save <file.safetensors>', 'write the final model (torch state_dict names, F32)')
     .option('--out <dir>', 'run folder: config.json, metrics.jsonl, model.safetensors, loss-curve.svg, checkpoint.safetensors on Ctrl-C')
     .option('--checkpoint <file>', 'write model, optimizer, schedule and RNG state after every epoch (and on Ctrl-C)')
