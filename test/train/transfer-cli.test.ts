@@ -33,6 +33,20 @@ test('descent train --init --new-head --freeze 0: layer 0 bit-identical, the res
   assert.deepEqual(load(zero)['2.weight'].data, a['2.weight'].data);
 });
 
+test('descent train --freeze: 2 epochs, checkpoint, resume to 4 is bit-identical to 4 straight', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'transfer-'));
+  const pre = join(dir, 'pre.safetensors');
+  const base = ['train', '--data', 'digits', '--model', 'mlp:16', '--json'];
+  assert.equal(descent(...base, '--epochs', '1', '--save', pre).status, 0);
+  const tail = ['--init', pre, '--freeze', '0'];
+  assert.equal(descent(...base, ...tail, '--epochs', '4', '--save', join(dir, 'full.safetensors')).status, 0);
+  assert.equal(descent(...base, ...tail, '--epochs', '2', '--checkpoint', join(dir, 'ck')).status, 0);
+  const r = descent(...base, ...tail, '--epochs', '4', '--resume', join(dir, 'ck'), '--save', join(dir, 'resumed.safetensors'));
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(readFileSync(join(dir, 'resumed.safetensors')), readFileSync(join(dir, 'full.safetensors')));
+  assert.deepEqual(load(join(dir, 'resumed.safetensors'))['0.weight'].data, load(pre)['0.weight'].data);
+});
+
 test('descent train --freeze / --new-head errors: exit 2, one line', () => {
   const cases: [string[], RegExp][] = [
     [['train', '--data', 'iris', '--model', 'mlp:4', '--freeze', '1'], /--freeze: layer 1 has no parameters; layers with parameters: 0, 2/],
