@@ -226,17 +226,21 @@ export class Trainer {
     return dataLoss;
   }
 
+  /** Clips the gradients the optimizer steps on (its param groups: frozen parameters are not in them, as in torch). */
   private clip(): void {
-    const g = this.o.model.grads;
     const { clipValue, clipNorm } = this.o;
+    if (clipValue === undefined && clipNorm === undefined) return;
+    const groups = this.o.optimizer.paramGroups;
     if (clipValue !== undefined) {
-      for (let i = 0; i < g.length; i++) g[i] = g[i] > clipValue ? clipValue : g[i] < -clipValue ? -clipValue : g[i];
+      for (const { grads: g } of groups) {
+        for (let i = 0; i < g.length; i++) g[i] = g[i] > clipValue ? clipValue : g[i] < -clipValue ? -clipValue : g[i];
+      }
     }
     if (clipNorm !== undefined) {
       let s = 0; // float64 accumulation
-      for (let i = 0; i < g.length; i++) s += g[i] * g[i];
+      for (const { grads: g } of groups) for (let i = 0; i < g.length; i++) s += g[i] * g[i];
       const coef = clipNorm / (Math.sqrt(s) + 1e-6); // torch clip_grad_norm_: max_norm / (total_norm + 1e-6), clamped at 1
-      if (coef < 1) for (let i = 0; i < g.length; i++) g[i] *= coef;
+      if (coef < 1) for (const { grads: g } of groups) for (let i = 0; i < g.length; i++) g[i] *= coef;
     }
   }
 

@@ -17,7 +17,7 @@ import {
   type Dataset, type Standardizer,
 } from '../../data/index.js';
 import { buildModel, parseModelArg, lossByName, type Activation, type LossName, type Sequential } from '../../nn/index.js';
-import { createOptimizer, isOptimizerName } from '../../optim/index.js';
+import { createOptimizer, isOptimizerName, optimizers } from '../../optim/index.js';
 import { createSchedule, parseScheduleArg, type ScheduleSpec } from '../../schedule/index.js';
 import { checkFullBatch, minimizeParams } from '../../search/index.js';
 import { tensor, withArena } from '../../autograd/index.js';
@@ -199,6 +199,10 @@ async function runTrain(o: Opts, hyperKeys: string[]): Promise<void> {
   if (earlyStopping && !val) process.stderr.write('descent: note: --early-stopping watches the train loss (no validation rows; add --val F)\n');
   const optName = (o.opt as string | undefined) ?? 'adam';
   const optSpec = optimizerFromFlags(optName, o, hyperKeys);
+  const defaultLr = isOptimizerName(optName) ? (optimizers[optName] as { defaults: Record<string, unknown> }).defaults.lr : 0;
+  if (optSpec.lr === undefined && (defaultLr === undefined || Number.isNaN(defaultLr))) {
+    throw inputError(`--lr: required for ${optName} (torch.optim has no default learning rate for it)`);
+  }
   const shuffle = o.shuffle !== false;
 
   const model = buildModel({ kind, hidden, activation, dropout, inFeatures: train.d, outFeatures, rng: new Rng(seed) });
@@ -222,15 +226,18 @@ async function runTrain(o: Opts, hyperKeys: string[]): Promise<void> {
     clipNorm: clipNorm ?? null, clipValue: clipValue ?? null, earlyStopping,
   };
   const outDir = o.out as string | undefined;
-  if (outDir !== undefined) {
-    mkdirSync(outDir, { recursive: true });
-    atomicWrite(join(outDir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
-  }
-  if (!json) {
-    out(`${prep.note}\n`);
-    out(`model: ${modelArg}${kind === 'mlp' ? ` ${activation}` : ''}${dropout ? ` dropout ${dropout}` : ''} (${model.numParams} parameters), loss ${lossName}${l1 ? `, l1 ${l1}` : ''}${l2 ? `, l2 ${l2}` : ''}; ` +
-      `${optName} ${JSON.stringify(optSpec).replace(/"/g, '')}${o.schedule !== undefined ? `, schedule ${o.schedule}` : ''}; batch ${batch}; ${epochs} epochs; seed ${seed}${shuffle ? '' : ', no shuffle'}\n`);
-  }
+  // said (and the run folder started) only once every flag has been checked
+  const announce = () => {
+    if (outDir !== undefined) {
+      mkdirSync(outDir, { recursive: true });
+      atomicWrite(join(outDir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
+    }
+    if (!json) {
+      out(`${prep.note}\n`);
+      out(`model: ${modelArg}${kind === 'mlp' ? ` ${activation}` : ''}${dropout ? ` dropout ${dropout}` : ''} (${model.numParams} parameters), loss ${lossName}${l1 ? `, l1 ${l1}` : ''}${l2 ? `, l2 ${l2}` : ''}; ` +
+        `${optName} ${JSON.stringify(optSpec).replace(/"/g, '')}${o.schedule !== undefined ? `, schedule ${o.schedule}` : ''}; batch ${batch}; ${epochs} epochs; seed ${seed}${shuffle ? '' : ', no shuffle'}\n`);
+    }
+  };
 
   // line-search methods: full-batch minimize over the flat parameters (src/search), one iteration per "epoch"
   if (!isOptimizerName(optName)) {
@@ -238,6 +245,7 @@ async function runTrain(o: Opts, hyperKeys: string[]): Promise<void> {
     for (const k of ['checkpoint', 'resume', 'schedule', 'earlyStopping', 'clipNorm', 'clipValue', 'freeze']) {
       if (o[k] !== undefined) throw inputError(`--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: not available with '${optName}' (a first-order optimizer is needed)`);
     }
+    announce();
     return runSearch(o, optName, optSpec, { model, lossName, train, val, epochs, l1, l2, json, meta, outDir });
   }
 
@@ -263,8 +271,10 @@ async function runTrain(o: Opts, hyperKeys: string[]): Promise<void> {
       if (a !== b) throw inputError(`--resume ${file}: the checkpoint was made with ${k} ${a}, this run has ${b}; resume with the same settings`);
     }
     loadCheckpoint(trainer, c, `--resume ${file}`);
+    announce();
     if (!json) out(`resumed from ${file} after epoch ${trainer.state.epoch}${trainer.state.batchInEpoch ? `, batch ${trainer.state.batchInEpoch}` : ''}\n`);
-  }
+  } else announce();
+
   const checkpointPath = (o.checkpoint as string | undefined) ?? (outDir !== undefined ? join(outDir, 'checkpoint.safetensors') : undefined);
   const writeCheckpoint = (path: string) => atomicWrite(path, serializeCheckpoint(trainer, config));
 
