@@ -278,7 +278,7 @@ export function setRelaxedSimd(on: boolean): void {
 /**
  * The process-wide wasm backend, created on first use (synchronous compile: fine in Node and in
  * workers; on a browser main thread call `initBackend()` first, since large sync compiles are refused there).
- * Returns null when disabled (`setBackendEnabled(false)`, or env DESCENT_WASM=0 read by the CLI) or when
+ * Returns null when disabled (`setBackendEnabled(false)`, e.g. from a CLI flag) or when
  * this platform has no WebAssembly SIMD; callers then use the pure-TS kernels.
  */
 export function getBackend(): WasmBackend | null {
