@@ -372,12 +372,10 @@ async function runSearch(o: Opts, method: string, optSpec: Record<string, unknow
   const weights = model.parameters().filter((p) => p.isWeight).map((p) => p.var);
   const nn = await import('../../nn/index.js');
   const { add } = await import('../../autograd/ops.js');
-  let dataLoss = NaN;
   const evaluateFull = () => {
     model.zeroGrad();
     const total = withArena(arena, () => {
       const dl = loss(model.forward(tensor(train.x, [train.n, train.d])), train.y);
-      dataLoss = dl.item();
       let t = dl;
       if (l1) t = add(t, nn.l1Penalty(weights, l1));
       if (l2) t = add(t, nn.l2Penalty(weights, l2));
@@ -396,7 +394,14 @@ async function runSearch(o: Opts, method: string, optSpec: Record<string, unknow
     onIterate: (info) => {
       if (info.nit === 0) return;
       if (!Number.isFinite(info.fun)) throw runError(`diverged at iteration ${info.nit}: loss is ${info.fun}; try another method or --lr lower`);
-      const m: EpochMetrics = { epoch: info.nit, trainLoss: dataLoss, lr: 1 };
+      // the data loss at the accepted iterate: f minus the penalties, recomputed from x (the last
+      // evaluation may have been a rejected line-search trial)
+      let penalty = 0;
+      for (const p of model.parameters()) {
+        if (!p.isWeight) continue;
+        for (let i = p.offset; i < p.offset + p.size; i++) penalty += l1 * Math.abs(info.x[i]) + l2 * info.x[i] * info.x[i];
+      }
+      const m: EpochMetrics = { epoch: info.nit, trainLoss: info.fun - penalty, lr: 1 };
       if (val) {
         const saved = model.params.slice();
         model.params.set(info.x);
@@ -417,7 +422,7 @@ async function runSearch(o: Opts, method: string, optSpec: Record<string, unknow
     await writeLossCurve(join(r.outDir, 'loss-curve.svg'), history, r.meta.data);
   }
   const fv = val ? evaluate(model, lossName, val) : undefined;
-  const summary = { done: true, epochs: res.nit, trainLoss: res.fun, evaluations: res.evaluations, reason: res.reason, ...(fv ? { valLoss: fv.loss, valAccuracy: fv.accuracy } : {}), seconds: Number(seconds.toFixed(3)) };
+  const summary = { done: true, epochs: res.nit, trainLoss: history.length ? history[history.length - 1].trainLoss : res.fun, evaluations: res.evaluations, reason: res.reason, ...(fv ? { valLoss: fv.loss, valAccuracy: fv.accuracy } : {}), seconds: Number(seconds.toFixed(3)) };
   process.stdout.write(json ? JSON.stringify(summary) + '\n' : `done: ${method} ${res.nit} iterations, ${res.evaluations} evaluations (${res.reason}); loss ${res.fun.toPrecision(5)}\n`);
   void method;
 }
