@@ -27,6 +27,7 @@ export interface WasmExports {
     i0: number, i1: number, j0: number, j1: number, scratch: number,
   ): void;
   biasAct(out: number, bias: number, m: number, n: number, relu: number): void;
+  relu(x: number, y: number, len: number): void;
   reluBackward(dY: number, y: number, dX: number, len: number, accumulate: number): void;
   colSum(x: number, out: number, m: number, n: number, accumulate: number): void;
   softmaxCrossEntropy(z: number, labels: number, dZ: number, m: number, n: number): number;
@@ -203,6 +204,11 @@ export class WasmBackend {
     this.exports.biasAct(this.ptr(out), this.ptr(bias), m, n, +relu);
   }
 
+  /** y[i] = x[i] > 0 ? x[i] : 0 (y may be x). */
+  relu(x: Float32Array, y: Float32Array, len = x.length): void {
+    this.exports.relu(this.ptr(x), this.ptr(y), len);
+  }
+
   /** dX[i] = y[i] > 0 ? dY[i] : 0, or += when accumulate (relu backward through its output y); dX may be dY when overwriting. */
   reluBackward(dY: Float32Array, y: Float32Array, dX: Float32Array, len = dY.length, accumulate = false): void {
     this.exports.reluBackward(this.ptr(dY), this.ptr(y), this.ptr(dX), len, +accumulate);
@@ -377,6 +383,10 @@ export function installWasmKernels(): boolean {
     colSum(x, out, m, n, accumulate = false) {
       if (f32(x, out)) be.colSum(x as Float32Array, out as Float32Array, m, n, accumulate);
       else ref.colSum(x, out, m, n, accumulate);
+    },
+    relu(x, y, len) {
+      if (f32(x, y)) be.relu(x as Float32Array, y as Float32Array, len);
+      else ref.relu(x, y, len);
     },
     reluBackward(dY, y, dX, len) {
       // the reference accumulates into dX

@@ -194,6 +194,12 @@ test('installWasmKernels: the dispatch object runs wasm on arena float32 and is 
     // relu backward and bias add/col sums keep the reference's accumulate semantics
     const dY = alloc('float32', 50), y = alloc('float32', 50), d1 = alloc('float32', 50), d2 = new Float32Array(50);
     for (let i = 0; i < 50; i++) { dY[i] = rand(); y[i] = rand(); d1[i] = d2[i] = 1; }
+    const r1 = alloc('float32', 50), r2 = new Float32Array(50);
+    y[3] = Number.NaN; y[4] = -0; // the reference maps NaN and -0 to 0
+    kernels.relu(y, r1, 50);
+    referenceKernels.relu(Float32Array.from(y), r2, 50);
+    assert.deepEqual(Array.from(r1), Array.from(r2));
+    y[3] = 0.5;
     kernels.reluBackward(dY, y, d1, 50);
     referenceKernels.reluBackward(Float32Array.from(dY), Float32Array.from(y), d2, 50);
     assert.deepEqual(Array.from(d1), Array.from(d2));

@@ -221,6 +221,24 @@ export function biasAct(out: usize, bias: usize, m: i32, n: i32, relu: bool): vo
   }
 }
 
+/** y[i] = x[i] > 0 ? x[i] : 0 over len elements (y may be x); NaN maps to 0, exactly as the TS reference. */
+export function relu(x: usize, y: usize, len: i32): void {
+  const zero = f32x4.splat(0);
+  const n4 = len & ~3;
+  let i = 0;
+  for (; i < n4; i += 4) {
+    const o = <usize>i << 2;
+    const v = v128.load(x + o);
+    // mask select rather than f32x4.max: max would propagate NaN, the reference gives 0
+    v128.store(y + o, v128.and(v, f32x4.gt(v, zero)));
+  }
+  for (; i < len; i++) {
+    const o = <usize>i << 2;
+    const v = load<f32>(x + o);
+    store<f32>(y + o, v > 0 ? v : 0);
+  }
+}
+
 /**
  * Relu backward through its output y = relu(x): dX[i] = y[i] > 0 ? dY[i] : 0, or dX[i] += that when
  * `accumulate` (the reference kernel's form, adding into an existing gradient). dX may be dY when overwriting.
