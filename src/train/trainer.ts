@@ -22,6 +22,8 @@ export interface TrainerOptions {
   loss: LossName;
   optimizer: Optimizer;
   schedule?: Schedule;
+  /** When the schedule steps: once per epoch (the contract's default) or after every optimizer step. */
+  scheduleEvery?: 'epoch' | 'batch';
   train: Dataset;
   val?: Dataset;
   /** Rows per batch, or 'full'. */
@@ -58,6 +60,8 @@ export interface TrainerState {
   /** Σ m·loss and Σ m over the unfinished epoch's batches (float64). */
   lossSum: number;
   seen: number;
+  /** The lr of the current epoch's first batch (reported with --schedule-every batch). */
+  epochLr: number;
   shuffleRng: RngState;
   dropoutRng: RngState[];
   schedule?: ReturnType<Schedule['state']>;
@@ -124,6 +128,7 @@ export class Trainer {
   private readonly dropouts: Dropout[];
   private bestParams: Float32Array | Float64Array | undefined;
   private readonly lossFn;
+  private readonly perBatchSchedule: boolean;
 
   constructor(o: TrainerOptions) {
     this.o = o;
@@ -134,14 +139,17 @@ export class Trainer {
     this.xb = alloc(o.train.x instanceof Float32Array ? 'float32' : 'float64', this.batchSize * o.train.d);
     this.yb = new Float64Array(this.batchSize);
     this.lossFn = lossByName(o.loss);
+    this.perBatchSchedule = o.scheduleEvery === 'batch' && o.schedule !== undefined;
+    if (this.perBatchSchedule && o.schedule!.needsMetric) throw inputError('--schedule-every batch: plateau needs a metric per epoch; use --schedule-every epoch');
     this.weights = o.model.parameters().filter((p) => p.isWeight).map((p) => p.var);
     this.dropouts = o.model.layers.filter((l): l is Dropout => l instanceof Dropout);
     this.state = {
-      epoch: 0, batchInEpoch: 0, lossSum: 0, seen: 0,
+      epoch: 0, batchInEpoch: 0, lossSum: 0, seen: 0, epochLr: 0,
       shuffleRng: o.rng.getState(), dropoutRng: this.dropouts.map((l) => l.rng.getState()),
       schedule: o.schedule?.state(), best: Infinity, bestEpoch: 0, sinceBest: 0, history: [],
     };
     if (o.schedule) this.setLr(o.schedule.lr);
+    this.state.epochLr = this.lr;
     epochOrder(this.order, o.rng, o.shuffle);
   }
 
@@ -196,6 +204,7 @@ export class Trainer {
   step(): number {
     const { o, state } = this;
     const { model, optimizer } = o;
+    if (state.batchInEpoch === 0) state.epochLr = this.lr;
     const start = state.batchInEpoch * this.batchSize;
     const m = gatherBatch(o.train, this.order, start, this.batchSize, this.xb, this.yb);
     const d = o.train.d;
@@ -220,6 +229,7 @@ export class Trainer {
     }
     this.clip();
     optimizer.step();
+    if (this.perBatchSchedule) this.setLr(o.schedule!.step());
     state.lossSum += m * dataLoss; // float64: a float32 sum of 10⁴ batch losses loses digits
     state.seen += m;
     state.batchInEpoch++;
@@ -256,7 +266,7 @@ export class Trainer {
    */
   endEpoch(): { metrics: EpochMetrics; stop: boolean } {
     const { o, state } = this;
-    const metrics: EpochMetrics = { epoch: state.epoch + 1, trainLoss: state.lossSum / state.seen, lr: this.lr };
+    const metrics: EpochMetrics = { epoch: state.epoch + 1, trainLoss: state.lossSum / state.seen, lr: this.perBatchSchedule ? state.epochLr : this.lr };
     if (o.val) {
       const v = evaluate(o.model, o.loss, o.val);
       metrics.valLoss = v.loss;
@@ -264,7 +274,7 @@ export class Trainer {
     }
     const monitored = metrics.valLoss ?? metrics.trainLoss;
     if (!Number.isFinite(monitored)) throw runError(`diverged at epoch ${metrics.epoch}: ${o.val ? 'validation' : 'train'} loss is ${monitored}; try --lr ${fmt(this.lr / 10)} or lower`);
-    if (o.schedule) this.setLr(o.schedule.needsMetric ? o.schedule.step(monitored) : o.schedule.step());
+    if (o.schedule && !this.perBatchSchedule) this.setLr(o.schedule.needsMetric ? o.schedule.step(monitored) : o.schedule.step());
     let stop = false;
     if (monitored < state.best) {
       state.best = monitored;

@@ -49,10 +49,11 @@ for (const name of readdirSync(fixtures).sort()) {
 }
 
 // a shuffled, dropout, scheduled, validated run: every piece of state a checkpoint must carry
-const resumeArgs = ['train', '--data', 'iris', '--model', 'mlp:8', '--dropout', '0.2', '--opt', 'adam', '--lr', '0.01', '--batch', '16',
+const baseArgs = ['train', '--data', 'iris', '--model', 'mlp:8', '--dropout', '0.2', '--opt', 'adam', '--lr', '0.01', '--batch', '16',
   '--schedule', 'step:stepSize=1,gamma=0.7', '--val', '0.2', '--seed', '7', '--json'];
 
-test('resume: 2 epochs + resume for 2 gives weights bit-identical to 4 epochs', () => {
+for (const every of ['epoch', 'batch']) test(`resume (schedule every ${every}): 2 epochs + resume for 2 gives weights bit-identical to 4 epochs`, () => {
+  const resumeArgs = [...baseArgs, '--schedule-every', every];
   const d = tmp();
   const full = descent([...resumeArgs, '--epochs', '4', '--save', join(d, 'full.safetensors')]);
   assert.equal(full.status, 0, full.stderr);
@@ -69,6 +70,7 @@ test('resume: 2 epochs + resume for 2 gives weights bit-identical to 4 epochs', 
 });
 
 test('resume refuses a checkpoint made with other settings', () => {
+  const resumeArgs = baseArgs;
   const d = tmp();
   assert.equal(descent([...resumeArgs, '--epochs', '1', '--checkpoint', join(d, 'ck.safetensors')]).status, 0);
   const r = descent([...resumeArgs.map((a) => (a === '0.01' ? '0.02' : a)), '--epochs', '2', '--resume', join(d, 'ck.safetensors')]);

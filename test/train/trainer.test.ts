@@ -124,3 +124,27 @@ test('evaluate runs in eval mode: dropout off (repeatable), training mode restor
   assert.equal(model.training, true);
   assert.ok(a.accuracy! >= 0 && a.accuracy! <= 1);
 });
+
+test('--schedule-every batch: sgd with lr 0.1·0.5^t at step t matches a float64 hand loop of the closed-form gradient', () => {
+  const model = buildModel({ kind: 'linear', inFeatures: 2, outFeatures: 1, rng: new Rng(5) });
+  const w = Array.from(model.params);
+  const opt = createOptimizer('sgd', { params: model.params, grads: model.grads }, { lr: 0.1 });
+  const schedule = createSchedule('step:stepSize=1,gamma=0.5', 0.1);
+  const t = new Trainer({ model, loss: 'mse', optimizer: opt, schedule, scheduleEvery: 'batch', train: ds, batch: 2, shuffle: false, rng: new Rng(0) });
+  const lrs: number[] = [];
+  for (let e = 0; e < 3; e++) {
+    while (t.epochUnfinished) t.step();
+    lrs.push(t.endEpoch().metrics.lr);
+  }
+  // 2 batches per epoch: epoch e starts at step 2e
+  assert.deepEqual(lrs, [0.1, 0.1 * 0.5 ** 2, 0.1 * 0.5 ** 4]);
+  let step = 0;
+  for (let e = 0; e < 3; e++) {
+    for (let s = 0; s < 4; s += 2) {
+      const g = mseGrad(w.slice(0, 2), w[2], { ...ds, x: ds.x.subarray(2 * s, 2 * s + 4), y: ds.y.subarray(s, s + 2), n: 2 });
+      const lr = 0.1 * 0.5 ** step++;
+      for (let i = 0; i < 3; i++) w[i] -= lr * g[i];
+    }
+  }
+  w.forEach((v, i) => assert.ok(Math.abs(model.params[i] - v) < 1e-5 * (1 + Math.abs(v)), `param ${i}: ${model.params[i]} vs ${v}`));
+});

@@ -159,7 +159,7 @@ export function prepareData(o: Opts): Prepared {
   return { data, train, val, standardizer, valFraction, standardize, note };
 }
 
-const CHECK_KEYS = ['data', 'target', 'val', 'standardize', 'model', 'activation', 'dropout', 'loss', 'l1', 'l2', 'opt', 'schedule', 'batch', 'seed', 'shuffle', 'clipNorm', 'clipValue', 'earlyStopping'];
+const CHECK_KEYS = ['data', 'target', 'val', 'standardize', 'model', 'activation', 'dropout', 'loss', 'l1', 'l2', 'opt', 'schedule', 'batch', 'seed', 'shuffle', 'clipNorm', 'clipValue', 'earlyStopping', 'scheduleEvery'];
 
 async function runTrain(o: Opts, hyperKeys: string[]): Promise<void> {
   const prep = prepareData(o);
@@ -223,7 +223,7 @@ async function runTrain(o: Opts, hyperKeys: string[]): Promise<void> {
   const config = {
     data: data.name, target: data.all.targetName, val: prep.valFraction, standardize: prep.standardize, model: modelArg, activation, dropout,
     loss: lossName, l1, l2, opt: optSpec, schedule: o.schedule ?? null, batch, epochs, seed, shuffle,
-    clipNorm: clipNorm ?? null, clipValue: clipValue ?? null, earlyStopping,
+    clipNorm: clipNorm ?? null, clipValue: clipValue ?? null, earlyStopping, scheduleEvery: (o.scheduleEvery as string | undefined) ?? 'epoch',
   };
   const outDir = o.out as string | undefined;
   // said (and the run folder started) only once every flag has been checked
@@ -253,9 +253,11 @@ async function runTrain(o: Opts, hyperKeys: string[]): Promise<void> {
   void _name;
   const optimizer = createOptimizer(optName, frozen ? trainableGroups(model, frozen) : { params: model.params, grads: model.grads }, hyper);
   const baseLr = optimizer.paramGroups[0].options.lr as number;
+  const scheduleEvery = ((o.scheduleEvery as string | undefined) ?? 'epoch') as 'epoch' | 'batch';
+  if (scheduleEvery !== 'epoch' && scheduleEvery !== 'batch') throw inputError(`--schedule-every: expected epoch or batch, got '${o.scheduleEvery}'`);
   const schedule = o.schedule !== undefined ? createSchedule(parseScheduleArg(o.schedule as string) as ScheduleSpec, baseLr) : undefined;
   const trainer = new Trainer({
-    model, loss: lossName, optimizer, schedule, train, val, batch, shuffle, rng: new Rng(seed + 1), l1, l2, clipNorm, clipValue, earlyStopping,
+    model, loss: lossName, optimizer, schedule, scheduleEvery, train, val, batch, shuffle, rng: new Rng(seed + 1), l1, l2, clipNorm, clipValue, earlyStopping,
   });
   if (o.resume !== undefined) {
     const file = o.resume as string;
@@ -463,6 +465,7 @@ export function register(program: Command): void {
     .option('--opt <name>', `optimizer (default adam): ${knownOptimizerNames().join(', ')}; line-search methods need --batch full`)
     .option('--lr <x>', 'learning rate (default: the optimizer\'s)')
     .option('--schedule <spec>', 'learning-rate schedule NAME:KEY=VALUE,..., stepped once per epoch (plateau on the validation loss, or the train loss without validation); mnist\'s default recipe adds cosine over the epochs unless --model, --opt or --lr is given')
+    .option('--schedule-every <epoch|batch>', 'step the schedule once per epoch (default, the contract) or after every batch (its counts are then in steps)')
     .option('--batch <n|full>', 'rows per batch, or full (default 64 for built-ins, 32 for CSV files)')
     .option('--epochs <n>', 'epochs in all, counting those of a resumed run (default 20)')
     .option('--seed <n>', 'seed of the initialization, dropout masks and the shuffles (default 0)')
