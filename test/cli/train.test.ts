@@ -188,3 +188,19 @@ test('run folder, eval of the saved model, and the held-out accuracy agree', () 
   const all = JSON.parse(descent(['eval', '--model', join(out, 'model.safetensors'), '--data', join(d, 'bc.csv'), '--all', '--json']).stdout);
   assert.equal(all.n, 569);
 });
+
+test('descent eval of torch-written weights (no descent metadata, --arch given) matches torch loss and accuracy', () => {
+  const exp = JSON.parse(readFileSync(join(repo, 'test', 'fixtures', 'eval', 'expected.json'), 'utf8'));
+  for (const [name, want] of Object.entries(exp) as [string, { n: number; loss: number; accuracy: number; args: string[] }][]) {
+    const dir = join(fixtures, name);
+    const r = descent(['eval', '--model', join(dir, 'final.safetensors'), '--data', join(dir, 'data.csv'), '--all', '--json', ...want.args]);
+    assert.equal(r.status, 0, r.stderr);
+    const got = JSON.parse(r.stdout);
+    assert.equal(got.n, want.n);
+    assert.ok(Math.abs(got.loss - want.loss) <= 1e-5 * want.loss, `${name}: loss ${got.loss} vs torch ${want.loss}`);
+    assert.ok(Math.abs(got.accuracy - want.accuracy) < 1e-6, `${name}: accuracy ${got.accuracy} vs torch ${want.accuracy}`);
+  }
+  const r = descent(['eval', '--model', join(fixtures, 'digits-mlp-adam', 'final.safetensors'), '--data', 'iris']);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /^descent: error: --arch: .* has no descent metadata/);
+});
