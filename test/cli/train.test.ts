@@ -181,6 +181,7 @@ test('run folder, eval of the saved model, and the held-out accuracy agree', () 
   assert.equal(e.status, 0, e.stderr);
   const ev = JSON.parse(e.stdout);
   assert.equal(ev.n, 114); // round(0.2 · 569) held out
+  assert.deepEqual(done.data, { name: 'breast-cancer', trainRows: 455, valRows: 114, valFraction: 0.2, standardized: true, shuffled: true });
   assert.equal(ev.accuracy, done.valAccuracy);
   assert.ok(Math.abs(ev.loss - done.valLoss) < 1e-12);
   // a copy of the data as a CSV file evaluates the same model on all its rows

@@ -341,6 +341,8 @@ async function runTrain(o: Opts, hyperKeys: string[]): Promise<void> {
     done: true, epochs: trainer.state.epoch, trainLoss: last?.trainLoss ?? null,
     ...(finalVal ? { valLoss: finalVal.loss, ...(finalVal.accuracy !== undefined ? { valAccuracy: finalVal.accuracy } : {}) } : {}),
     bestEpoch: trainer.state.bestEpoch, stoppedEarly, restoredBest: restored,
+    // what was done to the data, in the machine-readable output too (never silently)
+    data: { name: data.name, trainRows: train.n, valRows: val?.n ?? 0, valFraction: prep.valFraction, standardized: prep.standardize, shuffled: shuffle },
     seconds: Number(seconds.toFixed(3)), samplesPerSecond: Math.round(samples / Math.max(seconds, 1e-9)),
     ...(o.save !== undefined ? { save: o.save } : {}), ...(outDir !== undefined ? { out: outDir } : {}),
   };
