@@ -92,7 +92,10 @@ test('SIGINT finishes the batch, writes a checkpoint, exits 130; the resumed run
       if (stdout.includes('"epoch"')) { clearInterval(t); child.kill('SIGINT'); res(); }
     }, 5);
   });
+  // should SIGINT be ignored, fail instead of running 1000 epochs
+  const guard = setTimeout(() => child.kill('SIGKILL'), 60_000);
   const code = await new Promise<number | null>((res) => child.on('close', res));
+  clearTimeout(guard);
   assert.equal(code, 130, stderr);
   const m = /^descent: interrupted after epoch (\d+), batch (\d+); checkpoint written to (.*ck\.safetensors) \(continue with --resume /.exec(stderr);
   assert.ok(m, stderr);
