@@ -87,14 +87,18 @@ test('SIGINT finishes the batch, writes a checkpoint, exits 130; the resumed run
   child.stdout.on('data', (b) => (stdout += b));
   child.stderr.on('data', (b) => (stderr += b));
   // interrupt once the first epoch line is out (training is then certainly under way, most likely mid-epoch)
+  const closed = new Promise<number | null>((res) => child.on('close', res));
+  let exited = false;
+  void closed.then(() => (exited = true));
   await new Promise<void>((res) => {
     const t = setInterval(() => {
-      if (stdout.includes('"epoch"')) { clearInterval(t); child.kill('SIGINT'); res(); }
+      if (exited) { clearInterval(t); res(); } // it failed early: the assertions below say how
+      else if (stdout.includes('"epoch"')) { clearInterval(t); child.kill('SIGINT'); res(); }
     }, 5);
   });
   // should SIGINT be ignored, fail instead of running 1000 epochs
   const guard = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  const code = await new Promise<number | null>((res) => child.on('close', res));
+  const code = await closed;
   clearTimeout(guard);
   assert.equal(code, 130, stderr);
   const m = /^descent: interrupted after epoch (\d+), batch (\d+); checkpoint written to (.*ck\.safetensors) \(continue with --resume /.exec(stderr);
