@@ -1,0 +1,158 @@
+/**
+ * Contour plot of a 2-D function with optimizer paths: d3-contour's marching squares on a sampled grid,
+ * at log-spaced levels (optimizer landscapes span decades: Beale goes from 0 to 1e5 on [-4.5, 4.5]²).
+ */
+import { contours } from 'd3-contour';
+import { scaleLinear } from 'd3-scale';
+import { colorOf, esc, legendSvg, num, svgOpen, titleSvg, xAxisSvg, yAxisSvg } from './svg.js';
+
+export interface PathSeries {
+  label: string;
+  /** The iterates [x, y], x0 first. Non-finite points are left out of the drawing. */
+  points: number[][];
+}
+
+export interface ContourPlotOptions {
+  f: (x: number, y: number) => number;
+  xDomain: [number, number];
+  yDomain: [number, number];
+  paths: PathSeries[];
+  /** Marked with a star. */
+  minimum?: number[];
+  title?: string;
+  width?: number;
+  height?: number;
+  /** Number of contour levels (default 24). */
+  levels?: number;
+  /** Grid samples per axis (default 120). */
+  resolution?: number;
+}
+
+/**
+ * `count` log-spaced levels above `fmin`: fmin + span·10^(t), t evenly spaced from −decades to 0, where
+ * span = fmax − fmin. Offsets from the minimum are geometric, so equal spacing on a log axis; the shift by
+ * fmin lets it work for functions that go negative (saddle). `decades` defaults to 6.
+ */
+export function logLevels(fmin: number, fmax: number, count: number, decades = 6): number[] {
+  const span = fmax - fmin;
+  if (!(span > 0) || !Number.isFinite(span) || count < 1) return [];
+  const out: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const t = count === 1 ? 0 : -decades + (decades * i) / (count - 1);
+    out.push(fmin + span * Math.pow(10, t));
+  }
+  return out;
+}
+
+/** The pixel layout and scales the contour plot uses (exported so tests and the player map points the same way). */
+export function contourScales(o: Pick<ContourPlotOptions, 'xDomain' | 'yDomain' | 'width' | 'height'>) {
+  const width = o.width ?? 560;
+  const height = o.height ?? 480;
+  const margin = { top: 28, right: 130, bottom: 42, left: 56 };
+  const x = scaleLinear().domain(o.xDomain).range([margin.left, width - margin.right]);
+  const y = scaleLinear().domain(o.yDomain).range([height - margin.bottom, margin.top]);
+  return { width, height, margin, x, y };
+}
+
+/** SVG path data of a polyline through finite points; a non-finite point breaks the line. */
+export function polylineD(points: number[][], sx: (v: number) => number, sy: (v: number) => number): string {
+  let d = '';
+  let pen = false;
+  for (const p of points) {
+    const px = sx(p[0]);
+    const py = sy(p[1]);
+    if (!Number.isFinite(px) || !Number.isFinite(py)) {
+      pen = false;
+      continue;
+    }
+    d += `${pen ? 'L' : 'M'}${num(px)},${num(py)}`;
+    pen = true;
+  }
+  return d;
+}
+
+/**
+ * The contour background alone (grid, levels, rings as SVG paths, clipped to the frame): shared by the
+ * static plot and the animated player.
+ */
+export function contourLayerSvg(o: ContourPlotOptions, clipId = 'descent-clip'): string {
+  const { x, y, margin, width, height } = contourScales(o);
+  const n = o.resolution ?? 120;
+  const values = new Float64Array(n * n);
+  let fmin = Infinity;
+  let fmax = -Infinity;
+  // sample i sits at the centre of grid cell i: d3-contour places value (i, j) at coordinate (i + 0.5, j + 0.5)
+  for (let j = 0; j < n; j++) {
+    const yy = o.yDomain[0] + ((j + 0.5) / n) * (o.yDomain[1] - o.yDomain[0]);
+    for (let i = 0; i < n; i++) {
+      const xx = o.xDomain[0] + ((i + 0.5) / n) * (o.xDomain[1] - o.xDomain[0]);
+      const v = o.f(xx, yy);
+      values[j * n + i] = v;
+      if (Number.isFinite(v)) {
+        if (v < fmin) fmin = v;
+        if (v > fmax) fmax = v;
+      }
+    }
+  }
+  // overflowed samples count as the top of the range so rings close instead of breaking
+  for (let k = 0; k < values.length; k++) if (!Number.isFinite(values[k])) values[k] = fmax;
+  const levels = logLevels(fmin, fmax, o.levels ?? 24);
+  const gx = (c: number) => x(o.xDomain[0] + (c / n) * (o.xDomain[1] - o.xDomain[0]));
+  const gy = (c: number) => y(o.yDomain[0] + (c / n) * (o.yDomain[1] - o.yDomain[0]));
+  let s = `<defs><clipPath id="${esc(clipId)}"><rect x="${num(margin.left)}" y="${num(margin.top)}" width="${num(width - margin.left - margin.right)}" height="${num(height - margin.top - margin.bottom)}"/></clipPath></defs>`;
+  s += `<g class="contours" clip-path="url(#${esc(clipId)})" fill="none" stroke-width="0.8">`;
+  if (levels.length) {
+    const gen = contours().size([n, n]).thresholds(levels);
+    const polys = gen(Array.from(values));
+    polys.forEach((mp, k) => {
+      let d = '';
+      for (const poly of mp.coordinates) for (const ring of poly) d += polylineD(ring, gx, gy) + 'Z';
+      if (d === '') return;
+      // light (low f) to dark (high f) grey-blue: the valley floor stands out
+      const t = levels.length === 1 ? 0 : k / (levels.length - 1);
+      const shade = Math.round(90 + 120 * t);
+      s += `<path class="level" data-level="${esc(String(mp.value))}" stroke="rgb(${shade},${shade},${Math.min(255, shade + 40)})" d="${d}"/>`;
+    });
+  }
+  s += '</g>';
+  s += xAxisSvg(x, height - margin.bottom, 'x') + yAxisSvg(y, margin.left, 'y');
+  if (o.minimum && o.minimum.length >= 2 && Number.isFinite(o.minimum[0]) && Number.isFinite(o.minimum[1])) {
+    s += `<path class="minimum" d="${starD(x(o.minimum[0]), y(o.minimum[1]), 8)}" fill="#222" stroke="#fff" stroke-width="0.8"/>`;
+  }
+  return s;
+}
+
+/** A five-pointed star centred at (cx, cy) with outer radius r. */
+function starD(cx: number, cy: number, r: number): string {
+  let d = '';
+  for (let k = 0; k < 10; k++) {
+    const rr = k % 2 === 0 ? r : r * 0.45;
+    const a = -Math.PI / 2 + (k * Math.PI) / 5;
+    d += `${k === 0 ? 'M' : 'L'}${num(cx + rr * Math.cos(a))},${num(cy + rr * Math.sin(a))}`;
+  }
+  return d + 'Z';
+}
+
+/**
+ * Static contour plot with every path: one `<path class="opt-path">` per series (palette colour i), its start
+ * as a circle and its last point as a dot, a legend at the right. Returns a standalone SVG string.
+ */
+export function contourPlotSvg(o: ContourPlotOptions): string {
+  const { x, y, width, height, margin } = contourScales(o);
+  let s = svgOpen(width, height) + titleSvg(o.title, width) + contourLayerSvg(o);
+  s += `<g class="paths" clip-path="url(#descent-clip)" fill="none" stroke-width="1.8">`;
+  o.paths.forEach((p, i) => {
+    s += `<path class="opt-path" data-label="${esc(p.label)}" stroke="${colorOf(i)}" d="${polylineD(p.points, x, y)}"/>`;
+  });
+  s += '</g><g class="ends">';
+  o.paths.forEach((p, i) => {
+    const finite = p.points.filter((q) => Number.isFinite(x(q[0])) && Number.isFinite(y(q[1])));
+    if (!finite.length) return;
+    const a = finite[0];
+    const b = finite[finite.length - 1];
+    s += `<circle class="start" cx="${num(x(a[0]))}" cy="${num(y(a[1]))}" r="4" fill="none" stroke="${colorOf(i)}" stroke-width="1.5"/>`;
+    s += `<circle class="end" cx="${num(x(b[0]))}" cy="${num(y(b[1]))}" r="3" fill="${colorOf(i)}"/>`;
+  });
+  s += '</g>' + legendSvg(o.paths.map((p) => p.label), width - margin.right + 12, margin.top + 10);
+  return s + '</svg>';
+}

@@ -1,0 +1,92 @@
+/**
+ * Line chart of several series (loss against epoch or time), with optional mean ± std bands, a linear or log
+ * y axis, a legend. Non-finite values (and non-positive ones on a log axis) break the line rather than
+ * reaching the SVG.
+ */
+import { scaleLinear, scaleLog } from 'd3-scale';
+import { area, line } from 'd3-shape';
+import { colorOf, esc, legendSvg, num, svgOpen, titleSvg, xAxisSvg, yAxisSvg } from './svg.js';
+
+export interface LineSeries {
+  label: string;
+  x: number[];
+  y: number[];
+  /** A shaded band from lo to hi at each x (for example mean − std to mean + std over seeds). */
+  band?: { lo: number[]; hi: number[] };
+}
+
+export interface LineChartOptions {
+  series: LineSeries[];
+  xLabel: string;
+  yLabel: string;
+  logY?: boolean;
+  title?: string;
+  width?: number;
+  height?: number;
+}
+
+/** The scales a line chart uses for these options (exported so tests can map known points). */
+export function lineChartScales(o: LineChartOptions) {
+  const width = o.width ?? 560;
+  const height = o.height ?? 360;
+  const margin = { top: 28, right: 150, bottom: 42, left: 64 };
+  const ok = (v: number) => Number.isFinite(v) && (!o.logY || v > 0);
+  let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+  for (const s of o.series) {
+    const consider = (xs: number[], ys: number[]) => {
+      for (let i = 0; i < Math.min(xs.length, ys.length); i++) {
+        if (!Number.isFinite(xs[i]) || !ok(ys[i])) continue;
+        if (xs[i] < x0) x0 = xs[i];
+        if (xs[i] > x1) x1 = xs[i];
+        if (ys[i] < y0) y0 = ys[i];
+        if (ys[i] > y1) y1 = ys[i];
+      }
+    };
+    consider(s.x, s.y);
+    if (s.band) {
+      consider(s.x, s.band.lo);
+      consider(s.x, s.band.hi);
+    }
+  }
+  if (!(x0 <= x1)) { x0 = 0; x1 = 1; }
+  if (!(y0 <= y1)) { y0 = o.logY ? 1 : 0; y1 = o.logY ? 10 : 1; }
+  if (x0 === x1) { x0 -= 0.5; x1 += 0.5; }
+  if (y0 === y1) {
+    if (o.logY) { y0 /= 2; y1 *= 2; } else { y0 -= 0.5; y1 += 0.5; }
+  }
+  const x = scaleLinear().domain([x0, x1]).range([margin.left, width - margin.right]);
+  const y = (o.logY ? scaleLog().domain([y0, y1]) : scaleLinear().domain([y0, y1]).nice()).range([height - margin.bottom, margin.top]);
+  return { width, height, margin, x, y, ok };
+}
+
+/** Standalone SVG: one `<path class="series">` per series (palette colour i), a `<path class="band">` per band. */
+export function lineChartSvg(o: LineChartOptions): string {
+  const { width, height, margin, x, y, ok } = lineChartScales(o);
+  let s = svgOpen(width, height) + titleSvg(o.title, width);
+  s += xAxisSvg(x, height - margin.bottom, o.xLabel) + yAxisSvg(y, margin.left, o.yLabel);
+  s += '<g class="bands">';
+  o.series.forEach((se, i) => {
+    if (!se.band) return;
+    const { lo, hi } = se.band;
+    const idx = se.x.map((_v, k) => k);
+    const d = area<number>()
+      .defined((k) => Number.isFinite(se.x[k]) && ok(lo[k]) && ok(hi[k]))
+      .x((k) => x(se.x[k]))
+      .y0((k) => y(lo[k]))
+      .y1((k) => y(hi[k]))
+      .digits(2)(idx);
+    if (d) s += `<path class="band" data-label="${esc(se.label)}" fill="${colorOf(i)}" fill-opacity="0.2" stroke="none" d="${d}"/>`;
+  });
+  s += '</g><g class="lines" fill="none" stroke-width="1.8">';
+  o.series.forEach((se, i) => {
+    const idx = se.x.map((_v, k) => k).slice(0, Math.min(se.x.length, se.y.length));
+    const d = line<number>()
+      .defined((k) => Number.isFinite(se.x[k]) && ok(se.y[k]))
+      .x((k) => x(se.x[k]))
+      .y((k) => y(se.y[k]))
+      .digits(2)(idx) ?? '';
+    s += `<path class="series" data-label="${esc(se.label)}" stroke="${colorOf(i)}" d="${d}"/>`;
+  });
+  s += '</g>' + legendSvg(o.series.map((se) => se.label), width - margin.right + 12, margin.top + 10);
+  return s + '</svg>';
+}
