@@ -6,5 +6,6 @@ import { register as kmeans } from './kmeans.js';
 import { register as train } from './train.js';
 import { register as evalCmd } from './eval.js';
 import { register as ensemble } from './ensemble.js';
+import { register as compare } from './compare.js';
 
-export const commands: Array<(program: Command) => void> = [optimize, lab, kmeans, train, evalCmd, ensemble];
+export const commands: Array<(program: Command) => void> = [optimize, lab, kmeans, train, evalCmd, ensemble, compare];

@@ -1,0 +1,437 @@
+/**
+ * `descent compare`: several optimizers side by side on one test function (from one or more starts) and/or one
+ * dataset and model over several seeds, written as one self-contained HTML report plus static SVG figures.
+ * `--preset headline` (npm start) is the lectures' comparison: the classic optimizers on Beale from (2, −2) and
+ * (−3, 3), capped at 10,000 steps, and the MNIST MLP trained with four optimizers over 3 seeds.
+ */
+import type { Command } from 'commander';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import cliProgress from 'cli-progress';
+import { inputError, runError } from '../../errors.js';
+import { atomicWrite } from '../../io/atomic-write.js';
+import { makeObjective } from '../../objectives/index.js';
+import type { Objective, ObjectiveSpec } from '../../objectives/index.js';
+import { contourPlotSvg } from '../../viz/index.js';
+import { parseRunSpec, race, reportHtml, trainingCharts, meanStd, firstBelow } from '../../report/index.js';
+import type { RunSpec, FunctionSection, TrainingSection, TrainingRun, RaceResult } from '../../report/index.js';
+
+/** Everything one comparison needs, from flags, a spec file or a preset. */
+export interface CompareSpec {
+  name: string;
+  function?: ObjectiveSpec;
+  x0: number[][];
+  steps: number;
+  tol: number;
+  optimizers: string[];
+  data?: string;
+  model: string;
+  epochs: number;
+  seeds: number;
+  batch: string;
+  val?: number;
+  targetLoss: number;
+  trainOptimizers: string[];
+}
+
+const HEADLINE_FN_OPTS = [
+  'gd=sgd:lr=0.0001',
+  'momentum=sgd:lr=0.0001,momentum=0.9',
+  'nesterov=sgd:lr=0.0001,momentum=0.9,nesterov=true',
+  'adagrad=adagrad:lr=1',
+  'rmsprop=rmsprop:lr=0.001',
+  'rmsprop+momentum=rmsprop:lr=0.0001,momentum=0.9',
+  'adam=adam:lr=0.1',
+];
+const HEADLINE_TRAIN_OPTS = ['sgd=sgd:lr=0.1', 'momentum=sgd:lr=0.05,momentum=0.9', 'rmsprop=rmsprop:lr=0.001', 'adam=adam:lr=0.001'];
+
+/** The presets: the headline job of `npm start`. */
+export const presets: Record<string, CompareSpec> = {
+  headline: {
+    name: 'headline',
+    function: 'beale',
+    x0: [[2, -2], [-3, 3]],
+    steps: 10000,
+    tol: 1e-2,
+    optimizers: HEADLINE_FN_OPTS,
+    data: 'mnist',
+    model: 'mlp:128',
+    epochs: 8,
+    seeds: 3,
+    batch: '64',
+    targetLoss: 0.2,
+    trainOptimizers: HEADLINE_TRAIN_OPTS,
+  },
+};
+
+interface CliOptions {
+  preset?: string;
+  spec?: string;
+  opt: string[];
+  fn?: string;
+  x0: string[];
+  steps?: string;
+  tol?: string;
+  data?: string;
+  model?: string;
+  epochs?: string;
+  seeds?: string;
+  batch?: string;
+  val?: string;
+  targetLoss?: string;
+  out?: string;
+  json?: boolean;
+  progress: boolean;
+}
+
+function intFlag(flag: string, text: string, min: number): number {
+  const v = Number(text);
+  if (!/^\s*\d+\s*$/.test(text) || !Number.isInteger(v) || v < min) throw inputError(`${flag}: expected an integer >= ${min}, got '${text}'`);
+  return v;
+}
+
+function numFlag(flag: string, text: string, ok: (v: number) => boolean, expected: string): number {
+  const v = Number(text);
+  if (text.trim() === '' || !Number.isFinite(v) || !ok(v)) throw inputError(`${flag}: expected ${expected}, got '${text}'`);
+  return v;
+}
+
+function parseX0(flag: string, text: string): number[] {
+  const parts = text.split(',');
+  return parts.map((p) => numFlag(flag, p, () => true, 'numbers separated by commas'));
+}
+
+/** Reads --spec FILE: the same fields as CompareSpec; optimizers as spec strings or { label?, name, ...options }. */
+function readSpecFile(file: string): Partial<CompareSpec> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw inputError(`--spec: cannot read file '${file}'`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw inputError(`--spec ${file}: not valid JSON (${(e as Error).message})`);
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw inputError(`--spec ${file}: expected a JSON object`);
+  const o = raw as Record<string, unknown>;
+  const known = ['name', 'function', 'x0', 'steps', 'tol', 'optimizers', 'data', 'model', 'epochs', 'seeds', 'batch', 'val', 'targetLoss', 'trainOptimizers'];
+  for (const k of Object.keys(o)) if (!known.includes(k)) throw inputError(`--spec ${file}: unknown field '${k}'; expected one of: ${known.join(', ')}`);
+  const toSpecs = (field: string, v: unknown): string[] => {
+    if (!Array.isArray(v)) throw inputError(`--spec ${file}: '${field}' expected an array of optimizer specs`);
+    return v.map((e, i) => {
+      if (typeof e === 'string') return e;
+      if (e && typeof e === 'object' && typeof (e as { name?: unknown }).name === 'string') {
+        const { label, name, ...rest } = e as Record<string, unknown>;
+        const kv = Object.entries(rest).map(([k, val]) => `${k}=${Array.isArray(val) ? val.join(';') : String(val)}`);
+        return `${label !== undefined ? `${String(label)}=` : ''}${String(name)}${kv.length ? ':' + kv.join(',') : ''}`;
+      }
+      throw inputError(`--spec ${file}: '${field}[${i}]' expected a spec string or an object with a "name"`);
+    });
+  };
+  const out: Partial<CompareSpec> = {};
+  if (o.name !== undefined) out.name = String(o.name);
+  if (o.function !== undefined) out.function = o.function as ObjectiveSpec;
+  if (o.x0 !== undefined) {
+    const x = o.x0;
+    const isPoint = (p: unknown) => Array.isArray(p) && p.every((v) => typeof v === 'number' && Number.isFinite(v));
+    if (isPoint(x)) out.x0 = [x as number[]];
+    else if (Array.isArray(x) && x.every(isPoint)) out.x0 = x as number[][];
+    else throw inputError(`--spec ${file}: 'x0' expected a point [a, b] or a list of points`);
+  }
+  for (const k of ['steps', 'epochs', 'seeds'] as const) {
+    if (o[k] !== undefined) out[k] = intFlag(`--spec ${file}: '${k}'`, String(o[k]), 1);
+  }
+  if (o.tol !== undefined) out.tol = numFlag(`--spec ${file}: 'tol'`, String(o.tol), (v) => v > 0, 'a number > 0');
+  if (o.targetLoss !== undefined) out.targetLoss = numFlag(`--spec ${file}: 'targetLoss'`, String(o.targetLoss), () => true, 'a number');
+  if (o.val !== undefined) out.val = numFlag(`--spec ${file}: 'val'`, String(o.val), (v) => v > 0 && v < 1, 'a fraction in (0, 1)');
+  if (o.data !== undefined) out.data = String(o.data);
+  if (o.model !== undefined) out.model = String(o.model);
+  if (o.batch !== undefined) out.batch = String(o.batch);
+  if (o.optimizers !== undefined) out.optimizers = toSpecs('optimizers', o.optimizers);
+  if (o.trainOptimizers !== undefined) out.trainOptimizers = toSpecs('trainOptimizers', o.trainOptimizers);
+  return out;
+}
+
+/** Merges preset, spec file and flags (flags win) into one CompareSpec. */
+export function resolveSpec(o: CliOptions): CompareSpec {
+  let base: Partial<CompareSpec> = {};
+  if (o.preset !== undefined) {
+    if (!(o.preset in presets)) throw inputError(`--preset: unknown preset '${o.preset}'; expected one of: ${Object.keys(presets).join(', ')}`);
+    base = { ...presets[o.preset] };
+  }
+  if (o.spec !== undefined) base = { ...base, ...readSpecFile(o.spec) };
+  if (o.fn !== undefined) base.function = o.fn;
+  if (o.x0.length) base.x0 = o.x0.map((t) => parseX0('--x0', t));
+  if (o.opt.length) {
+    base.optimizers = o.opt;
+    base.trainOptimizers = o.opt;
+  }
+  if (o.steps !== undefined) base.steps = intFlag('--steps', o.steps, 1);
+  if (o.tol !== undefined) base.tol = numFlag('--tol', o.tol, (v) => v > 0, 'a number > 0');
+  if (o.data !== undefined) base.data = o.data;
+  if (o.model !== undefined) base.model = o.model;
+  if (o.epochs !== undefined) base.epochs = intFlag('--epochs', o.epochs, 1);
+  if (o.seeds !== undefined) base.seeds = intFlag('--seeds', o.seeds, 1);
+  if (o.batch !== undefined) base.batch = o.batch;
+  if (o.val !== undefined) base.val = numFlag('--val', o.val, (v) => v > 0 && v < 1, 'a fraction in (0, 1)');
+  if (o.targetLoss !== undefined) base.targetLoss = numFlag('--target-loss', o.targetLoss, () => true, 'a number');
+  if (base.function === undefined && base.data === undefined) throw inputError('compare: give --fn NAME --x0 A,B (a test function), --data NAME (a dataset), --spec FILE or --preset headline');
+  const fnOpts = base.optimizers ?? [];
+  const trainOpts = base.trainOptimizers ?? base.optimizers ?? [];
+  if (base.function !== undefined && fnOpts.length === 0) throw inputError('--opt: give at least one optimizer, for example --opt adam:lr=0.1');
+  if (base.data !== undefined && trainOpts.length === 0) throw inputError('--opt: give at least one optimizer, for example --opt adam:lr=0.001');
+  if (base.function !== undefined && !(base.x0 && base.x0.length)) throw inputError('--x0: give a start point A,B (repeat --x0 for several starts)');
+  const fnName = typeof base.function === 'string' ? base.function : base.function?.name;
+  return {
+    name: base.name ?? fnName ?? base.data ?? 'compare',
+    function: base.function,
+    x0: base.x0 ?? [],
+    steps: base.steps ?? 1000,
+    tol: base.tol ?? 1e-2,
+    optimizers: fnOpts,
+    data: base.data,
+    model: base.model ?? 'mlp:128',
+    epochs: base.epochs ?? 5,
+    seeds: base.seeds ?? 3,
+    batch: base.batch ?? '64',
+    val: base.val,
+    targetLoss: base.targetLoss ?? 0.3,
+    trainOptimizers: trainOpts,
+  };
+}
+
+/** `train` CLI flags for one run: the contract's kebab-case hyperparameter flags, lists comma-joined. */
+function trainArgs(spec: CompareSpec, run: RunSpec, seed: number): string[] {
+  const args = ['train', '--data', spec.data as string, '--model', spec.model, '--epochs', String(spec.epochs), '--batch', spec.batch, '--seed', String(seed), '--opt', run.name, '--json'];
+  if (spec.val !== undefined) args.push('--val', String(spec.val));
+  for (const [k, v] of Object.entries(run.options)) {
+    const flag = '--' + k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
+    args.push(flag, Array.isArray(v) ? v.join(',') : String(v));
+  }
+  return args;
+}
+
+const binPath = fileURLToPath(new URL('../../../bin/descent.js', import.meta.url));
+
+interface EpochLine { epoch: number; trainLoss: number; valLoss?: number; valAccuracy?: number }
+
+/** One training run as a child `descent train --json`; each epoch line is timed as it arrives. */
+function trainOnce(args: string[], onEpoch: () => void): Promise<{ epochs: EpochLine[]; times: number[]; done: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, [binPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const epochs: EpochLine[] = [];
+    const times: number[] = [];
+    let done: Record<string, unknown> | undefined;
+    let buf = '';
+    let err = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      buf += chunk;
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl).trim();
+        buf = buf.slice(nl + 1);
+        if (!line) continue;
+        let o: Record<string, unknown>;
+        try {
+          o = JSON.parse(line) as Record<string, unknown>;
+        } catch {
+          continue;
+        }
+        if (o.done === true) done = o;
+        else if (typeof o.epoch === 'number') {
+          epochs.push(o as unknown as EpochLine);
+          times.push((performance.now() - t0) / 1000);
+          onEpoch();
+        }
+      }
+    });
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (c: string) => (err += c));
+    child.on('error', (e) => reject(runError(`compare: could not start the training run (${e.message})`)));
+    child.on('close', (code) => {
+      if (code !== 0 || !done) {
+        const msg = err.trim().split('\n').filter((l) => l.startsWith('descent: error:')).pop()?.replace('descent: error: ', '') ?? `exit status ${code}`;
+        const e = code === 2 ? inputError(`training (descent ${args.join(' ')}): ${msg}`) : runError(`training (descent ${args.join(' ')}): ${msg}`);
+        reject(e);
+        return;
+      }
+      resolve({ epochs, times, done });
+    });
+  });
+}
+
+function sameDomain(objective: Objective, points: number[][]): { xDomain: [number, number]; yDomain: [number, number] } {
+  const d = objective.domain ?? [[-3, 3], [-3, 3]];
+  const fit = (lo: number, hi: number, vs: number[]): [number, number] => {
+    // the view stays on the function's box unless a start lies outside it
+    for (const v of vs) if (Number.isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+    return [lo, hi];
+  };
+  return { xDomain: fit(d[0][0], d[0][1], points.map((p) => p[0])), yDomain: fit(d[1][0], d[1][1], points.map((p) => p[1])) };
+}
+
+function slug(s: string): string {
+  return s.replace(/[^A-Za-z0-9.+-]+/g, '_');
+}
+
+async function runCompare(o: CliOptions, command: string): Promise<void> {
+  const spec = resolveSpec(o);
+  // every spec parsed before anything runs or is written: a bad --opt fails fast with exit 2
+  const fnRuns = spec.function !== undefined ? spec.optimizers.flatMap((s) => parseRunSpec(s)) : [];
+  const trainRuns = spec.data !== undefined ? spec.trainOptimizers.flatMap((s) => parseRunSpec(s)) : [];
+  const objective = spec.function !== undefined ? makeObjective(spec.function, spec.x0[0].length) : undefined;
+  if (objective) for (const p of spec.x0) if (p.length !== objective.n) throw inputError(`--x0: expected ${objective.n} numbers for ${objective.name}, got ${p.length}`);
+  const outDir = o.out ?? join('reports', slug(spec.name));
+
+  const total = fnRuns.length * spec.x0.length + trainRuns.length * spec.seeds * spec.epochs;
+  const bar = o.progress && process.stderr.isTTY
+    ? new cliProgress.SingleBar({ stream: process.stderr, format: 'compare |{bar}| {value}/{total} {task}', hideCursor: true, clearOnComplete: true, fps: 10 }, cliProgress.Presets.shades_classic)
+    : undefined;
+  bar?.start(total, 0, { task: '' });
+  const files: string[] = [];
+  const functions: FunctionSection[] = [];
+  try {
+    if (objective) {
+      for (const x0 of spec.x0) {
+        const results: RaceResult[] = [];
+        for (const run of fnRuns) {
+          bar?.update({ task: `${run.label} from (${x0.join(', ')})` });
+          results.push(race({ objective, x0, run, steps: spec.steps, tol: spec.tol }));
+          bar?.increment();
+        }
+        const { xDomain, yDomain } = sameDomain(objective, [x0]);
+        const x = new Float64Array(objective.n);
+        const f = objective.n === 2 ? (a: number, b: number) => { x[0] = a; x[1] = b; return objective.value(x); } : undefined;
+        functions.push({ fn: objective.name, x0, steps: spec.steps, tol: spec.tol, minimum: objective.minimum, xDomain, yDomain, f, results });
+      }
+    }
+    let training: TrainingSection | undefined;
+    if (trainRuns.length) {
+      const runs: TrainingRun[] = [];
+      for (const run of trainRuns) {
+        const tr: TrainingRun = { label: run.label, seeds: [], trainLoss: [], valLoss: [], valAccuracy: [], wallSeconds: [], stepsPerEpoch: 0 };
+        for (let s = 1; s <= spec.seeds; s++) {
+          bar?.update({ task: `${run.label}, seed ${s}` });
+          const r = await trainOnce(trainArgs(spec, run, s), () => bar?.increment());
+          tr.seeds.push(s);
+          tr.trainLoss.push(r.epochs.map((e) => e.trainLoss));
+          tr.valLoss.push(r.epochs.map((e) => e.valLoss ?? NaN));
+          tr.valAccuracy.push(r.epochs.map((e) => e.valAccuracy ?? NaN));
+          tr.wallSeconds.push(r.times);
+          const rows = (r.done.data as { trainRows?: number } | undefined)?.trainRows ?? 0;
+          tr.stepsPerEpoch = spec.batch === 'full' ? 1 : Math.ceil(rows / Number(spec.batch));
+          if (r.epochs.length < spec.epochs) bar?.increment(spec.epochs - r.epochs.length); // early stop
+        }
+        runs.push(tr);
+      }
+      training = { data: spec.data as string, model: spec.model, epochs: spec.epochs, batch: spec.batch === 'full' ? 'full' : Number(spec.batch), targetLoss: spec.targetLoss, runs };
+    }
+    bar?.stop();
+
+    for (const s of functions) {
+      if (!s.f) continue;
+      const file = join(outDir, `${slug(s.fn)}-from-${slug(s.x0.join(','))}.svg`);
+      atomicWrite(file, contourPlotSvg({ f: s.f, xDomain: s.xDomain, yDomain: s.yDomain, minimum: s.minimum, title: `${s.fn} from (${s.x0.join(', ')})`, paths: s.results.map((r) => ({ label: r.label, points: r.path })) }));
+      files.push(file);
+    }
+    if (training) {
+      for (const [name, svg] of Object.entries(trainingCharts(training))) {
+        const file = join(outDir, `training-${name}.svg`);
+        atomicWrite(file, svg);
+        files.push(file);
+      }
+    }
+    const reportFile = join(outDir, 'report.html');
+    const html = reportHtml({ title: `descent compare: ${spec.name}`, command, functions, training, createdAt: new Date().toISOString() });
+    const summary = {
+      report: reportFile,
+      files,
+      functions: functions.map((s) => ({
+        function: s.fn,
+        x0: s.x0,
+        steps: s.steps,
+        minimum: s.minimum ?? null,
+        tol: s.tol,
+        results: s.results.map((r) => ({ label: r.label, optimizer: r.name, options: r.options, reached: r.reachedAt !== null, reachedAt: r.reachedAt, divergedAt: r.divergedAt, finalX: r.finalX, finalValue: r.finalValue, finalDistance: r.finalDistance, seconds: r.seconds })),
+      })),
+      training: training
+        ? {
+            data: training.data,
+            model: training.model,
+            epochs: training.epochs,
+            seeds: training.runs[0]?.seeds ?? [],
+            targetLoss: training.targetLoss,
+            results: training.runs.map((r) => ({
+              label: r.label,
+              finalTrainLoss: meanStd(r.trainLoss.map((row) => [row[row.length - 1]])).mean[0] ?? null,
+              finalValAccuracy: meanStd(r.valAccuracy.map((row) => [row[row.length - 1]])).mean[0] ?? null,
+              stepsToTarget: r.trainLoss.map((row) => { const e = firstBelow(row, training.targetLoss); return e === null ? null : e * r.stepsPerEpoch; }),
+              seconds: r.wallSeconds.map((row) => row[row.length - 1]),
+              trainLoss: r.trainLoss,
+            })),
+          }
+        : null,
+    };
+    atomicWrite(join(outDir, 'summary.json'), JSON.stringify(summary, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n');
+    atomicWrite(reportFile, html);
+    if (o.json) process.stdout.write(JSON.stringify(summary, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)) + '\n');
+    else {
+      for (const s of functions) {
+        process.stdout.write(`${s.fn} from (${s.x0.join(', ')}), ${s.steps} steps:\n`);
+        for (const r of s.results) {
+          const what = r.divergedAt !== null ? `diverged at step ${r.divergedAt}` : r.reachedAt !== null ? `reached the minimum at step ${r.reachedAt}` : `did not reach the minimum (ended at (${r.finalX.map((v) => v.toPrecision(4)).join(', ')}))`;
+          process.stdout.write(`  ${r.label}: ${what}\n`);
+        }
+      }
+      if (training) {
+        process.stdout.write(`${training.model} on ${training.data}, ${training.epochs} epochs, ${training.runs[0]?.seeds.length ?? 0} seeds:\n`);
+        for (const r of training.runs) {
+          const acc = meanStd(r.valAccuracy.map((row) => [row[row.length - 1]])).mean[0];
+          const loss = meanStd(r.trainLoss.map((row) => [row[row.length - 1]])).mean[0];
+          process.stdout.write(`  ${r.label}: train loss ${loss.toPrecision(4)}, val accuracy ${acc.toFixed(4)}\n`);
+        }
+      }
+      process.stdout.write(`report: ${reportFile}\n`);
+    }
+  } finally {
+    bar?.stop();
+  }
+}
+
+function collect(v: string, prev: string[]): string[] {
+  return prev.concat([v]);
+}
+
+export function register(program: Command): void {
+  program
+    .command('compare')
+    .description('compare optimizers side by side on a test function and/or a dataset; writes a self-contained HTML report')
+    .option('--preset <NAME>', 'a built-in comparison: headline (npm start)')
+    .option('--spec <FILE>', 'a JSON file with the comparison (function, x0, steps, optimizers, data, model, epochs, seeds, ...)')
+    .option('--opt <SPEC>', "an optimizer: [label=]name[:key=value,...]; ';' in a scalar value is a grid (lr=0.001;0.01), repeatable", collect, [])
+    .option('--fn <NAME>', 'a test function (beale, rosenbrock, ...)')
+    .option('--x0 <A,B>', 'a start point, repeatable', collect, [])
+    .option('--steps <N>', 'optimizer steps on the function (default 1000)')
+    .option('--tol <X>', 'distance to the minimum that counts as reaching it (default 0.01)')
+    .option('--data <NAME>', 'a dataset for training runs (mnist, digits, iris, ... or FILE.csv)')
+    .option('--model <SPEC>', 'model for training runs (default mlp:128)')
+    .option('--epochs <N>', 'epochs per training run (default 5)')
+    .option('--seeds <N>', 'seeds per optimizer (default 3)')
+    .option('--batch <N>', 'batch size or full (default 64)')
+    .option('--val <F>', 'validation fraction (the dataset default otherwise)')
+    .option('--target-loss <X>', 'train loss for the steps-to-target column (default 0.3)')
+    .option('--out <DIR>', 'output folder (default reports/<name>)')
+    .option('--json', 'print a summary object on stdout')
+    .option('--no-progress', 'no progress bar')
+    .action(async (opts: CliOptions) => {
+      const command = 'descent ' + process.argv.slice(2).join(' ');
+      await runCompare(opts, command);
+    });
+}

@@ -1,0 +1,158 @@
+/**
+ * The self-contained HTML report of `descent compare`: inline CSS, inline SVG, one inline script (the
+ * animation player); no external resources, so it works offline and makes no network requests.
+ */
+import { esc, fmtValue, lineChartSvg } from '../viz/index.js';
+import type { LineSeries } from '../viz/index.js';
+import { playerHtml, playerScript } from './player.js';
+import type { RaceResult } from './function-race.js';
+
+export interface FunctionSection {
+  fn: string;
+  x0: number[];
+  steps: number;
+  tol: number;
+  minimum?: number[];
+  xDomain: [number, number];
+  yDomain: [number, number];
+  f?: (x: number, y: number) => number;
+  results: RaceResult[];
+}
+
+/** One optimizer's training runs over seeds, epoch by epoch. */
+export interface TrainingRun {
+  label: string;
+  seeds: number[];
+  /** [seed][epoch]: train loss, val loss, val accuracy, wall seconds since launch. */
+  trainLoss: number[][];
+  valLoss: number[][];
+  valAccuracy: number[][];
+  wallSeconds: number[][];
+  /** Optimizer steps (batches) per epoch. */
+  stepsPerEpoch: number;
+}
+
+export interface TrainingSection {
+  data: string;
+  model: string;
+  epochs: number;
+  batch: number | 'full';
+  targetLoss: number;
+  runs: TrainingRun[];
+}
+
+export interface ReportInput {
+  title: string;
+  command: string;
+  functions: FunctionSection[];
+  training?: TrainingSection;
+  /** ISO time of the run, shown in the footer. */
+  createdAt?: string;
+}
+
+/** Mean and population std over seeds at each index (rows of possibly unequal length: shortest wins). */
+export function meanStd(rows: number[][]): { mean: number[]; std: number[] } {
+  const len = rows.length ? Math.min(...rows.map((r) => r.length)) : 0;
+  const mean: number[] = [];
+  const std: number[] = [];
+  for (let i = 0; i < len; i++) {
+    let s = 0;
+    for (const r of rows) s += r[i];
+    const m = s / rows.length;
+    let v = 0;
+    for (const r of rows) v += (r[i] - m) ** 2;
+    mean.push(m);
+    std.push(Math.sqrt(v / rows.length));
+  }
+  return { mean, std };
+}
+
+/** First epoch (1-based) whose value is ≤ target, or null. */
+export function firstBelow(values: number[], target: number): number | null {
+  for (let i = 0; i < values.length; i++) if (values[i] <= target) return i + 1;
+  return null;
+}
+
+const css = `body{font-family:system-ui,sans-serif;margin:24px auto;max-width:1100px;color:#222;padding:0 16px}
+h1{font-size:22px}h2{font-size:18px;margin-top:32px;border-bottom:1px solid #ddd}
+table{border-collapse:collapse;margin:12px 0;font-size:13px}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}
+th{background:#f4f4f4}td.l,th.l{text-align:left}.yes{color:#1a7f37;font-weight:bold}.no{color:#b42318}
+.controls{margin:6px 0 18px;font-size:13px}.controls button{font-size:13px;padding:2px 10px}
+.charts{display:flex;flex-wrap:wrap;gap:8px}code{background:#f4f4f4;padding:1px 4px}.swatch{display:inline-block;width:10px;height:10px;margin-right:4px}`;
+
+function fmtPoint(p: number[]): string {
+  return `(${p.map((v) => (Number.isFinite(v) ? String(Number(v.toPrecision(5))) : String(v))).join(', ')})`;
+}
+
+function functionHtml(s: FunctionSection, k: number): string {
+  let h = `<section class="function-section"><h2>${esc(s.fn)} from ${esc(fmtPoint(s.x0))}, ${s.steps} steps</h2>`;
+  if (s.f) {
+    h += playerHtml({
+      id: `player-${k}`,
+      f: s.f,
+      xDomain: s.xDomain,
+      yDomain: s.yDomain,
+      minimum: s.minimum,
+      title: `${s.fn} from ${fmtPoint(s.x0)}`,
+      paths: s.results.map((r) => ({ label: r.label, points: r.path, steps: r.pathSteps })),
+    });
+  }
+  const target = s.minimum ? `the minimum ${fmtPoint(s.minimum)} (within ${s.tol})` : 'a known minimum (none known)';
+  h += `<table class="reach"><tr><th class="l">optimizer</th><th class="l">hyperparameters</th><th>reached ${esc(target)}</th><th>at step</th><th>final x</th><th>final f</th><th>distance</th></tr>`;
+  for (const r of s.results) {
+    const reached = r.reachedAt !== null;
+    const status = r.divergedAt !== null ? `<span class="no">diverged</span>` : reached ? `<span class="yes">yes</span>` : `<span class="no">no</span>`;
+    h += `<tr data-label="${esc(r.label)}" data-reached="${reached}"><td class="l">${esc(r.label)}</td><td class="l"><code>${esc(r.name)} ${esc(JSON.stringify(r.options))}</code></td><td>${status}</td><td>${r.reachedAt ?? (r.divergedAt !== null ? `diverged at ${r.divergedAt}` : '—')}</td><td>${esc(fmtPoint(r.finalX))}</td><td>${esc(fmtValue(r.finalValue))}</td><td>${esc(fmtValue(r.finalDistance))}</td></tr>`;
+  }
+  return h + '</table></section>';
+}
+
+/** The training charts as SVG strings (also written as files by the CLI). */
+export function trainingCharts(t: TrainingSection): Record<string, string> {
+  const byEpoch = (pick: (r: TrainingRun) => number[][]): LineSeries[] =>
+    t.runs.map((r) => {
+      const { mean, std } = meanStd(pick(r));
+      return { label: r.label, x: mean.map((_v, i) => i + 1), y: mean, band: { lo: mean.map((m, i) => m - std[i]), hi: mean.map((m, i) => m + std[i]) } };
+    });
+  const byTime: LineSeries[] = t.runs.map((r) => {
+    const { mean, std } = meanStd(r.trainLoss);
+    const time = meanStd(r.wallSeconds).mean;
+    return { label: r.label, x: time, y: mean, band: { lo: mean.map((m, i) => m - std[i]), hi: mean.map((m, i) => m + std[i]) } };
+  });
+  const seeds = t.runs[0]?.seeds.length ?? 0;
+  return {
+    'loss-vs-epoch': lineChartSvg({ series: byEpoch((r) => r.trainLoss), xLabel: 'epoch', yLabel: 'train loss', logY: true, title: `train loss, mean ± std over ${seeds} seeds` }),
+    'loss-vs-time': lineChartSvg({ series: byTime, xLabel: 'wall time since launch (s)', yLabel: 'train loss', logY: true, title: `train loss against wall time` }),
+    'val-loss': lineChartSvg({ series: byEpoch((r) => r.valLoss), xLabel: 'epoch', yLabel: 'validation loss', logY: true, title: 'validation loss' }),
+    'val-accuracy': lineChartSvg({ series: byEpoch((r) => r.valAccuracy), xLabel: 'epoch', yLabel: 'validation accuracy', title: 'validation accuracy' }),
+  };
+}
+
+function trainingHtml(t: TrainingSection): string {
+  const charts = trainingCharts(t);
+  let h = `<section class="training-section"><h2>training: ${esc(t.model)} on ${esc(t.data)}, ${t.epochs} epochs, batch ${esc(String(t.batch))}, seeds ${esc(t.runs[0]?.seeds.join(', ') ?? '')}</h2><div class="charts">`;
+  for (const svg of Object.values(charts)) h += svg;
+  h += `</div><table class="final"><tr><th class="l">optimizer</th><th>final train loss</th><th>final val loss</th><th>final val accuracy</th><th>steps to train loss ≤ ${esc(String(t.targetLoss))}</th><th>time (s)</th></tr>`;
+  const pm = (rows: number[][], digits: number) => {
+    const last = rows.map((r) => r[r.length - 1]);
+    const m = last.reduce((a, b) => a + b, 0) / last.length;
+    const s = Math.sqrt(last.reduce((a, b) => a + (b - m) ** 2, 0) / last.length);
+    return `${m.toFixed(digits)} ± ${s.toFixed(digits)}`;
+  };
+  for (const r of t.runs) {
+    const reach = r.trainLoss.map((row) => firstBelow(row, t.targetLoss));
+    const steps = reach.map((e) => (e === null ? 'never' : String(e * r.stepsPerEpoch))).join(' / ');
+    h += `<tr data-label="${esc(r.label)}"><td class="l">${esc(r.label)}</td><td>${pm(r.trainLoss, 4)}</td><td>${pm(r.valLoss, 4)}</td><td>${pm(r.valAccuracy, 4)}</td><td>${esc(steps)}</td><td>${pm(r.wallSeconds, 2)}</td></tr>`;
+  }
+  return h + '</table><p>Steps to target: per seed, the optimizer steps (batches) up to the end of the first epoch whose mean train loss is at or below the target. Times include process start and data loading.</p></section>';
+}
+
+/** The whole report page. */
+export function reportHtml(r: ReportInput): string {
+  let body = `<h1>${esc(r.title)}</h1><p><code>${esc(r.command)}</code></p>`;
+  r.functions.forEach((s, k) => (body += functionHtml(s, k)));
+  if (r.training) body += trainingHtml(r.training);
+  body += `<p><small>descent compare${r.createdAt ? ' · ' + esc(r.createdAt) : ''}</small></p>`;
+  const script = r.functions.some((s) => s.f) ? `<script>${playerScript}</script>` : '';
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${esc(r.title)}</title><style>${css}</style></head><body>${body}${script}</body></html>\n`;
+}

@@ -1,0 +1,9 @@
+/** The comparison report: optimizer spec parsing, the function race, the animated player, the HTML page. */
+export { parseRunSpec } from './spec.js';
+export type { RunSpec } from './spec.js';
+export { race } from './function-race.js';
+export type { RaceResult, RaceOptions } from './function-race.js';
+export { playerHtml, playerScript } from './player.js';
+export type { PlayerOptions, PlayerPath } from './player.js';
+export { reportHtml, trainingCharts, meanStd, firstBelow } from './html.js';
+export type { ReportInput, FunctionSection, TrainingSection, TrainingRun } from './html.js';
