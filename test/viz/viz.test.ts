@@ -1,0 +1,123 @@
+// src/viz: snapshots of the three plots, plus structural checks that can fail independently of the snapshots:
+// element counts, log-spaced levels, scale mapping of known points, non-finite data kept out of the SVG.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { contourPlotSvg, lineChartSvg, functionPlotSvg, logLevels, contourScales, palette } from '../../src/viz/index.js';
+
+const snapDir = fileURLToPath(new URL('./__snapshots__/', import.meta.url));
+
+/** Compares with the committed snapshot; writes it when absent (first run) or when UPDATE_SNAPSHOTS=1. */
+function snapshot(name: string, svg: string): void {
+  const file = snapDir + name;
+  if (!existsSync(file) || process.env.UPDATE_SNAPSHOTS === '1') {
+    writeFileSync(file, svg);
+    return;
+  }
+  assert.equal(svg, readFileSync(file, 'utf8'), `snapshot ${name} differs (UPDATE_SNAPSHOTS=1 to rewrite after checking the change)`);
+}
+
+const beale = (x: number, y: number) => (1.5 - x + x * y) ** 2 + (2.25 - x + x * y * y) ** 2 + (2.625 - x + x * y ** 3) ** 2;
+const count = (s: string, re: RegExp) => (s.match(re) ?? []).length;
+
+test('contour plot: snapshot, one opt-path per path, palette colours, start and end marks', () => {
+  const svg = contourPlotSvg({
+    f: beale, xDomain: [-4.5, 4.5], yDomain: [-4.5, 4.5], resolution: 40, levels: 10, minimum: [3, 0.5], title: 'Beale <test>',
+    paths: [
+      { label: 'sgd', points: [[2, -2], [2.5, -1], [2.9, 0.3]] },
+      { label: 'adam', points: [[-3, 3], [-1, 2], [1, 1], [3, 0.5]] },
+    ],
+  });
+  snapshot('contour-beale.svg', svg);
+  assert.equal(count(svg, /class="opt-path"/g), 2);
+  assert.ok(svg.includes(`stroke="${palette[0]}"`) && svg.includes(`stroke="${palette[1]}"`));
+  assert.equal(count(svg, /class="start"/g), 2);
+  assert.equal(count(svg, /class="minimum"/g), 1);
+  assert.ok(svg.includes('Beale &lt;test&gt;'), 'title escaped');
+  assert.ok(svg.startsWith('<svg') && svg.endsWith('</svg>'));
+});
+
+test('contour levels are log-spaced above the minimum: (level − fmin) has a constant ratio', () => {
+  const lv = logLevels(2, 2 + 1e4, 9, 4);
+  assert.equal(lv.length, 9);
+  // offsets 1, 10^0.5, ..., 10^4 — the closed form
+  lv.forEach((l, i) => assert.ok(Math.abs((l - 2) - Math.pow(10, i * 0.5)) < 1e-9 * Math.pow(10, i * 0.5), `level ${i}`));
+  // the levels actually drawn: read from the SVG's data-level attributes
+  const svg = contourPlotSvg({ f: (x, y) => x * x + y * y, xDomain: [-2, 2], yDomain: [-2, 2], resolution: 41, levels: 6, paths: [] });
+  const drawn = [...svg.matchAll(/data-level="([^"]+)"/g)].map((m) => Number(m[1]));
+  assert.ok(drawn.length >= 5);
+  const fmin = drawn[0] - (drawn[1] - drawn[0]) / (Math.pow(10, 6 / 5) - 1); // offset ratio 10^(6/5) for 6 levels over 6 decades
+  const ratios = drawn.slice(1).map((l, i) => (l - fmin) / (drawn[i] - fmin));
+  for (const r of ratios) assert.ok(Math.abs(r - Math.pow(10, 6 / 5)) < 1e-6, `ratio ${r}`);
+});
+
+test('contour rings sit where f equals the level: on x²+y², the ring at level c has radius √c', () => {
+  const o = { f: (x: number, y: number) => x * x + y * y, xDomain: [-2, 2] as [number, number], yDomain: [-2, 2] as [number, number], resolution: 81, levels: 4, paths: [] };
+  const svg = contourPlotSvg(o);
+  const { x, y } = contourScales(o);
+  const m = [...svg.matchAll(/class="level" data-level="([^"]+)"[^>]* d="([^"]+)"/g)];
+  assert.ok(m.length >= 2);
+  for (const [, level, d] of m) {
+    const r0 = Math.sqrt(Number(level));
+    if (r0 < 0.2 || r0 > 1.8) continue; // rings smaller than two grid cells or clipped at the box are not checked
+    const pts = [...d.matchAll(/[ML](-?[\d.]+),(-?[\d.]+)/g)].map((p) => [x.invert(Number(p[1])), y.invert(Number(p[2]))]);
+    // each level's region {f ≥ c} is also bounded by the grid's edge: only the inner ring is checked
+    for (const [a, b] of pts.filter(([a, b]) => Math.max(Math.abs(a), Math.abs(b)) < 1.9)) assert.ok(Math.abs(Math.hypot(a, b) - r0) < 0.05, `point (${a}, ${b}) of level ${level}: radius ${Math.hypot(a, b)} vs ${r0}`);
+  }
+});
+
+test('contour paths map through the scales: known data points land at the frame corners', () => {
+  const o = { f: (x: number, y: number) => x * x + y * y, xDomain: [0, 10] as [number, number], yDomain: [0, 10] as [number, number], width: 560, height: 480, resolution: 10, levels: 2 };
+  const svg = contourPlotSvg({ ...o, paths: [{ label: 'p', points: [[0, 0], [10, 10]] }] });
+  // margins left 56, right 130, top 28, bottom 42: (0,0) → (56, 438), (10,10) → (430, 28)
+  assert.ok(svg.includes('class="opt-path" data-label="p" stroke="#4e79a7" d="M56.00,438.00L430.00,28.00"'), svg.match(/class="opt-path"[^>]*/)?.[0]);
+});
+
+test('line chart: snapshot, one series path per series, one band per band, known points map through the scales', () => {
+  const svg = lineChartSvg({
+    series: [
+      { label: 'a', x: [0, 5, 10], y: [0, 50, 100] },
+      { label: 'b & c', x: [0, 10], y: [20, 30], band: { lo: [10, 25], hi: [30, 35] } },
+    ],
+    xLabel: 'epoch', yLabel: 'loss', title: 'chart',
+  });
+  snapshot('line-chart.svg', svg);
+  assert.equal(count(svg, /class="series"/g), 2);
+  assert.equal(count(svg, /class="band"/g), 1);
+  // width 560, height 360, margins left 64, right 150, top 28, bottom 42; x [0, 10], y [0, 100] (already nice)
+  assert.ok(svg.includes('data-label="a" stroke="#4e79a7" d="M64,318L237,173L410,28"'), svg.match(/class="series" data-label="a"[^>]*/)?.[0]);
+  assert.ok(svg.includes('data-label="b &amp; c"'));
+});
+
+test('line chart: NaN, Infinity and (on a log axis) non-positive values leave no NaN in the SVG', () => {
+  const svg = lineChartSvg({
+    series: [
+      { label: 'x', x: [0, 1, 2, 3], y: [1, NaN, Infinity, 0.1], band: { lo: [0.5, NaN, 0, 0.05], hi: [2, 2, Infinity, 0.2] } },
+      { label: 'all bad', x: [NaN, 1], y: [NaN, -1] },
+    ],
+    xLabel: 'e', yLabel: 'l', logY: true,
+  });
+  assert.ok(!/NaN|Infinity/.test(svg));
+  assert.equal(count(svg, /class="series"/g), 2);
+  // the gap splits the first line into two moves
+  const d = svg.match(/class="series" data-label="x"[^>]* d="([^"]*)"/)![1];
+  assert.equal(count(d, /M/g), 2);
+  const c = contourPlotSvg({ f: () => NaN, xDomain: [0, 1], yDomain: [0, 1], resolution: 8, paths: [{ label: 'p', points: [[NaN, 0], [0.5, Infinity], [0.5, 0.5]] }] });
+  assert.ok(!/NaN|Infinity/.test(c));
+});
+
+test('function plot: snapshot, one circle per finite iterate at (x, f(x))', () => {
+  const svg = functionPlotSvg({ f: (x) => x * x, domain: [-2, 2], points: [2, 1, 0.5, NaN, 0], title: 'square', samples: 40 });
+  snapshot('function-square.svg', svg);
+  assert.equal(count(svg, /class="iterate"/g), 4);
+  assert.equal(count(svg, /class="curve"/g), 1);
+  assert.ok(!svg.includes('NaN'));
+  // x ∈ [-2, 2] → [64, 536]; f ∈ [0, 4] → [318, 28]: the iterate x = 1 (f = 1) sits at (418, 245.5)
+  assert.ok(svg.includes('cx="418.00" cy="245.50"'));
+});
+
+test('output is deterministic: the same input gives the same text', () => {
+  const o = { f: beale, xDomain: [-4.5, 4.5] as [number, number], yDomain: [-4.5, 4.5] as [number, number], resolution: 30, paths: [{ label: 'a', points: [[1, 1], [2, 0.5]] }] };
+  assert.equal(contourPlotSvg(o), contourPlotSvg(o));
+});
