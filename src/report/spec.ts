@@ -45,7 +45,7 @@ export function parseRunSpec(text: string, flag = '--opt'): RunSpec[] {
     name = head.slice(eq + 1).trim();
     if (label === '') throw inputError(`${flag}: empty label in '${text}'; expected label=name[:key=value,...]`);
   }
-  if (!isOptimizerName(name)) throw unknownName(flag, name, Object.keys(optimizers));
+  if (!isOptimizerName(name)) throw inputError(`${flag}: ${unknownName('optimizer', name, Object.keys(optimizers)).message}`);
   const rule = optimizers[name] as unknown as OptimizerRule<HyperOptions, unknown>;
   const defaults = rule.defaults as Record<string, unknown>;
   const fixed: Record<string, number | boolean | number[]> = {};
