@@ -120,12 +120,15 @@ export function trainingCharts(t: TrainingSection): Record<string, string> {
     return { label: r.label, x: time, y: mean, band: { lo: mean.map((m, i) => m - std[i]), hi: mean.map((m, i) => m + std[i]) } };
   });
   const seeds = t.runs[0]?.seeds.length ?? 0;
-  return {
+  const charts: Record<string, string> = {
     'loss-vs-epoch': lineChartSvg({ series: byEpoch((r) => r.trainLoss), xLabel: 'epoch', yLabel: 'train loss', logY: true, title: `train loss, mean ± std over ${seeds} seeds` }),
     'loss-vs-time': lineChartSvg({ series: byTime, xLabel: 'wall time since launch (s)', yLabel: 'train loss', logY: true, title: `train loss against wall time` }),
-    'val-loss': lineChartSvg({ series: byEpoch((r) => r.valLoss), xLabel: 'epoch', yLabel: 'validation loss', logY: true, title: 'validation loss' }),
-    'val-accuracy': lineChartSvg({ series: byEpoch((r) => r.valAccuracy), xLabel: 'epoch', yLabel: 'validation accuracy', title: 'validation accuracy' }),
   };
+  // validation charts only when the runs held rows out (a CSV without --val has none)
+  const has = (pick: (r: TrainingRun) => number[][]) => t.runs.some((r) => pick(r).some((row) => row.some((v) => Number.isFinite(v))));
+  if (has((r) => r.valLoss)) charts['val-loss'] = lineChartSvg({ series: byEpoch((r) => r.valLoss), xLabel: 'epoch', yLabel: 'validation loss', logY: true, title: 'validation loss' });
+  if (has((r) => r.valAccuracy)) charts['val-accuracy'] = lineChartSvg({ series: byEpoch((r) => r.valAccuracy), xLabel: 'epoch', yLabel: 'validation accuracy', title: 'validation accuracy' });
+  return charts;
 }
 
 function trainingHtml(t: TrainingSection): string {

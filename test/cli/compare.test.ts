@@ -1,0 +1,106 @@
+// descent compare end to end (needs `npm run build`): the Beale report against torch.optim's reach steps
+// (test/fixtures/compare/beale-headline.json), self-containment, controls, errors, and training over seeds
+// against direct `descent train --json` runs.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const bin = join(root, 'bin/descent.js');
+const fixture = JSON.parse(readFileSync(new URL('../fixtures/compare/beale-headline.json', import.meta.url), 'utf8')) as {
+  steps: number; results: { x0: number[]; label: string; reachedAt: number | null; divergedAt: number | null }[];
+};
+const OPTS = [
+  'gd=sgd:lr=0.0001', 'momentum=sgd:lr=0.0001,momentum=0.9', 'nesterov=sgd:lr=0.0001,momentum=0.9,nesterov=true',
+  'adagrad=adagrad:lr=1', 'rmsprop=rmsprop:lr=0.001', 'rmsprop+momentum=rmsprop:lr=0.0001,momentum=0.9', 'adam=adam:lr=0.1',
+];
+
+function descent(args: string[]) {
+  return spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd: root, timeout: 120_000 });
+}
+
+test('compare on Beale: every optimizer reaches (3, 0.5) or not exactly as torch.optim does; report self-contained and animated', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'descent-compare-'));
+  try {
+    const r = descent(['compare', '--fn', 'beale', '--x0', '2,-2', '--x0', '-3,3', '--steps', String(fixture.steps), ...OPTS.flatMap((o) => ['--opt', o]), '--out', dir, '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const summary = JSON.parse(r.stdout);
+    assert.equal(summary.report, join(dir, 'report.html'));
+    assert.equal(summary.functions.length, 2);
+    for (const ref of fixture.results) {
+      const sec = summary.functions.find((s: { x0: number[] }) => s.x0.join() === ref.x0.join());
+      const got = sec.results.find((x: { label: string }) => x.label === ref.label);
+      assert.equal(got.reachedAt, ref.reachedAt, `${ref.label} from ${ref.x0}`);
+      assert.equal(got.reached, ref.reachedAt !== null);
+      assert.equal(got.divergedAt, ref.divergedAt, `${ref.label} from ${ref.x0}`);
+    }
+    const html = readFileSync(join(dir, 'report.html'), 'utf8');
+    assert.ok(!/(src|href)\s*=\s*["']?\s*(https?:)?\/\//i.test(html), 'no external src/href');
+    assert.ok(!/<link\b|@import/i.test(html));
+    assert.equal((html.match(/class="player"/g) ?? []).length, 2);
+    for (const c of ['class="play"', 'class="pause"', 'class="step"', 'class="speed"']) assert.equal(html.split(c).length - 1, 2, c);
+    // the page's reach table says the same as torch, row by row
+    for (const ref of fixture.results.filter((x) => x.x0[0] === 2)) {
+      assert.ok(html.includes(`data-label="${ref.label.replace('&', '&amp;')}" data-reached="${ref.reachedAt !== null}"`), ref.label);
+    }
+    assert.ok(html.includes('diverged at 21'), 'nesterov from (-3, 3) diverges at step 21 in torch too');
+    for (const f of ['beale-from-2_-2.svg', 'beale-from--3_3.svg', 'summary.json']) assert.ok(existsSync(join(dir, f)), f);
+    assert.equal((readFileSync(join(dir, 'beale-from-2_-2.svg'), 'utf8').match(/class="opt-path"/g) ?? []).length, 7);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('compare: bad input is `descent: error:` with exit 2, nothing written', () => {
+  const dir = join(mkdtempSync(join(tmpdir(), 'descent-compare-')), 'out');
+  const cases: [string[], RegExp][] = [
+    [['--fn', 'beale', '--x0', '2,-2', '--opt', 'adamm:lr=0.1'], /--opt: unknown optimizer 'adamm'/],
+    [['--fn', 'beale', '--x0', '2,-2', '--opt', 'adam:lr=x'], /--opt: 'lr' expected a number, got 'x'/],
+    [['--fn', 'beale', '--x0', '2,-2', '--opt', 'adam:foo=1'], /adam has no hyperparameter 'foo'/],
+    [['--fn', 'beale', '--x0', '2,-2,1', '--opt', 'adam'], /beale/],
+    [['--fn', 'beale', '--x0', '2,-2', '--opt', 'adam', '--steps', '0'], /--steps: expected an integer >= 1/],
+    [['--fn', 'beale', '--x0', '2,-2'], /--opt/],
+    [['--preset', 'nope'], /--preset: unknown preset 'nope'/],
+    [['--spec', join(dir, 'missing.json')], /--spec: cannot read file/],
+  ];
+  for (const [args, re] of cases) {
+    const r = descent(['compare', ...args, '--out', dir]);
+    assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, /^descent: error: /);
+    assert.match(r.stderr, re);
+    assert.ok(!r.stderr.includes('    at '), 'no stack trace');
+    assert.ok(!existsSync(dir));
+  }
+});
+
+test('compare training: 3 seeds, curves equal to direct `descent train --json` runs, bands and table in the report', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'descent-compare-'));
+  try {
+    const spec = join(dir, 'spec.json');
+    writeFileSync(spec, JSON.stringify({ name: 'iris-test', data: 'iris', model: 'mlp:8', epochs: 4, seeds: 3, batch: 16, val: 0.2, targetLoss: 0.9, optimizers: ['adam:lr=0.01', { label: 'sgdm', name: 'sgd', lr: 0.05, momentum: 0.9 }] }));
+    const r = descent(['compare', '--spec', spec, '--out', join(dir, 'out'), '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const s = JSON.parse(r.stdout);
+    assert.deepEqual(s.training.seeds, [1, 2, 3]);
+    assert.deepEqual(s.training.results.map((x: { label: string }) => x.label), ['adam:lr=0.01', 'sgdm']);
+    for (const [k, args] of [[0, ['--opt', 'adam', '--lr', '0.01']], [1, ['--opt', 'sgd', '--lr', '0.05', '--momentum', '0.9']]] as const) {
+      for (const seed of [1, 3]) {
+        const t = descent(['train', '--data', 'iris', '--model', 'mlp:8', '--epochs', '4', '--batch', '16', '--val', '0.2', '--seed', String(seed), ...args, '--json']);
+        assert.equal(t.status, 0, t.stderr);
+        const losses = t.stdout.trim().split('\n').map((l) => JSON.parse(l)).filter((o) => !o.done).map((o) => o.trainLoss);
+        assert.deepEqual(s.training.results[k].trainLoss[seed - 1], losses, `run ${k} seed ${seed}`);
+      }
+    }
+    const html = readFileSync(join(dir, 'out', 'report.html'), 'utf8');
+    assert.ok(html.includes('class="training-section"'));
+    assert.equal((html.match(/class="band"/g) ?? []).length, 2 * 4, 'a band per optimizer in loss/epoch, loss/time, val loss and val accuracy');
+    assert.ok(s.training.results.every((x: { finalValAccuracy: number }) => x.finalValAccuracy > 0 && x.finalValAccuracy <= 1));
+    for (const f of ['training-loss-vs-epoch.svg', 'training-loss-vs-time.svg', 'training-val-loss.svg', 'training-val-accuracy.svg']) assert.ok(existsSync(join(dir, 'out', f)), f);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
