@@ -78,7 +78,7 @@ h1{font-size:22px}h2{font-size:18px;margin-top:32px;border-bottom:1px solid #ddd
 table{border-collapse:collapse;margin:12px 0;font-size:13px}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}
 th{background:#f4f4f4}td.l,th.l{text-align:left}.yes{color:#1a7f37;font-weight:bold}.no{color:#b42318}
 .controls{margin:6px 0 18px;font-size:13px}.controls button{font-size:13px;padding:2px 10px}
-.charts{display:flex;flex-wrap:wrap;gap:8px}code{background:#f4f4f4;padding:1px 4px}.swatch{display:inline-block;width:10px;height:10px;margin-right:4px}`;
+.charts{display:flex;flex-wrap:wrap;gap:8px}.charts svg{flex:1 1 460px;max-width:560px;height:auto}code{background:#f4f4f4;padding:1px 4px}.swatch{display:inline-block;width:10px;height:10px;margin-right:4px}`;
 
 function fmtPoint(p: number[]): string {
   return `(${p.map((v) => (Number.isFinite(v) ? String(Number(v.toPrecision(5))) : String(v))).join(', ')})`;
