@@ -16,6 +16,8 @@ export interface RaceResult {
   path: number[][];
   /** The step number of each point of path. */
   pathSteps: number[];
+  /** f at each point of path. */
+  values: number[];
   /** f at the last iterate (NaN when diverged). */
   finalValue: number;
   finalX: number[];
@@ -66,6 +68,7 @@ export function race(o: RaceOptions): RaceResult {
   const min = o.objective.minimum;
   const path: number[][] = [Array.from(x)];
   const pathSteps: number[] = [0];
+  const values: number[] = [o.objective.value(x)];
   let reachedAt: number | null = min && dist(x, min) <= tol ? 0 : null;
   let divergedAt: number | null = null;
   let taken = 0;
@@ -84,12 +87,14 @@ export function race(o: RaceOptions): RaceResult {
     if (k % stride === 0) {
       path.push(Array.from(x));
       pathSteps.push(k);
+      values.push(o.objective.value(x));
       lastKept = k;
     }
   }
   if (divergedAt === null && lastKept !== taken) {
     path.push(Array.from(x));
     pathSteps.push(taken);
+    values.push(o.objective.value(x));
   }
   const finalValue = divergedAt === null ? o.objective.value(x) : NaN;
   return {
@@ -99,6 +104,7 @@ export function race(o: RaceOptions): RaceResult {
     x0: o.x0.slice(),
     path,
     pathSteps,
+    values,
     finalValue,
     finalX: Array.from(x),
     steps: taken,

@@ -97,6 +97,9 @@ function functionHtml(s: FunctionSection, k: number): string {
       paths: s.results.map((r) => ({ label: r.label, points: r.path, steps: r.pathSteps })),
     });
   }
+  // f against step for every optimizer (a log axis while f stays positive): the picture for any dimension
+  const positive = s.results.every((r) => r.values.every((v) => !(v <= 0)));
+  h += `<div class="charts">${functionValueChart(s, positive)}</div>`;
   const target = s.minimum ? `the minimum ${fmtPoint(s.minimum)} (within ${s.tol})` : 'a known minimum (none known)';
   h += `<table class="reach"><tr><th class="l">optimizer</th><th class="l">hyperparameters</th><th>reached ${esc(target)}</th><th>at step</th><th>final x</th><th>final f</th><th>distance</th></tr>`;
   for (const r of s.results) {
@@ -105,6 +108,17 @@ function functionHtml(s: FunctionSection, k: number): string {
     h += `<tr data-label="${esc(r.label)}" data-reached="${reached}"><td class="l">${esc(r.label)}</td><td class="l"><code>${esc(r.name)} ${esc(JSON.stringify(r.options))}</code></td><td>${status}</td><td>${r.reachedAt ?? (r.divergedAt !== null ? `diverged at ${r.divergedAt}` : '—')}</td><td>${esc(fmtPoint(r.finalX))}</td><td>${esc(fmtValue(r.finalValue))}</td><td>${esc(fmtValue(r.finalDistance))}</td></tr>`;
   }
   return h + '</table></section>';
+}
+
+/** f(x_k) against step k for every optimizer of one function section. */
+export function functionValueChart(s: FunctionSection, logY = true): string {
+  return lineChartSvg({
+    series: s.results.map((r) => ({ label: r.label, x: r.pathSteps, y: r.values })),
+    xLabel: 'step',
+    yLabel: 'f(x)',
+    logY,
+    title: `${s.fn} from ${fmtPoint(s.x0)}: f against step`,
+  });
 }
 
 /** The training charts as SVG strings (also written as files by the CLI). */

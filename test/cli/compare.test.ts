@@ -48,6 +48,7 @@ test('compare on Beale: every optimizer reaches (3, 0.5) or not exactly as torch
       assert.ok(html.includes(`data-label="${ref.label.replace('&', '&amp;')}" data-reached="${ref.reachedAt !== null}"`), ref.label);
     }
     assert.ok(html.includes('diverged at 21'), 'nesterov from (-3, 3) diverges at step 21 in torch too');
+    assert.equal((readFileSync(join(dir, 'beale-from-2_-2-values.svg'), 'utf8').match(/class="series"/g) ?? []).length, 7);
     for (const f of ['beale-from-2_-2.svg', 'beale-from--3_3.svg', 'summary.json']) assert.ok(existsSync(join(dir, f)), f);
     assert.equal((readFileSync(join(dir, 'beale-from-2_-2.svg'), 'utf8').match(/class="opt-path"/g) ?? []).length, 7);
   } finally {

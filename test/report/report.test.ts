@@ -73,6 +73,7 @@ test('race: plain gradient descent on x² + y² (quadratic, A = 2I) follows the 
   r.path.forEach((p, i) => {
     const c = Math.pow(0.8, r.pathSteps[i]);
     assert.ok(Math.abs(p[0] - c) < 1e-12 && Math.abs(p[1] + 2 * c) < 1e-12);
+    assert.ok(Math.abs(r.values[i] - 5 * c * c) < 1e-12); // f = ½xᵀAx = x² + y² = 5c²
   });
   // the minimum (0, 0) is within 0.01 once 0.8^k·√5 ≤ 0.01: k = ceil(log(0.01/√5)/log(0.8)) = 25
   assert.equal(r.reachedAt, Math.ceil(Math.log(0.01 / Math.sqrt(5)) / Math.log(0.8)));

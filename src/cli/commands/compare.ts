@@ -15,7 +15,7 @@ import { atomicWrite } from '../../io/atomic-write.js';
 import { makeObjective } from '../../objectives/index.js';
 import type { Objective, ObjectiveSpec } from '../../objectives/index.js';
 import { contourPlotSvg } from '../../viz/index.js';
-import { parseRunSpec, race, reportHtml, trainingCharts, meanStd, firstBelow } from '../../report/index.js';
+import { parseRunSpec, race, reportHtml, functionValueChart, trainingCharts, meanStd, firstBelow } from '../../report/index.js';
 import type { RunSpec, FunctionSection, TrainingSection, TrainingRun, RaceResult } from '../../report/index.js';
 
 /** Everything one comparison needs, from flags, a spec file or a preset. */
@@ -274,7 +274,9 @@ function sameDomain(objective: Objective, points: number[][]): { xDomain: [numbe
     for (const v of vs) if (Number.isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
     return [lo, hi];
   };
-  return { xDomain: fit(d[0][0], d[0][1], points.map((p) => p[0])), yDomain: fit(d[1][0], d[1][1], points.map((p) => p[1])) };
+  const dx = d[0] ?? [-3, 3];
+  const dy = d[1] ?? dx; // 1-D objectives have one range; the y domain is unused there
+  return { xDomain: fit(dx[0], dx[1], points.map((p) => p[0])), yDomain: fit(dy[0], dy[1], points.map((p) => p[1] ?? dy[0])) };
 }
 
 function slug(s: string): string {
@@ -336,6 +338,9 @@ async function runCompare(o: CliOptions, command: string): Promise<void> {
     bar?.stop();
 
     for (const s of functions) {
+      const vfile = join(outDir, `${slug(s.fn)}-from-${slug(s.x0.join(','))}-values.svg`);
+      atomicWrite(vfile, functionValueChart(s, s.results.every((r) => r.values.every((v) => !(v <= 0)))));
+      files.push(vfile);
       if (!s.f) continue;
       const file = join(outDir, `${slug(s.fn)}-from-${slug(s.x0.join(','))}.svg`);
       atomicWrite(file, contourPlotSvg({ f: s.f, xDomain: s.xDomain, yDomain: s.yDomain, minimum: s.minimum, title: `${s.fn} from (${s.x0.join(', ')})`, paths: s.results.map((r) => ({ label: r.label, points: r.path })) }));
