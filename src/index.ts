@@ -22,3 +22,5 @@ export { Trainer, evaluate, serializeCheckpoint, parseCheckpoint, loadCheckpoint
 export type { TrainerOptions, TrainerState, EpochMetrics } from './train/index.js';
 export { parseCsv, splitTail, fitStandardizer, applyStandardizer, epochOrder, gatherBatch, bootstrapIndices, builtinDatasets, mnistFromRaw, takeRows } from './data/index.js';
 export type { Dataset, Standardizer } from './data/index.js';
+export { contourPlotSvg, lineChartSvg, functionPlotSvg, palette, colorOf } from './viz/index.js';
+export { parseRunSpec, race, reportHtml, playerHtml, playerScript } from './report/index.js';
