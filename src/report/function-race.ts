@@ -73,7 +73,9 @@ export function race(o: RaceOptions): RaceResult {
   let divergedAt: number | null = null;
   let taken = 0;
   let lastKept = 0;
+  const prev = new Float64Array(n); // the last finite iterate, kept so a diverging path is drawn up to its end
   for (let k = 1; k <= o.steps; k++) {
+    prev.set(x);
     o.objective.valueAndGrad(x, g);
     opt.step();
     taken = k;
@@ -81,6 +83,11 @@ export function race(o: RaceOptions): RaceResult {
     for (let i = 0; i < n; i++) if (!Number.isFinite(x[i])) finite = false;
     if (!finite || !Number.isFinite(o.objective.value(x))) {
       divergedAt = k;
+      if (lastKept < k - 1) {
+        path.push(Array.from(prev));
+        pathSteps.push(k - 1);
+        values.push(o.objective.value(prev));
+      }
       break;
     }
     if (reachedAt === null && min && dist(x, min) <= tol) reachedAt = k;

@@ -64,7 +64,11 @@ export function lineChartSvg(o: LineChartOptions): string {
   const { width, height, margin, x, y, ok } = lineChartScales(o);
   let s = svgOpen(width, height) + titleSvg(o.title, width);
   s += xAxisSvg(x, height - margin.bottom, o.xLabel) + yAxisSvg(y, margin.left, o.yLabel);
-  s += '<g class="bands">';
+  // clipped to the frame: a band or a diverging series must not draw over the axes; the id is a hash of the
+  // chart's labels and size so output stays deterministic and charts of one page rarely share an id
+  const clipId = 'lc-' + hashId([o.title ?? '', o.xLabel, o.yLabel, width, height, ...o.series.map((se) => se.label)].join('|'));
+  s += `<defs><clipPath id="${clipId}"><rect x="${num(margin.left)}" y="${num(margin.top)}" width="${num(width - margin.left - margin.right)}" height="${num(height - margin.top - margin.bottom)}"/></clipPath></defs>`;
+  s += `<g class="bands" clip-path="url(#${clipId})">`;
   o.series.forEach((se, i) => {
     if (!se.band) return;
     const { lo, hi } = se.band;
@@ -77,7 +81,7 @@ export function lineChartSvg(o: LineChartOptions): string {
       .digits(2)(idx);
     if (d) s += `<path class="band" data-label="${esc(se.label)}" fill="${colorOf(i)}" fill-opacity="0.2" stroke="none" d="${d}"/>`;
   });
-  s += '</g><g class="lines" fill="none" stroke-width="1.8">';
+  s += `</g><g class="lines" clip-path="url(#${clipId})" fill="none" stroke-width="1.8">`;
   o.series.forEach((se, i) => {
     const idx = se.x.map((_v, k) => k).slice(0, Math.min(se.x.length, se.y.length));
     const d = line<number>()
@@ -89,4 +93,14 @@ export function lineChartSvg(o: LineChartOptions): string {
   });
   s += '</g>' + legendSvg(o.series.map((se) => se.label), width - margin.right + 12, margin.top + 10);
   return s + '</svg>';
+}
+
+/** FNV-1a hash of a string, base 36: a short, stable id. */
+function hashId(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(36);
 }
