@@ -113,7 +113,11 @@ function functionHtml(s: FunctionSection, k: number): string {
 /** f(x_k) against step k for every optimizer of one function section. */
 export function functionValueChart(s: FunctionSection, logY = true): string {
   return lineChartSvg({
-    series: s.results.map((r) => ({ label: r.label, x: r.pathSteps, y: r.values })),
+    // values past 1000× the largest start value are left out (a diverging run would squash every other curve)
+    series: s.results.map((r) => {
+      const cap = 1e3 * Math.max(...s.results.map((q) => Math.abs(q.values[0])), 1e-300);
+      return { label: r.divergedAt !== null ? `${r.label} (diverged at ${r.divergedAt})` : r.label, x: r.pathSteps, y: r.values.map((v) => (Math.abs(v) > cap ? NaN : v)) };
+    }),
     xLabel: 'step',
     yLabel: 'f(x)',
     logY,

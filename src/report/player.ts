@@ -4,7 +4,7 @@
  * script shared by every player on a page; no network, no DOM at build time, so Node and the browser can
  * both build it.
  */
-import { contourLayerSvg, contourScales, colorOf, esc, legendSvg, num } from '../viz/index.js';
+import { clampPx, contourLayerSvg, contourScales, colorOf, esc, legendSvg, num } from '../viz/index.js';
 import type { ContourPlotOptions } from '../viz/index.js';
 
 export interface PlayerPath {
@@ -27,7 +27,7 @@ export interface PlayerOptions extends Omit<ContourPlotOptions, 'paths'> {
  */
 export function playerHtml(o: PlayerOptions): string {
   const { x, y, width, height, margin } = contourScales(o);
-  const px = o.paths.map((p) => p.points.map((q) => [Number(num(x(q[0]))), Number(num(y(q[1])))]));
+  const px = o.paths.map((p) => p.points.map((q) => [Number(num(clampPx(x(q[0])))), Number(num(clampPx(y(q[1]))))]));
   let svg = `<svg xmlns="http://www.w3.org/2000/svg" class="descent-plot player-svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11"><rect width="${width}" height="${height}" fill="#ffffff"/>`;
   if (o.title) svg += `<text class="title" x="${num(width / 2)}" y="16" text-anchor="middle" font-size="13" font-weight="bold">${esc(o.title)}</text>`;
   svg += contourLayerSvg(o, `${o.id}-clip`);

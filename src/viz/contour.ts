@@ -54,13 +54,21 @@ export function contourScales(o: Pick<ContourPlotOptions, 'xDomain' | 'yDomain' 
   return { width, height, margin, x, y };
 }
 
+/**
+ * A pixel coordinate held to ±1e5: a diverging path reaches 1e150 and renderers draw such coordinates as
+ * filled garbage; far outside the frame, the clip hides the difference.
+ */
+export function clampPx(v: number): number {
+  return v > 1e5 ? 1e5 : v < -1e5 ? -1e5 : v;
+}
+
 /** SVG path data of a polyline through finite points; a non-finite point breaks the line. */
 export function polylineD(points: number[][], sx: (v: number) => number, sy: (v: number) => number): string {
   let d = '';
   let pen = false;
   for (const p of points) {
-    const px = sx(p[0]);
-    const py = sy(p[1]);
+    const px = clampPx(sx(p[0]));
+    const py = clampPx(sy(p[1]));
     if (!Number.isFinite(px) || !Number.isFinite(py)) {
       pen = false;
       continue;
@@ -150,8 +158,8 @@ export function contourPlotSvg(o: ContourPlotOptions): string {
     if (!finite.length) return;
     const a = finite[0];
     const b = finite[finite.length - 1];
-    s += `<circle class="start" cx="${num(x(a[0]))}" cy="${num(y(a[1]))}" r="4" fill="none" stroke="${colorOf(i)}" stroke-width="1.5"/>`;
-    s += `<circle class="end" cx="${num(x(b[0]))}" cy="${num(y(b[1]))}" r="3" fill="${colorOf(i)}"/>`;
+    s += `<circle class="start" cx="${num(clampPx(x(a[0])))}" cy="${num(clampPx(y(a[1])))}" r="4" fill="none" stroke="${colorOf(i)}" stroke-width="1.5"/>`;
+    s += `<circle class="end" cx="${num(clampPx(x(b[0])))}" cy="${num(clampPx(y(b[1])))}" r="3" fill="${colorOf(i)}"/>`;
   });
   s += '</g>' + legendSvg(o.paths.map((p) => p.label), width - margin.right + 12, margin.top + 10);
   return s + '</svg>';

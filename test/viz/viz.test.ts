@@ -117,6 +117,13 @@ test('function plot: snapshot, one circle per finite iterate at (x, f(x))', () =
   assert.ok(svg.includes('cx="418.00" cy="245.50"'));
 });
 
+test('a diverging path (1e150) is held to ±1e5 px, so renderers do not draw garbage', () => {
+  const svg = contourPlotSvg({ f: (x, y) => x * x + y * y, xDomain: [-1, 1], yDomain: [-1, 1], resolution: 10, paths: [{ label: 'p', points: [[0, 0], [1e150, -1e150]] }] });
+  const coords = [...svg.matchAll(/-?\d+\.\d+/g)].map((m) => Math.abs(Number(m[0])));
+  assert.ok(Math.max(...coords) <= 1e5);
+  assert.ok(svg.includes('L100000.00,100000.00'));
+});
+
 test('output is deterministic: the same input gives the same text', () => {
   const o = { f: beale, xDomain: [-4.5, 4.5] as [number, number], yDomain: [-4.5, 4.5] as [number, number], resolution: 30, paths: [{ label: 'a', points: [[1, 1], [2, 0.5]] }] };
   assert.equal(contourPlotSvg(o), contourPlotSvg(o));
