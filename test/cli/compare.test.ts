@@ -105,3 +105,11 @@ test('compare training: 3 seeds, curves equal to direct `descent train --json` r
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('compare training: a run that diverges is `descent: error:` exit 1 naming the run and a smaller lr, no report', () => {
+  const dir = join(mkdtempSync(join(tmpdir(), 'descent-compare-')), 'out');
+  const r = descent(['compare', '--data', 'iris', '--model', 'mlp:8', '--opt', 'sgd:lr=1e6', '--epochs', '3', '--seeds', '1', '--out', dir]);
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, /^descent: error: training \(descent train .*--opt sgd.*\): diverged .*try --lr/);
+  assert.ok(!existsSync(join(dir, 'report.html')));
+});
