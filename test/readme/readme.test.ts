@@ -1,0 +1,80 @@
+// Keeps the README true: its quick start is the two commands package.json runs, every flag of every
+// CLI example is one the command accepts, every package export resolves, and the library tour runs
+// and prints what closed forms say it must.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const readme = readFileSync(join(root, 'README.md'), 'utf8');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const bin = join(root, 'bin/descent.js');
+
+/** The fenced ```sh blocks under a heading. */
+function shBlocks(heading: string): string[] {
+  const at = readme.indexOf(`## ${heading}`);
+  assert.ok(at >= 0, `README has a '## ${heading}' section`);
+  const end = readme.indexOf('\n## ', at + 3);
+  const section = readme.slice(at, end < 0 ? undefined : end);
+  return [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]);
+}
+
+const commandLines = (block: string): string[] =>
+  block.split('\n').map((l) => l.replace(/\s+#.*$/, '').trim()).filter((l) => l !== '' && !l.startsWith('#'));
+
+test('quick start: exactly two commands, npm ci && npm start and npm ci && npm test, both real scripts', () => {
+  const lines = shBlocks('Quick start').flatMap(commandLines);
+  assert.deepEqual(lines, ['npm ci && npm start', 'npm ci && npm test']);
+  assert.match(pkg.scripts.start, /^node bin\/descent\.js /);
+  assert.equal(pkg.scripts.test, 'node scripts/run-tests.mjs');
+  assert.equal(pkg.scripts.prepare, 'npm run build');
+});
+
+test('every descent command in the README names a real command and only flags it accepts', () => {
+  const lines = shBlocks('The command line').flatMap(commandLines).filter((l) => l.startsWith('descent '));
+  assert.ok(lines.length >= 15, `expected the CLI examples, found ${lines.length}`);
+  const helpOf = new Map<string, string>();
+  for (const line of lines) {
+    const [, cmd, ...rest] = line.split(/\s+/);
+    if (!helpOf.has(cmd)) helpOf.set(cmd, execFileSync(process.execPath, [bin, cmd, '--help'], { encoding: 'utf8' }));
+    const help = helpOf.get(cmd)!;
+    for (const flag of rest.filter((w) => w.startsWith('--'))) {
+      assert.ok(new RegExp(`(^|[\\s,])${flag}([\\s,=<\\[]|$)`, 'm').test(help), `README: '${line}': descent ${cmd} has no flag ${flag}`);
+    }
+  }
+});
+
+test('every subpath export of package.json resolves to a built module with named exports', async () => {
+  for (const [sub, target] of Object.entries(pkg.exports as Record<string, { default: string; types: string }>)) {
+    const file = join(root, target.default);
+    assert.ok(existsSync(file), `${sub}: ${target.default} is built`);
+    assert.ok(existsSync(join(root, target.types)), `${sub}: ${target.types} is built`);
+    const mod = await import(file);
+    assert.ok(Object.keys(mod).length > 0, `${sub} exports something`);
+  }
+});
+
+test('the library tour (examples/library.ts) runs and lands where closed forms say', () => {
+  const tsx = join(root, 'node_modules/tsx/dist/cli.mjs');
+  const out = execFileSync(process.execPath, [tsx, join(root, 'examples/library.ts')], { encoding: 'utf8' });
+  // BFGS on Rosenbrock: the minimum is (1, 1) with f = 0
+  const bfgs = /bfgs: f = (\S+) at \((\S+), (\S+)\) .* stopped by (\w+)/.exec(out);
+  assert.ok(bfgs, out);
+  assert.ok(Number(bfgs[1]) < 1e-12);
+  assert.ok(Math.abs(Number(bfgs[2]) - 1) < 1e-6 && Math.abs(Number(bfgs[3]) - 1) < 1e-6);
+  assert.equal(bfgs[4], 'gtol');
+  // Adam from (-1.5, 2) moves toward (1, 1) along the valley y ≈ x²
+  const adam = /adam: rosenbrock after 2000 steps at \((\S+), (\S+)\)/.exec(out);
+  assert.ok(adam, out);
+  const [ax, ay] = [Number(adam[1]), Number(adam[2])];
+  assert.ok(ax > 0.5 && ax < 1.01 && Math.abs(ay - ax * ax) < 0.05, `adam at (${ax}, ${ay})`);
+  // softmax regression on 8×8 digits: chance is 10%; a linear model holds out well above 85%
+  const acc = /held-out accuracy (\S+); safetensors (\d+) bytes/.exec(out);
+  assert.ok(acc, out);
+  assert.ok(Number(acc[1]) > 0.85, `held-out accuracy ${acc[1]}`);
+  // 64·10 + 10 float32 values plus an 8-byte length and the JSON header
+  assert.ok(Number(acc[2]) > (64 * 10 + 10) * 4 + 8);
+});
