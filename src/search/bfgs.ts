@@ -17,7 +17,8 @@ export function bfgsRule(n: number, initialScaling = false): DirectionRule {
   // −H_{k+1}∇f_{k+1}, computed inside the update's pass over H (saves one n² pass per iteration)
   const next = new Float64Array(n);
   let haveNext = false;
-  let fPrev: number | undefined;
+  // the previous f, held in a typed array: a double in a closure variable is boxed on every write
+  const fPrev = Float64Array.of(NaN);
   let scaled = !initialScaling; // whether H₀ is settled
   const identity = (scale: number): void => {
     h.fill(0);
@@ -38,8 +39,8 @@ export function bfgsRule(n: number, initialScaling = false): DirectionRule {
           d[i] = s;
         }
       }
-      const old = fPrev === undefined ? f + norm2(g) / 2 : fPrev;
-      fPrev = f;
+      const old = Number.isNaN(fPrev[0]) ? f + norm2(g) / 2 : fPrev[0];
+      fPrev[0] = f;
       const t = Math.min(1, (1.01 * 2 * (f - old)) / dot(g, d));
       return t > 0 ? t : 1;
     },
@@ -83,7 +84,7 @@ export function bfgsRule(n: number, initialScaling = false): DirectionRule {
     reset() {
       haveNext = false;
       identity(1);
-      fPrev = undefined;
+      fPrev[0] = NaN;
       scaled = !initialScaling;
     },
   };

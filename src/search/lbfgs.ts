@@ -13,7 +13,8 @@ export function lbfgsRule(n: number, historySize: number, lineSearch: 'strong-wo
   const alphas = new Float64Array(historySize);
   let count = 0; // pairs held
   let newest = -1; // ring index of the newest pair
-  let gamma = 1;
+  // H₀ = γI; γ lives in a typed array because a double in a closure variable is boxed on every write
+  const gamma = Float64Array.of(1);
   return {
     lineSearch,
     direction(_k, _x, _f, g, d) {
@@ -26,7 +27,7 @@ export function lbfgsRule(n: number, historySize: number, lineSearch: 'strong-wo
         const y = ys[j];
         for (let i = 0; i < n; i++) d[i] -= a * y[i];
       }
-      for (let i = 0; i < n; i++) d[i] *= gamma;
+      for (let i = 0; i < n; i++) d[i] *= gamma[0];
       // second loop: oldest to newest
       for (let m = 0, j = (newest - count + 1 + historySize) % historySize; m < count; m++, j = (j + 1) % historySize) {
         const b = rhos[j] * dot(ys[j], d);
@@ -42,7 +43,7 @@ export function lbfgsRule(n: number, historySize: number, lineSearch: 'strong-wo
       ss[newest].set(s);
       ys[newest].set(y);
       rhos[newest] = 1 / sy;
-      gamma = sy / dot(y, y);
+      gamma[0] = sy / dot(y, y);
       if (count < historySize) count++;
     },
     reset() {
