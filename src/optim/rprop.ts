@@ -15,7 +15,7 @@ export interface RpropState {
   stepSize: FloatArray;
 }
 
-/** State for n parameters: every step size starts at lr, as torch's `fill_(group['lr'])`. */
+/** State for n parameters: every step size starts at lr (re-seeded with the lr in force at the first step, as torch's `fill_(group['lr'])`). */
 export function rpropInit(n: number, ArrayType: FloatArrayConstructor = Float64Array, o: Pick<RpropOptions, 'lr'> = rpropDefaults): RpropState {
   return { step: 0, prev: new ArrayType(n), stepSize: new ArrayType(n).fill(o.lr) };
 }
@@ -24,14 +24,17 @@ export function rpropInit(n: number, ArrayType: FloatArrayConstructor = Float64A
  * One Rprop step, torch.optim.Rprop 1.13 (`_single_tensor_rprop`), in place (Riedmiller & Braun, 1993):
  *   s = sign(g·g_prev);  η = etaplus (s > 0), etaminus (s < 0), 1 (s = 0)
  *   Δ ← clamp(Δ·η, min, max);  where s < 0: g ← 0;  θ ← θ − sign(g)·Δ;  g_prev ← g
- * lr only seeds Δ on the first step (changing lr later has no effect, as in torch).
+ * lr only seeds Δ, on the first step: torch fills its step sizes with the group's lr when the first step
+ * runs, so an lr set between construction and that step (a schedule's initial lr, e.g. a linear warm-up's
+ * startFactor·lr) is the one used; changing lr later has no effect, as in torch.
  */
 export function rpropUpdate(params: FloatArray, grads: FloatArray, state: RpropState, o: RpropOptions): void {
   const { maximize } = o;
   const etaminus = o.etas[0], etaplus = o.etas[1];
   const minStep = o.stepSizes[0], maxStep = o.stepSizes[1];
-  state.step += 1;
   const { prev, stepSize } = state;
+  if (state.step === 0) stepSize.fill(o.lr);
+  state.step += 1;
   const n = params.length;
   for (let i = 0; i < n; i++) {
     let g = maximize ? -grads[i] : grads[i];
