@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { decodePng, inkFraction } from './png-check.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const bin = join(root, 'bin/descent.js');
@@ -51,6 +52,28 @@ test('compare on Beale: every optimizer reaches (3, 0.5) or not exactly as torch
     assert.equal((readFileSync(join(dir, 'beale-from-2_-2-values.svg'), 'utf8').match(/class="series"/g) ?? []).length, 7);
     for (const f of ['beale-from-2_-2.svg', 'beale-from--3_3.svg', 'summary.json']) assert.ok(existsSync(join(dir, f)), f);
     assert.equal((readFileSync(join(dir, 'beale-from-2_-2.svg'), 'utf8').match(/class="opt-path"/g) ?? []).length, 7);
+    // every SVG figure has a PNG twin at twice its pixel size, with the plot drawn on it
+    const svgs = (summary.files as string[]).filter((f) => f.endsWith('.svg'));
+    assert.equal(svgs.length, 4, 'contour and f-vs-step per start');
+    for (const svgFile of svgs) {
+      const pngFile = svgFile.replace(/\.svg$/, '.png');
+      assert.ok((summary.files as string[]).includes(pngFile), pngFile);
+      const svg = readFileSync(svgFile, 'utf8');
+      const [, w, h] = /<svg[^>]*\bwidth="(\d+)" height="(\d+)"/.exec(svg) ?? [];
+      const png = decodePng(readFileSync(pngFile));
+      assert.deepEqual([png.width, png.height], [2 * Number(w), 2 * Number(h)], pngFile);
+      const ink = inkFraction(png);
+      assert.ok(ink > 0.01 && ink < 0.9, `${pngFile}: ink ${ink}`);
+    }
+    // the contour PNG shows the paths: pixels in the first two palette colours (gd blue, momentum orange)
+    const contour = decodePng(readFileSync(join(dir, 'beale-from--3_3.png')));
+    for (const [r, g, b] of [[0x4e, 0x79, 0xa7], [0xf2, 0x8e, 0x2b]]) {
+      let hits = 0;
+      for (let k = 0; k < contour.width * contour.height; k++) {
+        if (Math.abs(contour.rgba[4 * k] - r) + Math.abs(contour.rgba[4 * k + 1] - g) + Math.abs(contour.rgba[4 * k + 2] - b) < 30) hits++;
+      }
+      assert.ok(hits > 50, `colour ${[r, g, b]}: ${hits} pixels`);
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -100,7 +123,12 @@ test('compare training: 3 seeds, curves equal to direct `descent train --json` r
     assert.ok(html.includes('class="training-section"'));
     assert.equal((html.match(/class="band"/g) ?? []).length, 2 * 4, 'a band per optimizer in loss/epoch, loss/time, val loss and val accuracy');
     assert.ok(s.training.results.every((x: { finalValAccuracy: number }) => x.finalValAccuracy > 0 && x.finalValAccuracy <= 1));
-    for (const f of ['training-loss-vs-epoch.svg', 'training-loss-vs-time.svg', 'training-val-loss.svg', 'training-val-accuracy.svg']) assert.ok(existsSync(join(dir, 'out', f)), f);
+    for (const f of ['training-loss-vs-epoch', 'training-loss-vs-time', 'training-val-loss', 'training-val-accuracy']) {
+      assert.ok(existsSync(join(dir, 'out', `${f}.svg`)), f);
+      const png = decodePng(readFileSync(join(dir, 'out', `${f}.png`)));
+      assert.deepEqual([png.width, png.height], [1120, 720], f);
+      assert.ok(inkFraction(png) > 0.01, f);
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

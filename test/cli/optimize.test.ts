@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
+import { decodePng, inkFraction } from './png-check.js';
 
 const repo = join(import.meta.dirname, '..', '..');
 const bin = join(repo, 'bin', 'descent.js');
@@ -134,9 +135,22 @@ test('--plot FILE.svg writes the SVG (or, while src/viz is absent from the build
     assert.match(r.stderr, /^descent: error: --plot: the plotting layer \(src\/viz\) is not available/);
     assert.equal(existsSync(plot), false);
   }
-  const bad = descent('optimize', '--fn', 'beale', '--x0', '2,-2', '--opt', 'adam', '--plot', join(dir, 'p.png'));
+  const bad = descent('optimize', '--fn', 'beale', '--x0', '2,-2', '--opt', 'adam', '--plot', join(dir, 'p.jpg'));
   assert.equal(bad.status, 2);
-  assert.match(bad.stderr, /--plot: expected a file name ending in .svg/);
+  assert.match(bad.stderr, /--plot: expected a file name ending in .svg or .png/);
+  assert.equal(existsSync(join(dir, 'p.jpg')), false);
+});
+
+test('--plot FILE.png writes the same figure as a PNG (contour plot of the viz layer at 2×)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'descent-opt-'));
+  const png = join(dir, 'beale.png');
+  const r = descent('optimize', '--fn', 'beale', '--x0', '2,-2', '--opt', 'adam', '--lr', '0.01', '--steps', '50', '--plot', png);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /plot: .*beale\.png/);
+  const img = decodePng(readFileSync(png));
+  assert.deepEqual([img.width, img.height], [1120, 960], 'the 560×480 contour plot at 2×');
+  const ink = inkFraction(img);
+  assert.ok(ink > 0.02 && ink < 0.9, `ink ${ink}`);
 });
 
 test('composite schedule from the command line: warm-up then cosine follows torch SequentialLR', () => {

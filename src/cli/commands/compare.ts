@@ -1,6 +1,6 @@
 /**
  * `descent compare`: several optimizers side by side on one test function (from one or more starts) and/or one
- * dataset and model over several seeds, written as one self-contained HTML report plus static SVG figures.
+ * dataset and model over several seeds, written as one self-contained HTML report plus static figures, each as SVG and PNG.
  * `--preset headline` (npm start) is the lectures' comparison: the classic optimizers on Beale from (2, −2) and
  * (−3, 3), capped at 10,000 steps, and the MNIST MLP trained with four optimizers over 3 seeds.
  */
@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
 import { inputError, runError } from '../../errors.js';
 import { atomicWrite } from '../../io/atomic-write.js';
+import { pngPathFor, svgToPng } from '../png.js';
 import { makeObjective } from '../../objectives/index.js';
 import type { Objective, ObjectiveSpec } from '../../objectives/index.js';
 import { contourPlotSvg } from '../../viz/index.js';
@@ -337,21 +338,23 @@ async function runCompare(o: CliOptions, command: string): Promise<void> {
     }
     bar?.stop();
 
+    // every figure as SVG (exact, scalable) and as a PNG beside it (for places that take no SVG)
+    const figure = (file: string, svg: string): void => {
+      atomicWrite(file, svg);
+      const png = pngPathFor(file);
+      atomicWrite(png, svgToPng(svg));
+      files.push(file, png);
+    };
     for (const s of functions) {
-      const vfile = join(outDir, `${slug(s.fn)}-from-${slug(s.x0.join(','))}-values.svg`);
-      atomicWrite(vfile, functionValueChart(s, s.results.every((r) => r.values.every((v) => !(v <= 0)))));
-      files.push(vfile);
+      figure(join(outDir, `${slug(s.fn)}-from-${slug(s.x0.join(','))}-values.svg`), functionValueChart(s, s.results.every((r) => r.values.every((v) => !(v <= 0)))));
       if (!s.f) continue;
-      const file = join(outDir, `${slug(s.fn)}-from-${slug(s.x0.join(','))}.svg`);
-      atomicWrite(file, contourPlotSvg({ f: s.f, xDomain: s.xDomain, yDomain: s.yDomain, minimum: s.minimum, title: `${s.fn} from (${s.x0.join(', ')})`, paths: s.results.map((r) => ({ label: r.label, points: r.path })) }));
-      files.push(file);
+      figure(
+        join(outDir, `${slug(s.fn)}-from-${slug(s.x0.join(','))}.svg`),
+        contourPlotSvg({ f: s.f, xDomain: s.xDomain, yDomain: s.yDomain, minimum: s.minimum, title: `${s.fn} from (${s.x0.join(', ')})`, paths: s.results.map((r) => ({ label: r.label, points: r.path })) }),
+      );
     }
     if (training) {
-      for (const [name, svg] of Object.entries(trainingCharts(training))) {
-        const file = join(outDir, `training-${name}.svg`);
-        atomicWrite(file, svg);
-        files.push(file);
-      }
+      for (const [name, svg] of Object.entries(trainingCharts(training))) figure(join(outDir, `training-${name}.svg`), svg);
     }
     const reportFile = join(outDir, 'report.html');
     const html = reportHtml({ title: `descent compare: ${spec.name}`, command, functions, training, createdAt: new Date().toISOString() });

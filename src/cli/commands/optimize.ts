@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { inputError, runError, unknownName } from '../../errors.js';
 import { atomicWrite } from '../../io/atomic-write.js';
+import { svgToPng } from '../png.js';
 import { makeObjective, type Objective, type ObjectiveSpec } from '../../objectives/index.js';
 import { optimizers, isOptimizerName, runFirstOrder, type HyperValue, type OptimizerRule } from '../../optim/index.js';
 import { parseScheduleArg, type ScheduleSpec } from '../../schedule/index.js';
@@ -393,7 +394,7 @@ export function register(program: Command): void {
     .option('--steps <n>', `number of steps (default ${DEFAULT_STEPS})`)
     .option('--schedule <spec>', 'learning-rate schedule NAME:KEY=VALUE,... (lists use ;)')
     .option('--json', 'print the run as one JSON object')
-    .option('--plot <file.svg>', 'write an SVG: 2-D path on contours, 1-D curve with iterates, n-D f against step')
+    .option('--plot <file.svg|file.png>', 'write a figure (SVG, or PNG by the name): 2-D path on contours, 1-D curve with iterates, n-D f against step')
     .option('--plot-convergence <file.svg>', 'error against iteration (log scale) for newton, bfgs, lbfgs, gd-backtracking and sgd (--lr, default 0.05) on --fn from --x0, or on the built-in exp-sum problem; --steps iterations');
   const hyperKeys = addHyperparameterFlags(cmd);
   cmd.action(async (opts: CliOptions) => {
@@ -401,8 +402,8 @@ export function register(program: Command): void {
     for (const [k, v] of Object.entries(opts)) o[camel(k)] = v;
     if (o.plotConvergence !== undefined) return plotConvergence(o);
     const spec = specFromOptions(o, hyperKeys);
-    if (o.plot !== undefined && !(o.plot as string).toLowerCase().endsWith('.svg')) {
-      throw inputError(`--plot: expected a file name ending in .svg, got '${o.plot}'`);
+    if (o.plot !== undefined && !/\.(svg|png)$/i.test(o.plot as string)) {
+      throw inputError(`--plot: expected a file name ending in .svg or .png, got '${o.plot}'`);
     }
     const r = runOptimize(spec);
     const out: OptimizeResult = { path: r.path, values: r.values, evaluations: r.evaluations, converged: r.converged };
@@ -410,7 +411,8 @@ export function register(program: Command): void {
     if (o.plot !== undefined) {
       const plotPath = o.plot as string;
       const viz = await loadViz();
-      atomicWrite(plotPath, plotSvg(viz, spec, out, r.objective));
+      const svg = plotSvg(viz, spec, out, r.objective);
+      atomicWrite(plotPath, /\.png$/i.test(plotPath) ? svgToPng(svg) : svg);
     }
     if (o.json) process.stdout.write(JSON.stringify(out) + '\n');
     else {
