@@ -1,8 +1,9 @@
 /**
  * The lab's local static server: serves the built playground (dist/lab/www) and nothing else.
  *
- * Node-only (it is the server, not the playground). Defences, each because a page on another
- * origin, or another user of the machine, must not be able to read local files or drive the lab:
+ * Node-only (it is the server, not the playground), so it lives with the CLI, outside the browser-safe
+ * core. Defences, each because a page on another origin, or another user of the machine, must not be
+ * able to read local files or drive the lab:
  * - bound to 127.0.0.1 only, never a wildcard address;
  * - the Host header must name this server on loopback (localhost, 127.0.0.1 or [::1] with its
  *   port), which defeats DNS rebinding: a rebound hostname arrives with a foreign Host → 403;
@@ -53,9 +54,9 @@ export interface LabServer {
   close(): Promise<void>;
 }
 
-/** The built playground: dist/lab/www beside dist/lab/server.js. */
+/** The built playground: dist/lab/www (Vite's output), seen from dist/cli/lab-server.js. */
 export function defaultLabRoot(): string {
-  return join(dirname(fileURLToPath(import.meta.url)), 'www');
+  return join(dirname(fileURLToPath(import.meta.url)), '..', 'lab', 'www');
 }
 
 /**

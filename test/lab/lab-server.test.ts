@@ -12,7 +12,7 @@ import { tmpdir, networkInterfaces } from 'node:os';
 import { join, resolve, sep } from 'node:path';
 import fc from 'fast-check';
 import { spawnSync } from 'node:child_process';
-import { startLabServer, isLocalHost, safeRelativePath, type LabServer } from '../../src/lab/server.js';
+import { startLabServer, isLocalHost, safeRelativePath, type LabServer } from '../../src/cli/lab-server.js';
 import { DescentError } from '../../src/errors.js';
 
 const SECRET = 'TOP-SECRET-OUTSIDE-THE-ROOT';

@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
 import { inputError } from '../../errors.js';
-import { startLabServer } from '../../lab/server.js';
+import { startLabServer } from '../lab-server.js';
 
 const DEFAULT_PORT = 8080;
 
