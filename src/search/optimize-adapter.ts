@@ -31,7 +31,8 @@ function adapter(method: SearchMethodName): OptimizeSearchMethod {
           throw runError(`${method}: f or its gradient is ${Number.isFinite(f) ? 'not finite' : f} at x0 (reason: non-finite); start from a point where both are finite`);
         }
         const why = f === -Infinity ? 'the objective is not bounded below along the search direction' : 'the objective or its gradient overflowed';
-        throw runError(`${method} diverged at iteration ${r.nit}: f is ${f} (reason: non-finite); ${why}; try another --x0 or fewer --steps`);
+        // the same form as the first-order loop's: "diverged at step N: WHAT; try ..." (a step here is an iteration)
+        throw runError(`diverged at step ${r.nit} (${method} iteration): f is ${f}; ${why}; try another --x0 or fewer --steps`);
       }
       return { path: r.path, values: r.values, evaluations: r.evaluations, converged: r.converged, reason: r.reason };
     },

@@ -97,9 +97,15 @@ export function fitClassifier(model: Sequential, data: ClassData, o: FitOptions)
         return lv.item();
       });
       arena.reset();
-      if (!Number.isFinite(value)) throw runError(`training diverged at step ${t} (loss ${value}); try a smaller learning rate`);
+      // the same form as descent train's: the step, what is not finite, a smaller lr (checked before the update)
+      const lr = opt.paramGroups[0].options.lr as number;
+      const diverged = (what: string) => runError(`diverged at step ${t} (epoch ${epoch + 1}): ${what}; try --lr ${Number((lr / 10).toPrecision(2))} or lower`);
+      if (!Number.isFinite(value)) throw diverged(`loss is ${value}`);
       total += b * value;
       opt.step();
+      let acc = 0;
+      for (const g of opt.paramGroups) for (let i = 0; i < g.params.length; i++) acc += g.params[i] * 0; // NaN when any is not finite
+      if (acc !== 0) throw diverged('the parameters are not finite after the update');
       o.onStep?.(t);
     }
     trainLoss.push(total / m);

@@ -40,6 +40,12 @@ export interface TrainerOptions {
   clipValue?: number;
   /** Stop after this many epochs without a validation-loss improvement (0: off). */
   earlyStopping?: number;
+  /**
+   * A batch whose loss or gradient is NaN or ±Infinity: 'stop' (default) throws the divergence error before
+   * the update; 'skip-batch' leaves parameters and optimizer state untouched, counts the batch as skipped
+   * and goes on (an epoch whose every batch is skipped still stops the run as diverged).
+   */
+  onNonfinite?: 'stop' | 'skip-batch';
 }
 
 /** One epoch's line: the contract's JSON fields. */
@@ -49,6 +55,8 @@ export interface EpochMetrics {
   lr: number;
   valLoss?: number;
   valAccuracy?: number;
+  /** Batches skipped in this epoch for a non-finite loss or gradient (only with onNonfinite 'skip-batch', only when > 0). */
+  skippedBatches?: number;
 }
 
 /** Everything besides tensors that a checkpoint holds. */
@@ -60,6 +68,9 @@ export interface TrainerState {
   /** Σ m·loss and Σ m over the unfinished epoch's batches (float64). */
   lossSum: number;
   seen: number;
+  /** Batches skipped (onNonfinite 'skip-batch') in the unfinished epoch, and over the whole run. */
+  skippedInEpoch: number;
+  skippedBatches: number;
   /** The lr of the current epoch's first batch (reported with --schedule-every batch). */
   epochLr: number;
   shuffleRng: RngState;
@@ -144,7 +155,7 @@ export class Trainer {
     this.weights = o.model.parameters().filter((p) => p.isWeight).map((p) => p.var);
     this.dropouts = o.model.layers.filter((l): l is Dropout => l instanceof Dropout);
     this.state = {
-      epoch: 0, batchInEpoch: 0, lossSum: 0, seen: 0, epochLr: 0,
+      epoch: 0, batchInEpoch: 0, lossSum: 0, seen: 0, skippedInEpoch: 0, skippedBatches: 0, epochLr: 0,
       shuffleRng: o.rng.getState(), dropoutRng: this.dropouts.map((l) => l.rng.getState()),
       schedule: o.schedule?.state(), best: Infinity, bestEpoch: 0, sinceBest: 0, history: [],
     };
@@ -170,7 +181,8 @@ export class Trainer {
   /** Restores a state written by `snapshot()` with the epoch order of its unfinished epoch. */
   restore(state: TrainerState, order: ArrayLike<number>): void {
     if (order.length !== this.order.length) throw inputError(`checkpoint: epoch order has ${order.length} rows, the training data ${this.order.length}; resume with the same data and --val`);
-    Object.assign(this.state, state);
+    // checkpoints written before skip-batch existed have no skip counters
+    Object.assign(this.state, { skippedInEpoch: 0, skippedBatches: 0 }, state);
     this.order.set(order);
     this.o.rng.setState(state.shuffleRng);
     this.dropouts.forEach((l, i) => l.rng.setState(state.dropoutRng[i]));
@@ -196,10 +208,23 @@ export class Trainer {
     return Math.ceil(this.o.train.n / this.batchSize);
   }
 
+  /** The 1-based optimizer step of the current batch, counted over the whole run (the step divergence messages name). */
+  get stepNumber(): number {
+    return this.state.epoch * this.batchesPerEpoch + this.state.batchInEpoch + 1;
+  }
+
+  /** `diverged at step S (epoch E, batch B): WHAT; try --lr X or lower`, a run error (exit 1). */
+  private diverged(what: string): Error {
+    const { epoch, batchInEpoch } = this.state;
+    return runError(`diverged at step ${this.stepNumber} (epoch ${epoch + 1}, batch ${batchInEpoch + 1}): ${what}; try --lr ${fmt(this.lr / 10)} or lower`);
+  }
+
   /**
    * One batch: forward, data loss (kept for trainLoss), + penalties, backward, clip, step.
-   * Throws the divergence error BEFORE updating when the loss is not finite, so the weights (and any
-   * checkpoint) stay at the last good state. Returns the batch's data loss.
+   * A non-finite loss or gradient is caught BEFORE the update, so the weights (and any checkpoint) stay
+   * at the last good state: with onNonfinite 'stop' it throws the divergence error, with 'skip-batch'
+   * the batch is counted as skipped and NaN is returned. Parameters that become non-finite in the
+   * update itself (an overflow) stop the run in either mode. Returns the batch's data loss.
    */
   step(): number {
     const { o, state } = this;
@@ -222,13 +247,17 @@ export class Trainer {
       return v;
     });
     this.arena.reset();
-    if (!Number.isFinite(dataLoss)) {
-      throw runError(
-        `diverged at epoch ${state.epoch + 1}, batch ${state.batchInEpoch + 1}: loss is ${dataLoss}; try --lr ${fmt(this.lr / 10)} or lower`,
-      );
+    const bad = !Number.isFinite(dataLoss) ? `loss is ${dataLoss}` : allFinite(optimizer.paramGroups, 'grads') ? '' : 'the gradient is not finite';
+    if (bad) {
+      if (o.onNonfinite !== 'skip-batch') throw this.diverged(bad);
+      state.skippedInEpoch++;
+      state.skippedBatches++;
+      state.batchInEpoch++;
+      return NaN;
     }
     this.clip();
     optimizer.step();
+    if (!allFinite(optimizer.paramGroups, 'params')) throw this.diverged('the parameters are not finite after the update');
     if (this.perBatchSchedule) this.setLr(o.schedule!.step());
     state.lossSum += m * dataLoss; // float64: a float32 sum of 10⁴ batch losses loses digits
     state.seen += m;
@@ -266,14 +295,19 @@ export class Trainer {
    */
   endEpoch(): { metrics: EpochMetrics; stop: boolean } {
     const { o, state } = this;
+    const end = `diverged at step ${state.epoch * this.batchesPerEpoch + state.batchInEpoch} (end of epoch ${state.epoch + 1})`;
+    if (state.seen === 0 && state.skippedInEpoch > 0) {
+      throw runError(`${end}: all ${state.skippedInEpoch} batches of the epoch had a non-finite loss or gradient and were skipped; try --lr ${fmt(this.lr / 10)} or lower`);
+    }
     const metrics: EpochMetrics = { epoch: state.epoch + 1, trainLoss: state.lossSum / state.seen, lr: this.perBatchSchedule ? state.epochLr : this.lr };
+    if (state.skippedInEpoch > 0) metrics.skippedBatches = state.skippedInEpoch;
     if (o.val) {
       const v = evaluate(o.model, o.loss, o.val);
       metrics.valLoss = v.loss;
       if (v.accuracy !== undefined) metrics.valAccuracy = v.accuracy;
     }
     const monitored = metrics.valLoss ?? metrics.trainLoss;
-    if (!Number.isFinite(monitored)) throw runError(`diverged at epoch ${metrics.epoch}: ${o.val ? 'validation' : 'train'} loss is ${monitored}; try --lr ${fmt(this.lr / 10)} or lower`);
+    if (!Number.isFinite(monitored)) throw runError(`${end}: ${o.val ? 'validation' : 'train'} loss is ${monitored}; try --lr ${fmt(this.lr / 10)} or lower`);
     if (o.schedule && !this.perBatchSchedule) this.setLr(o.schedule.needsMetric ? o.schedule.step(monitored) : o.schedule.step());
     let stop = false;
     if (monitored < state.best) {
@@ -290,6 +324,7 @@ export class Trainer {
     state.batchInEpoch = 0;
     state.lossSum = 0;
     state.seen = 0;
+    state.skippedInEpoch = 0;
     epochOrder(this.order, o.rng, o.shuffle);
     return { metrics, stop };
   }
@@ -309,6 +344,19 @@ export class Trainer {
   set bestParameters(p: Float32Array | Float64Array | undefined) {
     this.bestParams = p;
   }
+}
+
+/**
+ * Whether every value of the groups' `params` or `grads` is finite. Branch-free: x·0 is 0 for a finite x
+ * and NaN for ±Infinity or NaN, so one float64 sum answers for the whole buffer.
+ */
+function allFinite(groups: readonly { params: ArrayLike<number>; grads: ArrayLike<number> }[], which: 'params' | 'grads'): boolean {
+  let acc = 0;
+  for (const g of groups) {
+    const a = g[which];
+    for (let i = 0; i < a.length; i++) acc += a[i] * 0;
+  }
+  return acc === 0;
 }
 
 function fmt(x: number): string {

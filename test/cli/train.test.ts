@@ -147,7 +147,7 @@ test('divergence: exit 1 with the epoch, batch and a smaller lr; the last good c
   const args = ['train', '--data', 'diabetes', '--standardize', 'false', '--opt', 'sgd', '--lr', '0.5', '--batch', '8', '--epochs', '20', '--checkpoint', ck, '--json'];
   const r = descent(args);
   assert.equal(r.status, 1);
-  assert.match(r.stderr, /^descent: error: diverged at epoch \d+, batch \d+: loss is (NaN|Infinity); try --lr 0\.05 or lower\n$/);
+  assert.match(r.stderr, /^descent: error: diverged at step \d+ \(epoch \d+, batch \d+\): loss is (NaN|Infinity); try --lr 0\.05 or lower\n$/);
   assert.ok(!/\.tmp$/.test(readdirSync(d).join(' ')), 'no temporary file left');
   if (existsSync(ck)) assert.ok(Object.values(weights(ck)).every((t) => t.data.every(Number.isFinite)), 'checkpoint weights finite');
 });

@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { inputError, runError } from '../../errors.js';
+import { DescentError, inputError, runError } from '../../errors.js';
 import { atomicWrite } from '../../io/atomic-write.js';
 import { parseSafetensors, parseSafetensorsWithMetadata, serializeSafetensors, type SafetensorsInput } from '../../io/safetensors.js';
 import {
@@ -27,9 +27,12 @@ import { initBackend, installWasmKernels } from '../../tensor/backend.js';
 import { Trainer, evaluate, type EpochMetrics } from '../../train/trainer.js';
 import { loadCheckpoint, parseCheckpoint, serializeCheckpoint } from '../../train/checkpoint.js';
 import { createProgress } from '../progress.js';
+import { readCsvFile } from '../csv-file.js';
+import { memoryLimit, modelMemoryLimit } from '../limits.js';
 import { initFrom, parseFreeze } from '../../train/transfer.js';
 import { trainableGroups } from '../../train/ensemble-fit.js';
 import { addHyperparameterFlags, knownOptimizerNames, optimizerFromFlags } from './optimize.js';
+import { checkOutputDir, checkOutputFile } from '../output-paths.js';
 
 type Opts = Record<string, string | boolean | undefined>;
 
@@ -60,14 +63,14 @@ export function loadData(spec: string, target?: string): LoadedData {
   if (!spec.toLowerCase().endsWith('.csv') && !existsSync(spec)) {
     throw inputError(`--data: unknown dataset '${spec}'; expected one of: ${Object.keys(builtinDatasets).join(', ')}, or a CSV file`);
   }
-  let text: string;
+  // streamed (src/cli/csv-file.ts): memory holds the numbers, never the file's text
   try {
-    text = readFileSync(spec, 'utf8');
+    return { name: spec, all: readCsvFile(spec, { source: spec, target, memoryLimit: memoryLimit() }) };
   } catch (err) {
+    if (err instanceof DescentError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     throw inputError(`--data: cannot read '${spec}' (${code === 'ENOENT' ? 'no such file' : code ?? 'read error'}); expected a CSV file with a header row or a built-in name`);
   }
-  return { name: spec, all: parseCsv(text, { source: spec, target }) };
 }
 
 function parseNumber(flag: string, raw: string | boolean | undefined, lo: number, hi = Infinity, integer = false): number | undefined {
@@ -117,7 +120,7 @@ export function readModelFile(path: string, flag: string): { tensors: ReturnType
   } catch {
     throw inputError(`--${flag}: cannot read '${path}'; expected a .safetensors file`);
   }
-  const { tensors, metadata } = parseSafetensorsWithMetadata(bytes, path);
+  const { tensors, metadata } = parseSafetensorsWithMetadata(bytes, `--${flag} ${path}`);
   let meta: ModelMeta | null = null;
   if (metadata?.descent) {
     try {
@@ -166,7 +169,7 @@ async function runTrain(o: Opts, hyperKeys: string[]): Promise<void> {
   // the wasm SIMD kernels (src/tensor/backend.ts) behind the same autograd calls; the reference TS
   // kernels run where the backend cannot (no wasm): results agree with torch either way (test/cli/train.test.ts)
   await initBackend();
-  installWasmKernels();
+  const wasm = installWasmKernels();
   const { train, val, data } = prep;
   const builtinModel = data.builtin?.model;
   const modelArg = (o.model as string | undefined) ?? builtinModel ?? (data.all.numClasses > 0 ? 'softmax' : 'linear');
@@ -178,7 +181,13 @@ async function runTrain(o: Opts, hyperKeys: string[]): Promise<void> {
   let outFeatures = 1;
   const K = data.all.numClasses;
   if (lossName === 'ce' || lossName === 'hinge') {
-    if (K < 2) throw inputError(`--loss ${lossName}: target '${data.all.targetName}' must hold class indices 0..K-1 (K >= 2); use --loss mse for a numeric target`);
+    if (K < 2) {
+      const y = data.all.y;
+      let i = 0;
+      while (i < y.length && Number.isInteger(y[i]) && y[i] >= 0) i++;
+      const where = i < y.length ? `; row ${i + 1} has ${y[i]}` : '; it has a single class';
+      throw inputError(`--loss ${lossName}: target '${data.all.targetName}' must hold class indices 0..K-1 (K >= 2)${where}; use --loss mse for a numeric target`);
+    }
     outFeatures = K;
   } else if (lossName === 'bce') {
     for (let i = 0; i < data.all.n; i++) {
@@ -189,6 +198,7 @@ async function runTrain(o: Opts, hyperKeys: string[]): Promise<void> {
   const seed = parseNumber('seed', o.seed, 0, 2 ** 32 - 1, true) ?? 0;
   const batchRaw = (o.batch as string | undefined) ?? (data.builtin ? '64' : '32');
   const batch = parseBatchArg(batchRaw, train.n);
+  // 0 is allowed: it writes the initialized model (--save), which transfer workflows use
   const epochs = parseNumber('epochs', o.epochs, 0, Infinity, true) ?? data.builtin?.epochs ?? 20;
   if (o.schedule === undefined && data.builtin?.schedule && o.model === undefined && o.opt === undefined && o.lr === undefined) o.schedule = data.builtin.schedule.replace('{epochs}', String(epochs));
   const l1 = parseNumber('l1', o.l1, 0) ?? 0;
@@ -204,8 +214,14 @@ async function runTrain(o: Opts, hyperKeys: string[]): Promise<void> {
     throw inputError(`--lr: required for ${optName} (torch.optim has no default learning rate for it)`);
   }
   const shuffle = o.shuffle !== false;
+  const onNonfinite = (o.onNonfinite as string | undefined) ?? 'stop';
+  if (onNonfinite !== 'stop' && onNonfinite !== 'skip-batch') throw inputError(`--on-nonfinite: expected stop or skip-batch, got '${onNonfinite}'`);
+  // every output path is checked before any work is done: an unwritable one is bad input, not a failed run
+  if (o.save !== undefined) checkOutputFile('--save', o.save as string);
+  if (o.checkpoint !== undefined) checkOutputFile('--checkpoint', o.checkpoint as string);
+  if (o.out !== undefined) checkOutputDir('--out', o.out as string);
 
-  const model = buildModel({ kind, hidden, activation, dropout, inFeatures: train.d, outFeatures, rng: new Rng(seed) });
+  const model = buildModel({ kind, hidden, activation, dropout, inFeatures: train.d, outFeatures, rng: new Rng(seed), memoryLimit: modelMemoryLimit(wasm) });
   if (o.init !== undefined) {
     const { tensors } = readModelFile(o.init as string, 'init');
     // transfer learning (docs/transfer.md): --new-head loads the body by name and shape, the output layer starts fresh
@@ -224,6 +240,7 @@ async function runTrain(o: Opts, hyperKeys: string[]): Promise<void> {
     data: data.name, target: data.all.targetName, val: prep.valFraction, standardize: prep.standardize, model: modelArg, activation, dropout,
     loss: lossName, l1, l2, opt: optSpec, schedule: o.schedule ?? null, batch, epochs, seed, shuffle,
     clipNorm: clipNorm ?? null, clipValue: clipValue ?? null, earlyStopping, scheduleEvery: (o.scheduleEvery as string | undefined) ?? 'epoch',
+    onNonfinite,
   };
   const outDir = o.out as string | undefined;
   // said (and the run folder started) only once every flag has been checked
@@ -242,6 +259,7 @@ async function runTrain(o: Opts, hyperKeys: string[]): Promise<void> {
   // line-search methods: full-batch minimize over the flat parameters (src/search), one iteration per "epoch"
   if (!isOptimizerName(optName)) {
     checkFullBatch(optName, batch === train.n ? 'full' : batch);
+    if (onNonfinite !== 'stop') throw inputError(`--on-nonfinite ${onNonfinite}: needs a first-order optimizer ('${optName}' is a full-batch line-search method)`);
     for (const k of ['checkpoint', 'resume', 'schedule', 'earlyStopping', 'clipNorm', 'clipValue', 'freeze']) {
       if (o[k] !== undefined) throw inputError(`--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: not available with '${optName}' (a first-order optimizer is needed)`);
     }
@@ -258,6 +276,7 @@ async function runTrain(o: Opts, hyperKeys: string[]): Promise<void> {
   const schedule = o.schedule !== undefined ? createSchedule(parseScheduleArg(o.schedule as string) as ScheduleSpec, baseLr) : undefined;
   const trainer = new Trainer({
     model, loss: lossName, optimizer, schedule, scheduleEvery, train, val, batch, shuffle, rng: new Rng(seed + 1), l1, l2, clipNorm, clipValue, earlyStopping,
+    onNonfinite,
   });
   if (o.resume !== undefined) {
     const file = o.resume as string;
@@ -340,7 +359,7 @@ async function runTrain(o: Opts, hyperKeys: string[]): Promise<void> {
   const summary = {
     done: true, epochs: trainer.state.epoch, trainLoss: last?.trainLoss ?? null,
     ...(finalVal ? { valLoss: finalVal.loss, ...(finalVal.accuracy !== undefined ? { valAccuracy: finalVal.accuracy } : {}) } : {}),
-    bestEpoch: trainer.state.bestEpoch, stoppedEarly, restoredBest: restored,
+    bestEpoch: trainer.state.bestEpoch, stoppedEarly, restoredBest: restored, skippedBatches: trainer.state.skippedBatches,
     // what was done to the data, in the machine-readable output too (never silently)
     data: { name: data.name, trainRows: train.n, valRows: val?.n ?? 0, valFraction: prep.valFraction, standardized: prep.standardize, shuffled: shuffle },
     seconds: Number(seconds.toFixed(3)), samplesPerSecond: Math.round(samples / Math.max(seconds, 1e-9)),
@@ -351,7 +370,8 @@ async function runTrain(o: Opts, hyperKeys: string[]): Promise<void> {
     out(`done: ${trainer.state.epoch} epochs in ${seconds < 1 ? seconds.toFixed(3) : seconds.toFixed(1)} s (${summary.samplesPerSecond} samples/s)` +
       (last ? `; train loss ${last.trainLoss.toPrecision(5)}` : '') +
       (finalVal ? `; validation loss ${finalVal.loss.toPrecision(5)}${finalVal.accuracy !== undefined ? `, accuracy ${(100 * finalVal.accuracy).toFixed(2)}% of ${val!.n}` : ''}` : '') +
-      (stoppedEarly ? `; stopped early, best epoch ${trainer.state.bestEpoch}${restored ? ' (its weights kept)' : ''}` : '') + '\n');
+      (stoppedEarly ? `; stopped early, best epoch ${trainer.state.bestEpoch}${restored ? ' (its weights kept)' : ''}` : '') +
+      (trainer.state.skippedBatches ? `; ${trainer.state.skippedBatches} batches skipped (non-finite loss or gradient)` : '') + '\n');
     if (o.save !== undefined) out(`  model: ${o.save}\n`);
     if (outDir !== undefined) out(`  run folder: ${outDir}\n`);
   }
@@ -361,6 +381,7 @@ function epochText(m: EpochMetrics, epochs: number): string {
   let s = `epoch ${m.epoch}/${epochs}: train loss ${m.trainLoss.toPrecision(5)}, lr ${Number(m.lr.toPrecision(4))}`;
   if (m.valLoss !== undefined) s += `, val loss ${m.valLoss.toPrecision(5)}`;
   if (m.valAccuracy !== undefined) s += `, val accuracy ${(100 * m.valAccuracy).toFixed(2)}%`;
+  if (m.skippedBatches) s += `, ${m.skippedBatches} batches skipped (non-finite)`;
   return s;
 }
 
@@ -397,7 +418,10 @@ async function runSearch(o: Opts, method: string, optSpec: Record<string, unknow
     ...hyper, method: method as never, maxIter: epochs, params: model.params, grads: model.grads, evaluate: evaluateFull,
     onIterate: (info) => {
       if (info.nit === 0) return;
-      if (!Number.isFinite(info.fun)) throw runError(`diverged at iteration ${info.nit}: loss is ${info.fun}; try another method or --lr lower`);
+      if (!Number.isFinite(info.fun)) throw runError(`diverged at step ${info.nit} (${method} iteration): loss is ${info.fun}; try another method, or a first-order optimizer with a small --lr`);
+      let acc = 0;
+      for (let i = 0; i < info.x.length; i++) acc += info.x[i] * 0; // NaN when any parameter is not finite
+      if (acc !== 0) throw runError(`diverged at step ${info.nit} (${method} iteration): the parameters are not finite; try another method, or a first-order optimizer with a small --lr`);
       // the data loss at the accepted iterate: f minus the penalties, recomputed from x (the last
       // evaluation may have been a rejected line-search trial)
       let penalty = 0;
@@ -482,6 +506,7 @@ export function register(program: Command): void {
     .option('--out <dir>', 'run folder: config.json, metrics.jsonl, model.safetensors, loss-curve.svg, checkpoint.safetensors on Ctrl-C')
     .option('--checkpoint <file>', 'write model, optimizer, schedule and RNG state after every epoch (and on Ctrl-C)')
     .option('--resume <file>', 'continue a run from its checkpoint, with the same settings; --epochs counts all epochs')
+    .option('--on-nonfinite <stop|skip-batch>', 'a batch with a NaN or infinite loss or gradient: stop the run (default; exit 1, the weights and checkpoint of the last good step kept) or skip it (no update; counted and reported; an epoch of only skipped batches stops the run)')
     .option('--json', 'one JSON object per epoch, then {"done": true, ...}');
   const hyperKeys = addHyperparameterFlags(cmd);
   cmd.action(async (opts: Opts) => {
