@@ -22,6 +22,35 @@ export interface ModelSpec {
   dtype?: DType;
   /** Draws for init and dropout masks (default seed 0). */
   rng?: Rng;
+  /**
+   * Refuse (input error, before allocating anything) a model whose training memory would pass this:
+   * the estimate is parameters × value size × 5 (weights, gradients, up to three optimizer buffers).
+   */
+  memoryLimit?: { bytes: number; why: string };
+}
+
+/** Copies of the parameters a training run holds: weights, gradients and at most three optimizer state buffers. */
+export const TRAINING_COPIES = 5;
+
+/** Parameters of the model `spec` describes (weights and biases of every Linear layer), without building it. */
+export function parameterCount(spec: Pick<ModelSpec, 'kind' | 'inFeatures' | 'outFeatures' | 'hidden'>): number {
+  const widths = [spec.inFeatures, ...(spec.kind === 'mlp' ? spec.hidden ?? [] : []), spec.outFeatures];
+  let p = 0;
+  for (let i = 1; i < widths.length; i++) p += widths[i - 1] * widths[i] + widths[i];
+  return p;
+}
+
+function checkMemory(spec: ModelSpec, dtype: DType, what: string): void {
+  const limit = spec.memoryLimit;
+  if (!limit) return;
+  const params = parameterCount(spec);
+  const bytes = params * (dtype === 'float64' ? 8 : 4) * TRAINING_COPIES;
+  if (bytes > limit.bytes) {
+    throw inputError(
+      `--model ${what}: ${params} parameters need about ${bytes} bytes to train (${dtype} weights, gradients and optimizer state), ` +
+        `over the limit of ${limit.bytes} bytes (${limit.why}); use smaller hidden widths`,
+    );
+  }
 }
 
 const activations = { relu: ReLU, sigmoid: Sigmoid, tanh: Tanh } as const;
@@ -39,6 +68,8 @@ export function buildModel(spec: ModelSpec): Sequential {
   const p = spec.dropout ?? 0;
   if (!(p >= 0 && p < 1)) throw inputError(`--dropout: expected a probability in [0, 1), got ${p}`);
   const d = spec.inFeatures, out = spec.outFeatures;
+  if (spec.kind === 'mlp' && (spec.hidden ?? []).every((h) => Number.isInteger(h) && h >= 1)) checkMemory(spec, dtype, `mlp:${(spec.hidden ?? []).join(',')}`);
+  else if (spec.kind !== 'mlp') checkMemory(spec, dtype, spec.kind);
   switch (spec.kind) {
     case 'linear':
     case 'logistic':

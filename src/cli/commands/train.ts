@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { inputError, runError } from '../../errors.js';
+import { DescentError, inputError, runError } from '../../errors.js';
 import { atomicWrite } from '../../io/atomic-write.js';
 import { parseSafetensors, parseSafetensorsWithMetadata, serializeSafetensors, type SafetensorsInput } from '../../io/safetensors.js';
 import {
@@ -27,6 +27,8 @@ import { initBackend, installWasmKernels } from '../../tensor/backend.js';
 import { Trainer, evaluate, type EpochMetrics } from '../../train/trainer.js';
 import { loadCheckpoint, parseCheckpoint, serializeCheckpoint } from '../../train/checkpoint.js';
 import { createProgress } from '../progress.js';
+import { readCsvFile } from '../csv-file.js';
+import { memoryLimit, modelMemoryLimit } from '../limits.js';
 import { initFrom, parseFreeze } from '../../train/transfer.js';
 import { trainableGroups } from '../../train/ensemble-fit.js';
 import { addHyperparameterFlags, knownOptimizerNames, optimizerFromFlags } from './optimize.js';
@@ -61,14 +63,14 @@ export function loadData(spec: string, target?: string): LoadedData {
   if (!spec.toLowerCase().endsWith('.csv') && !existsSync(spec)) {
     throw inputError(`--data: unknown dataset '${spec}'; expected one of: ${Object.keys(builtinDatasets).join(', ')}, or a CSV file`);
   }
-  let text: string;
+  // streamed (src/cli/csv-file.ts): memory holds the numbers, never the file's text
   try {
-    text = readFileSync(spec, 'utf8');
+    return { name: spec, all: readCsvFile(spec, { source: spec, target, memoryLimit: memoryLimit() }) };
   } catch (err) {
+    if (err instanceof DescentError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     throw inputError(`--data: cannot read '${spec}' (${code === 'ENOENT' ? 'no such file' : code ?? 'read error'}); expected a CSV file with a header row or a built-in name`);
   }
-  return { name: spec, all: parseCsv(text, { source: spec, target }) };
 }
 
 function parseNumber(flag: string, raw: string | boolean | undefined, lo: number, hi = Infinity, integer = false): number | undefined {
@@ -167,7 +169,7 @@ async function runTrain(o: Opts, hyperKeys: string[]): Promise<void> {
   // the wasm SIMD kernels (src/tensor/backend.ts) behind the same autograd calls; the reference TS
   // kernels run where the backend cannot (no wasm): results agree with torch either way (test/cli/train.test.ts)
   await initBackend();
-  installWasmKernels();
+  const wasm = installWasmKernels();
   const { train, val, data } = prep;
   const builtinModel = data.builtin?.model;
   const modelArg = (o.model as string | undefined) ?? builtinModel ?? (data.all.numClasses > 0 ? 'softmax' : 'linear');
@@ -219,7 +221,7 @@ async function runTrain(o: Opts, hyperKeys: string[]): Promise<void> {
   if (o.checkpoint !== undefined) checkOutputFile('--checkpoint', o.checkpoint as string);
   if (o.out !== undefined) checkOutputDir('--out', o.out as string);
 
-  const model = buildModel({ kind, hidden, activation, dropout, inFeatures: train.d, outFeatures, rng: new Rng(seed) });
+  const model = buildModel({ kind, hidden, activation, dropout, inFeatures: train.d, outFeatures, rng: new Rng(seed), memoryLimit: modelMemoryLimit(wasm) });
   if (o.init !== undefined) {
     const { tensors } = readModelFile(o.init as string, 'init');
     // transfer learning (docs/transfer.md): --new-head loads the body by name and shape, the output layer starts fresh
