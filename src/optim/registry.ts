@@ -37,8 +37,18 @@ function rule<O extends HyperOptions, S>(r: OptimizerRule<O, S>): OptimizerRule<
   return r;
 }
 
+/** torch.optim's words for an out-of-range hyperparameter ("Invalid learning rate: -1"), added to ours. */
+const TORCH_WORDS: Record<string, string> = {
+  lr: 'invalid learning rate', eps: 'invalid epsilon value', 'betas[0]': 'invalid beta parameter at index 0',
+  'betas[1]': 'invalid beta parameter at index 1', momentum: 'invalid momentum value', weightDecay: 'invalid weight_decay value',
+  alpha: 'invalid alpha value', rho: 'invalid rho value', lrDecay: 'invalid lr_decay value',
+  initialAccumulatorValue: 'invalid initial_accumulator_value value', momentumDecay: 'invalid momentum_decay value',
+  etas: 'invalid eta values', stepSizes: 'invalid step sizes', dampening: 'invalid dampening value',
+};
+
+/** Throws `NAME: expected WHAT, got VALUE (torch's words)`: the name first, so the CLI can put its flag there. */
 function need(ok: boolean, name: string, expected: string, got: unknown): void {
-  if (!ok) throw inputError(`${name}: expected ${expected}, got ${JSON.stringify(got)}`);
+  if (!ok) throw inputError(`${name}: expected ${expected}, got ${JSON.stringify(got)}${TORCH_WORDS[name] ? ` (${TORCH_WORDS[name]})` : ''}`);
 }
 const fin = (x: number): boolean => Number.isFinite(x);
 function checkLr(lr: number): void {

@@ -40,7 +40,7 @@ test('descent kmeans: bad input exits 2 with one line naming the flag, row or co
   const bad = join(dir, 'bad.csv');
   writeFileSync(bad, 'a,b\n1,2\n3,x\n');
   const cases: [string[], RegExp][] = [
-    [['kmeans', '--data', bad, '--k', '2'], /row 3, column 'b': expected a number, got 'x'/],
+    [['kmeans', '--data', bad, '--k', '2'], /row 2 \(line 3\), column 'b': expected a number, got 'x'/],
     [['kmeans', '--data', digits, '--k', 'abc'], /--k: expected an integer >= 1, got 'abc'/],
     [['kmeans', '--data', digits, '--k', '3', '--method', 'sgd'], /--method: expected one of batch, online, minibatch, all/],
     [['kmeans', '--data', join(dir, 'missing.csv'), '--k', '3'], /--data: file .* does not exist/],

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
 import { inputError, runError } from '../../errors.js';
 import { atomicWrite } from '../../io/atomic-write.js';
+import { checkOutputDir } from '../output-paths.js';
 import { pngPathFor, svgToPng } from '../png.js';
 import { makeObjective } from '../../objectives/index.js';
 import type { Objective, ObjectiveSpec } from '../../objectives/index.js';
@@ -292,6 +293,7 @@ async function runCompare(o: CliOptions, command: string): Promise<void> {
   const objective = spec.function !== undefined ? makeObjective(spec.function, spec.x0[0].length) : undefined;
   if (objective) for (const p of spec.x0) if (p.length !== objective.n) throw inputError(`--x0: expected ${objective.n} numbers for ${objective.name}, got ${p.length}`);
   const outDir = o.out ?? join('reports', slug(spec.name));
+  checkOutputDir('--out', outDir);
 
   const total = fnRuns.length * spec.x0.length + trainRuns.length * spec.seeds * spec.epochs;
   const bar = o.progress && process.stderr.isTTY

@@ -21,6 +21,7 @@ import type { ClassData, FitOptions } from '../../train/ensemble-fit.js';
 import { initFrom, parseFreeze } from '../../train/transfer.js';
 import { addHyperparameterFlags, knownOptimizerNames, optimizerFromFlags } from './optimize.js';
 import { modelBytes, prepareData, readModelFile, type ModelMeta } from './train.js';
+import { checkOutputDir } from '../output-paths.js';
 
 type Opts = Record<string, string | boolean | undefined>;
 
@@ -49,6 +50,7 @@ async function run(o: Opts, hyperKeys: string[]): Promise<void> {
   if ((o.bagging === undefined) === (o.snapshots === undefined)) throw inputError('ensemble: give exactly one of --bagging K or --snapshots M');
   const method = o.bagging !== undefined ? 'bagging' : 'snapshot';
   const members = method === 'bagging' ? intFlag('bagging', o.bagging, 1, 0) : intFlag('snapshots', o.snapshots, 1, 0);
+  if (o.out !== undefined) checkOutputDir('--out', o.out as string);
   const prep = prepareData(o);
   const { train, val, data } = prep;
   if (!val) throw inputError(`--val: the ensemble is scored on held-out rows; ${data.name} has none by default, give --val F (e.g. --val 0.2)`);
@@ -60,6 +62,7 @@ async function run(o: Opts, hyperKeys: string[]): Promise<void> {
   if (kind !== 'softmax' && kind !== 'mlp') throw inputError(`--model: expected softmax or mlp:H1,... for a K-class ensemble, got '${String(o.model)}'`);
   const activation = ((o.activation as string | undefined) ?? 'relu') as Activation;
   const dropout = o.dropout === undefined ? 0 : Number(o.dropout);
+  if (!(dropout >= 0 && dropout < 1) || (typeof o.dropout === 'string' && o.dropout.trim() === '')) throw inputError(`--dropout: expected a probability in [0, 1), got '${String(o.dropout)}'`);
   const seed = intFlag('seed', o.seed, 0, 0);
   const epochs = intFlag('epochs', o.epochs, 1, method === 'snapshot' ? 30 : 10);
   const batchSize = intFlag('batch', o.batch, 1, 32);

@@ -43,7 +43,9 @@ async function runEval(o: Opts): Promise<void> {
   if (!w0) throw inputError(`--model ${file}: no tensor '0.weight'; expected torch Sequential state_dict names`);
   if (w0.shape[1] !== rows.d) throw inputError(`--model ${file}: '0.weight' takes ${w0.shape[1]} features, --data ${data.name} has ${rows.d}`);
   const last = Object.entries(tensors).filter(([k]) => k.endsWith('.weight')).sort((a, b) => parseInt(a[0]) - parseInt(b[0])).pop()!;
-  const model = buildModel({ kind, hidden, activation, inFeatures: rows.d, outFeatures: last[1].shape[0] });
+  const outFeatures = last[1].shape[0];
+  checkTargets(lossName, outFeatures, rows, data.all.n - rows.n, data.name, file);
+  const model = buildModel({ kind, hidden, activation, inFeatures: rows.d, outFeatures });
   model.loadStateDict(tensors, `--model ${file}`);
   const r = evaluate(model, lossName, rows);
   const out = { n: rows.n, loss: r.loss, ...(r.accuracy !== undefined ? { accuracy: r.accuracy } : {}) };
@@ -51,6 +53,21 @@ async function runEval(o: Opts): Promise<void> {
   else {
     process.stdout.write(`${file} on ${data.name}, ${which}${meta?.standardize ? ', standardized with the training statistics' : ''}:\n`);
     process.stdout.write(`  loss (${lossName}) ${r.loss.toPrecision(5)}${r.accuracy !== undefined ? `, accuracy ${(100 * r.accuracy).toFixed(2)}% (${Math.round(r.accuracy * rows.n)} of ${rows.n})` : ''}\n`);
+  }
+}
+
+/** The loss must fit the model's outputs, and every target the loss: class indices below K, 0/1 for bce. Rows are the scored tail, `firstRow` rows into the file. */
+function checkTargets(lossName: LossName, out: number, rows: Dataset, firstRow: number, dataName: string, file: string): void {
+  const classes = lossName === 'ce' || lossName === 'hinge';
+  if (classes && out < 2) throw inputError(`--loss ${lossName}: the model in ${file} has ${out} output; ${lossName} needs one per class (use --loss ${out === 1 ? 'bce or mse' : 'mse'})`);
+  if (!classes && out !== 1) throw inputError(`--loss ${lossName}: the model in ${file} has ${out} outputs; ${lossName} needs 1 (use --loss ce or hinge for ${out} classes)`);
+  for (let i = 0; i < rows.n; i++) {
+    const v = rows.y[i];
+    const ok = classes ? Number.isInteger(v) && v >= 0 && v < out : lossName === 'bce' ? v === 0 || v === 1 : true;
+    if (!ok) {
+      const expected = classes ? `a class index 0..${out - 1} (the model has ${out} outputs)` : '0 or 1';
+      throw inputError(`--data ${dataName}: row ${firstRow + i + 1}, target '${rows.targetName}': expected ${expected}, got ${v}`);
+    }
   }
 }
 

@@ -13,6 +13,7 @@ import { kmeans, kmeansMethods, type KMeansMethod, type KMeansResult } from '../
 import { kmeansPlotSvg } from '../../train/kmeans-plot.js';
 import { isBuiltinName } from '../../data/index.js';
 import { loadData } from './train.js';
+import { checkOutputFile } from '../output-paths.js';
 
 interface KMeansCliOptions {
   data?: string;
@@ -67,11 +68,11 @@ export function parseKMeansCsv(text: string, file: string, target: string | unde
   const labels = drop >= 0 ? new Float64Array(n) : undefined;
   for (let i = 0; i < n; i++) {
     const cells = lines[i + 1].split(',');
-    if (cells.length !== header.length) throw inputError(`--data ${file}: row ${i + 2}: expected ${header.length} columns, got ${cells.length}`);
+    if (cells.length !== header.length) throw inputError(`--data ${file}: row ${i + 1} (line ${i + 2}): expected ${header.length} columns, got ${cells.length}`);
     let t = 0;
     for (let c = 0; c < cells.length; c++) {
       const v = Number(cells[c]);
-      if (cells[c].trim() === '' || !Number.isFinite(v)) throw inputError(`--data ${file}: row ${i + 2}, column '${header[c]}': expected a number, got '${cells[c]}'`);
+      if (cells[c].trim() === '' || !Number.isFinite(v)) throw inputError(`--data ${file}: row ${i + 1} (line ${i + 2}), column '${header[c]}': expected a number, got '${cells[c]}'`);
       if (c === drop) labels![i] = v;
       else x[i * d + t++] = v;
     }
@@ -126,6 +127,7 @@ async function run(o: KMeansCliOptions): Promise<void> {
   const seeds = intFlag('seeds', o.seeds, 1);
   if (o.init !== 'kmeans++' && o.init !== 'random') throw inputError(`--init: expected kmeans++ or random, got '${o.init}'`);
   if (o.plot !== undefined && !o.plot.toLowerCase().endsWith('.svg')) throw inputError(`--plot: expected a file name ending in .svg, got '${o.plot}'`);
+  if (o.plot !== undefined) checkOutputFile('--plot', o.plot);
   const table = isBuiltinName(o.data) ? loadBuiltin(o.data, o.target) : parseKMeansCsv(readFileSync(resolveData(o.data), 'utf8'), o.data, o.target);
   if (k > table.n) throw inputError(`--k: expected at most the number of rows (${table.n}), got ${k}`);
   if (o.standardize) standardize(table);

@@ -6,11 +6,12 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { inputError, runError, unknownName } from '../../errors.js';
+import { DescentError, inputError, runError, unknownName } from '../../errors.js';
 import { atomicWrite } from '../../io/atomic-write.js';
+import { checkOutputFile } from '../output-paths.js';
 import { svgToPng } from '../png.js';
 import { makeObjective, type Objective, type ObjectiveSpec } from '../../objectives/index.js';
-import { optimizers, isOptimizerName, runFirstOrder, type HyperValue, type OptimizerRule } from '../../optim/index.js';
+import { optimizers, isOptimizerName, resolveOptions, runFirstOrder, type HyperValue, type OptimizerRule } from '../../optim/index.js';
 import { parseScheduleArg, type ScheduleSpec } from '../../schedule/index.js';
 import { convergenceSeries, optimizeSearchMethods } from '../../search/index.js';
 
@@ -223,6 +224,18 @@ export function optimizerFromFlags(name: string, o: Record<string, string | bool
     }
     optimizer[k] = parseHyperValue(kebab(k), o[k] as string | true, defaults[k]);
   }
+  if (isOptimizerName(name)) {
+    // range checks now, before any data is loaded, with the flag named: "--lr: expected a number >= 0, got -1"
+    try {
+      const { name: _n, ...given } = optimizer;
+      // a missing required lr (sgd) is the caller's to report or fill in (ensemble's snapshots default it)
+      if (given.lr === undefined && Number.isNaN(defaults.lr)) given.lr = 0;
+      resolveOptions(optimizers[name] as unknown as OptimizerRule, given);
+    } catch (err) {
+      if (!(err instanceof DescentError)) throw err;
+      throw new DescentError(err.kind, err.message.replace(/^(\w+)(\[\d\])?:/, (_m, key: string, index = '') => (key in defaults ? `--${kebab(key)}${index}:` : _m)));
+    }
+  }
   return optimizer;
 }
 
@@ -248,6 +261,7 @@ export function specFromOptions(o: CliOptions, hyperKeys: string[]): OptimizeSpe
   if (o.x0 === undefined) throw inputError('--x0: required, comma-separated numbers, e.g. --x0 -1.5,2');
   if (o.opt === undefined) throw inputError(`--opt: required; one of: ${knownOptimizerNames().join(', ')}`);
   const optimizer = optimizerFromFlags(o.opt, o, hyperKeys);
+  if (optimizer.lr === undefined && Number.isNaN(defaultsOf(o.opt).lr)) throw inputError(`--lr: required for ${o.opt} (torch.optim has no default learning rate for it)`);
   let steps = DEFAULT_STEPS;
   if (o.steps !== undefined) {
     steps = Number(o.steps);
@@ -358,6 +372,7 @@ function hyperHelp(key: string): string {
 async function plotConvergence(o: CliOptions): Promise<void> {
   const file = o.plotConvergence as string;
   if (!file.toLowerCase().endsWith('.svg')) throw inputError(`--plot-convergence: expected a file name ending in .svg, got '${file}'`);
+  checkOutputFile('--plot-convergence', file);
   if ((o.fn === undefined) !== (o.x0 === undefined)) throw inputError('--plot-convergence: give both --fn NAME and --x0 A,B,... (or neither, for the built-in exp-sum problem)');
   const x0 = o.x0 === undefined ? undefined : parseNumberList('x0', o.x0);
   const objective = o.fn === undefined || x0 === undefined ? undefined : makeObjective(parseFnArg(o.fn), x0.length);
@@ -405,6 +420,7 @@ export function register(program: Command): void {
     if (o.plot !== undefined && !/\.(svg|png)$/i.test(o.plot as string)) {
       throw inputError(`--plot: expected a file name ending in .svg or .png, got '${o.plot}'`);
     }
+    if (o.plot !== undefined) checkOutputFile('--plot', o.plot as string);
     const r = runOptimize(spec);
     const out: OptimizeResult = { path: r.path, values: r.values, evaluations: r.evaluations, converged: r.converged };
     if (r.reason !== undefined) out.reason = r.reason;
