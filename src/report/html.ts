@@ -110,18 +110,41 @@ function functionHtml(s: FunctionSection, k: number): string {
   return h + '</table></section>';
 }
 
-/** f(x_k) against step k for every optimizer of one function section. */
-export function functionValueChart(s: FunctionSection, logY = true): string {
+/** What the f-against-step chart needs of a run: a race result, or a playground runner (with its colour and key). */
+export interface ValueRun {
+  label: string;
+  pathSteps: number[];
+  values: number[];
+  divergedAt: number | null;
+  color?: string;
+  key?: string;
+}
+
+/**
+ * f(x_k) against step k for every optimizer of one function section; the CLI report and the playground's live
+ * loss plot both draw it. `chart` overrides the title, the y label and the size.
+ */
+export function functionValueChart(
+  s: { fn: string; x0: number[]; results: ValueRun[] },
+  logY = true,
+  chart: { title?: string; yLabel?: string; width?: number; height?: number } = {},
+): string {
+  // values past 1000× the largest start value are left out (a diverging run would squash every other curve)
+  const cap = 1e3 * Math.max(...s.results.map((q) => Math.abs(q.values[0])).filter((v) => Number.isFinite(v)), 1e-300);
   return lineChartSvg({
-    // values past 1000× the largest start value are left out (a diverging run would squash every other curve)
-    series: s.results.map((r) => {
-      const cap = 1e3 * Math.max(...s.results.map((q) => Math.abs(q.values[0])), 1e-300);
-      return { label: r.divergedAt !== null ? `${r.label} (diverged at ${r.divergedAt})` : r.label, x: r.pathSteps, y: r.values.map((v) => (Math.abs(v) > cap ? NaN : v)) };
-    }),
+    series: s.results.map((r) => ({
+      label: r.divergedAt !== null ? `${r.label} (diverged at ${r.divergedAt})` : r.label,
+      x: r.pathSteps,
+      y: r.values.map((v) => (Math.abs(v) > cap ? NaN : v)),
+      color: r.color,
+      key: r.key,
+    })),
     xLabel: 'step',
-    yLabel: 'f(x)',
+    yLabel: chart.yLabel ?? 'f(x)',
     logY,
-    title: `${s.fn} from ${fmtPoint(s.x0)}: f against step`,
+    title: chart.title ?? `${s.fn} from ${fmtPoint(s.x0)}: f against step`,
+    width: chart.width,
+    height: chart.height,
   });
 }
 

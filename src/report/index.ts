@@ -6,4 +6,4 @@ export type { RaceResult, RaceOptions } from './function-race.js';
 export { playerHtml, playerScript } from './player.js';
 export type { PlayerOptions, PlayerPath } from './player.js';
 export { reportHtml, functionValueChart, trainingCharts, meanStd, firstBelow } from './html.js';
-export type { ReportInput, FunctionSection, TrainingSection, TrainingRun } from './html.js';
+export type { ReportInput, FunctionSection, TrainingSection, TrainingRun, ValueRun } from './html.js';

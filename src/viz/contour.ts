@@ -4,12 +4,16 @@
  */
 import { contours } from 'd3-contour';
 import { scaleLinear } from 'd3-scale';
-import { colorOf, esc, legendSvg, num, svgOpen, titleSvg, xAxisSvg, yAxisSvg } from './svg.js';
+import { colorOf, esc, keyAttr, legendSvg, num, svgOpen, titleSvg, xAxisSvg, yAxisSvg } from './svg.js';
 
 export interface PathSeries {
   label: string;
   /** The iterates [x, y], x0 first. Non-finite points are left out of the drawing. */
   points: number[][];
+  /** A fixed colour (the playground keeps one per optimizer); palette colour i otherwise. */
+  color?: string;
+  /** Written as data-key on the path and its markers, so a page can find them. */
+  key?: string;
 }
 
 export interface ContourPlotOptions {
@@ -142,15 +146,15 @@ function starD(cx: number, cy: number, r: number): string {
 }
 
 /**
- * Static contour plot with every path: one `<path class="opt-path">` per series (palette colour i), its start
- * as a circle and its last point as a dot, a legend at the right. Returns a standalone SVG string.
+ * The paths over a contour layer: one `<path class="opt-path">` per series (its colour, or palette colour i),
+ * its start as a circle and its last point as a dot. Cheap next to the contour layer, so an animation redraws
+ * only this (the playground does, every frame).
  */
-export function contourPlotSvg(o: ContourPlotOptions): string {
-  const { x, y, width, height, margin } = contourScales(o);
-  let s = svgOpen(width, height) + titleSvg(o.title, width) + contourLayerSvg(o);
-  s += `<g class="paths" clip-path="url(#descent-clip)" fill="none" stroke-width="1.8">`;
+export function pathsLayerSvg(o: Pick<ContourPlotOptions, 'xDomain' | 'yDomain' | 'width' | 'height' | 'paths'>, clipId = 'descent-clip'): string {
+  const { x, y } = contourScales(o);
+  let s = `<g class="paths" clip-path="url(#${esc(clipId)})" fill="none" stroke-width="1.8">`;
   o.paths.forEach((p, i) => {
-    s += `<path class="opt-path" data-label="${esc(p.label)}" stroke="${colorOf(i)}" d="${polylineD(p.points, x, y)}"/>`;
+    s += `<path class="opt-path" data-label="${esc(p.label)}"${keyAttr(p.key)} stroke="${esc(p.color ?? colorOf(i))}" d="${polylineD(p.points, x, y)}"/>`;
   });
   s += '</g><g class="ends">';
   o.paths.forEach((p, i) => {
@@ -158,9 +162,20 @@ export function contourPlotSvg(o: ContourPlotOptions): string {
     if (!finite.length) return;
     const a = finite[0];
     const b = finite[finite.length - 1];
-    s += `<circle class="start" cx="${num(clampPx(x(a[0])))}" cy="${num(clampPx(y(a[1])))}" r="4" fill="none" stroke="${colorOf(i)}" stroke-width="1.5"/>`;
-    s += `<circle class="end" cx="${num(clampPx(x(b[0])))}" cy="${num(clampPx(y(b[1])))}" r="3" fill="${colorOf(i)}"/>`;
+    const color = esc(p.color ?? colorOf(i));
+    s += `<circle class="start"${keyAttr(p.key)} cx="${num(clampPx(x(a[0])))}" cy="${num(clampPx(y(a[1])))}" r="4" fill="none" stroke="${color}" stroke-width="1.5"/>`;
+    s += `<circle class="end"${keyAttr(p.key)} cx="${num(clampPx(x(b[0])))}" cy="${num(clampPx(y(b[1])))}" r="3" fill="${color}"/>`;
   });
-  s += '</g>' + legendSvg(o.paths.map((p) => p.label), width - margin.right + 12, margin.top + 10);
+  return s + '</g>';
+}
+
+/**
+ * Static contour plot with every path (pathsLayerSvg over contourLayerSvg), a legend at the right.
+ * Returns a standalone SVG string.
+ */
+export function contourPlotSvg(o: ContourPlotOptions): string {
+  const { width, height, margin } = contourScales(o);
+  let s = svgOpen(width, height) + titleSvg(o.title, width) + contourLayerSvg(o) + pathsLayerSvg(o);
+  s += legendSvg(o.paths.map((p) => p.label), width - margin.right + 12, margin.top + 10, o.paths.map((p) => p.color));
   return s + '</svg>';
 }

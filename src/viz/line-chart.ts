@@ -5,7 +5,7 @@
  */
 import { scaleLinear, scaleLog } from 'd3-scale';
 import { area, line } from 'd3-shape';
-import { colorOf, esc, legendSvg, num, svgOpen, titleSvg, xAxisSvg, yAxisSvg } from './svg.js';
+import { colorOf, esc, keyAttr, legendSvg, num, svgOpen, titleSvg, xAxisSvg, yAxisSvg } from './svg.js';
 
 export interface LineSeries {
   label: string;
@@ -13,6 +13,10 @@ export interface LineSeries {
   y: number[];
   /** A shaded band from lo to hi at each x (for example mean − std to mean + std over seeds). */
   band?: { lo: number[]; hi: number[] };
+  /** A fixed colour (the playground keeps one per optimizer); palette colour i otherwise. */
+  color?: string;
+  /** Written as data-key on the series' elements, so a page can find them. */
+  key?: string;
 }
 
 export interface LineChartOptions {
@@ -79,7 +83,7 @@ export function lineChartSvg(o: LineChartOptions): string {
       .y0((k) => y(lo[k]))
       .y1((k) => y(hi[k]))
       .digits(2)(idx);
-    if (d) s += `<path class="band" data-label="${esc(se.label)}" fill="${colorOf(i)}" fill-opacity="0.2" stroke="none" d="${d}"/>`;
+    if (d) s += `<path class="band" data-label="${esc(se.label)}"${keyAttr(se.key)} fill="${esc(se.color ?? colorOf(i))}" fill-opacity="0.2" stroke="none" d="${d}"/>`;
   });
   s += `</g><g class="lines" clip-path="url(#${clipId})" fill="none" stroke-width="1.8">`;
   o.series.forEach((se, i) => {
@@ -89,9 +93,9 @@ export function lineChartSvg(o: LineChartOptions): string {
       .x((k) => x(se.x[k]))
       .y((k) => y(se.y[k]))
       .digits(2)(idx) ?? '';
-    s += `<path class="series" data-label="${esc(se.label)}" stroke="${colorOf(i)}" d="${d}"/>`;
+    s += `<path class="series" data-label="${esc(se.label)}"${keyAttr(se.key)} stroke="${esc(se.color ?? colorOf(i))}" d="${d}"/>`;
   });
-  s += '</g>' + legendSvg(o.series.map((se) => se.label), width - margin.right + 12, margin.top + 10);
+  s += '</g>' + legendSvg(o.series.map((se) => se.label), width - margin.right + 12, margin.top + 10, o.series.map((se) => se.color));
   return s + '</svg>';
 }
 

@@ -91,12 +91,17 @@ export function yAxisSvg(y: Scale, x0: number, label: string | undefined, count 
   return s + '</g>';
 }
 
-/** A legend: one coloured swatch and label per entry, stacked at (x, y). */
-export function legendSvg(labels: string[], x: number, y: number): string {
+/** A legend: one coloured swatch and label per entry, stacked at (x, y); entry i is colours[i] or palette colour i. */
+export function legendSvg(labels: string[], x: number, y: number, colors: (string | undefined)[] = []): string {
   let s = '<g class="legend">';
   labels.forEach((l, i) => {
     const yy = y + i * 16;
-    s += `<rect x="${num(x)}" y="${num(yy - 9)}" width="12" height="10" fill="${colorOf(i)}"/><text x="${num(x + 16)}" y="${num(yy)}">${esc(l)}</text>`;
+    s += `<rect x="${num(x)}" y="${num(yy - 9)}" width="12" height="10" fill="${esc(colors[i] ?? colorOf(i))}"/><text x="${num(x + 16)}" y="${num(yy)}">${esc(l)}</text>`;
   });
   return s + '</g>';
+}
+
+/** ` data-key="…"` for a series with a stable key (the playground finds its elements by it), else ''. */
+export function keyAttr(key: string | undefined): string {
+  return key === undefined ? '' : ` data-key="${esc(key)}"`;
 }

@@ -76,8 +76,9 @@ async function open(hash = ''): Promise<Page> {
   return page;
 }
 
-const pathsOf = (page: Page, cls: string): Promise<Record<string, string>> =>
-  page.$$eval(`path.${cls}`, (els) => Object.fromEntries(els.map((e) => [e.getAttribute('data-name') ?? '', e.getAttribute('d') ?? ''])));
+/** The viz paths of one kind, by their data-key (the optimizer, or train/test): opt-path in the contour plot, series in a loss plot. */
+const pathsOf = (page: Page, cls: 'opt-path' | 'series', within = cls === 'opt-path' ? '#contour' : '#loss'): Promise<Record<string, string>> =>
+  page.$$eval(`${within} path.${cls}`, (els) => Object.fromEntries(els.map((e) => [e.getAttribute('data-key') ?? '', e.getAttribute('d') ?? ''])));
 
 /** The first point of an SVG path "Mx,y..." */
 const firstPoint = (d: string): [number, number] => {
@@ -95,6 +96,16 @@ test('function mode: click a start, toggle, slider, step and play change the pat
   // Himmelblau: from the start clicked below every default lr stays stable, so every path keeps moving.
   await page.selectOption('#fn-select', 'himmelblau');
   assert.match(new URL(page.url()).hash, /fn=himmelblau/);
+  // The contour plot is viz's layer, the one the CLI's figures use: 24 levels f_min + span·10^t, t evenly
+  // spaced over 6 decades, so the gaps between consecutive levels grow by q = 10^(6/23) each (q^k where
+  // a level with no ring in view is left out).
+  const levels = await page.$$eval('#contour g.contours path.level', (ps) => ps.map((p) => Number(p.getAttribute('data-level'))));
+  assert.ok(levels.length >= 12, `${levels.length} contour levels`);
+  const gaps = levels.slice(1).map((v, i) => v - levels[i]);
+  for (let i = 1; i < gaps.length; i++) {
+    const k = Math.log(gaps[i] / gaps[i - 1]) / Math.log(10 ** (6 / 23));
+    assert.ok(k > 0.5 && Math.abs(k - Math.round(k)) < 1e-6, `level gaps ${gaps[i - 1]}, ${gaps[i]}: not log-spaced (k = ${k})`);
+  }
   const paths0 = await pathsOf(page, 'opt-path');
   assert.deepEqual(Object.keys(paths0), ['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam']);
 
@@ -114,7 +125,7 @@ test('function mode: click a start, toggle, slider, step and play change the pat
   await stepTimes(page, '#step', 10);
   assert.equal(await page.textContent('#step-count'), 'step 10');
   const stepped = await pathsOf(page, 'opt-path');
-  const loss10 = await pathsOf(page, 'loss-line');
+  const loss10 = await pathsOf(page, 'series');
   assert.ok(stepped.adam.split('L').length === 11, 'adam path has x0 and 10 steps');
   assert.notEqual(stepped.adam, paths1.adam);
   assert.ok(loss10.adam.length > 0);
@@ -132,23 +143,23 @@ test('function mode: click a start, toggle, slider, step and play change the pat
   const withSlider = await pathsOf(page, 'opt-path');
   assert.notEqual(withSlider.adam, stepped.adam);
   assert.equal(withSlider.momentum, stepped.momentum);
-  assert.notEqual((await pathsOf(page, 'loss-line')).adam, loss10.adam);
+  assert.notEqual((await pathsOf(page, 'series')).adam, loss10.adam);
 
   // A slider moved mid-run acts on the next step: the first 10 steps stay as they were.
   await page.focus('#momentum');
   for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowLeft');
   await stepTimes(page, '#step', 3);
   const after = await pathsOf(page, 'opt-path');
-  assert.equal(await page.$$eval('path.opt-path', (ps) => ps.length), 5);
+  assert.equal(await page.$$eval('#contour path.opt-path', (ps) => ps.length), 5);
   assert.ok(after.momentum.startsWith(withSlider.momentum), 'steps before the slider moved are kept');
   assert.notEqual(after.momentum, withSlider.momentum);
 
   // Play runs until paused: the step counter and the loss plot grow.
-  const lossBeforePlay = await pathsOf(page, 'loss-line');
+  const lossBeforePlay = await pathsOf(page, 'series');
   await page.click('#play');
   await page.waitForFunction(() => Number(document.querySelector('#contour')?.getAttribute('data-steps')) > 60, undefined, { timeout: 10_000 });
   await page.click('#play');
-  assert.notEqual((await pathsOf(page, 'loss-line')).adam, lossBeforePlay.adam);
+  assert.notEqual((await pathsOf(page, 'series')).adam, lossBeforePlay.adam);
   await page.screenshot({ path: join(outDir, 'lab-functions.png'), fullPage: true });
 
   // The URL alone restores the view: a fresh page at the same address has the same controls and,
@@ -165,10 +176,10 @@ test('function mode: click a start, toggle, slider, step and play change the pat
   assert.deepEqual(await pathsOf(twin, 'opt-path'), await pathsOf(page, 'opt-path'));
 
   // Another function: the contours and the hash change.
-  const contourBefore = await page.$eval('#contour g.bands', (g) => g.innerHTML.length);
+  const contourBefore = await page.$eval('#contour g.contours', (g) => g.innerHTML.length);
   await page.selectOption('#fn-select', 'rosenbrock');
   assert.match(new URL(page.url()).hash, /fn=rosenbrock/);
-  assert.notEqual(await page.$eval('#contour g.bands', (g) => g.innerHTML.length), contourBefore);
+  assert.notEqual(await page.$eval('#contour g.contours', (g) => g.innerHTML.length), contourBefore);
   // A link pasted into the same tab (a hash change) restores that view too.
   await page.evaluate(() => {
     location.hash = 'fn=booth&on=adam,rmsprop&lr=adam:0.5';
@@ -193,7 +204,7 @@ test('dataset mode: training a few steps changes the decision boundary and the l
   assert.equal(await page.textContent('#depoch'), 'step 3');
   const canvas3 = await page.$eval('#boundary', (c) => (c as HTMLCanvasElement).toDataURL());
   assert.notEqual(canvas3, canvas0, 'the boundary changes as the model trains');
-  const loss3 = await page.getAttribute('#dloss path.loss-line', 'd', { timeout: 2000 });
+  const loss3 = await page.getAttribute('#dloss path.series', 'd', { timeout: 2000 });
   assert.ok(loss3 && loss3.split('L').length === 3, 'three losses plotted');
   await page.click('#dplay');
   await page.waitForFunction(() => Number(document.querySelector('#boundary')?.getAttribute('data-steps')) >= 150, undefined, { timeout: 20_000 });
@@ -201,7 +212,7 @@ test('dataset mode: training a few steps changes the decision boundary and the l
   assert.notEqual(await page.$eval('#boundary', (c) => (c as HTMLCanvasElement).toDataURL()), canvas3);
   const [, trainAcc, testAcc] = (await page.textContent('#dacc'))!.match(/train ([\d.]+)%, test ([\d.]+)%/)!.map(Number);
   assert.ok(trainAcc > 80 && testAcc > 80, `xor accuracy after 150 steps: train ${trainAcc}%, test ${testAcc}%`);
-  assert.equal((await page.getAttribute('#dloss path.loss-line[data-name="test"]', 'd'))!.split('L').length, await page.$eval('#boundary', (c) => Number(c.getAttribute('data-steps'))));
+  assert.equal((await page.getAttribute('#dloss path.series[data-key="test"]', 'd'))!.split('L').length, await page.$eval('#boundary', (c) => Number(c.getAttribute('data-steps'))));
   await page.screenshot({ path: join(outDir, 'lab-dataset.png'), fullPage: true });
 
   const hash = new URL(page.url()).hash;

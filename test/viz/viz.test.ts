@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { contourPlotSvg, lineChartSvg, functionPlotSvg, logLevels, contourScales, palette } from '../../src/viz/index.js';
+import { contourPlotSvg, lineChartSvg, functionPlotSvg, logLevels, contourScales, palette, pathsLayerSvg } from '../../src/viz/index.js';
 
 const snapDir = fileURLToPath(new URL('./__snapshots__/', import.meta.url));
 
@@ -127,4 +127,19 @@ test('a diverging path (1e150) is held to ±1e5 px, so renderers do not draw gar
 test('output is deterministic: the same input gives the same text', () => {
   const o = { f: beale, xDomain: [-4.5, 4.5] as [number, number], yDomain: [-4.5, 4.5] as [number, number], resolution: 30, paths: [{ label: 'a', points: [[1, 1], [2, 0.5]] }] };
   assert.equal(contourPlotSvg(o), contourPlotSvg(o));
+});
+
+test('fixed colours and keys (the playground): stroke, legend swatch and data-key follow the series, not its index', () => {
+  const purple = '#b07aa1';
+  const chart = lineChartSvg({ series: [{ label: 'adam', key: 'adam', color: purple, x: [0, 1, 2], y: [3, 2, 1] }, { label: 'sgd', x: [0, 1], y: [1, 1] }], xLabel: 'step', yLabel: 'f' });
+  assert.match(chart, /<path class="series" data-label="adam" data-key="adam" stroke="#b07aa1"/);
+  assert.match(chart, new RegExp(`<path class="series" data-label="sgd" stroke="${palette[1]}"`), 'an uncoloured series keeps palette colour i');
+  assert.match(chart, /<g class="legend"><rect [^>]*fill="#b07aa1"\/><text [^>]*>adam<\/text><rect [^>]*fill="#f28e2b"\/>/);
+  const p = { xDomain: [0, 1] as [number, number], yDomain: [0, 1] as [number, number], paths: [{ label: 'x', key: 'k1', color: purple, points: [[0, 0], [1, 1]] }] };
+  const layer = pathsLayerSvg(p);
+  assert.equal(count(layer, /data-key="k1"/g), 3, 'the path, its start and its end');
+  assert.match(layer, /class="opt-path" data-label="x" data-key="k1" stroke="#b07aa1" d="M56\.00,438\.00L430\.00,28\.00"/);
+  // frame: x from margin 56 to 560 − 130 = 430, y from 480 − 42 = 438 up to 28
+  // the static plot is the same paths layer over the contour layer
+  assert.ok(contourPlotSvg({ ...p, f: (a, b) => a * a + b * b, resolution: 10, levels: 4 }).includes(layer));
 });

@@ -2,9 +2,8 @@
  * The playground page: wires the DOM to the pure engines (Race, ToyTrainer) and the URL state.
  * Browser-only; the library code it imports is the same source the CLI runs in Node.
  */
-import { contours } from 'd3-contour';
-import { scaleLinear, scaleLog } from 'd3-scale';
-import { line } from 'd3-shape';
+import { colorOf, contourLayerSvg, contourScales, legendSvg, lineChartSvg, pathsLayerSvg } from '../../viz/index.js';
+import { functionValueChart } from '../../report/html.js';
 import { Race } from '../race.js';
 import { ToyTrainer } from '../toy-trainer.js';
 import {
@@ -12,7 +11,6 @@ import {
   decodeState, encodeState, startOf, type LabFunction, type LabOptimizer, type LabState,
 } from '../state.js';
 
-const SVG = 'http://www.w3.org/2000/svg';
 /** Runs stop here, so a page left playing does not grow without bound. */
 const MAX_STEPS = 5000;
 const $ = <T extends HTMLElement | SVGElement = HTMLElement>(id: string): T => {
@@ -38,21 +36,18 @@ function saveUrl(): void {
 const round3 = (x: number): number => Number(x.toPrecision(3));
 const fmt = (x: number): string => (x === 0 ? '0' : Math.abs(x) >= 1e4 || Math.abs(x) < 1e-3 ? x.toExponential(2) : String(round3(x)));
 
-function el<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>, parent?: Element): SVGElementTagNameMap[K] {
-  const e = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
-  parent?.appendChild(e);
-  return e;
-}
-
 // ---------- function mode ----------
 
-const plot = { left: 46, top: 12, width: 540, height: 500 };
-let xScale = scaleLinear();
-let yScale = scaleLinear();
-let pathLayer: SVGGElement;
-/** Markers (current points, ✕ for diverged runs) sit above the clip so an edge marker shows whole. */
-let markLayer: SVGGElement;
+/** The contour card's size in SVG pixels (its viewBox); the layout inside is viz's contourScales. */
+const CONTOUR_SIZE = { width: 600, height: 542 };
+/** The loss cards' size in SVG pixels. */
+const LOSS_SIZE = { width: 600, height: 260 };
+/** Points per curve in the loss plots: longer runs are thinned evenly (the last point always kept). */
+const MAX_CHART_POINTS = 800;
+let scales = contourScales({ xDomain: [-1, 1], yDomain: [-1, 1], ...CONTOUR_SIZE });
+let domain: { xDomain: [number, number]; yDomain: [number, number] } = { xDomain: [-1, 1], yDomain: [-1, 1] };
+/** The part of the contour plot redrawn every frame: paths, their ends, the legend. */
+let liveLayer: SVGGElement;
 
 function setupFunctionControls(): void {
   const fnSelect = $<HTMLSelectElement>('fn-select');
@@ -103,8 +98,9 @@ function setupFunctionControls(): void {
   $('contour').addEventListener('click', (ev) => {
     const svg = $<SVGSVGElement>('contour');
     const pt = new DOMPoint((ev as MouseEvent).clientX, (ev as MouseEvent).clientY).matrixTransform(svg.getScreenCTM()!.inverse());
-    if (pt.x < plot.left || pt.x > plot.left + plot.width || pt.y < plot.top || pt.y > plot.top + plot.height) return;
-    state.fn.x0 = [round3(xScale.invert(pt.x)), round3(yScale.invert(pt.y))];
+    const [x0, x1] = scales.x.range(), [y1, y0] = scales.y.range();
+    if (pt.x < x0 || pt.x > x1 || pt.y < y0 || pt.y > y1) return;
+    state.fn.x0 = [round3(scales.x.invert(pt.x)), round3(scales.y.invert(pt.y))];
     resetRace();
   });
 }
@@ -149,195 +145,75 @@ function resetRace(): void {
   drawFunctionLoss();
 }
 
-/** Filled contour bands of log(f − min + δ) on a 150×150 grid: log spacing shows both the rim and the floor. */
+/** The contour background from viz (d3-contour, log-spaced levels), the same layer as the CLI's figures. */
 function drawContours(): void {
   const svg = $<SVGSVGElement>('contour');
-  svg.replaceChildren();
   const obj = race.objective;
   const [[x0, x1], [y0, y1]] = obj.domain ?? [[-5, 5], [-5, 5]];
-  xScale = scaleLinear().domain([x0, x1]).range([plot.left, plot.left + plot.width]);
-  yScale = scaleLinear().domain([y0, y1]).range([plot.top + plot.height, plot.top]);
+  domain = { xDomain: [x0, x1], yDomain: [y0, y1] };
+  scales = contourScales({ ...domain, ...CONTOUR_SIZE });
   const info = LAB_FUNCTIONS[state.fn.fn];
   $('fn-title').textContent = `${info.label}: f = ${info.formula}`;
   $('fn-start').textContent = `start (${startOf(state.fn).map(fmt).join(', ')}) · click to move it`;
-  const nx = 150, ny = 150;
-  const values = new Float64Array(nx * ny);
   const p = new Float64Array(2);
-  let lo = Infinity, hi = -Infinity;
-  for (let j = 0; j < ny; j++) {
-    for (let i = 0; i < nx; i++) {
-      p[0] = x0 + ((i + 0.5) / nx) * (x1 - x0);
-      p[1] = y0 + ((j + 0.5) / ny) * (y1 - y0);
-      const f = obj.value(p);
-      values[j * nx + i] = f;
-      if (f < lo) lo = f;
-      if (f > hi) hi = f;
-    }
-  }
-  const floor = obj.minimumValue ?? lo;
-  const delta = Math.max((hi - floor) * 1e-5, 1e-12);
-  const z = values.map((f) => Math.log10(Math.max(f - floor, 0) + delta));
-  const zlo = Math.log10(Math.max(lo - floor, 0) + delta), zhi = Math.log10(hi - floor + delta);
-  const levels = Array.from({ length: 24 }, (_, k) => zlo + ((k + 0.5) / 24) * (zhi - zlo));
-  const color = scaleLinear<string>().domain([zlo, (zlo + zhi) / 2, zhi]).range(['#0b1d51', '#3f7cac', '#f2f5ea']);
-  const clip = el('clipPath', { id: 'plot-clip' }, el('defs', {}, svg));
-  el('rect', { x: plot.left, y: plot.top, width: plot.width, height: plot.height }, clip);
-  const bands = el('g', { class: 'bands', 'clip-path': 'url(#plot-clip)' }, svg);
-  el('rect', { x: plot.left, y: plot.top, width: plot.width, height: plot.height, fill: color(zlo) }, bands);
-  const sx = plot.width / nx, sy = plot.height / ny;
-  for (const c of contours().size([nx, ny]).thresholds(levels)(Array.from(z))) {
-    let d = '';
-    for (const poly of c.coordinates) for (const ring of poly) {
-      ring.forEach(([gx, gy], k) => {
-        d += `${k ? 'L' : 'M'}${(plot.left + gx * sx).toFixed(1)},${(plot.top + plot.height - gy * sy).toFixed(1)}`;
-      });
-      d += 'Z';
-    }
-    el('path', { d, fill: color(c.value), stroke: '#ffffff22', 'stroke-width': 0.6 }, bands);
-  }
-  const axes = el('g', { class: 'axes' }, svg);
-  el('rect', { x: plot.left, y: plot.top, width: plot.width, height: plot.height, fill: 'none', stroke: '#7a8599' }, axes);
-  for (const t of xScale.ticks(8)) {
-    el('line', { x1: xScale(t), x2: xScale(t), y1: plot.top + plot.height, y2: plot.top + plot.height + 5, stroke: '#7a8599' }, axes);
-    el('text', { x: xScale(t), y: plot.top + plot.height + 18, 'text-anchor': 'middle' }, axes).textContent = String(t);
-  }
-  for (const t of yScale.ticks(8)) {
-    el('line', { x1: plot.left - 5, x2: plot.left, y1: yScale(t), y2: yScale(t), stroke: '#7a8599' }, axes);
-    el('text', { x: plot.left - 8, y: yScale(t) + 4, 'text-anchor': 'end' }, axes).textContent = String(t);
-  }
-  if (obj.minimum) {
-    const [mx, my] = obj.minimum;
-    el('path', { class: 'minimum', d: star(xScale(mx), yScale(my), 9), fill: '#ffd166', stroke: '#222', 'stroke-width': 1 }, svg);
-  }
-  pathLayer = el('g', { class: 'paths', 'clip-path': 'url(#plot-clip)' }, svg);
-  markLayer = el('g', { class: 'marks' }, svg);
+  const background = contourLayerSvg({
+    f: (a, b) => { p[0] = a; p[1] = b; return obj.value(p); },
+    ...domain,
+    ...CONTOUR_SIZE,
+    paths: [],
+    minimum: obj.minimum,
+  }, 'lab-clip');
+  svg.setAttribute('viewBox', `0 0 ${CONTOUR_SIZE.width} ${CONTOUR_SIZE.height}`);
+  svg.innerHTML = `<rect width="${CONTOUR_SIZE.width}" height="${CONTOUR_SIZE.height}" fill="#ffffff"/>${background}<g class="live"></g>`;
+  liveLayer = svg.querySelector('g.live') as SVGGElement;
 }
 
-function star(cx: number, cy: number, r: number): string {
-  let d = '';
-  for (let k = 0; k < 10; k++) {
-    const a = (Math.PI / 5) * k - Math.PI / 2, rr = k % 2 ? r * 0.45 : r;
-    d += `${k ? 'L' : 'M'}${(cx + rr * Math.cos(a)).toFixed(1)},${(cy + rr * Math.sin(a)).toFixed(1)}`;
-  }
-  return `${d}Z`;
-}
-
-/** Each runner's path as one polyline plus a dot at its current point. */
+/** Every runner's path so far, drawn by viz's paths layer (start circle, path, current point) with a legend. */
 function drawPaths(): void {
-  pathLayer.replaceChildren();
-  markLayer.replaceChildren();
-  const [sx, sy] = startOf(state.fn);
-  el('circle', { class: 'start', cx: xScale(sx), cy: yScale(sy), r: 6, fill: 'none', stroke: '#fff', 'stroke-width': 2 }, pathLayer);
-  // A diverged run is drawn up to where it last leaves the frame, marked ✕ there; a live run that
-  // swings out of view is drawn whole (clipped), far points clamped so the SVG numbers stay small.
-  const bx0 = plot.left, bx1 = plot.left + plot.width, by0 = plot.top, by1 = plot.top + plot.height;
-  const inside = (x: number, y: number): boolean => x >= bx0 && x <= bx1 && y >= by0 && y <= by1;
-  const clampPx = (v: number): number => Math.max(-1e4, Math.min(1e4, v));
-  for (const r of race.runners) {
-    const n = r.path.length / 2;
-    let last = n - 1;
-    if (r.diverged) {
-      while (last > 0 && !inside(xScale(r.path[2 * last]), yScale(r.path[2 * last + 1]))) last--;
-    }
-    let d = '', px = 0, py = 0;
-    for (let k = 0; k <= last; k++) {
-      px = clampPx(xScale(r.path[2 * k]));
-      py = clampPx(yScale(r.path[2 * k + 1]));
-      d += `${k ? 'L' : 'M'}${px.toFixed(1)},${py.toFixed(1)}`;
-    }
-    if (r.diverged && last < n - 1) {
-      // Largest t in [0, 1] keeping P + t(Q − P) in the frame; non-finite directions stop at P.
-      const dx = xScale(r.path[2 * last + 2]) - px, dy = yScale(r.path[2 * last + 3]) - py;
-      let t = 1;
-      if (dx > 0) t = Math.min(t, (bx1 - px) / dx);
-      if (dx < 0) t = Math.min(t, (bx0 - px) / dx);
-      if (dy > 0) t = Math.min(t, (by1 - py) / dy);
-      if (dy < 0) t = Math.min(t, (by0 - py) / dy);
-      if (Number.isFinite(dx) && Number.isFinite(dy) && Number.isFinite(t)) {
-        px += t * dx;
-        py += t * dy;
-        d += `L${px.toFixed(1)},${py.toFixed(1)}`;
-      }
-    }
-    el('path', { class: 'opt-path', 'data-name': r.name, d, fill: 'none', stroke: r.color, 'stroke-width': 2, 'stroke-linejoin': 'round' }, pathLayer);
-    if (r.diverged) {
-      const m = 6;
-      el('path', { class: 'opt-dot diverged', 'data-name': r.name, d: `M${px - m},${py - m}L${px + m},${py + m}M${px - m},${py + m}L${px + m},${py - m}`, stroke: r.color, 'stroke-width': 3 }, markLayer);
-    } else {
-      if (inside(px, py)) el('circle', { class: 'opt-dot', 'data-name': r.name, cx: px.toFixed(1), cy: py.toFixed(1), r: 4.5, fill: r.color, stroke: '#111', 'stroke-width': 1 }, markLayer);
-    }
-  }
+  const paths = race.runners.map((r) => {
+    const points: number[][] = [];
+    for (let k = 0; k < r.path.length; k += 2) points.push([r.path[k], r.path[k + 1]]);
+    return { label: r.diverged ? `${r.label} (diverged)` : r.label, points, color: r.color, key: r.name };
+  });
+  const legendX = scales.x.range()[1] + 12, legendY = scales.y.range()[1] + 10;
+  liveLayer.innerHTML = pathsLayerSvg({ ...domain, ...CONTOUR_SIZE, paths }, 'lab-clip') + legendSvg(paths.map((q) => q.label), legendX, legendY, paths.map((q) => q.color));
   $('step-count').textContent = `step ${race.steps}`;
   $<SVGSVGElement>('contour').dataset.steps = String(race.steps);
 }
 
+/** Indices 0..n−1 thinned evenly to at most MAX_CHART_POINTS, the last one always kept. */
+function chartSteps(n: number): number[] {
+  const stride = Math.max(1, Math.ceil(n / MAX_CHART_POINTS));
+  const out: number[] = [];
+  for (let k = 0; k < n; k += stride) out.push(k);
+  if (n > 0 && out[out.length - 1] !== n - 1) out.push(n - 1);
+  return out;
+}
+
+/** f − f* against step (log scale) when the minimum is known, else f: viz's chart, as in `descent compare`. */
 function drawFunctionLoss(): void {
   const floor = race.objective.minimumValue;
-  const series = race.runners.map((r) => ({
-    name: r.name, label: r.label, color: r.color, diverged: r.diverged,
-    values: floor === undefined ? r.values : r.values.map((f) => f - floor),
-  }));
-  $('loss-title').textContent = floor === undefined ? 'f against step' : 'f − f* against step (log scale)';
-  lossChart($<SVGSVGElement>('loss'), series, floor !== undefined, Math.max(race.steps, 10));
-}
-
-// ---------- loss charts (shared by both modes) ----------
-
-interface Series { name: string; label: string; color: string; values: number[]; diverged?: boolean }
-
-/** Curves against step; log y when every value is ≥ 0 (gaps below 1e-16 are clamped there). */
-function lossChart(svg: SVGSVGElement, series: Series[], log: boolean, maxStep: number): void {
-  svg.replaceChildren();
-  const m = { left: 56, right: 136, top: 10, bottom: 26 };
-  const w = 600 - m.left - m.right, h = 230 - m.top - m.bottom;
-  let lo = Infinity, hi = -Infinity;
-  for (const s of series) for (const v of s.values) if (Number.isFinite(v)) {
-    lo = Math.min(lo, v);
-    hi = Math.max(hi, v);
-  }
-  if (!Number.isFinite(lo)) [lo, hi] = [log ? 1e-3 : 0, 1];
-  // A diverging run must not squash the others: the axis stops 1000× above the highest start.
-  let start = -Infinity;
-  for (const s of series) if (s.values.length && Number.isFinite(s.values[0])) start = Math.max(start, s.values[0]);
-  if (Number.isFinite(start)) hi = Math.min(hi, log ? Math.max(start, lo) * 1e3 : start + 1e3 * Math.max(Math.abs(start), 1));
-  const x = scaleLinear().domain([0, maxStep]).range([m.left, m.left + w]);
-  const y = log
-    ? scaleLog().domain([Math.max(lo, 1e-16), Math.max(hi, lo * 10, 1e-15)]).range([m.top + h, m.top]).clamp(true)
-    : scaleLinear().domain(lo === hi ? [lo - 1, hi + 1] : [lo, hi]).range([m.top + h, m.top]).clamp(true).nice();
-  const axes = el('g', { class: 'axes' }, svg);
-  for (const t of yTicks(y, log)) {
-    el('line', { x1: m.left, x2: m.left + w, y1: y(t), y2: y(t), stroke: '#2a3242' }, axes);
-    el('text', { x: m.left - 6, y: y(t) + 4, 'text-anchor': 'end' }, axes).textContent = log && Number.isInteger(Math.log10(t)) ? `1e${Math.log10(t)}` : fmt(t);
-  }
-  for (const t of x.ticks(6)) {
-    el('text', { x: x(t), y: m.top + h + 18, 'text-anchor': 'middle' }, axes).textContent = String(t);
-  }
-  el('rect', { x: m.left, y: m.top, width: w, height: h, fill: 'none', stroke: '#7a8599' }, axes);
-  const curve = line<number>()
-    .defined((v) => Number.isFinite(v))
-    .x((_, i) => x(i))
-    .y((v) => y(log ? Math.max(v, 1e-16) : v));
-  series.forEach((s, k) => {
-    el('path', { class: 'loss-line', 'data-name': s.name, d: curve(s.values) ?? '', fill: 'none', stroke: s.color, 'stroke-width': 1.8 }, svg);
-    const last = s.values[s.values.length - 1];
-    const label = el('text', { x: m.left + w + 8, y: m.top + 12 + k * 15, fill: s.color, class: 'legend' }, svg);
-    label.textContent = `${s.label} ${s.diverged ? '✕' : last === undefined ? '' : fmt(last)}`;
-    if (s.diverged) el('title', {}, label).textContent = `${s.label} diverged (a non-finite value or |x| > 1e6); try a smaller lr`;
+  const results = race.runners.map((r) => {
+    const steps = chartSteps(r.values.length);
+    return {
+      label: r.label,
+      pathSteps: steps,
+      values: steps.map((k) => (floor === undefined ? r.values[k] : r.values[k] - floor)),
+      divergedAt: r.diverged ? r.values.length - 1 : null,
+      color: r.color,
+      key: r.name,
+    };
   });
+  const log = floor !== undefined;
+  $('loss-title').textContent = log ? 'f − f* against step (log scale)' : 'f against step';
+  drawSvg($<SVGSVGElement>('loss'), functionValueChart({ fn: race.objective.name, x0: startOf(state.fn), results }, log, { title: '', yLabel: log ? 'f − f*' : 'f', ...LOSS_SIZE }));
 }
 
-/** Log axes get powers of ten only (at most about six of them); linear axes d3's ticks. */
-function yTicks(y: { ticks(n?: number): number[]; domain(): number[] }, log: boolean): number[] {
-  if (!log) return y.ticks(5);
-  const [a, b] = y.domain();
-  const lo = Math.ceil(Math.log10(a)), hi = Math.floor(Math.log10(b));
-  const every = Math.max(1, Math.ceil((hi - lo + 1) / 6));
-  const out: number[] = [];
-  for (let e = hi; e >= lo; e -= every) out.push(10 ** e);
-  if (out.length >= 2) return out;
-  // Less than a decade in view: four ticks evenly spaced in log, rounded to two digits.
-  const la = Math.log10(a), lb = Math.log10(b);
-  return [0, 1, 2, 3].map((k) => Number((10 ** (la + ((lb - la) * (k + 0.5)) / 4)).toPrecision(2)));
+/** Puts a standalone viz SVG into a page <svg>: its viewBox and its children. */
+function drawSvg(target: SVGSVGElement, svgText: string): void {
+  const vb = /viewBox="([^"]+)"/.exec(svgText)?.[1];
+  if (vb) target.setAttribute('viewBox', vb);
+  target.innerHTML = svgText.replace(/^<svg[^>]*>/, '').replace(/<\/svg>\s*$/, '');
 }
 
 // ---------- dataset mode ----------
@@ -470,15 +346,17 @@ function drawBoundary(): void {
   canvas.dataset.steps = String(trainer.steps);
   $('depoch').textContent = trainer.diverged() ? `diverged at step ${trainer.steps}: try a smaller lr` : `step ${trainer.steps}`;
   $('dacc').textContent = `accuracy: train ${(trainer.accuracy('train') * 100).toFixed(1)}%, test ${(trainer.accuracy('test') * 100).toFixed(1)}%`;
-  lossChart(
-    $<SVGSVGElement>('dloss'),
-    [
-      { name: 'train', label: 'train', color: '#ffb703', values: trainer.losses },
-      { name: 'test', label: 'test', color: '#8ecae6', values: trainer.testLosses },
+  const steps = chartSteps(trainer.losses.length);
+  drawSvg($<SVGSVGElement>('dloss'), lineChartSvg({
+    series: [
+      { label: 'train', key: 'train', color: colorOf(0), x: steps.map((k) => k + 1), y: steps.map((k) => trainer.losses[k]) },
+      { label: 'test', key: 'test', color: colorOf(1), x: steps.map((k) => k + 1), y: steps.map((k) => trainer.testLosses[k]) },
     ],
-    true,
-    Math.max(trainer.steps, 10),
-  );
+    xLabel: 'step',
+    yLabel: 'loss',
+    logY: true,
+    ...LOSS_SIZE,
+  }));
 }
 
 // ---------- modes, URL and start ----------
