@@ -31,7 +31,7 @@ export function adamInitFused(n: number): AdamState {
 /** SGD state in the wasm arena when the backend is on. */
 export function sgdInitFused(n: number): SgdState {
   const be = getBackend();
-  return { step: 0, momentumBuffer: be ? be.allocF32(n) : new Float32Array(n) };
+  return { step: 0, momentumSteps: 0, momentumBuffer: be ? be.allocF32(n) : new Float32Array(n) };
 }
 
 // reused argument list: the hot path allocates nothing per step
@@ -69,7 +69,7 @@ export function adamUpdateFused(params: FloatArray, grads: FloatArray, state: Ad
 /**
  * One SGD step (torch.optim.SGD 1.13, momentum/dampening/nesterov/weight decay/maximize), fused and SIMD
  * for float32 arena buffers, else exactly `sgdUpdate`:
- *   b ← g (first step) or μb + (1−τ)g;  θ ← θ − lr·(nesterov ? g + μb : b)
+ *   b ← g (first step with momentum) or μb + (1−τ)g;  θ ← θ − lr·(nesterov ? g + μb : b)
  */
 export function sgdUpdateFused(params: FloatArray, grads: FloatArray, state: SgdState, o: SgdOptions): void {
   if (!inArena(params, grads, state.momentumBuffer)) {
@@ -77,8 +77,9 @@ export function sgdUpdateFused(params: FloatArray, grads: FloatArray, state: Sgd
     return;
   }
   const be = getBackend()!;
-  const first = state.step === 0;
+  const first = state.momentumSteps === 0;
   state.step += 1;
+  if (o.momentum !== 0) state.momentumSteps += 1;
   const n = params.length;
   const a = sgdArgs;
   a[0] = params.byteOffset; a[1] = grads.byteOffset; a[2] = state.momentumBuffer.byteOffset; a[3] = 0; a[4] = n;

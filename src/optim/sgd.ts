@@ -13,18 +13,23 @@ export type SgdOptions = typeof sgdDefaults;
 
 export interface SgdState {
   step: number;
+  /**
+   * Steps taken with momentum ≠ 0. torch creates its momentum buffer (a copy of the gradient) on the first
+   * of them, which is not step 1 when momentum is raised from 0 during a run (annealed, or set by a slider).
+   */
+  momentumSteps: number;
   momentumBuffer: FloatArray;
 }
 
-/** State for n parameters. momentumBuffer is filled with the first gradient on step 1, as torch's clone. */
+/** State for n parameters. momentumBuffer is filled with the gradient on the first step with momentum, as torch's clone. */
 export function sgdInit(n: number, ArrayType: FloatArrayConstructor = Float64Array): SgdState {
-  return { step: 0, momentumBuffer: new ArrayType(n) };
+  return { step: 0, momentumSteps: 0, momentumBuffer: new ArrayType(n) };
 }
 
 /**
  * One SGD step, torch.optim.SGD 1.13 (`_single_tensor_sgd`), in place:
  *   g ← ±∇ (− when maximize);  g ← g + λθ (weightDecay λ, L2 in the gradient)
- *   b ← g on the first step, else b ← μb + (1 − τ)g     (momentum μ, dampening τ)
+ *   b ← g on the first step with μ ≠ 0, else b ← μb + (1 − τ)g     (momentum μ, dampening τ)
  *   g ← g + μb (nesterov)  or  g ← b
  *   θ ← θ − lr·g
  * Torch's momentum form equals the lectures' v ← αv − εg, θ ← θ + v with v = −lr·b under a constant lr.
@@ -32,8 +37,9 @@ export function sgdInit(n: number, ArrayType: FloatArrayConstructor = Float64Arr
 export function sgdUpdate(params: FloatArray, grads: FloatArray, state: SgdState, o: SgdOptions): void {
   const { lr, momentum, dampening, nesterov, weightDecay, maximize } = o;
   const buf = state.momentumBuffer;
-  const first = state.step === 0;
+  const first = state.momentumSteps === 0;
   state.step += 1;
+  if (momentum !== 0) state.momentumSteps += 1;
   const n = params.length;
   for (let i = 0; i < n; i++) {
     let d = maximize ? -grads[i] : grads[i];

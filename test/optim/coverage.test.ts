@@ -6,7 +6,9 @@
 //   (test/fixtures/optimize-float32/options-schedules.json, make_float32_option_cases.py);
 // - stateDict/loadStateDict plus the schedule's state() / load() mid-trajectory continue the identical
 //   trajectory for every optimizer × every schedule, float32 and float64;
-// - maximize mirrors minimize bit for bit for every optimizer that has it, with its options set.
+// - maximize mirrors minimize bit for bit for every optimizer that has it, with its options set;
+// - momentum changed between steps (annealed 0.5 → 0.99, and raised from 0 with dampening) follows torch
+//   (test/fixtures/optimize-anneal, make_anneal_case.py).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -14,6 +16,7 @@ import { join } from 'node:path';
 import { createOptimizer, optimizers, type FloatArray } from '../../src/optim/index.js';
 import { createSchedule, type ScheduleSpec } from '../../src/schedule/index.js';
 import { DescentError } from '../../src/errors.js';
+import { makeObjective } from '../../src/objectives/index.js';
 import {
   optionCells, scheduleCells, fixtureCases, torchOptimizers, scheduleColumns, renderCoverage, docsWithCoverage,
 } from '../../scripts/optim-coverage.js';
@@ -181,4 +184,23 @@ test('maximize mirrors minimize bit for bit, every optimizer that has it, option
     }
   }
   assert.ok(mirrored >= 2 * 12, `${mirrored} configurations mirrored`);
+});
+
+test('momentum set between steps follows torch: annealed 0.5 → 0.99, and raised from 0 (the buffer starts at the first step with momentum)', () => {
+  const rosen = makeObjective('rosenbrock', 2);
+  for (const file of ['momentum.json', 'momentum-from-zero.json']) {
+    const c = JSON.parse(readFileSync(join(root, 'test', 'fixtures', 'optimize-anneal', file), 'utf8'));
+    const { name, ...o } = c.optimizer;
+    const x = Float64Array.from(c.path[0]), g = new Float64Array(2);
+    const opt = createOptimizer(name, { params: x, grads: g }, o);
+    for (let t = 0; t < c.momentum.length; t++) {
+      opt.paramGroups[0].options.momentum = c.momentum[t];
+      rosen.valueAndGrad(x, g);
+      opt.step();
+      for (let i = 0; i < 2; i++) {
+        const want = c.path[t + 1][i];
+        assert.ok(Math.abs(x[i] - want) <= 1e-7 * Math.max(1, Math.abs(want)), `${file} step ${t + 1} x[${i}]: ${x[i]} vs torch ${want}`);
+      }
+    }
+  }
 });
