@@ -397,6 +397,18 @@ async function plotConvergence(o: CliOptions): Promise<void> {
   process.stdout.write(`  plot: ${file}\n`);
 }
 
+/** Input errors found while setting a spec file's run up name the file, and `optimizer.KEY` for a hyperparameter. */
+function inSpec<T>(file: string, spec: OptimizeSpec, f: () => T): T {
+  try {
+    return f();
+  } catch (err) {
+    if (!(err instanceof DescentError) || err.kind !== 'input') throw err;
+    const keys = isOptimizerName(spec.optimizer.name) ? Object.keys(defaultsOf(spec.optimizer.name)) : [];
+    const msg = err.message.replace(/^(\w+)(\[\d\])?:/, (m, key: string) => (keys.includes(key) ? `optimizer.${m}` : m));
+    throw inputError(`--spec ${file}: ${msg}`);
+  }
+}
+
 export function register(program: Command): void {
   const cmd = program
     .command('optimize')
@@ -421,7 +433,7 @@ export function register(program: Command): void {
       throw inputError(`--plot: expected a file name ending in .svg or .png, got '${o.plot}'`);
     }
     if (o.plot !== undefined) checkOutputFile('--plot', o.plot as string);
-    const r = runOptimize(spec);
+    const r = o.spec === undefined ? runOptimize(spec) : inSpec(o.spec, spec, () => runOptimize(spec));
     const out: OptimizeResult = { path: r.path, values: r.values, evaluations: r.evaluations, converged: r.converged };
     if (r.reason !== undefined) out.reason = r.reason;
     if (o.plot !== undefined) {
