@@ -7,8 +7,8 @@
 // - stateDict/loadStateDict plus the schedule's state() / load() mid-trajectory continue the identical
 //   trajectory for every optimizer × every schedule, float32 and float64;
 // - maximize mirrors minimize bit for bit for every optimizer that has it, with its options set;
-// - momentum changed between steps (annealed 0.5 → 0.99, and raised from 0 with dampening) follows torch
-//   (test/fixtures/optimize-anneal, make_anneal_case.py).
+// - momentum changed between steps (annealed 0.5 → 0.99, and raised from 0 with dampening) and Adam's β₁
+//   annealed 0.5 → 0.9 follow torch (test/fixtures/optimize-anneal, make_anneal_case.py).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -186,15 +186,17 @@ test('maximize mirrors minimize bit for bit, every optimizer that has it, option
   assert.ok(mirrored >= 2 * 12, `${mirrored} configurations mirrored`);
 });
 
-test('momentum set between steps follows torch: annealed 0.5 → 0.99, and raised from 0 (the buffer starts at the first step with momentum)', () => {
+test('hyperparameters set between steps follow torch: momentum annealed 0.5 → 0.99 and raised from 0 (the buffer starts at the first step with momentum), Adam β₁ annealed 0.5 → 0.9', () => {
   const rosen = makeObjective('rosenbrock', 2);
-  for (const file of ['momentum.json', 'momentum-from-zero.json']) {
+  for (const file of ['momentum.json', 'momentum-from-zero.json', 'beta1.json']) {
     const c = JSON.parse(readFileSync(join(root, 'test', 'fixtures', 'optimize-anneal', file), 'utf8'));
     const { name, ...o } = c.optimizer;
     const x = Float64Array.from(c.path[0]), g = new Float64Array(2);
     const opt = createOptimizer(name, { params: x, grads: g }, o);
-    for (let t = 0; t < c.momentum.length; t++) {
-      opt.paramGroups[0].options.momentum = c.momentum[t];
+    const steps = (c.momentum ?? c.betas).length;
+    for (let t = 0; t < steps; t++) {
+      if (c.momentum) opt.paramGroups[0].options.momentum = c.momentum[t];
+      else opt.paramGroups[0].options.betas = [c.betas[t], 0.999];
       rosen.valueAndGrad(x, g);
       opt.step();
       for (let i = 0; i < 2; i++) {
