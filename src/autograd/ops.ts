@@ -352,13 +352,17 @@ function reduce(op: string, a: Var, axis: number | undefined, keepdim: boolean, 
   // view as [outer, dim, inner]
   const outer = sizeOf(a.shape.slice(0, ax)), dim = a.shape[ax], inner = sizeOf(a.shape.slice(ax + 1));
   const out = scratch(a.dtype, outer * inner);
+  // float64 partial sums, rounded once into out: a float32 running sum of 10⁶ terms drifts by ~1%
+  const acc = new Float64Array(inner);
   for (let o = 0; o < outer; o++) {
+    acc.fill(0);
     for (let d = 0; d < dim; d++) {
-      const src = (o * dim + d) * inner, dst = o * inner;
-      for (let i = 0; i < inner; i++) out[dst + i] += x[src + i];
+      const src = (o * dim + d) * inner;
+      for (let i = 0; i < inner; i++) acc[i] += x[src + i];
     }
+    const dst = o * inner;
+    for (let i = 0; i < inner; i++) out[dst + i] = acc[i] * scale;
   }
-  if (scale !== 1) for (let i = 0; i < out.length; i++) out[i] *= scale;
   return record(out, reducedShape(a.shape, ax, keepdim), [a], (g) => {
     const ga = gradOf(a);
     for (let o = 0; o < outer; o++) {
@@ -434,8 +438,18 @@ export function logSumExp(a: Var, axis?: number): Var {
   return record(out, shape, [a], (g) => {
     const ga = gradOf(a);
     for (let i = 0; i < m; i++) {
-      const o = i * n, lse = out[i], gi = g[i];
-      for (let j = 0; j < n; j++) ga[o + j] += gi * Math.exp(x[o + j] - lse);
+      // softmax from x in float64, not from the stored lse: in float32 an lse near 1e4 is off by up
+      // to 5e-4 (half its ulp), which would scale every gradient by e^(5e-4)
+      const o = i * n, gi = g[i];
+      let mx = -Infinity;
+      for (let j = 0; j < n; j++) if (x[o + j] > mx) mx = x[o + j];
+      if (!Number.isFinite(mx)) {
+        for (let j = 0; j < n; j++) ga[o + j] += gi * Math.exp(x[o + j] - out[i]);
+        continue;
+      }
+      let s = 0;
+      for (let j = 0; j < n; j++) s += Math.exp(x[o + j] - mx);
+      for (let j = 0; j < n; j++) ga[o + j] += (gi * Math.exp(x[o + j] - mx)) / s;
     }
   }, 'logSumExp');
 }

@@ -126,12 +126,15 @@ export function addRowVector(out: FloatArray, bias: FloatArray, m: number, n: nu
   }
 }
 
-/** out[j] = Σ_i x[i,j] (or += when `accumulate`): the bias gradient of an m×n block. */
+/**
+ * out[j] = Σ_i x[i,j] (or += when `accumulate`): the bias gradient of an m×n block. Each column is
+ * summed in a float64 local and rounded once (a float32 running sum over 10⁶ rows drifts by ~1%).
+ */
 export function colSum(x: FloatArray, out: FloatArray, m: number, n: number, accumulate = false): void {
-  if (!accumulate) out.fill(0, 0, n);
-  for (let i = 0; i < m; i++) {
-    const o = i * n;
-    for (let j = 0; j < n; j++) out[j] += x[o + j];
+  for (let j = 0; j < n; j++) {
+    let s = 0;
+    for (let i = 0, o = j; i < m; i++, o += n) s += x[o];
+    out[j] = accumulate ? out[j] + s : s;
   }
 }
 
@@ -211,11 +214,12 @@ export function softmaxCrossEntropy(
     for (let j = 0; j < n; j++) if (z[o + j] > mx) mx = z[o + j];
     let s = 0;
     for (let j = 0; j < n; j++) s += Math.exp(z[o + j] - mx);
-    const lse = mx + Math.log(s);
     const y = labels[i];
-    total += lse - z[o + y];
+    // (max − z_y) + log Σ rather than lse − z_y: no cancellation between two numbers near |z|
+    total += mx - z[o + y] + Math.log(s);
     if (dZ) {
-      for (let j = 0; j < n; j++) dZ[o + j] = Math.exp(z[o + j] - lse) * invM;
+      const inv = invM / s;
+      for (let j = 0; j < n; j++) dZ[o + j] = Math.exp(z[o + j] - mx) * inv;
       dZ[o + y] -= invM;
     }
   }

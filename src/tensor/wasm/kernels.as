@@ -293,8 +293,8 @@ export function softmaxCrossEntropy(z: usize, labels: usize, dZ: usize, m: i32, 
     let s: f32 = 0;
     for (let j = 0; j < n; j++) s += Mathf.exp(load<f32>(row + (<usize>j << 2)) - mx);
     const y = load<i32>(labels + (<usize>i << 2));
-    const lse = mx + Mathf.log(s);
-    total += <f64>(lse - load<f32>(row + (<usize>y << 2)));
+    // (max − z_y) + log Σ, not (max + log Σ) − z_y: near |z| = 1e4 the float32 lse has an ulp of 1e-3
+    total += <f64>(mx - load<f32>(row + (<usize>y << 2))) + Math.log(<f64>s);
     if (dZ != 0) {
       const drow = dZ + ((<usize>i * n) << 2);
       const inv: f32 = 1 / s;
