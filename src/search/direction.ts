@@ -18,6 +18,8 @@ export interface DirectionRule {
   update(s: Float64Array, y: Float64Array, t: number, g?: Float64Array): void;
   /** Forgets curvature information (called when a direction was not a descent direction). */
   reset(): void;
+  /** Whether the next direction uses curvature pairs (false: it is −∇f); rules without memory leave it out. */
+  hasCurvature?(): boolean;
 }
 
 export function dot(a: Float64Array, b: Float64Array): number {

@@ -2,11 +2,19 @@
  * L-BFGS (Nocedal & Wright Alg. 7.4, the two-loop recursion): d = −H_k ∇f from the last `historySize`
  * pairs (s, y), with H_k⁰ = γ I, γ = sᵀy / yᵀy of the newest pair (eq. 7.20). Pairs with
  * sᵀy ≤ ε‖s‖‖y‖ are skipped. The pairs live in a ring of preallocated arrays.
- * The first trial step is min(1, 1/‖∇f‖₂) on a steepest-descent step (as L-BFGS-B's 1/‖d‖), then 1.
+ * The first trial step: with the Moré–Thuente search, L-BFGS-B's: 1/‖∇f‖₂ on the first iteration (1/‖d‖),
+ * 1 after (a restart from −∇f too); with the Nocedal–Wright search, min(1, 1/‖∇f‖₂) on any steepest-descent
+ * step, then 1.
  */
 import { dot, norm2, type DirectionRule } from './direction.js';
 
-export function lbfgsRule(n: number, historySize: number, lineSearch: 'strong-wolfe' | 'backtracking'): DirectionRule {
+export function lbfgsRule(
+  n: number,
+  historySize: number,
+  lineSearch: 'strong-wolfe' | 'backtracking',
+  wolfe: 'more-thuente' | 'nocedal-wright' = 'more-thuente',
+): DirectionRule {
+  const lbfgsbStep = lineSearch === 'strong-wolfe' && wolfe === 'more-thuente';
   const ss = Array.from({ length: historySize }, () => new Float64Array(n));
   const ys = Array.from({ length: historySize }, () => new Float64Array(n));
   const rhos = new Float64Array(historySize);
@@ -17,9 +25,12 @@ export function lbfgsRule(n: number, historySize: number, lineSearch: 'strong-wo
   const gamma = Float64Array.of(1);
   return {
     lineSearch,
-    direction(_k, _x, _f, g, d) {
+    direction(k, _x, _f, g, d) {
       for (let i = 0; i < n; i++) d[i] = -g[i];
-      if (count === 0) return Math.min(1, 1 / norm2(g));
+      if (count === 0) {
+        if (!lbfgsbStep) return Math.min(1, 1 / norm2(g));
+        return k === 0 ? 1 / norm2(g) : 1;
+      }
       // first loop: newest to oldest
       for (let m = 0, j = newest; m < count; m++, j = (j - 1 + historySize) % historySize) {
         const a = rhos[j] * dot(ss[j], d);
@@ -49,6 +60,9 @@ export function lbfgsRule(n: number, historySize: number, lineSearch: 'strong-wo
     reset() {
       count = 0;
       newest = -1;
+    },
+    hasCurvature() {
+      return count > 0;
     },
   };
 }

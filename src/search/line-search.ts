@@ -1,6 +1,7 @@
 /**
- * Line searches along a descent direction d from x: backtracking (Armijo) and strong Wolfe
- * (bracketing + zoom with safeguarded cubic interpolation, Nocedal & Wright, Numerical Optimization,
+ * Line searches along a descent direction d from x: backtracking (Armijo), strong Wolfe by Moré and
+ * Thuente (MINPACK-2 dcsrch/dcstep, the search of SciPy's BFGS and of L-BFGS-B) and strong Wolfe by
+ * bracketing + zoom with safeguarded cubic interpolation (Nocedal & Wright, Numerical Optimization,
  * 2nd ed., Algorithms 3.5 and 3.6). Both evaluate f and ∇f together at each trial point (one counted
  * evaluation each), write the accepted point into caller-owned buffers and allocate nothing.
  *
@@ -41,6 +42,8 @@ export class LineSearchWork {
   gTrial: Float64Array;
   xLow: Float64Array;
   gLow: Float64Array;
+  /** The interval state of a Moré–Thuente search (see `dcstep`). */
+  moreThuente = new Float64Array(8);
   constructor(n: number) {
     this.xTrial = new Float64Array(n);
     this.gTrial = new Float64Array(n);
@@ -263,4 +266,248 @@ export function strongWolfe(
   }
   if (tLo > 0) return acceptInto(res, tLo, fLo, w.xLow, w.gLow, xOut, gOut);
   return setResult(res, 'failed', 0, f0);
+}
+
+/**
+ * Moré–Thuente options (MINPACK-2 `dcsrch`): c1 is its ftol (sufficient decrease), c2 its gtol
+ * (curvature), xtol the relative width of the bracket below which the search gives up, stpMin/stpMax the
+ * step bounds, maxEvals the most trial points.
+ */
+export interface MoreThuenteOptions {
+  c1: number;
+  c2: number;
+  xtol: number;
+  stpMin: number;
+  stpMax: number;
+  maxEvals: number;
+  /**
+   * Hager and Zhang's approximate Wolfe test where f cannot resolve the decrease: when the whole predicted
+   * decrease t·|∇fᵀd| is at most approxEps·|f|, also accept f ≤ f0 + approxEps·|f0| with a slope in
+   * [c2·∇fᵀd, (2c1 − 1)·∇fᵀd]. 0 turns it off (dcsrch as published).
+   */
+  approxEps: number;
+}
+
+/**
+ * How a Moré–Thuente search ended: 'ok' at a point that satisfies both strong Wolfe conditions;
+ * 'warning' where dcsrch stops short of them (rounding prevents progress, the bracket is below xtol, or the
+ * step sits at stpMin/stpMax) with the last trial point in xOut/gOut, which the caller may take or refuse
+ * (L-BFGS-B takes it, SciPy's BFGS does not); 'failed' with nothing taken (evaluations ran out, or the
+ * search could not start); 'non-finite' at f = −∞.
+ */
+export type MoreThuenteStatus = 'ok' | 'warning' | 'failed' | 'non-finite';
+
+export interface MoreThuenteResult {
+  status: MoreThuenteStatus;
+  t: number;
+  f: number;
+  /** Trial points evaluated by this search. */
+  evaluations: number;
+}
+
+// Slots of the interval state dcstep updates in place (LineSearchWork.moreThuente: nothing is allocated per search).
+const STX = 0, FX = 1, DX = 2, STY = 3, FY = 4, DY = 5, STP = 6, BRACKT = 7;
+
+/**
+ * One safeguarded step of Moré and Thuente (1994), MINPACK-2's `dcstep`: from the interval end with the
+ * lowest f so far (stx, fx, dx), the other end (sty, fy, dy) and the trial (stp, fp, dp) — f and f' along
+ * the line — picks the next trial step and updates the interval. Four cases, by what the trial shows:
+ *  1. fp > fx: the minimizer is bracketed; the cubic step if it lies nearer stx than the quadratic
+ *     (fx, dx, fp) step, else halfway between them.
+ *  2. the derivative changes sign: bracketed; the cubic or the secant step, whichever is farther from stp.
+ *  3. |dp| < |dx| with the same sign: the cubic step when the cubic tends to +∞ in the step's direction and its
+ *     minimizer lies beyond stp, else stpMax/stpMin; kept within 66% of the way to sty once bracketed.
+ *  4. |dp| ≥ |dx| with the same sign: the cubic step through (stp, sty) if bracketed, else stpMax/stpMin.
+ * `s` holds stx, fx, dx, sty, fy, dy, stp, brackt (0/1) and is updated in place.
+ */
+export function dcstep(s: Float64Array, fp: number, dp: number, stpMin: number, stpMax: number): void {
+  const stx = s[STX], fx = s[FX], dx = s[DX], sty = s[STY], fy = s[FY], dy = s[DY], stp = s[STP];
+  const brackt = s[BRACKT] !== 0;
+  const sgnd = dp * (dx / Math.abs(dx));
+  let stpf: number;
+  if (fp > fx) {
+    const theta = (3 * (fx - fp)) / (stp - stx) + dx + dp;
+    const sc = Math.max(Math.abs(theta), Math.abs(dx), Math.abs(dp));
+    let gamma = sc * Math.sqrt((theta / sc) * (theta / sc) - (dx / sc) * (dp / sc));
+    if (stp < stx) gamma = -gamma;
+    const p = gamma - dx + theta;
+    const q = gamma - dx + gamma + dp;
+    const stpc = stx + (p / q) * (stp - stx);
+    const stpq = stx + (dx / ((fx - fp) / (stp - stx) + dx) / 2) * (stp - stx);
+    stpf = Math.abs(stpc - stx) < Math.abs(stpq - stx) ? stpc : stpc + (stpq - stpc) / 2;
+    s[BRACKT] = 1;
+  } else if (sgnd < 0) {
+    const theta = (3 * (fx - fp)) / (stp - stx) + dx + dp;
+    const sc = Math.max(Math.abs(theta), Math.abs(dx), Math.abs(dp));
+    let gamma = sc * Math.sqrt((theta / sc) * (theta / sc) - (dx / sc) * (dp / sc));
+    if (stp > stx) gamma = -gamma;
+    const p = gamma - dp + theta;
+    const q = gamma - dp + gamma + dx;
+    const stpc = stp + (p / q) * (stx - stp);
+    const stpq = stp + (dp / (dp - dx)) * (stx - stp);
+    stpf = Math.abs(stpc - stp) > Math.abs(stpq - stp) ? stpc : stpq;
+    s[BRACKT] = 1;
+  } else if (Math.abs(dp) < Math.abs(dx)) {
+    const theta = (3 * (fx - fp)) / (stp - stx) + dx + dp;
+    const sc = Math.max(Math.abs(theta), Math.abs(dx), Math.abs(dp));
+    // the cubic may have no minimizer here: max(0, ·) keeps gamma real
+    let gamma = sc * Math.sqrt(Math.max(0, (theta / sc) * (theta / sc) - (dx / sc) * (dp / sc)));
+    if (stp > stx) gamma = -gamma;
+    const p = gamma - dp + theta;
+    const q = gamma + (dx - dp) + gamma;
+    const r = p / q;
+    let stpc: number;
+    if (r < 0 && gamma !== 0) stpc = stp + r * (stx - stp);
+    else stpc = stp > stx ? stpMax : stpMin;
+    const stpq = stp + (dp / (dp - dx)) * (stx - stp);
+    if (brackt) {
+      stpf = Math.abs(stpc - stp) < Math.abs(stpq - stp) ? stpc : stpq;
+      stpf = stp > stx ? Math.min(stp + 0.66 * (sty - stp), stpf) : Math.max(stp + 0.66 * (sty - stp), stpf);
+    } else {
+      stpf = Math.abs(stpc - stp) > Math.abs(stpq - stp) ? stpc : stpq;
+      stpf = Math.max(stpMin, Math.min(stpMax, stpf));
+    }
+  } else if (brackt) {
+    const theta = (3 * (fp - fy)) / (sty - stp) + dy + dp;
+    const sc = Math.max(Math.abs(theta), Math.abs(dy), Math.abs(dp));
+    let gamma = sc * Math.sqrt((theta / sc) * (theta / sc) - (dy / sc) * (dp / sc));
+    if (stp > sty) gamma = -gamma;
+    const p = gamma - dp + theta;
+    const q = gamma - dp + gamma + dy;
+    stpf = stp + (p / q) * (sty - stp);
+  } else {
+    stpf = stp > stx ? stpMax : stpMin;
+  }
+  // the new interval: the trial replaces the end it is worse than, or becomes the best end
+  if (fp > fx) {
+    s[STY] = stp; s[FY] = fp; s[DY] = dp;
+  } else {
+    if (sgnd < 0) {
+      s[STY] = stx; s[FY] = fx; s[DY] = dx;
+    }
+    s[STX] = stp; s[FX] = fp; s[DX] = dp;
+  }
+  s[STP] = stpf;
+}
+
+/**
+ * Moré–Thuente line search (MINPACK-2 `dcsrch`, "Line search algorithms with guaranteed sufficient
+ * decrease", ACM TOMS 20, 1994), the search of SciPy's BFGS (`line_search_wolfe1`) and of L-BFGS-B.
+ * It looks for t with f(x + t d) ≤ f + c1·t·∇fᵀd and |∇f(x + t d)ᵀd| ≤ c2·|∇fᵀd|. Stage 1 works on the
+ * auxiliary ψ(t) = f(x + t d) − f − c1·t·∇fᵀd until a trial has ψ ≤ 0 and f' ≥ 0, then on f itself; each
+ * trial comes from `dcstep`. Until the minimizer is bracketed the trial is kept within
+ * [t + 1.1(t − stx), t + 4(t − stx)]; once bracketed, a bisection is forced whenever two trials have not
+ * shrunk the bracket below 66% of its width, and the search stops with a warning when rounding leaves no room
+ * (the trial at an end of the bracket) or the bracket is narrower than xtol·stmax.
+ *
+ * A trial with f NaN or +∞ (past an overflow) is not part of dcsrch: the step is halved towards the best
+ * point and capped below that trial from then on.
+ */
+export function moreThuente(
+  objective: SearchObjective,
+  x: Float64Array,
+  f0: number,
+  gtd0: number,
+  d: Float64Array,
+  t0: number,
+  o: MoreThuenteOptions,
+  w: LineSearchWork,
+  xOut: Float64Array,
+  gOut: Float64Array,
+  res: MoreThuenteResult,
+): MoreThuenteResult {
+  res.evaluations = 0;
+  res.t = 0;
+  res.f = f0;
+  res.status = 'failed';
+  let stpMax = o.stpMax;
+  const stpMin = o.stpMin;
+  if (!(t0 >= stpMin && t0 <= stpMax) || !(gtd0 < 0)) return res;
+  const s = w.moreThuente;
+  const n = d.length;
+  const gtest = o.c1 * gtd0;
+  const curvature = o.c2 * -gtd0;
+  const approxTol = o.approxEps * Math.abs(f0);
+  let stage1 = true;
+  let width = stpMax - stpMin, width1 = width / 0.5;
+  s[STX] = 0; s[FX] = f0; s[DX] = gtd0;
+  s[STY] = 0; s[FY] = f0; s[DY] = gtd0;
+  s[STP] = t0; s[BRACKT] = 0;
+  let stmin = 0, stmax = t0 + 4 * t0;
+  for (;;) {
+    if (res.evaluations >= o.maxEvals) return res;
+    const stp = s[STP];
+    stepTo(x, stp, d, w.xTrial);
+    const f = objective.valueAndGrad(w.xTrial, w.gTrial);
+    res.evaluations++;
+    if (f === -Infinity) return acceptMT(res, 'non-finite', stp, f, w, xOut, gOut);
+    let g = 0;
+    for (let i = 0; i < n; i++) g += w.gTrial[i] * d[i];
+    if (!Number.isFinite(f) || !Number.isFinite(g)) {
+      // overflow past a good region: halve towards the best point, never to return beyond this trial
+      stpMax = stp;
+      s[STP] = s[STX] + 0.5 * (stp - s[STX]);
+      if (stmax > stp) stmax = stp;
+      continue;
+    }
+    if (stp * -gtd0 <= approxTol && f <= f0 + approxTol && g >= o.c2 * gtd0 && g <= (2 * o.c1 - 1) * gtd0) {
+      return acceptMT(res, 'ok', stp, f, w, xOut, gOut);
+    }
+    const ftest = f0 + stp * gtest;
+    if (stage1 && f <= ftest && g >= 0) stage1 = false;
+    const brackt = s[BRACKT] !== 0;
+    let warning = false;
+    if (brackt && (stp <= stmin || stp >= stmax)) warning = true; // rounding errors prevent progress
+    if (brackt && stmax - stmin <= o.xtol * stmax) warning = true; // the bracket is below xtol
+    if (stp === stpMax && f <= ftest && g <= gtest) warning = true;
+    if (stp === stpMin && (f > ftest || g >= gtest)) warning = true;
+    if (f <= ftest && Math.abs(g) <= curvature) return acceptMT(res, 'ok', stp, f, w, xOut, gOut);
+    if (warning) return acceptMT(res, 'warning', stp, f, w, xOut, gOut);
+    if (stage1 && f <= s[FX] && f > ftest) {
+      // stage 1 with a point of decrease but not sufficient decrease: step on ψ (f − c1·t·f'(0))
+      const fx = s[FX], fy = s[FY], stx = s[STX], sty = s[STY];
+      s[FX] = fx - stx * gtest; s[FY] = fy - sty * gtest;
+      s[DX] -= gtest; s[DY] -= gtest;
+      dcstep(s, f - stp * gtest, g - gtest, stmin, stmax);
+      s[FX] += s[STX] * gtest; s[FY] += s[STY] * gtest;
+      s[DX] += gtest; s[DY] += gtest;
+    } else {
+      dcstep(s, f, g, stmin, stmax);
+    }
+    let next = s[STP];
+    const nowBrackt = s[BRACKT] !== 0;
+    const stx = s[STX], sty = s[STY];
+    if (nowBrackt) {
+      // force a bisection when two trials have not shrunk the bracket enough
+      if (Math.abs(sty - stx) >= 0.66 * width1) next = stx + 0.5 * (sty - stx);
+      width1 = width;
+      width = Math.abs(sty - stx);
+      stmin = Math.min(stx, sty);
+      stmax = Math.max(stx, sty);
+    } else {
+      stmin = next + 1.1 * (next - stx);
+      stmax = next + 4 * (next - stx);
+    }
+    next = Math.min(Math.max(next, stpMin), stpMax);
+    // with no room left, take the best point: the next test then stops with a warning
+    if (nowBrackt && (next <= stmin || next >= stmax || stmax - stmin <= o.xtol * stmax)) next = stx;
+    s[STP] = next;
+  }
+}
+
+function acceptMT(
+  res: MoreThuenteResult,
+  status: MoreThuenteStatus,
+  t: number,
+  f: number,
+  w: LineSearchWork,
+  xOut: Float64Array,
+  gOut: Float64Array,
+): MoreThuenteResult {
+  xOut.set(w.xTrial);
+  gOut.set(w.gTrial);
+  res.status = status;
+  res.t = t;
+  res.f = f;
+  return res;
 }

@@ -4,14 +4,23 @@
  * `searchMethods` table of their defaults, and option validation.
  *
  * Stopping, per the contract: max_i |∂f/∂x_i| ≤ gtol ('gtol'), or maxIter iterations ('max-iterations'),
- * or a line search that finds no decrease ('line-search-failed'), or f/∇f not finite ('non-finite').
+ * or a line search that finds no decrease ('line-search-failed'), or f/∇f not finite ('non-finite'); lbfgs
+ * also stops, when asked with ftol > 0, as L-BFGS-B does on a small relative decrease of f ('ftol').
  */
 import { inputError, unknownName } from '../errors.js';
 import { bfgsRule } from './bfgs.js';
 import { counted, type SearchObjective } from './counted.js';
 import { dot, type DirectionRule } from './direction.js';
 import { lbfgsRule } from './lbfgs.js';
-import { backtracking, LineSearchWork, strongWolfe, type LineSearchResult } from './line-search.js';
+import {
+  backtracking,
+  LineSearchWork,
+  moreThuente,
+  strongWolfe,
+  type LineSearchResult,
+  type MoreThuenteOptions,
+  type MoreThuenteResult,
+} from './line-search.js';
 import { newtonRule } from './newton.js';
 import { conjugateGradientRule, steepestRule } from './steepest.js';
 
@@ -19,19 +28,26 @@ import { conjugateGradientRule, steepestRule } from './steepest.js';
  * Every line-search and second-order method with its hyperparameters' defaults: the single source of
  * the CLI flags, the validator and the docs. c1/c2 are the Armijo and curvature constants, shrink the
  * backtracking factor, t0 gd-backtracking's first trial step, initialScaling BFGS's H₀ = (sᵀy/yᵀy)·I.
+ * wolfe picks the strong Wolfe search: "more-thuente" (MINPACK-2 dcsrch, as SciPy's BFGS and L-BFGS-B:
+ * c1/c2 are its ftol/gtol, and lbfgs's c1 is L-BFGS-B's 1e-3) or "nocedal-wright" (bracketing and zoom).
+ * ftol (lbfgs) is L-BFGS-B's relative-reduction stop, (f_k − f_{k+1}) ≤ ftol·max(|f_k|, |f_{k+1}|, 1);
+ * 0 turns it off.
  */
 export const searchMethods = {
   'gd-backtracking': { c1: 0.1, shrink: 0.8, t0: 1, gtol: 1e-6 },
   newton: { c1: 1e-4, shrink: 0.5, gtol: 1e-6 },
-  bfgs: { c1: 1e-4, c2: 0.9, initialScaling: false, gtol: 1e-6 },
-  lbfgs: { historySize: 10, lineSearch: 'strong-wolfe', c1: 1e-4, c2: 0.9, shrink: 0.5, gtol: 1e-6 },
+  bfgs: { c1: 1e-4, c2: 0.9, wolfe: 'more-thuente', initialScaling: false, gtol: 1e-6 },
+  lbfgs: { historySize: 10, lineSearch: 'strong-wolfe', wolfe: 'more-thuente', c1: 1e-3, c2: 0.9, shrink: 0.5, ftol: 0, gtol: 1e-6 },
   cg: { c1: 1e-4, c2: 0.1, gtol: 1e-6 },
 } as const;
+
+/** The strong Wolfe line searches: Moré–Thuente (the default) and Nocedal & Wright's. */
+export type WolfeSearch = 'more-thuente' | 'nocedal-wright';
 
 export type SearchMethodName = keyof typeof searchMethods;
 
 /** Why a run stopped. */
-export type StopReason = 'gtol' | 'max-iterations' | 'line-search-failed' | 'non-finite';
+export type StopReason = 'gtol' | 'ftol' | 'max-iterations' | 'line-search-failed' | 'non-finite';
 
 /** What one iteration reports to `onIterate`: one object updated in place, its arrays the run's own buffers (copy to keep). */
 export interface IterateInfo {
@@ -95,6 +111,7 @@ export function resolveSearchOptions(method: string, given: Record<string, unkno
     if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v)) throw inputError(`${method}: ${k}: expected ${expected}, got ${JSON.stringify(v)}`);
   };
   num('gtol', (x) => x >= 0, 'a number >= 0');
+  num('ftol', (x) => x >= 0 && x < 1, 'a number in [0, 1)');
   num('c1', (x) => x > 0 && x < 1, 'a number in (0, 1)');
   num('shrink', (x) => x > 0 && x < 1, 'a number in (0, 1)');
   num('t0', (x) => x > 0, 'a number > 0');
@@ -105,6 +122,9 @@ export function resolveSearchOptions(method: string, given: Record<string, unkno
   }
   if ('lineSearch' in out && out.lineSearch !== 'strong-wolfe' && out.lineSearch !== 'backtracking') {
     throw inputError(`${method}: lineSearch: expected "strong-wolfe" or "backtracking", got ${JSON.stringify(out.lineSearch)}`);
+  }
+  if ('wolfe' in out && out.wolfe !== 'more-thuente' && out.wolfe !== 'nocedal-wright') {
+    throw inputError(`${method}: wolfe: expected "more-thuente" or "nocedal-wright", got ${JSON.stringify(out.wolfe)}`);
   }
   return out;
 }
@@ -127,7 +147,7 @@ function makeRule(method: SearchMethodName, o: Record<string, number | string | 
     case 'bfgs':
       return bfgsRule(n, o.initialScaling as boolean);
     case 'lbfgs':
-      return lbfgsRule(n, o.historySize as number, o.lineSearch as 'strong-wolfe' | 'backtracking');
+      return lbfgsRule(n, o.historySize as number, o.lineSearch as 'strong-wolfe' | 'backtracking', o.wolfe as WolfeSearch);
     case 'cg':
       return conjugateGradientRule(n);
   }
@@ -139,12 +159,15 @@ function makeRule(method: SearchMethodName, o: Record<string, number | string | 
  *           t ← line search along d (if it fails, forget curvature and search once more along −∇f);
  *           x ← x + t d; update curvature with s = t d, y = Δ∇f.
  * Line searches: 'backtracking' (Armijo: c1, shrink; from t0 for gd-backtracking, from 1 otherwise)
- * or 'strong-wolfe' (c1, c2; at most 25 evaluations). Evaluations are counted by `counted()`.
+ * or 'strong-wolfe': Moré–Thuente for bfgs and lbfgs (wolfe "more-thuente", the default), as SciPy runs
+ * it in BFGS (falling back to bracketing and zoom where it stops short) and L-BFGS-B runs it (taking the
+ * point where it warns; at most 20 trials, then a restart from −∇f), or bracketing and zoom
+ * (wolfe "nocedal-wright", and cg; at most 25 evaluations). Evaluations are counted by `counted()`.
  *
  * @example
  * const r = minimize(makeObjective('rosenbrock', 2), [-1.2, 1], { method: 'bfgs', gtol: 1e-8 });
  * console.log(r.reason, r.nit, r.evaluations, Array.from(r.x, (v) => v.toFixed(6)).join(', '));
- * // gtol 33 39 1.000000, 1.000000   (SciPy's BFGS: 34 iterations, 41 evaluations)
+ * // gtol 34 41 1.000000, 1.000000   (SciPy's BFGS: the same 34 iterations and 41 evaluations)
  */
 export function minimize(objective: SearchObjective, x0: ArrayLike<number>, options: MinimizeOptions): MinimizeResult {
   const { method, maxIter, recordPath = true, onIterate, ...hyper } = options;
@@ -166,16 +189,52 @@ export function minimize(objective: SearchObjective, x0: ArrayLike<number>, opti
   const y = new Float64Array(n);
   const work = new LineSearchWork(n);
   const lsResult: LineSearchResult = { status: 'failed', t: 0, f: 0 };
-  const wolfe = { c1: o.c1 as number, c2: (o.c2 as number) ?? 0.9, maxEvals: 25 };
-  const armijo = { c1: o.c1 as number, shrink: (o.shrink as number) ?? 0.5, t0: 1 };
+  const mtResult: MoreThuenteResult = { status: 'failed', t: 0, f: 0, evaluations: 0 };
+  const c1 = o.c1 as number, c2 = (o.c2 as number) ?? 0.9;
+  const wolfe = { c1, c2, maxEvals: 25 };
+  const armijo = { c1, shrink: (o.shrink as number) ?? 0.5, t0: 1 };
+  const ftol = (o.ftol as number | undefined) ?? 0;
+  // Moré–Thuente with the settings of SciPy's BFGS (line_search_wolfe1: xtol 1e-14, steps in [1e-100, 1e100],
+  // at most 100 trials) or of L-BFGS-B (xtol 0.1, steps in [0, 1e10], at most 20 trials); both also take
+  // Hager and Zhang's approximate Wolfe point once a step's whole predicted decrease is below 1e-12·|f|
+  // (there f's rounding, not the function, decides the tests: dcsrch alone can spend dozens of trials)
+  const useMoreThuente = rule.lineSearch === 'strong-wolfe' && o.wolfe === 'more-thuente';
+  const lbfgsb = useMoreThuente && method === 'lbfgs';
+  const mt: MoreThuenteOptions = lbfgsb
+    ? { c1, c2, xtol: 0.1, stpMin: 0, stpMax: 1e10, maxEvals: 20, approxEps: 1e-12 }
+    : { c1, c2, xtol: 1e-14, stpMin: 1e-100, stpMax: 1e100, maxEvals: 100, approxEps: 1e-12 };
+  // set when L-BFGS-B's search ended on a warning without decrease (with ftol > 0, L-BFGS-B stops there)
+  let stalled = false;
 
   const search = (t0: number, gtd: number): LineSearchResult => {
+    stalled = false;
+    if (useMoreThuente) {
+      const r = moreThuente(obj, x, f, gtd, d, Math.min(t0, mt.stpMax), mt, work, xNew, gNew, mtResult);
+      lsResult.t = r.t;
+      lsResult.f = r.f;
+      if (r.status === 'ok' || r.status === 'non-finite') {
+        lsResult.status = r.status;
+        return lsResult;
+      }
+      if (lbfgsb) {
+        // L-BFGS-B takes the point where dcsrch warns; one that does not decrease f ends the search
+        if (r.status === 'warning' && r.f < f) {
+          lsResult.status = 'ok';
+          return lsResult;
+        }
+        stalled = r.status === 'warning';
+        lsResult.status = 'failed';
+        return lsResult;
+      }
+      // SciPy's BFGS: where dcsrch stops short, line_search_wolfe2 (bracketing and zoom) from the same step
+    }
     if (rule.lineSearch === 'strong-wolfe') return strongWolfe(obj, x, f, g, gtd, d, t0, wolfe, work, xNew, gNew, lsResult);
     armijo.t0 = method === 'gd-backtracking' ? t0 : 1;
     return backtracking(obj, x, f, gtd, d, armijo, xNew, gNew, lsResult);
   };
 
   let f = obj.valueAndGrad(x, g);
+  let fPrev = NaN;
   const path: number[][] = recordPath ? [Array.from(x)] : [];
   const values: number[] = [f];
   let nit = 0;
@@ -202,6 +261,11 @@ export function minimize(objective: SearchObjective, x0: ArrayLike<number>, opti
       reason = 'gtol';
       break;
     }
+    // L-BFGS-B's second test, after the gradient's: the last step reduced f by a relative ftol or less
+    if (ftol > 0 && nit > 0 && fPrev - f <= ftol * Math.max(Math.abs(fPrev), Math.abs(f), 1)) {
+      reason = 'ftol';
+      break;
+    }
     if (nit >= iterLimit) {
       reason = 'max-iterations';
       break;
@@ -217,19 +281,26 @@ export function minimize(objective: SearchObjective, x0: ArrayLike<number>, opti
       gtd = dot(g, d);
     }
     if (!(t0 > 0 && t0 < Infinity)) t0 = 1;
+    const hadCurvature = rule.hasCurvature?.() ?? true;
     let ls = search(t0, gtd);
-    if (ls.status === 'failed' && method !== 'gd-backtracking') {
+    if (stalled && ftol > 0) {
+      // L-BFGS-B accepts the warned point and its relative-reduction test stops the run; x stays the better point
+      reason = 'ftol';
+      break;
+    }
+    if (ls.status === 'failed' && method !== 'gd-backtracking' && (!lbfgsb || hadCurvature)) {
       // the model direction found no decrease: forget curvature and try once along −∇f before giving up
+      // (L-BFGS-B restarts from t = 1; with no curvature to forget it stops)
       rule.reset();
       let gg = 0;
       for (let i = 0; i < n; i++) {
         d[i] = -g[i];
         gg += g[i] * g[i];
       }
-      ls = search(Math.min(1, 1 / Math.sqrt(gg)), -gg);
+      ls = search(lbfgsb ? 1 : Math.min(1, 1 / Math.sqrt(gg)), -gg);
     }
     if (ls.status === 'failed') {
-      reason = 'line-search-failed';
+      reason = ftol > 0 && stalled ? 'ftol' : 'line-search-failed';
       break;
     }
     for (let i = 0; i < n; i++) {
@@ -239,6 +310,7 @@ export function minimize(objective: SearchObjective, x0: ArrayLike<number>, opti
     // the new point becomes current: swap buffers rather than copy
     let tmp = x; x = xNew; xNew = tmp;
     tmp = g; g = gNew; gNew = tmp;
+    fPrev = f;
     f = ls.f;
     nit++;
     if (recordPath) path.push(Array.from(x));
