@@ -101,7 +101,7 @@ function functionHtml(s: FunctionSection, k: number): string {
   const positive = s.results.every((r) => r.values.every((v) => !(v <= 0)));
   h += `<div class="charts">${functionValueChart(s, positive)}</div>`;
   const target = s.minimum ? `the minimum ${fmtPoint(s.minimum)} (within ${s.tol})` : 'a known minimum (none known)';
-  h += `<table class="reach"><tr><th class="l">optimizer</th><th class="l">hyperparameters</th><th>reached ${esc(target)}</th><th>at step</th><th>final x</th><th>final f</th><th>distance</th></tr>`;
+  h += `<table class="reach"><tr><th class="l">optimizer</th><th class="l">hyperparameters</th><th>reached ${esc(target)} within the cap of ${s.steps} steps</th><th>at step</th><th>final x</th><th>final f</th><th>distance</th></tr>`;
   for (const r of s.results) {
     const reached = r.reachedAt !== null;
     const status = r.divergedAt !== null ? `<span class="no">diverged</span>` : reached ? `<span class="yes">yes</span>` : `<span class="no">no</span>`;

@@ -141,3 +141,31 @@ test('compare training: a run that diverges is `descent: error:` exit 1 naming t
   assert.match(r.stderr, /^descent: error: training \(descent train .*--opt sgd.*\): diverged .*try --lr/);
   assert.ok(!existsSync(join(dir, 'report.html')));
 });
+
+test('compare progress: one bar over the whole run on a terminal (races, epochs, figures), none without a terminal or with --json', () => {
+  assert.ok(existsSync('/usr/bin/script'), '/usr/bin/script (util-linux) runs the CLI on a pseudo-terminal');
+  const dir = mkdtempSync(join(tmpdir(), 'descent-compare-'));
+  try {
+    const spec = join(dir, 'spec.json');
+    // 2 races + 2 figures (contour, f against step) + 1 optimizer × 2 seeds × 3 epochs + 4 training figures = 14
+    writeFileSync(spec, JSON.stringify({ function: 'beale', x0: [2, -2], steps: 200, optimizers: ['adam:lr=0.1', 'sgd:lr=0.0001'], data: 'iris', model: 'mlp:8', epochs: 3, seeds: 2, batch: 16, val: 0.2, trainOptimizers: ['adam:lr=0.01'] }));
+    const onTty = (extra: string) => spawnSync('/usr/bin/script', ['-qfec', `${JSON.stringify(process.execPath)} ${JSON.stringify(bin)} compare --spec ${JSON.stringify(spec)} --out ${JSON.stringify(join(dir, 'out'))}${extra}`, '/dev/null'], { encoding: 'utf8', cwd: root, timeout: 120_000 });
+    const tty = onTty('');
+    assert.equal(tty.status, 0, tty.stdout + tty.stderr);
+    const counts = [...tty.stdout.matchAll(/compare \|[^|]*\| (\d+)\/(\d+) \|/g)].map((m) => [Number(m[1]), Number(m[2])]);
+    assert.ok(counts.length >= 2, `bar frames seen: ${counts.length}`);
+    assert.ok(counts.every(([, t]) => t === 14), `totals ${[...new Set(counts.map((c) => c[1]))]}`);
+    assert.deepEqual(counts[counts.length - 1], [14, 14], 'the last frame is the whole run');
+    for (let i = 1; i < counts.length; i++) assert.ok(counts[i][0] >= counts[i - 1][0], 'the bar never goes back');
+    assert.match(tty.stdout, /report: .*report\.html/);
+    const json = onTty(' --json');
+    assert.equal(json.status, 0, json.stdout);
+    assert.ok(!json.stdout.includes('compare |'), 'no bar with --json, even on a terminal');
+    JSON.parse(json.stdout.trim().split(/\r?\n/).pop() as string);
+    const piped = descent(['compare', '--spec', spec, '--out', join(dir, 'out2')]);
+    assert.equal(piped.status, 0, piped.stderr);
+    assert.equal(piped.stderr, '', 'no bar when stderr is not a terminal');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

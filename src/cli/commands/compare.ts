@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
 import { inputError, runError } from '../../errors.js';
@@ -295,9 +295,12 @@ async function runCompare(o: CliOptions, command: string): Promise<void> {
   const outDir = o.out ?? join('reports', slug(spec.name));
   checkOutputDir('--out', outDir);
 
-  const total = fnRuns.length * spec.x0.length + trainRuns.length * spec.seeds * spec.epochs;
-  const bar = o.progress && process.stderr.isTTY
-    ? new cliProgress.SingleBar({ stream: process.stderr, format: 'compare |{bar}| {value}/{total} {task}', hideCursor: true, clearOnComplete: true, fps: 10 }, cliProgress.Presets.shades_classic)
+  // one bar over the whole run, in units of work: a race per (optimizer, start), an epoch per (optimizer, seed),
+  // a figure (SVG and PNG) per chart; on a terminal only, and never with --json (a machine is reading)
+  const figureCount = (objective ? spec.x0.length * (objective.n === 2 ? 2 : 1) : 0) + (trainRuns.length ? 4 : 0);
+  const total = fnRuns.length * spec.x0.length + trainRuns.length * spec.seeds * spec.epochs + figureCount;
+  const bar = o.progress && !o.json && process.stderr.isTTY
+    ? new cliProgress.SingleBar({ stream: process.stderr, format: 'compare |{bar}| {value}/{total} | {task}', hideCursor: true, clearOnComplete: true, fps: 10 }, cliProgress.Presets.shades_classic)
     : undefined;
   bar?.start(total, 0, { task: '' });
   const files: string[] = [];
@@ -338,14 +341,15 @@ async function runCompare(o: CliOptions, command: string): Promise<void> {
       }
       training = { data: spec.data as string, model: spec.model, epochs: spec.epochs, batch: spec.batch === 'full' ? 'full' : Number(spec.batch), targetLoss: spec.targetLoss, runs };
     }
-    bar?.stop();
 
     // every figure as SVG (exact, scalable) and as a PNG beside it (for places that take no SVG)
     const figure = (file: string, svg: string): void => {
+      bar?.update({ task: `figure ${basename(file, '.svg')}` });
       atomicWrite(file, svg);
       const png = pngPathFor(file);
       atomicWrite(png, svgToPng(svg));
       files.push(file, png);
+      bar?.increment();
     };
     for (const s of functions) {
       figure(join(outDir, `${slug(s.fn)}-from-${slug(s.x0.join(','))}-values.svg`), functionValueChart(s, s.results.every((r) => r.values.every((v) => !(v <= 0)))));
@@ -356,8 +360,13 @@ async function runCompare(o: CliOptions, command: string): Promise<void> {
       );
     }
     if (training) {
-      for (const [name, svg] of Object.entries(trainingCharts(training))) figure(join(outDir, `training-${name}.svg`), svg);
+      const charts = Object.entries(trainingCharts(training));
+      // without held-out rows there are no validation charts: the bar's total drops to what is left
+      if (bar && charts.length < 4) bar.setTotal(total - (4 - charts.length));
+      for (const [name, svg] of charts) figure(join(outDir, `training-${name}.svg`), svg);
     }
+    bar?.update({ task: 'report' });
+    bar?.stop();
     const reportFile = join(outDir, 'report.html');
     const html = reportHtml({ title: `descent compare: ${spec.name}`, command, functions, training, createdAt: new Date().toISOString() });
     const summary = {
