@@ -27,6 +27,7 @@ import { initBackend, installWasmKernels } from '../../tensor/backend.js';
 import { Trainer, evaluate, type EpochMetrics } from '../../train/trainer.js';
 import { loadCheckpoint, parseCheckpoint, serializeCheckpoint } from '../../train/checkpoint.js';
 import { createProgress } from '../progress.js';
+import { lossCurveSvg } from '../../train/loss-curve.js';
 import { readCsvFile } from '../csv-file.js';
 import { memoryLimit, modelMemoryLimit } from '../limits.js';
 import { initFrom, parseFreeze } from '../../train/transfer.js';
@@ -354,7 +355,7 @@ async function runTrain(o: Opts, hyperKeys: string[]): Promise<void> {
   if (o.save !== undefined) atomicWrite(o.save as string, modelBytes(model, meta));
   if (outDir !== undefined) {
     atomicWrite(join(outDir, 'model.safetensors'), modelBytes(model, meta));
-    await writeLossCurve(join(outDir, 'loss-curve.svg'), trainer.state.history, data.name);
+    writeLossCurve(join(outDir, 'loss-curve.svg'), trainer.state.history, data.name);
   }
   const summary = {
     done: true, epochs: trainer.state.epoch, trainLoss: last?.trainLoss ?? null,
@@ -447,7 +448,7 @@ async function runSearch(o: Opts, method: string, optSpec: Record<string, unknow
   if (r.outDir !== undefined) {
     atomicWrite(join(r.outDir, 'metrics.jsonl'), history.map((m) => JSON.stringify(m)).join('\n') + '\n');
     atomicWrite(join(r.outDir, 'model.safetensors'), modelBytes(model, r.meta));
-    await writeLossCurve(join(r.outDir, 'loss-curve.svg'), history, r.meta.data);
+    writeLossCurve(join(r.outDir, 'loss-curve.svg'), history, r.meta.data);
   }
   const fv = val ? evaluate(model, lossName, val) : undefined;
   const summary = { done: true, epochs: res.nit, trainLoss: history.length ? history[history.length - 1].trainLoss : res.fun, evaluations: res.evaluations, reason: res.reason, ...(fv ? { valLoss: fv.loss, valAccuracy: fv.accuracy } : {}), seconds: Number(seconds.toFixed(3)) };
@@ -455,23 +456,9 @@ async function runSearch(o: Opts, method: string, optSpec: Record<string, unknow
   void method;
 }
 
-/** The loss curve through src/viz's lineChartSvg when the viz layer is built; a note otherwise. */
-async function writeLossCurve(path: string, history: EpochMetrics[], title: string): Promise<void> {
-  const vizPath = '../../viz/index.js';
-  let viz: { lineChartSvg?: (o: unknown) => string } | undefined;
-  try {
-    viz = (await import(vizPath)) as typeof viz;
-  } catch {
-    viz = undefined;
-  }
-  if (typeof viz?.lineChartSvg !== 'function') {
-    process.stderr.write(`descent: note: no loss-curve SVG (the plotting layer src/viz is not in this build); metrics.jsonl has the numbers\n`);
-    return;
-  }
-  const x = history.map((m) => m.epoch);
-  const series = [{ label: 'train loss', x, y: history.map((m) => m.trainLoss) }];
-  if (history.some((m) => m.valLoss !== undefined)) series.push({ label: 'validation loss', x, y: history.map((m) => m.valLoss ?? NaN) });
-  atomicWrite(path, viz.lineChartSvg({ series, xLabel: 'epoch', yLabel: 'loss', title: `${title}: loss per epoch` }));
+/** loss-curve.svg of a run folder (src/train/loss-curve.ts). */
+function writeLossCurve(path: string, history: EpochMetrics[], title: string): void {
+  atomicWrite(path, lossCurveSvg(history, title));
 }
 
 export function register(program: Command): void {
