@@ -26,7 +26,7 @@ export const descentOnly: Record<string, string> = {
   'rmsprop.epsInside': 'closed form, test/optim/lectures.test.ts',
 };
 
-export const scheduleColumns = ['step', 'multistep', 'exponential', 'cosine', 'linear', 'inverseTime', 'plateau', 'sequential'] as const;
+export const scheduleColumns = ['step', 'multistep', 'exponential', 'cosine', 'linear', 'inverseTime', 'plateau', 'sequential', 'chained'] as const;
 
 /** One torch reference trajectory: where it lives, its precision, optimizer options and schedule name. */
 export interface FixtureCase {
@@ -46,6 +46,16 @@ export function fixtureCases(): FixtureCase[] {
       const { name: opt, ...options } = spec.optimizer;
       out.push({ id: `${group}/${name}`, precision: 'float64', optimizer: opt, options, schedule: spec.schedule?.name });
     }
+  }
+  // options in combination drawn at random, and every optimizer × every schedule (make_combination_cases.py,
+  // make_schedule_grid_cases.py; test/optim/coverage.test.ts replays them)
+  for (const file of ['cases.json', 'schedule-grid.json']) {
+    const path = join(fixtures, 'optimize-combos', file);
+    if (!existsSync(path)) continue;
+    JSON.parse(readFileSync(path, 'utf8')).cases.forEach((c: { spec: { optimizer: { name: string }; schedule?: { name: string } } }, i: number) => {
+      const { name: opt, ...options } = c.spec.optimizer;
+      out.push({ id: `optimize-combos/${file.replace(/\.json$/, '')}#${i}`, precision: 'float64', optimizer: opt, options, schedule: c.spec.schedule?.name });
+    });
   }
   // composite schedules: CLI arguments of `descent optimize` (test/cli/optimize.test.ts replays them)
   for (const file of readdirSync(join(fixtures, 'optimize-composite')).sort()) {
@@ -116,7 +126,7 @@ export function scheduleCells(cases = fixtureCases()): Record<string, Record<str
   return out;
 }
 
-const short = (id: string): string => id.replace(/^optimize-options\//, '').replace(/^optimize\//, 'shared: ');
+const short = (id: string): string => id.replace(/^optimize-options\//, '').replace(/^optimize\//, 'shared: ').replace(/^optimize-combos\/cases/, 'combos');
 
 function list(ids: string[]): string {
   if (ids.length === 0) return '—';

@@ -2,6 +2,9 @@
 // - every torch option of every optimizer has a float64 torch trajectory (replayed by fixtures.test.ts) and a
 //   float32 one; every optimizer runs under at least one schedule in float64 and in float32; the matrix in the
 //   docs is exactly what scripts/optim-coverage.ts reads from the fixture specs;
+// - options in combination (4 random configurations per optimizer, each with a random schedule or none) and
+//   every optimizer × every schedule follow torch float64 to 1e-7 (test/fixtures/optimize-combos,
+//   make_combination_cases.py and make_schedule_grid_cases.py);
 // - float32 trajectories with every option set at once under a schedule follow torch float32
 //   (test/fixtures/optimize-float32/options-schedules.json, make_float32_option_cases.py);
 // - stateDict/loadStateDict plus the schedule's state() / load() mid-trajectory continue the identical
@@ -13,7 +16,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createOptimizer, optimizers, type FloatArray } from '../../src/optim/index.js';
+import { createOptimizer, optimizers, runFirstOrder, type FloatArray } from '../../src/optim/index.js';
 import { createSchedule, type ScheduleSpec } from '../../src/schedule/index.js';
 import { DescentError } from '../../src/errors.js';
 import { makeObjective } from '../../src/objectives/index.js';
@@ -36,7 +39,7 @@ function quadValue(x: FloatArray): number {
   return f;
 }
 
-test('coverage: every torch option has a float64 and a float32 torch trajectory; every optimizer has a schedule in both precisions', () => {
+test('coverage: every torch option has a float64 and a float32 torch trajectory; every optimizer runs under every schedule in float64 and some schedule in float32', () => {
   const missing: string[] = [];
   for (const c of optionCells()) {
     if (c.other) continue; // descent-only (epsInside): closed-form tests, listed in the matrix
@@ -46,7 +49,8 @@ test('coverage: every torch option has a float64 and a float32 torch trajectory;
   const sc = scheduleCells();
   for (const name of torchOptimizers) {
     const precisions = new Set(Object.values(sc[name]).flat());
-    for (const p of ['float64', 'float32']) if (!precisions.has(p)) missing.push(`${name} with a schedule in ${p}`);
+    if (!precisions.has('float32')) missing.push(`${name} with a schedule in float32`);
+    for (const s of scheduleColumns) if (!sc[name][s].includes('float64')) missing.push(`${name} × ${s} float64`);
   }
   // every schedule of the contract (and the sequential composite) drives some float64 trajectory
   const used = new Set(fixtureCases().filter((c) => c.precision === 'float64').map((c) => c.schedule));
@@ -62,6 +66,29 @@ test('coverage: every torch option has a float64 and a float32 torch trajectory;
 test('coverage: docs/optimizers.md holds the matrix as scripts/optim-coverage.ts renders it from the fixtures', () => {
   const docs = readFileSync(join(root, 'docs', 'optimizers.md'), 'utf8');
   assert.equal(docs, docsWithCoverage(docs, renderCoverage()), 'run `npx tsx scripts/optim-coverage.ts --write`');
+});
+
+const combos = (file: string) => JSON.parse(readFileSync(join(root, 'test', 'fixtures', 'optimize-combos', file), 'utf8')).cases;
+for (const [file, what, count] of [
+  ['cases.json', 'options in combination: 4 random configurations per optimizer, each under a random schedule or none,', 40],
+  ['schedule-grid.json', 'every optimizer × every schedule (composites included)', 90],
+] as const) test(`${what} follow torch float64 to 1e-7`, () => {
+  const cases = combos(file);
+  for (const c of cases) {
+    const { name, ...options } = c.spec.optimizer;
+    const r = runFirstOrder({
+      objective: makeObjective(c.spec.function, c.spec.x0.length), x0: c.spec.x0, optimizer: name, options, steps: c.spec.steps, schedule: c.spec.schedule,
+    });
+    const where = `${JSON.stringify(c.spec.optimizer)} ${JSON.stringify(c.spec.schedule ?? null)}`;
+    for (let t = 0; t < r.path.length; t++) {
+      for (let i = 0; i < 3; i++) {
+        const want = c.path[t][i];
+        assert.ok(Math.abs(r.path[t][i] - want) <= 1e-7 * Math.max(1, Math.abs(want)), `${where} step ${t} x[${i}]: ${r.path[t][i]} vs torch ${want}`);
+      }
+      assert.ok(Math.abs(r.values[t] - c.values[t]) <= 1e-7 * Math.max(1, Math.abs(c.values[t])), `${where} step ${t} f`);
+    }
+  }
+  assert.equal(cases.length, count);
 });
 
 test('float32: every optimizer with all its options set, under a schedule, follows torch float32', () => {
