@@ -62,7 +62,18 @@ export function parseCheckpoint(bytes: Uint8Array, source: string): CheckpointCo
   } catch {
     throw inputError(`${source}: checkpoint metadata is not valid JSON`);
   }
-  if (meta.format !== FORMAT) throw inputError(`${source}: checkpoint format '${meta.format}', expected '${FORMAT}'`);
+  const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+  if (!isObject(meta)) throw inputError(`${source}: checkpoint metadata: expected a JSON object`);
+  if (meta.format !== FORMAT) throw inputError(`${source}: checkpoint format '${String(meta.format)}', expected '${FORMAT}'`);
+  // the rest is written by serializeCheckpoint; a file edited by hand gets a message, not a TypeError
+  const o = meta.optimizer as unknown;
+  if (!isObject(o) || typeof o.name !== 'string' || !Array.isArray(o.paramGroups) || !Array.isArray(o.scalars) || !o.scalars.every(isObject)) {
+    throw inputError(`${source}: checkpoint metadata: optimizer: expected {name, paramGroups, scalars} as written by --checkpoint`);
+  }
+  if (!isObject(meta.trainer) || !Number.isInteger(meta.trainer.epoch) || !Array.isArray(meta.trainer.history)) {
+    throw inputError(`${source}: checkpoint metadata: trainer: expected the trainer state written by --checkpoint`);
+  }
+  if (!isObject(meta.config)) throw inputError(`${source}: checkpoint metadata: config: expected an object`);
   const model: CheckpointContents['model'] = {};
   const state: OptimizerStateDict['state'] = meta.optimizer.scalars.map((s) => ({ ...s }));
   for (const [name, t] of Object.entries(tensors)) {
