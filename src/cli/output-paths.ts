@@ -15,7 +15,8 @@ function nearestExisting(path: string): { at: string; isDir: boolean } {
       return { at, isDir: statSync(at).isDirectory() };
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT') return { at, isDir: false };
+      // ENOTDIR: a file stands where a folder of the path should be; the walk up finds it
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') return { at, isDir: false };
       const up = dirname(at);
       if (up === at) return { at, isDir: true };
       at = up;
