@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { atomicWrite } from '../../src/io/atomic-write.js';
+import { optimizers } from '../../src/optim/index.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const docs = readFileSync(join(root, 'docs', 'optimizers.md'), 'utf8');
@@ -63,6 +64,27 @@ const references: Record<string, (lines: string[]) => void> = {
     near(numbers(end), lastPoint('optimize-anneal/momentum.json'), 1e-9, 'torch SGD with momentum set per step');
   },
 };
+
+/** A default as the docs write it: 1e-8 rather than 0.00000001, lists in brackets, sgd's missing lr as "required". */
+function asWritten(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(asWritten).join(', ')}]`;
+  if (typeof v === 'number') return Number.isNaN(v) ? 'required' : v !== 0 && Math.abs(v) < 1e-3 ? v.toExponential() : String(v);
+  return String(v);
+}
+
+test('docs/optimizers.md: each optimizer section states every default of its defaults object', () => {
+  for (const [name, rule] of Object.entries(optimizers)) {
+    const section = new RegExp(String.raw`### \`${name}\`[^\n]*\n([\s\S]*?)\n\n`).exec(docs);
+    assert.ok(section, `a section for ${name}`);
+    const text = section[1].replace(/`/g, '').replace(/\n/g, ' ');
+    assert.match(text, /Defaults: /, name);
+    for (const [key, value] of Object.entries(rule.defaults)) {
+      const written = asWritten(value).replace(/[[\].]/g, (c) => `\\${c}`);
+      // "lr 1.0" states lr 1; "lr 1" must not pass for lr 10
+      assert.match(text, new RegExp(`\\b${key} ${written}(?![\\d])`), `${name}: ${key} ${asWritten(value)}`);
+    }
+  }
+});
 
 test('docs/optimizers.md: every example has a reference here and every reference an example', () => {
   assert.deepEqual(blocks.map((b) => b.name).sort(), Object.keys(references).sort());
