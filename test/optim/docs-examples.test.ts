@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { atomicWrite } from '../../src/io/atomic-write.js';
 import { optimizers } from '../../src/optim/index.js';
+import { scheduleFamilies, plateauDefaults } from '../../src/schedule/index.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const docs = readFileSync(join(root, 'docs', 'optimizers.md'), 'utf8');
@@ -82,6 +83,21 @@ test('docs/optimizers.md: each optimizer section states every default of its def
       const written = asWritten(value).replace(/[[\].]/g, (c) => `\\${c}`);
       // "lr 1.0" states lr 1; "lr 1" must not pass for lr 10
       assert.match(text, new RegExp(`\\b${key} ${written}(?![\\d])`), `${name}: ${key} ${asWritten(value)}`);
+    }
+  }
+});
+
+test('docs/optimizers.md: the schedule table states every default of the schedule families and plateau', () => {
+  const families: [string, Record<string, unknown>][] = [...Object.entries(scheduleFamilies).map(([n, f]) => [n, f.params] as [string, Record<string, unknown>]), ['plateau', plateauDefaults]];
+  for (const [name, params] of families) {
+    const row = new RegExp(String.raw`^\| \`${name}\` \(([^)]*)\)`, 'm').exec(docs);
+    assert.ok(row, `a table row for ${name}`);
+    const listed = row[1].split(', ').map((p) => p.split(' ')[0]);
+    assert.deepEqual(listed, Object.keys(params), name);
+    for (const [key, value] of Object.entries(params)) {
+      if (value === undefined) continue; // required: named without a value
+      const written = Math.abs((value as number) - 1 / 3) < 1e-15 ? '1/3' : asWritten(value);
+      assert.ok(row[1].split(', ').includes(`${key} ${written}`), `${name}: ${key} ${written} in "${row[1]}"`);
     }
   }
 });
