@@ -431,7 +431,7 @@ function collect(v: string, prev: string[]): string[] {
 export function register(program: Command): void {
   program
     .command('compare')
-    .description('compare optimizers side by side on a test function and/or a dataset; writes a self-contained HTML report')
+    .description('compare optimizers side by side on a test function and/or a dataset; writes a self-contained HTML report and every figure as SVG and PNG')
     .option('--preset <NAME>', 'a built-in comparison: headline (npm start)')
     .option('--spec <FILE>', 'a JSON file with the comparison (function, x0, steps, optimizers, data, model, epochs, seeds, ...)')
     .option('--opt <SPEC>', "an optimizer: [label=]name[:key=value,...]; ';' in a scalar value is a grid (lr=0.001;0.01), repeatable", collect, [])
