@@ -104,3 +104,41 @@ test('bfgs and lbfgs follow SciPy BFGS and L-BFGS-B iteration by iteration on th
     assert.equal(r.evaluations, run.nfev, key);
   }
 });
+
+test('moreThuente backs off from NaN/+∞ trial values and still ends at a strong Wolfe point', () => {
+  // f(t) = (t − 1)² for t < 2, NaN beyond (an overflow past a good region); from t0 = 10 the search must
+  // halve towards 0 and then satisfy f ≤ f0 + c1·t·f'(0) and |f'(t)| ≤ c2·|f'(0)| (closed form: f'(t) = 2(t − 1))
+  for (const bad of [NaN, Infinity]) {
+    const objective = {
+      n: 1,
+      valueAndGrad(x: Float64Array, g: Float64Array): number {
+        if (x[0] >= 2) {
+          g[0] = bad;
+          return bad;
+        }
+        g[0] = 2 * (x[0] - 1);
+        return (x[0] - 1) ** 2;
+      },
+    };
+    const res: MoreThuenteResult = { status: 'failed', t: 0, f: 0, evaluations: 0 };
+    const xOut = new Float64Array(1), gOut = new Float64Array(1);
+    const opts = { c1: 1e-4, c2: 0.9, xtol: 1e-14, stpMin: 0, stpMax: 1e10, maxEvals: 100, approxEps: 0 };
+    moreThuente(objective, Float64Array.of(0), 1, -2, Float64Array.of(1), 10, opts, new LineSearchWork(1), xOut, gOut, res);
+    assert.equal(res.status, 'ok', String(bad));
+    assert.ok(res.t < 2 && (res.t - 1) ** 2 <= 1 + 1e-4 * res.t * -2 && Math.abs(2 * (res.t - 1)) <= 0.9 * 2, `t = ${res.t}`);
+    assert.equal(xOut[0], res.t);
+  }
+});
+
+test('wolfe "nocedal-wright" keeps the bracketing-and-zoom search; a bad value names the two choices', () => {
+  for (const method of ['bfgs', 'lbfgs']) {
+    const r = minimize(makeObjective('rosenbrock', 2), [-1.2, 1], { method, wolfe: 'nocedal-wright', gtol: 1e-8 });
+    assert.equal(r.reason, 'gtol');
+    assert.ok(Math.abs(r.x[0] - 1) < 1e-7 && Math.abs(r.x[1] - 1) < 1e-7);
+  }
+  assert.throws(
+    () => minimize(makeObjective('rosenbrock', 2), [-1.2, 1], { method: 'bfgs', wolfe: 'nw' }),
+    (e: unknown) => e instanceof Error && /^bfgs: wolfe: expected "more-thuente" or "nocedal-wright", got "nw"$/.test(e.message),
+  );
+  assert.throws(() => minimize(makeObjective('rosenbrock', 2), [-1.2, 1], { method: 'lbfgs', ftol: 2 }), /lbfgs: ftol: expected a number in \[0, 1\), got 2/);
+});
