@@ -48,7 +48,7 @@ const TORCH_WORDS: Record<string, string> = {
 
 /** Throws `NAME: expected WHAT, got VALUE (torch's words)`: the name first, so the CLI can put its flag there. */
 function need(ok: boolean, name: string, expected: string, got: unknown): void {
-  if (!ok) throw inputError(`${name}: expected ${expected}, got ${JSON.stringify(got)}${TORCH_WORDS[name] ? ` (${TORCH_WORDS[name]})` : ''}`);
+  if (!ok) throw inputError(`${name}: expected ${expected}, got ${typeof got === 'number' ? String(got) : JSON.stringify(got)}${TORCH_WORDS[name] ? ` (${TORCH_WORDS[name]})` : ''}`);
 }
 const fin = (x: number): boolean => Number.isFinite(x);
 function checkLr(lr: number): void {

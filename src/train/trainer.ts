@@ -142,6 +142,7 @@ export class Trainer {
   private readonly perBatchSchedule: boolean;
 
   constructor(o: TrainerOptions) {
+    checkOptions(o);
     this.o = o;
     const n = o.train.n;
     this.batchSize = o.batch === 'full' ? n : Math.min(o.batch, n);
@@ -344,6 +345,21 @@ export class Trainer {
   set bestParameters(p: Float32Array | Float64Array | undefined) {
     this.bestParams = p;
   }
+}
+
+/** The library's own checks of what the CLI checks as flags: a bad option is an input error naming it, never a hang. */
+function checkOptions(o: TrainerOptions): void {
+  const bad = (field: string, expected: string, got: unknown) => inputError(`Trainer: ${field}: expected ${expected}, got ${JSON.stringify(got)}`);
+  if (!(o.train.n >= 1)) throw bad('train', 'at least one row', o.train.n);
+  if (o.val && o.val.d !== o.train.d) throw bad('val', `${o.train.d} features, as train has`, o.val.d);
+  if (o.batch !== 'full' && !(Number.isInteger(o.batch) && o.batch >= 1)) throw bad('batch', "'full' or an integer >= 1", o.batch);
+  for (const k of ['l1', 'l2', 'clipNorm', 'clipValue'] as const) {
+    const v = o[k];
+    if (v !== undefined && !(Number.isFinite(v) && v >= 0)) throw bad(k, 'a number >= 0', v);
+  }
+  if (o.earlyStopping !== undefined && !(Number.isInteger(o.earlyStopping) && o.earlyStopping >= 0)) throw bad('earlyStopping', 'an integer >= 0 (0: off)', o.earlyStopping);
+  if (o.scheduleEvery !== undefined && o.scheduleEvery !== 'epoch' && o.scheduleEvery !== 'batch') throw bad('scheduleEvery', "'epoch' or 'batch'", o.scheduleEvery);
+  if (o.onNonfinite !== undefined && o.onNonfinite !== 'stop' && o.onNonfinite !== 'skip-batch') throw bad('onNonfinite', "'stop' or 'skip-batch'", o.onNonfinite);
 }
 
 /**
