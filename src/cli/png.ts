@@ -3,7 +3,26 @@
  * Node-only: @resvg/resvg-js is a native rasterizer shipped as prebuilt per-platform packages (no install
  * script, no network at install or run time), so the browser bundle never sees it.
  */
-import { Resvg } from '@resvg/resvg-js';
+import { createRequire } from 'node:module';
+import { runError } from '../errors.js';
+
+type ResvgModule = typeof import('@resvg/resvg-js');
+let resvg: ResvgModule | undefined;
+
+/**
+ * Loaded on first use, so commands that write no PNG never touch the native binary (and still run on a
+ * platform @resvg/resvg-js ships no binary for).
+ */
+function loadResvg(): ResvgModule {
+  if (!resvg) {
+    try {
+      resvg = createRequire(import.meta.url)('@resvg/resvg-js') as ResvgModule;
+    } catch (e) {
+      throw runError(`PNG output needs @resvg/resvg-js with its prebuilt binary for ${process.platform}-${process.arch} (${(e as Error).message.split('\n')[0]}); write .svg instead`);
+    }
+  }
+  return resvg;
+}
 
 /** Device pixels per SVG pixel: 2 keeps thin contour lines and 11 px labels sharp on high-density screens. */
 export const PNG_SCALE = 2;
@@ -13,7 +32,7 @@ export const PNG_SCALE = 2;
  * DejaVu Sans, which Debian and most Linux desktops install, and resvg falls back to any system font else.
  */
 export function svgToPng(svg: string, scale = PNG_SCALE): Uint8Array {
-  const r = new Resvg(svg, {
+  const r = new (loadResvg().Resvg)(svg, {
     fitTo: { mode: 'zoom', value: scale },
     background: '#ffffff',
     font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' },
