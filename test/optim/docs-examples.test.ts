@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { atomicWrite } from '../../src/io/atomic-write.js';
-import { optimizers } from '../../src/optim/index.js';
+import { optimizers, createOptimizer } from '../../src/optim/index.js';
 import { scheduleFamilies, plateauDefaults } from '../../src/schedule/index.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -99,6 +99,21 @@ test('docs/optimizers.md: the schedule table states every default of the schedul
       const written = Math.abs((value as number) - 1 / 3) < 1e-15 ? '1/3' : asWritten(value);
       assert.ok(row[1].split(', ').includes(`${key} ${written}`), `${name}: ${key} ${written} in "${row[1]}"`);
     }
+  }
+});
+
+test("docs/optimizers.md: Adam's step without bias correction under a constant gradient is lr·(1 − β₁ᵗ)/√(1 − β₂ᵗ), as the numbers quoted", () => {
+  const x = Float64Array.of(0), g = Float64Array.of(2);
+  const opt = createOptimizer('adam', { params: x, grads: g }, { lr: 1, biasCorrection: false, eps: 1e-300 });
+  let prev = 0;
+  for (let t = 1; t <= 1000; t++) {
+    opt.step();
+    const step = prev - x[0];
+    prev = x[0];
+    const closed = (1 - 0.9 ** t) / Math.sqrt(1 - 0.999 ** t);
+    assert.ok(Math.abs(step - closed) < 1e-12 * closed, `t = ${t}: ${step} vs ${closed}`);
+    const quoted: Record<number, string> = { 1: '3.16γ', 12: '6.57γ', 100: '3.24γ', 1000: '1.26γ' };
+    if (quoted[t]) assert.ok(docs.includes(quoted[t]) && quoted[t] === `${step.toFixed(2)}γ`, `t = ${t}: ${step.toFixed(2)}γ`);
   }
 });
 
