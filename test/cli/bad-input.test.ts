@@ -160,6 +160,8 @@ const cases: Case[] = [
   { args: [...cmpFn, '--opt', 'adamm'], says: /unknown optimizer 'adamm'; expected one of: sgd/, outputs: [p('compare-out')] },
   { args: [...cmpFn, '--opt', 'adam:foo=1'], says: /^--opt: adam has no hyperparameter 'foo'; expected one of: lr, betas/, outputs: [p('compare-out')] },
   { args: [...cmpFn, '--opt', 'adam', '--steps', '0'], says: /^--steps: expected an integer >= 1, got '0'/, outputs: [p('compare-out')] },
+  { args: ['compare', '--data', 'iris', '--opt', 'adam', '--batch', '0', '--out', p('compare-out')], says: /^--batch: expected 'full' or an integer >= 1, got '0'/, outputs: [p('compare-out')] },
+  { args: ['compare', '--data', 'iris', '--opt', 'adam', '--model', 'cnn', '--out', p('compare-out')], says: /^--model: expected linear, logistic, softmax or mlp/, outputs: [p('compare-out')] },
   { args: ['compare', '--preset', 'nope'], says: /^--preset: unknown preset 'nope'; expected one of: headline/ },
   { args: ['compare', '--spec', p('compare-spec.json')], says: /compare-spec\.json: unknown field 'stepz'/ },
   { args: ['compare', '--fn', 'beale', '--x0', '1,1', '--opt', 'adam', '--out', join(p('a-file'), 'report')], says: /^--out: cannot create/, outputs: [join(p('a-file'), 'report')] },

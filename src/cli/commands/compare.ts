@@ -15,6 +15,8 @@ import { atomicWrite } from '../../io/atomic-write.js';
 import { checkOutputDir } from '../output-paths.js';
 import { pngPathFor, svgToPng } from '../png.js';
 import { makeObjective } from '../../objectives/index.js';
+import { parseBatchArg } from '../../data/index.js';
+import { parseModelArg } from '../../nn/index.js';
 import type { Objective, ObjectiveSpec } from '../../objectives/index.js';
 import { contourPlotSvg } from '../../viz/index.js';
 import { parseRunSpec, race, reportHtml, functionValueChart, trainingCharts, meanStd, firstBelow } from '../../report/index.js';
@@ -291,6 +293,11 @@ async function runCompare(o: CliOptions, command: string): Promise<void> {
   const fnRuns = spec.function !== undefined ? spec.optimizers.flatMap((s) => parseRunSpec(s)) : [];
   const trainRuns = spec.data !== undefined ? spec.trainOptimizers.flatMap((s) => parseRunSpec(s)) : [];
   const objective = spec.function !== undefined ? makeObjective(spec.function, spec.x0[0].length) : undefined;
+  if (spec.data !== undefined) {
+    // the training runs' own flags, checked before the function races run (their children would say the same, later)
+    parseBatchArg(spec.batch);
+    parseModelArg(spec.model);
+  }
   if (objective) for (const p of spec.x0) if (p.length !== objective.n) throw inputError(`--x0: expected ${objective.n} numbers for ${objective.name}, got ${p.length}`);
   const outDir = o.out ?? join('reports', slug(spec.name));
   checkOutputDir('--out', outDir);
