@@ -52,8 +52,12 @@ export class CsvParser {
   private blanks = 0;
   private lineNo = 0;
   private rowBytes = 0;
+  /** Full blocks of BLOCK_ROWS rows, then the block being filled (which starts small and doubles). */
   private readonly xBlocks: Float32Array[] = [];
   private readonly yBlocks: Float64Array[] = [];
+  private xCur = new Float32Array(0);
+  private yCur = new Float64Array(0);
+  private curRows = 0;
 
   constructor(opts: CsvOptions = {}) {
     this.opts = opts;
@@ -104,10 +108,13 @@ export class CsvParser {
     const { n, d } = this;
     const x = new Float32Array(n * d), y = new Float64Array(n);
     for (let b = 0; b < this.xBlocks.length; b++) {
-      const rows = Math.min(BLOCK_ROWS, n - b * BLOCK_ROWS);
-      x.set(this.xBlocks[b].subarray(0, rows * d), b * BLOCK_ROWS * d);
-      y.set(this.yBlocks[b].subarray(0, rows), b * BLOCK_ROWS);
+      x.set(this.xBlocks[b], b * BLOCK_ROWS * d);
+      y.set(this.yBlocks[b], b * BLOCK_ROWS);
     }
+    x.set(this.xCur.subarray(0, this.curRows * d), this.xBlocks.length * BLOCK_ROWS * d);
+    y.set(this.yCur.subarray(0, this.curRows), this.xBlocks.length * BLOCK_ROWS);
+    this.xCur = new Float32Array(0);
+    this.yCur = new Float64Array(0);
     this.xBlocks.length = 0;
     this.yBlocks.length = 0;
     const header = this.header;
@@ -141,6 +148,7 @@ export class CsvParser {
     if (ascii) this.rowAscii(buf, a, b, i);
     else this.rowText(this.decoder.decode(buf.subarray(a, b)), i);
     this.n++;
+    this.curRows++;
   }
 
   private readHeader(line: string): void {
@@ -177,21 +185,35 @@ export class CsvParser {
           `over the limit of ${limit.bytes} bytes (${limit.why}); use a file with fewer rows or columns`,
       );
     }
-    if (Math.floor(i / BLOCK_ROWS) === this.xBlocks.length) {
-      this.xBlocks.push(new Float32Array(BLOCK_ROWS * d));
-      this.yBlocks.push(new Float64Array(BLOCK_ROWS));
+    if (this.curRows === this.yCur.length) {
+      const cap = this.yCur.length;
+      if (cap === BLOCK_ROWS) {
+        this.xBlocks.push(this.xCur);
+        this.yBlocks.push(this.yCur);
+        this.xCur = new Float32Array(BLOCK_ROWS * d);
+        this.yCur = new Float64Array(BLOCK_ROWS);
+        this.curRows = 0;
+      } else {
+        // the first block grows by doubling, so a small file takes little memory
+        const grown = Math.min(BLOCK_ROWS, Math.max(64, 2 * cap));
+        const xs = new Float32Array(grown * d), ys = new Float64Array(grown);
+        xs.set(this.xCur);
+        ys.set(this.yCur);
+        this.xCur = xs;
+        this.yCur = ys;
+      }
     }
     return i;
   }
 
   /** Stores column c's value of row i (the target, or feature j); returns 0, or BAD/RANGE for a bad cell. */
-  private put(i: number, c: number, j: number, v: number): number {
+  private put(c: number, j: number, v: number): number {
     if (!Number.isFinite(v)) return BAD;
-    const b = Math.floor(i / BLOCK_ROWS), r = i - b * BLOCK_ROWS;
-    if (c === this.ti) this.yBlocks[b][r] = v;
+    const r = this.curRows;
+    if (c === this.ti) this.yCur[r] = v;
     else {
       if (Math.abs(v) > FLOAT32_MAX) return RANGE;
-      this.xBlocks[b][r * this.d + j] = v;
+      this.xCur[r * this.d + j] = v;
     }
     return 0;
   }
@@ -212,7 +234,7 @@ export class CsvParser {
     for (let c = 0; c < cols; c++) {
       let e = s;
       while (e < b && buf[e] !== 44) e++;
-      const why = this.put(i, c, j, parseNumber(buf, s, e, this.decoder));
+      const why = this.put(c, j, parseNumber(buf, s, e, this.decoder));
       if (why !== 0) this.badCell(i, c, why, this.decoder.decode(buf.subarray(s, e)));
       if (c !== this.ti) j++;
       s = e + 1;
@@ -226,7 +248,7 @@ export class CsvParser {
     let j = 0;
     for (let c = 0; c < fields.length; c++) {
       const raw = fields[c].trim();
-      const why = this.put(i, c, j, raw === '' ? NaN : Number(raw));
+      const why = this.put(c, j, raw === '' ? NaN : Number(raw));
       if (why !== 0) this.badCell(i, c, why, fields[c]);
       if (c !== this.ti) j++;
     }
