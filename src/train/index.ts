@@ -6,7 +6,7 @@ export type { CheckpointContents } from './checkpoint.js';
 export { kmeans, kmeansObjective, kmeansPlusPlusIndices, nearestCenter, kmeansMethods } from './kmeans.js';
 export type { KMeansMethod, KMeansOptions, KMeansResult, KMeansHistoryPoint, KMeansProgress } from './kmeans.js';
 export { kmeansPlotSvg } from './kmeans-plot.js';
-export { bagging, snapshotEnsemble, snapshotLr, bootstrapRows, ensembleReport } from './ensemble.js';
+export { bagging, snapshotEnsemble, snapshotLr, sameBudgetSingle, ensembleDefaults, bootstrapRows, ensembleReport } from './ensemble.js';
 export type { EnsembleReport, MemberReport, ModelFactory } from './ensemble.js';
 export { fitClassifier, predictProba, accuracyOf, nllOf, trainableGroups } from './ensemble-fit.js';
 export type { ClassData, FitOptions } from './ensemble-fit.js';

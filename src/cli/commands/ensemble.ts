@@ -16,7 +16,7 @@ import { Rng } from '../../tensor/rng.js';
 import { initBackend, installWasmKernels } from '../../tensor/backend.js';
 import { isOptimizerName } from '../../optim/index.js';
 import type { Dataset } from '../../data/index.js';
-import { bagging, snapshotEnsemble, type EnsembleReport } from '../../train/ensemble.js';
+import { bagging, ensembleDefaults, sameBudgetSingle, snapshotEnsemble, type EnsembleReport } from '../../train/ensemble.js';
 import type { ClassData, FitOptions } from '../../train/ensemble-fit.js';
 import { initFrom, parseFreeze } from '../../train/transfer.js';
 import { addHyperparameterFlags, knownOptimizerNames, optimizerFromFlags } from './optimize.js';
@@ -42,6 +42,7 @@ export function ensembleText(r: EnsembleReport, heldOut: number): string {
   const what = r.method === 'bagging' ? 'model' : 'snapshot';
   const lines = r.members.map((m, i) => `  ${what} ${i + 1}: accuracy ${pct(m.accuracy)}  loss ${m.loss.toFixed(4)}`);
   lines.push(`  mean single ${what}: accuracy ${pct(r.meanSingleAccuracy)}  loss ${r.meanSingleLoss.toFixed(4)}`);
+  if (r.sameBudgetSingle) lines.push(`  single model, same budget (one cosine cycle, no restarts): accuracy ${pct(r.sameBudgetSingle.accuracy)}  loss ${r.sameBudgetSingle.loss.toFixed(4)}`);
   lines.push(`  ensemble (${r.members.length} averaged): accuracy ${pct(r.ensembleAccuracy)}  loss ${r.ensembleLoss.toFixed(4)}  (ensemble − mean single: ${r.ensembleAccuracy >= r.meanSingleAccuracy ? '+' : ''}${(100 * (r.ensembleAccuracy - r.meanSingleAccuracy)).toFixed(2)} points, on ${heldOut} held-out rows)`);
   return lines.join('\n') + '\n';
 }
@@ -58,31 +59,37 @@ async function run(o: Opts, hyperKeys: string[]): Promise<void> {
   if (K < 2) throw inputError(`--data ${data.name}: ensembles here are for classification; target '${data.all.targetName}' must hold class indices 0..K-1`);
   await initBackend();
   installWasmKernels();
-  const { kind, hidden } = parseModelArg((o.model as string | undefined) ?? 'mlp:32');
-  if (kind !== 'softmax' && kind !== 'mlp') throw inputError(`--model: expected softmax or mlp:H1,... for a K-class ensemble, got '${String(o.model)}'`);
-  const activation = ((o.activation as string | undefined) ?? 'relu') as Activation;
-  const dropout = o.dropout === undefined ? 0 : Number(o.dropout);
+  const defaults = method === 'bagging' ? ensembleDefaults.bagging : ensembleDefaults.snapshot;
+  const pretrained = o.init !== undefined ? readModelFile(o.init as string, 'init') : undefined;
+  // with --init the architecture defaults to the pretrained file's (its dropout layers shift the state_dict indices)
+  const arch = pretrained?.meta ?? { model: defaults.model, activation: 'relu' as Activation, dropout: defaults.dropout };
+  const modelArg = (o.model as string | undefined) ?? arch.model;
+  const { kind, hidden } = parseModelArg(modelArg);
+  if (kind !== 'softmax' && kind !== 'mlp') throw inputError(`--model: expected softmax or mlp:H1,... for a K-class ensemble, got '${modelArg}'`);
+  const activation = ((o.activation as string | undefined) ?? arch.activation ?? 'relu') as Activation;
+  const dropout = o.dropout === undefined ? (arch.dropout ?? 0) : Number(o.dropout);
   if (!(dropout >= 0 && dropout < 1) || (typeof o.dropout === 'string' && o.dropout.trim() === '')) throw inputError(`--dropout: expected a probability in [0, 1), got '${String(o.dropout)}'`);
   const seed = intFlag('seed', o.seed, 0, 0);
-  const epochs = intFlag('epochs', o.epochs, 1, method === 'snapshot' ? 30 : 10);
-  const batchSize = intFlag('batch', o.batch, 1, 32);
-  const optName = (o.opt as string | undefined) ?? (method === 'snapshot' ? 'sgd' : 'adam');
+  // snapshots: epochs in all, by default 10 per cycle
+  const epochs = intFlag('epochs', o.epochs, 1, method === 'snapshot' ? ensembleDefaults.snapshot.epochsPerCycle * members : ensembleDefaults.bagging.epochs);
+  const batchSize = intFlag('batch', o.batch, 1, defaults.batchSize);
+  const optName = (o.opt as string | undefined) ?? defaults.opt;
   if (!isOptimizerName(optName)) throw inputError(`--opt: expected a first-order optimizer (${knownOptimizerNames().filter(isOptimizerName).join(', ')}), got '${optName}'`);
   const { name: _n, ...hyper } = optimizerFromFlags(optName, o, hyperKeys);
   void _n;
-  // snapshot ensembles restart at a large lr (Huang et al. use SGD, lr0 0.1–0.2); bagging members use the optimizer's own default
-  if (method === 'snapshot' && hyper.lr === undefined) hyper.lr = 0.1;
-  if (method === 'snapshot' && optName === 'sgd' && hyper.momentum === undefined) hyper.momentum = 0.9;
-  const pretrained = o.init !== undefined ? readModelFile(o.init as string, 'init').tensors : undefined;
+  // with the method's optimizer, the method's lr (bagging adam 1e-2; snapshot cycles restart at 0.1) and momentum 0.9 for
+  // snapshots with sgd; another optimizer starts from its own default lr
+  if (hyper.lr === undefined && optName === defaults.opt) hyper.lr = defaults.hyper.lr;
+  if (method === 'snapshot' && optName === 'sgd' && hyper.momentum === undefined) hyper.momentum = ensembleDefaults.snapshot.hyper.momentum;
   const notes: string[] = [];
   const build = (i: number): Sequential => {
     const m = buildModel({ kind, hidden, activation, dropout, inFeatures: train.d, outFeatures: K, rng: new Rng(seed + 1000 * i) });
     if (pretrained && o.newHead) {
       // the body must match by name and shape; the output head is fresh whatever its width
-      const r = initFrom(m, pretrained, { newHead: true, requireBody: true, source: `--init ${String(o.init)}` });
+      const r = initFrom(m, pretrained.tensors, { newHead: true, requireBody: true, source: `--init ${String(o.init)}` });
       if (notes.length === 0) notes.push(`--init: loaded ${r.loaded.join(', ')}; new head: ${r.reinitialized.join(', ')}`);
     } else if (pretrained) {
-      m.loadStateDict(pretrained, `--init ${String(o.init)}`);
+      m.loadStateDict(pretrained.tensors, `--init ${String(o.init)}`);
     }
     return m;
   };
@@ -93,7 +100,7 @@ async function run(o: Opts, hyperKeys: string[]): Promise<void> {
   // every member as a model file `descent eval` can score (same metadata as `descent train --save`)
   const outDir = o.out as string | undefined;
   const meta: ModelMeta = {
-    model: (o.model as string | undefined) ?? 'mlp:32', activation, dropout, loss: 'ce', numClasses: K, data: data.name, target: data.all.targetName, val: prep.valFraction,
+    model: modelArg, activation, dropout, loss: 'ce', numClasses: K, data: data.name, target: data.all.targetName, val: prep.valFraction,
     standardize: prep.standardizer ? { mean: Array.from(prep.standardizer.mean), std: Array.from(prep.standardizer.std) } : undefined,
   };
   const written: string[] = [];
@@ -112,19 +119,19 @@ async function run(o: Opts, hyperKeys: string[]): Promise<void> {
   } else {
     const m = build(0);
     const r = snapshotEnsemble(m, tr, te, K, members, { ...fit, frozen: frozenOf(m) });
-    const final = m.params.slice();
     r.snapshots.forEach((snap, i) => { m.params.set(snap); save(m, i); });
-    m.params.set(final);
-    report = r.report;
+    // the paper's comparison: one model from the same initialization, the same steps, no restarts
+    const single = build(0);
+    report = { ...r.report, sameBudgetSingle: sameBudgetSingle(single, tr, te, K, { ...fit, frozen: frozenOf(single) }) };
   }
   if (outDir !== undefined) atomicWrite(join(outDir, 'ensemble.json'), JSON.stringify({ data: data.name, files: written, ...report }, null, 2) + '\n');
   if (o.json) {
-    process.stdout.write(JSON.stringify({ data: data.name, train: train.n, heldOut: val.n, model: (o.model as string | undefined) ?? 'mlp:32', opt: { name: optName, ...hyper }, epochs, batch: batchSize, seed, ...report }) + '\n');
+    process.stdout.write(JSON.stringify({ data: data.name, train: train.n, heldOut: val.n, model: modelArg, activation, dropout, opt: { name: optName, ...hyper }, epochs, batch: batchSize, seed, ...report }) + '\n');
     return;
   }
   process.stdout.write(`${prep.note}\n`);
   for (const n of notes) process.stdout.write(`${n}\n`);
-  process.stdout.write(`${method === 'bagging' ? `bagging: ${members} models, each on its own bootstrap resample of the ${train.n} training rows` : `snapshot ensemble: ${members} snapshots of one run, cyclic cosine lr from ${String(hyper.lr)}`}; ${optName}, ${epochs} epochs, batch ${batchSize}, seed ${seed}\n`);
+  process.stdout.write(`${method === 'bagging' ? `bagging: ${members} models, each on its own bootstrap resample of the ${train.n} training rows` : `snapshot ensemble: ${members} snapshots of one run, cyclic cosine lr from ${String(hyper.lr)} (cycles of ${Math.ceil(epochs / members)} epochs)`}; ${modelArg}${dropout > 0 ? ` dropout ${dropout}` : ''}, ${optName} lr ${String(hyper.lr ?? 'default')}, ${epochs} epochs${method === 'bagging' ? ' each' : ' in all'}, batch ${batchSize}, seed ${seed}\n`);
   process.stdout.write(ensembleText(report, val.n));
   if (outDir !== undefined) process.stdout.write(`wrote ${written.length} models and ensemble.json to ${outDir}\n`);
 }
@@ -138,13 +145,13 @@ export function register(program: Command): void {
     .option('--val <fraction>', 'held-out fraction (the last rows, as for descent train); required where the dataset has no default')
     .option('--standardize [bool]', 'as for descent train')
     .option('--bagging <K>', 'K models, each trained on a seeded bootstrap resample; probabilities averaged')
-    .option('--snapshots <M>', 'one run with M cycles of cosine annealing with restarts; the M end-of-cycle snapshots averaged')
-    .option('--model <kind>', 'softmax | mlp:H1,H2,... (default mlp:32)')
+    .option('--snapshots <M>', 'one run with M cycles of cosine annealing with restarts; the M end-of-cycle snapshots averaged, and compared with one model trained for the same budget without restarts')
+    .option('--model <kind>', 'softmax | mlp:H1,H2,... (default mlp:128; with --init, the pretrained file\'s)')
     .option('--activation <name>', 'relu | sigmoid | tanh (default relu)')
-    .option('--dropout <p>', 'dropout after each hidden activation (default 0)')
+    .option('--dropout <p>', 'dropout after each hidden activation (default 0.2; with --init, the pretrained file\'s)')
     .option('--opt <name>', 'first-order optimizer (default: adam for bagging, sgd with momentum 0.9 for snapshots)')
-    .option('--lr <x>', 'learning rate; for snapshots the lr0 of every cycle (default 0.1)')
-    .option('--epochs <n>', 'epochs per model (bagging, default 10) or in all (snapshots, default 30)')
+    .option('--lr <x>', 'learning rate; for snapshots the lr0 of every cycle (default: bagging 0.01 with adam, snapshots 0.1 with sgd; another optimizer its own)')
+    .option('--epochs <n>', 'epochs per model (bagging, default 20) or in all (snapshots, default 10 per cycle: 10·M)')
     .option('--batch <n>', 'rows per batch (default 32)')
     .option('--seed <n>', 'seed of initializations, bootstrap draws and shuffles (default 0)')
     .option('--init <file.safetensors>', 'start every member from these weights (torch state_dict names and shapes of this model)')
