@@ -103,7 +103,7 @@ const cases: Case[] = [
   { args: ['train', '--data', p('missing.csv')], says: /^--data: cannot read '.*missing\.csv' \(no such file\)/ },
   { args: ['train', '--data', 'nosuch'], says: /^--data: unknown dataset 'nosuch'; expected one of: mnist, digits, iris/ },
   { args: ['train', '--data', p('two-features.csv'), '--target', 'z'], says: /^--target: no column 'z' in .*two-features\.csv; columns: a, b, y/ },
-  { args: [...trainIris, '--dropout', '1'], says: /^--dropout: expected a number >= 0/ },
+  { args: [...trainIris, '--dropout', '1'], says: /^--dropout: expected a probability in \[0, 1\), got '1'$/ },
   { args: [...trainIris, '--model', 'mlp:0'], says: /^--model: expected linear, logistic, softmax or mlp:H1,H2,\.\.\. \(positive widths\), got 'mlp:0'/ },
   { args: [...trainIris, '--activation', 'gelu'], says: /unknown activation 'gelu'; expected one of: relu, sigmoid, tanh/ },
   { args: [...trainIris, '--loss', 'l2'], says: /unknown loss 'l2'; expected one of: mse, bce, ce, hinge/ },

@@ -84,6 +84,14 @@ function parseNumber(flag: string, raw: string | boolean | undefined, lo: number
   return x;
 }
 
+/** A probability in [0, 1) (dropout: p = 1 would zero every activation). */
+function parseProbability(flag: string, raw: string | boolean | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const x = Number(raw);
+  if (typeof raw !== 'string' || raw.trim() === '' || !(x >= 0 && x < 1)) throw inputError(`--${flag}: expected a probability in [0, 1), got '${String(raw)}'`);
+  return x;
+}
+
 function parseBool(flag: string, raw: string | boolean | undefined): boolean | undefined {
   if (raw === undefined) return undefined;
   if (raw === true || raw === 'true') return true;
@@ -176,7 +184,7 @@ async function runTrain(o: Opts, hyperKeys: string[]): Promise<void> {
   const modelArg = (o.model as string | undefined) ?? builtinModel ?? (data.all.numClasses > 0 ? 'softmax' : 'linear');
   const { kind, hidden } = parseModelArg(modelArg);
   const activation = (o.activation as Activation | undefined) ?? 'relu';
-  const dropout = parseNumber('dropout', o.dropout, 0, 0.999) ?? (o.model === undefined ? data.builtin?.dropout : undefined) ?? 0;
+  const dropout = parseProbability('dropout', o.dropout) ?? (o.model === undefined ? data.builtin?.dropout : undefined) ?? 0;
   const lossName = ((o.loss as string | undefined) ?? defaultLoss(kind)) as LossName;
   lossByName(lossName); // unknown names fail with the list
   let outFeatures = 1;
