@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rng } from '../../src/tensor/rng.js';
@@ -172,4 +172,34 @@ test(`SIGKILL at ${RUNS} seeded moments during a training run: every file left b
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('every file descent writes goes through atomicWrite: no other file-writing call in src/', () => {
+  const src = join(repo, 'src');
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir)) {
+      const p = join(dir, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (/\.(ts|mts)$/.test(name)) files.push(p);
+    }
+  };
+  walk(src);
+  const writers = /\b(writeFileSync|writeFile|appendFileSync|appendFile|createWriteStream|writeSync|write|truncateSync|copyFileSync|renameSync|openSync|promises)\s*\(/;
+  const offenders: string[] = [];
+  for (const file of files) {
+    if (file === join(src, 'io', 'atomic-write.ts')) continue;
+    const text = readFileSync(file, 'utf8');
+    // only modules that import node:fs can write files
+    if (!/from 'node:fs(\/promises)?'/.test(text)) continue;
+    const imported = /import\s*\{([^}]*)\}\s*from\s*'node:fs(?:\/promises)?'/.exec(text)?.[1] ?? '';
+    for (const name of imported.split(',').map((t) => t.trim().split(/\s+as\s+/).pop()!)) {
+      if (name && writers.test(`${name}(`) && name !== 'write') offenders.push(`${file.slice(repo.length + 1)} imports ${name}`);
+    }
+    if (/import\s+\*\s+as\s+\w+\s+from\s+'node:fs/.test(text) || /import\s+\w+\s+from\s+'node:fs/.test(text)) offenders.push(`${file.slice(repo.length + 1)} imports the whole fs module`);
+  }
+  // reading is fine (openSync is used to read the CSV in chunks): only that module may open files, read-only
+  const allowed = new Set(['src/cli/csv-file.ts imports openSync']);
+  assert.deepEqual(offenders.filter((o) => !allowed.has(o)), []);
+  assert.match(readFileSync(join(src, 'cli', 'csv-file.ts'), 'utf8'), /openSync\(path, 'r'\)/);
 });
