@@ -1,5 +1,5 @@
 // Property tests (fast-check, fixed seeds, bounded runs) over every parser of user input: the CSV parser
-// (text and bytes in any chunking; numbers as Number() reads them), the spec JSON of `optimize`, compare's
+// (text and bytes in any chunking; numbers as Number() reads them), the spec JSON of `optimize` and `compare`, compare's
 // optimizer specs, schedules, model and batch arguments, safetensors and checkpoint files (arbitrary and
 // mutated bytes), and CLI argument lists through the library-level entry `main`. Every input either
 // parses or throws the typed input error (DescentError, kind 'input', one line): never another exception
@@ -20,6 +20,10 @@ import { createOptimizer } from '../../src/optim/index.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { DescentError } from '../../src/errors.js';
 import { main } from '../../src/cli/main.js';
+import { resolveSpec } from '../../src/cli/commands/compare.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** Runs `f`: a value, or an input error with a one-line message; anything else fails the property. */
 function parsesOrInputError<T>(f: () => T, what: string): T | DescentError {
@@ -140,6 +144,36 @@ test('optimize spec JSON: any object either runs or fails with an input error (s
     }),
     { numRuns: 800, seed: 803 },
   );
+});
+
+const compareLike = fc.record({
+  name: smallJson.value,
+  function: fc.oneof(fc.constantFrom('beale', 'rosenbrock', 'nope'), smallJson.value),
+  x0: fc.oneof(fc.constantFrom([1, 1], [[1, 1], [-1, 2]], [], [[1]], ['a']), smallJson.value),
+  steps: fc.oneof(fc.constantFrom(1, 100, 0, -5, 2.5, '7', '1e300'), smallJson.value),
+  tol: smallJson.value, seeds: smallJson.value, epochs: smallJson.value, val: smallJson.value, targetLoss: smallJson.value,
+  data: fc.oneof(fc.constantFrom('iris', 'mnist'), smallJson.value), model: smallJson.value, batch: smallJson.value,
+  optimizers: fc.oneof(fc.array(fc.oneof(fc.constantFrom('adam:lr=0.1', 'sgd', 'x'), fc.record({ name: fc.constantFrom('adam', 'sgd', 'zz'), lr: smallJson.value, label: smallJson.value }, { requiredKeys: ['name'] }), smallJson.value), { maxLength: 3 }), smallJson.value),
+  trainOptimizers: smallJson.value,
+  extra: smallJson.value,
+}, { requiredKeys: [] });
+
+test('compare spec JSON (--spec FILE): any file resolves, with every optimizer spec parsed, or is an input error', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'descent-compare-spec-'));
+  try {
+    const file = join(dir, 'spec.json');
+    fc.assert(
+      fc.property(fc.oneof(compareLike, smallJson.value, fc.string({ maxLength: 30 })), (raw) => {
+        writeFileSync(file, typeof raw === 'string' ? raw : JSON.stringify(raw) ?? '');
+        const spec = parsesOrInputError(() => resolveSpec({ spec: file, opt: [], x0: [], progress: false }), JSON.stringify(raw));
+        if (spec instanceof DescentError) return;
+        for (const t of [...spec.optimizers, ...spec.trainOptimizers]) void parsesOrInputError(() => parseRunSpec(t, '--opt'), t);
+      }),
+      { numRuns: 600, seed: 809 },
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 const specText = fc.oneof(
