@@ -135,6 +135,7 @@ const cases: Case[] = [
   { args: ['eval', '--model', p('softmax-4x3.safetensors'), '--arch', 'softmax', '--loss', 'bce', '--data', 'iris'], says: /^--loss bce: the model in .* has 3 outputs; bce needs 1/ },
   { args: ['eval', '--model', p('softmax-4x3.safetensors'), '--arch', 'softmax', '--data', p('four-features.csv')], says: /^--data .*four-features\.csv: row 2, target 'y': expected a class index 0\.\.2 \(the model has 3 outputs\), got 5/ },
   { args: ['eval', '--model', p('softmax-4x3.safetensors'), '--arch', 'softmax', '--data', p('two-features.csv')], says: /'0\.weight' takes 4 features, --data .*two-features\.csv has 2/ },
+  { args: ['eval', '--model', p('softmax-4x3.safetensors'), '--arch', 'softmax', '--data', 'iris', '--standardize', 'no'], says: /^--standardize: expected true or false, got 'no'$/ },
   { args: ['eval', '--model', p('softmax-4x3.safetensors'), '--arch', 'softmax', '--data', 'iris', '--val', '2'], says: /^--val: expected a fraction in \[0, 1\), got '2'/ },
 
   // ---- ensemble

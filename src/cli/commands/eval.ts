@@ -35,6 +35,7 @@ async function runEval(o: Opts): Promise<void> {
     const { val } = splitTail(data.all, frac);
     if (val) { rows = val; which = `the last ${val.n} rows (--val ${frac})`; }
   }
+  if (o.standardize !== undefined && o.standardize !== 'true' && o.standardize !== 'false') throw inputError(`--standardize: expected true or false, got '${String(o.standardize)}'`);
   if (meta?.standardize && o.standardize !== 'false') {
     if (meta.standardize.mean.length !== rows.d) throw inputError(`--data: ${data.name} has ${rows.d} features, the model's standardization ${meta.standardize.mean.length}`);
     rows = applyStandardizer(rows, { mean: Float64Array.from(meta.standardize.mean), std: Float64Array.from(meta.standardize.std) });
