@@ -155,7 +155,7 @@ test('skip-batch stops when a whole epoch is skipped; parameters that overflow i
   }
 });
 
-test('one form everywhere: optimize (first-order at the step float64 GD overflows, search methods), ensemble, train lbfgs flags', () => {
+test('one form everywhere: optimize (first-order at the step float64 GD overflows, search methods), ensemble, train lbfgs', () => {
   // gradient descent on Rosenbrock from (1, 2) with lr 1, in float64 here: the first step whose f is not finite
   let x = 1, y = 2, step = 0, f = 0;
   do {
@@ -174,6 +174,16 @@ test('one form everywhere: optimize (first-order at the step float64 GD overflow
   const e = descent('ensemble', '--data', 'iris', '--val', '0.2', '--bagging', '2', '--opt', 'sgd', '--lr', '1e6', '--epochs', '2');
   assert.equal(e.status, 1);
   assert.match(e.stderr, /^descent: error: diverged at step \d+ \(epoch \d+\): (loss is (NaN|Infinity)|the parameters are not finite after the update); try --lr 100000 or lower\n$/);
+
+  // a line-search method from weights whose loss overflows float32 ((1e30·100)² at the first row): step 0, nothing saved
+  const dir = tmp();
+  const tiny = join(dir, 'tiny.csv'), init = join(dir, 'big.safetensors'), out = join(dir, 'm.safetensors');
+  writeFileSync(tiny, 'x,y\n100,0\n200,1\n');
+  writeInit(init, 1e30, 0);
+  const lb = descent('train', '--data', tiny, '--model', 'linear', '--opt', 'lbfgs', '--batch', 'full', '--epochs', '3', '--init', init, '--save', out);
+  assert.equal(lb.status, 1);
+  assert.equal(lb.stderr, 'descent: error: diverged at step 0 (lbfgs, the initial weights): loss is Infinity; start from smaller weights (--init) or standardize the features (--standardize)\n');
+  assert.ok(!existsSync(out));
 
   const l = descent('train', '--data', 'iris', '--opt', 'lbfgs', '--batch', 'full', '--on-nonfinite', 'skip-batch');
   assert.equal(l.status, 2);

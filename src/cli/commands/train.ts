@@ -429,7 +429,10 @@ async function runSearch(o: Opts, method: string, optSpec: Record<string, unknow
   const res = minimizeParams({
     ...hyper, method: method as never, maxIter: epochs, params: model.params, grads: model.grads, evaluate: evaluateFull,
     onIterate: (info) => {
-      if (info.nit === 0) return;
+      if (info.nit === 0) {
+        if (!Number.isFinite(info.fun)) throw runError(`diverged at step 0 (${method}, the initial weights): loss is ${info.fun}; start from smaller weights (--init) or standardize the features (--standardize)`);
+        return;
+      }
       if (!Number.isFinite(info.fun)) throw runError(`diverged at step ${info.nit} (${method} iteration): loss is ${info.fun}; try another method, or a first-order optimizer with a small --lr`);
       let acc = 0;
       for (let i = 0; i < info.x.length; i++) acc += info.x[i] * 0; // NaN when any parameter is not finite
@@ -454,6 +457,8 @@ async function runSearch(o: Opts, method: string, optSpec: Record<string, unknow
       process.stdout.write((json ? JSON.stringify(m) : epochText(m, epochs)) + '\n');
     },
   });
+  // a gradient that is not finite ends the search without a non-finite loss reaching onIterate
+  if (res.reason === 'non-finite') throw runError(`diverged at step ${res.nit} (${method} iteration): the loss or its gradient is not finite; try another method, or a first-order optimizer with a small --lr`);
   const seconds = (performance.now() - t0) / 1000;
   if (o.save !== undefined) atomicWrite(o.save as string, modelBytes(model, r.meta));
   if (r.outDir !== undefined) {
