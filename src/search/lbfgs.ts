@@ -47,9 +47,12 @@ export function lbfgsRule(
       }
       return 1;
     },
-    update(s, y) {
+    update(s, y, _t, g) {
       const sy = dot(s, y);
-      if (!(sy > 1e-10 * norm2(s) * norm2(y))) return;
+      if (lbfgsbStep && g) {
+        // L-BFGS-B's test: skip unless sᵀy > ε·(−sᵀ∇f_k), the curvature gained against the slope along s
+        if (!(sy > 2.220446049250313e-16 * (sy - dot(s, g)))) return;
+      } else if (!(sy > 1e-10 * norm2(s) * norm2(y))) return;
       newest = (newest + 1) % historySize;
       ss[newest].set(s);
       ys[newest].set(y);
