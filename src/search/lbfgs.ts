@@ -1,7 +1,8 @@
 /**
  * L-BFGS (Nocedal & Wright Alg. 7.4, the two-loop recursion): d = −H_k ∇f from the last `historySize`
- * pairs (s, y), with H_k⁰ = γ I, γ = sᵀy / yᵀy of the newest pair (eq. 7.20). Pairs with
- * sᵀy ≤ ε‖s‖‖y‖ are skipped. The pairs live in a ring of preallocated arrays.
+ * pairs (s, y), with H_k⁰ = γ I, γ = sᵀy / yᵀy of the newest pair (eq. 7.20). A pair is skipped when
+ * sᵀy ≤ 2.2e-16·(−sᵀ∇f_k) (L-BFGS-B's test, with the Moré–Thuente search) or sᵀy ≤ 1e-10‖s‖‖y‖ (otherwise).
+ * The pairs live in a ring of preallocated arrays.
  * The first trial step: with the Moré–Thuente search, L-BFGS-B's: 1/‖∇f‖₂ on the first iteration (1/‖d‖),
  * 1 after (a restart from −∇f too); with the Nocedal–Wright search, min(1, 1/‖∇f‖₂) on any steepest-descent
  * step, then 1.
