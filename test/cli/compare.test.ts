@@ -149,8 +149,8 @@ test('compare progress: one bar over the whole run on a terminal (races, epochs,
     const spec = join(dir, 'spec.json');
     // 2 races + 2 figures (contour, f against step) + 1 optimizer × 2 seeds × 3 epochs + 4 training figures = 14
     writeFileSync(spec, JSON.stringify({ function: 'beale', x0: [2, -2], steps: 200, optimizers: ['adam:lr=0.1', 'sgd:lr=0.0001'], data: 'iris', model: 'mlp:8', epochs: 3, seeds: 2, batch: 16, val: 0.2, trainOptimizers: ['adam:lr=0.01'] }));
-    const onTty = (extra: string) => spawnSync('/usr/bin/script', ['-qfec', `${JSON.stringify(process.execPath)} ${JSON.stringify(bin)} compare --spec ${JSON.stringify(spec)} --out ${JSON.stringify(join(dir, 'out'))}${extra}`, '/dev/null'], { encoding: 'utf8', cwd: root, timeout: 120_000 });
-    const tty = onTty('');
+    const onTty = (args: string) => spawnSync('/usr/bin/script', ['-qfec', `${JSON.stringify(process.execPath)} ${JSON.stringify(bin)} compare ${args} --out ${JSON.stringify(join(dir, 'out'))}`, '/dev/null'], { encoding: 'utf8', cwd: root, timeout: 120_000 });
+    const tty = onTty(`--spec ${JSON.stringify(spec)}`);
     assert.equal(tty.status, 0, tty.stdout + tty.stderr);
     const counts = [...tty.stdout.matchAll(/compare \|[^|]*\| (\d+)\/(\d+) \|/g)].map((m) => [Number(m[1]), Number(m[2])]);
     assert.ok(counts.length >= 2, `bar frames seen: ${counts.length}`);
@@ -158,11 +158,15 @@ test('compare progress: one bar over the whole run on a terminal (races, epochs,
     assert.deepEqual(counts[counts.length - 1], [14, 14], 'the last frame is the whole run');
     for (let i = 1; i < counts.length; i++) assert.ok(counts[i][0] >= counts[i - 1][0], 'the bar never goes back');
     assert.match(tty.stdout, /report: .*report\.html/);
-    const json = onTty(' --json');
+    // the bar's absence needs no training runs: a function-only comparison is quicker
+    const fnOnly = ['--fn', 'beale', '--x0', '2,-2', '--steps', '200', '--opt', 'adam:lr=0.1'];
+    const json = onTty(`${fnOnly.join(' ')} --json`);
     assert.equal(json.status, 0, json.stdout);
     assert.ok(!json.stdout.includes('compare |'), 'no bar with --json, even on a terminal');
     JSON.parse(json.stdout.trim().split(/\r?\n/).pop() as string);
-    const piped = descent(['compare', '--spec', spec, '--out', join(dir, 'out2')]);
+    const bare = onTty(fnOnly.join(' '));
+    assert.match(bare.stdout, /compare \|[^|]*\| 3\/3 \|/, 'the same run on a terminal without --json has its bar (1 race + 2 figures)');
+    const piped = descent(['compare', ...fnOnly, '--out', join(dir, 'out2')]);
     assert.equal(piped.status, 0, piped.stderr);
     assert.equal(piped.stderr, '', 'no bar when stderr is not a terminal');
   } finally {
