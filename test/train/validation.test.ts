@@ -80,3 +80,24 @@ test('Trainer skip-batch: a batch with an infinite loss changes no parameter and
   stop.step();
   assert.throws(() => stop.step(), (e: unknown) => e instanceof DescentError && e.kind === 'run' && /^diverged at step 2 \(epoch 1, batch 2\): loss is Infinity; try --lr 0\.01 or lower$/.test(e.message));
 });
+
+test('Trainer: a finite loss with an overflowing gradient is caught before the update (stop) or skipped (skip-batch)', () => {
+  // one row x = 1e20 at w = 0.18: r = 1.8e19, loss r² = 3.24e38 fits float32, ∂/∂w = 2·r·x = 3.6e39 does not
+  const ds = dataset([[1e20]], [0]);
+  for (const mode of ['stop', 'skip-batch'] as const) {
+    const model = buildModel({ kind: 'linear', inFeatures: 1, outFeatures: 1, rng: new Rng(0) });
+    model.params.set([0.18, 0]);
+    const before = model.params.slice();
+    const optimizer = createOptimizer('sgd', { params: model.params, grads: model.grads }, { lr: 0.1 });
+    const trainer = new Trainer({ model, loss: 'mse', optimizer, train: ds, batch: 1, shuffle: false, rng: new Rng(1), onNonfinite: mode });
+    if (mode === 'stop') {
+      assert.throws(() => trainer.step(), (e: unknown) => e instanceof DescentError && e.kind === 'run' && e.message === 'diverged at step 1 (epoch 1, batch 1): the gradient is not finite; try --lr 0.01 or lower');
+    } else {
+      assert.ok(Number.isNaN(trainer.step()));
+      assert.equal(trainer.state.skippedBatches, 1);
+      // the only batch of the epoch was skipped: the epoch stops the run
+      assert.throws(() => trainer.endEpoch(), /^DescentError: diverged at step 1 \(end of epoch 1\): all 1 batches of the epoch/);
+    }
+    assert.deepEqual(model.params, before, `${mode}: weights untouched`);
+  }
+});
