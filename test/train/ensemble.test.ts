@@ -81,11 +81,11 @@ test('bagging with the CLI defaults beats its average single model on held-out d
   }
 });
 
-test('snapshot ensemble with the CLI defaults beats its average snapshot on held-out digits (seeds 1, 2, 4)', () => {
-  // measured margins (docs/ensembles.md): +0.95, +0.33, +0.45 points; +0.11 and +0.22 at seeds 0 and 3
+test('snapshot ensemble with the CLI defaults beats its average snapshot on held-out digits (seeds 0, 1, 2)', () => {
+  // measured margins (docs/ensembles.md): +1.39, +1.23, +0.95 points; +0.61 to +2.06 at seeds 3 to 9
   const d = ensembleDefaults.snapshot;
   const margins: number[] = [];
-  for (const seed of [1, 2, 4]) {
+  for (const seed of [0, 1, 2]) {
     const model = defaultModel('snapshot', seed)(0);
     const { snapshots, report } = snapshotEnsemble(model, train, heldOut, 10, 5, { opt: d.opt, hyper: { ...d.hyper }, epochs: 5 * d.epochsPerCycle, batchSize: d.batchSize, seed });
     assert.equal(snapshots.length, 5);
@@ -97,11 +97,11 @@ test('snapshot ensemble with the CLI defaults beats its average snapshot on held
     // the snapshots differ in what they get right: cycles end in different places
     assert.ok(new Set(report.members.map((m) => m.accuracy)).size > 1, `seed ${seed}: ${report.members.map((m) => m.accuracy)}`);
     assert.ok(report.meanSingleAccuracy > 0.9);
-    assert.ok(report.ensembleAccuracy > report.meanSingleAccuracy + 0.002, `seed ${seed}: ensemble ${report.ensembleAccuracy} vs mean single ${report.meanSingleAccuracy}`);
+    assert.ok(report.ensembleAccuracy >= report.meanSingleAccuracy + 0.005, `seed ${seed}: ensemble ${report.ensembleAccuracy} vs mean single ${report.meanSingleAccuracy}`);
     assert.ok(report.ensembleLoss < report.meanSingleLoss);
     margins.push(report.ensembleAccuracy - report.meanSingleAccuracy);
   }
-  assert.ok(margins.reduce((a, b) => a + b) / margins.length > 0.004, `margins ${margins}`);
+  assert.ok(margins.reduce((a, b) => a + b) / margins.length > 0.008, `margins ${margins}`);
 });
 
 test('same-budget single model: one cosine cycle over the same steps, i.e. a snapshot ensemble with M = 1', () => {

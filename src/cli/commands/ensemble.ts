@@ -77,10 +77,13 @@ async function run(o: Opts, hyperKeys: string[]): Promise<void> {
   if (!isOptimizerName(optName)) throw inputError(`--opt: expected a first-order optimizer (${knownOptimizerNames().filter(isOptimizerName).join(', ')}), got '${optName}'`);
   const { name: _n, ...hyper } = optimizerFromFlags(optName, o, hyperKeys);
   void _n;
-  // with the method's optimizer, the method's lr (bagging adam 1e-2; snapshot cycles restart at 0.1) and momentum 0.9 for
-  // snapshots with sgd; another optimizer starts from its own default lr
+  // the method's lr with its optimizer (adam: bagging 1e-2, snapshot cycles restarting at 2e-2); snapshots with
+  // sgd restart at 0.1 with momentum 0.9 (Huang et al.); any other optimizer starts from its own default lr
   if (hyper.lr === undefined && optName === defaults.opt) hyper.lr = defaults.hyper.lr;
-  if (method === 'snapshot' && optName === 'sgd' && hyper.momentum === undefined) hyper.momentum = ensembleDefaults.snapshot.hyper.momentum;
+  if (method === 'snapshot' && optName === 'sgd') {
+    hyper.lr ??= ensembleDefaults.snapshotSgd.lr;
+    hyper.momentum ??= ensembleDefaults.snapshotSgd.momentum;
+  }
   const notes: string[] = [];
   const build = (i: number): Sequential => {
     const m = buildModel({ kind, hidden, activation, dropout, inFeatures: train.d, outFeatures: K, rng: new Rng(seed + 1000 * i) });
@@ -149,8 +152,8 @@ export function register(program: Command): void {
     .option('--model <kind>', 'softmax | mlp:H1,H2,... (default mlp:128; with --init, the pretrained file\'s)')
     .option('--activation <name>', 'relu | sigmoid | tanh (default relu)')
     .option('--dropout <p>', 'dropout after each hidden activation (default 0.2; with --init, the pretrained file\'s)')
-    .option('--opt <name>', 'first-order optimizer (default: adam for bagging, sgd with momentum 0.9 for snapshots)')
-    .option('--lr <x>', 'learning rate; for snapshots the lr0 of every cycle (default: bagging 0.01 with adam, snapshots 0.1 with sgd; another optimizer its own)')
+    .option('--opt <name>', 'first-order optimizer (default adam)')
+    .option('--lr <x>', 'learning rate; for snapshots the lr0 of every cycle (default: bagging 0.01, snapshots 0.02, with adam; snapshots with sgd 0.1 and momentum 0.9; another optimizer its own)')
     .option('--epochs <n>', 'epochs per model (bagging, default 20) or in all (snapshots, default 10 per cycle: 10·M)')
     .option('--batch <n>', 'rows per batch (default 32)')
     .option('--seed <n>', 'seed of initializations, bootstrap draws and shuffles (default 0)')
