@@ -149,21 +149,33 @@ for (const dtype of dtypes) {
   });
 }
 
-test('float32 reductions accumulate in float64: sum and mean of 10^6 values of 0.1 along an axis and over all', () => {
-  uninstallWasmKernels();
-  const n = 1_000_000;
-  const v = Math.fround(0.1);
-  const data = new Float32Array(n).fill(v);
-  // exact: n · fround(0.1); a float32 running sum would drift to 100958.34 (1% off)
-  const exact = n * v;
-  const x = tensor(data, [n, 1], { dtype: 'float32' });
-  assert.equal(sum(x).data[0], Math.fround(exact));
-  assert.equal(sum(x, 0).data[0], Math.fround(exact));
-  assert.equal(mean(x, 0).data[0], Math.fround(exact / n));
-  assert.equal(mean(x).data[0], Math.fround(exact / n));
-  // the bias gradient of a linear layer is a column sum over the batch rows: upstream gradients of 0.1
-  const w = tensor([1], [1, 1], { dtype: 'float32', requiresGrad: true });
-  const b = tensor([0], [1], { dtype: 'float32', requiresGrad: true });
-  backward(mulScalar(sum(linear(x, w, b)), v));
-  assert.equal(b.grad![0], Math.fround(exact));
-});
+for (const { label, wasm } of wasmCases()) {
+  test(`float32 reductions accumulate in float64 (${label}): sum and mean of 10^6 values of 0.1, and a linear layer's bias gradient`, () => {
+    if (wasm) installWasmKernels(); else uninstallWasmKernels();
+    const n = 1_000_000;
+    const v = Math.fround(0.1);
+    const data = wasm ? getBackend()!.allocF32(n) : new Float32Array(n);
+    data.fill(v);
+    // exact: n · fround(0.1); a float32 running sum would drift to 100958.34 (1% off)
+    const exact = n * v;
+    const x = tensor(data, [n, 1], { dtype: 'float32' });
+    assert.equal(sum(x).data[0], Math.fround(exact));
+    assert.equal(sum(x, 0).data[0], Math.fround(exact));
+    assert.equal(mean(x, 0).data[0], Math.fround(exact / n));
+    assert.equal(mean(x).data[0], Math.fround(exact / n));
+    // the bias gradient of a linear layer is a column sum over the batch rows (colSum, the wasm kernel on
+    // the fast path): upstream gradients of 0.1, in 5 columns so the SIMD lanes and the scalar tail both run
+    const k = 5;
+    const w = leaf(Array.from({ length: k }, () => 1), [k, 1], 'float32', wasm);
+    const b = leaf(Array.from({ length: k }, () => 0), [k], 'float32', wasm);
+    backward(mulScalar(sum(linear(x, w, b)), v));
+    for (let j = 0; j < k; j++) assert.equal(b.grad![j], Math.fround(exact), `bias gradient ${j}`);
+    // and the kernel directly, accumulating onto a previous gradient of 1 in each column
+    const g = wasm ? getBackend()!.allocF32(n * k) : new Float32Array(n * k);
+    g.fill(v);
+    const out = wasm ? getBackend()!.allocF32(k) : new Float32Array(k);
+    out.fill(1);
+    kernels.colSum(g, out, n, k, true);
+    for (let j = 0; j < k; j++) assert.equal(out[j], Math.fround(1 + exact), `colSum column ${j}`);
+  });
+}
