@@ -65,7 +65,8 @@ async function run(o: Opts, hyperKeys: string[]): Promise<void> {
   const arch = pretrained?.meta ?? { model: defaults.model, activation: 'relu' as Activation, dropout: defaults.dropout };
   const modelArg = (o.model as string | undefined) ?? arch.model;
   const { kind, hidden } = parseModelArg(modelArg);
-  if (kind !== 'softmax' && kind !== 'mlp') throw inputError(`--model: expected softmax or mlp:H1,... for a K-class ensemble, got '${modelArg}'`);
+  const from = o.model === undefined && pretrained?.meta ? ` (the model of --init ${String(o.init)})` : '';
+  if (kind !== 'softmax' && kind !== 'mlp') throw inputError(`--model: expected softmax or mlp:H1,... for a K-class ensemble, got '${modelArg}'${from}`);
   const activation = ((o.activation as string | undefined) ?? arch.activation ?? 'relu') as Activation;
   const dropout = o.dropout === undefined ? (arch.dropout ?? 0) : Number(o.dropout);
   if (!(dropout >= 0 && dropout < 1) || (typeof o.dropout === 'string' && o.dropout.trim() === '')) throw inputError(`--dropout: expected a probability in [0, 1), got '${String(o.dropout)}'`);
