@@ -15,10 +15,17 @@ import { countClasses, type Dataset } from './dataset.js';
 export interface CsvOptions {
   /** The file name in messages. */
   source?: string;
-  /** Target column (default: the last). */
-  target?: string;
   /**
-   * Largest dataset accepted, in bytes of its in-memory form (rows × (4·features + 8)), and where that
+   * Target column (default: the last, or what `defaultTarget` picks). `null`: no target column, every
+   * column is a feature (k-means); the dataset's `y` is then empty, `targetName` '' and `numClasses` 0.
+   */
+  target?: string | null;
+  /** Picks the target from the header when `target` is not given (a name, or null for none); default: the last column. */
+  defaultTarget?: (header: readonly string[]) => string | null;
+  /** Store features as float64 (k-means keeps the file's precision) instead of float32 (what models train in). */
+  float64?: boolean;
+  /**
+   * Largest dataset accepted, in bytes of its in-memory form (rows × (4 or 8 per feature, + 8 for the target)), and where that
    * number comes from; a larger one fails with an input error at the first row past the limit, before
    * more memory is taken.
    */
@@ -53,10 +60,12 @@ export class CsvParser {
   private lineNo = 0;
   private rowBytes = 0;
   /** Full blocks of BLOCK_ROWS rows, then the block being filled (which starts small and doubles). */
-  private readonly xBlocks: Float32Array[] = [];
+  private readonly xBlocks: (Float32Array | Float64Array)[] = [];
   private readonly yBlocks: Float64Array[] = [];
-  private xCur = new Float32Array(0);
+  private xCur: Float32Array | Float64Array = new Float32Array(0);
   private yCur = new Float64Array(0);
+  /** Rows the current block holds room for, and rows in it. */
+  private curCap = 0;
   private curRows = 0;
 
   constructor(opts: CsvOptions = {}) {
@@ -106,19 +115,25 @@ export class CsvParser {
     if (this.header === null) throw inputError(`${source}: empty file; expected a header row and data rows`);
     if (this.n === 0) throw inputError(`${source}: no data rows after the header`);
     const { n, d } = this;
-    const x = new Float32Array(n * d), y = new Float64Array(n);
+    const hasTarget = this.ti >= 0;
+    const x = this.newFeatures(n * d), y = new Float64Array(hasTarget ? n : 0);
     for (let b = 0; b < this.xBlocks.length; b++) {
       x.set(this.xBlocks[b], b * BLOCK_ROWS * d);
-      y.set(this.yBlocks[b], b * BLOCK_ROWS);
+      if (hasTarget) y.set(this.yBlocks[b], b * BLOCK_ROWS);
     }
     x.set(this.xCur.subarray(0, this.curRows * d), this.xBlocks.length * BLOCK_ROWS * d);
-    y.set(this.yCur.subarray(0, this.curRows), this.xBlocks.length * BLOCK_ROWS);
-    this.xCur = new Float32Array(0);
+    if (hasTarget) y.set(this.yCur.subarray(0, this.curRows), this.xBlocks.length * BLOCK_ROWS);
+    this.xCur = this.newFeatures(0);
     this.yCur = new Float64Array(0);
     this.xBlocks.length = 0;
     this.yBlocks.length = 0;
     const header = this.header;
-    return { x, y, n, d, featureNames: header.filter((_, c) => c !== this.ti), targetName: header[this.ti], numClasses: countClasses(y) };
+    const featureNames = header.filter((_, c) => c !== this.ti);
+    return { x, y, n, d, featureNames, targetName: hasTarget ? header[this.ti] : '', numClasses: hasTarget ? countClasses(y) : 0 };
+  }
+
+  private newFeatures(length: number): Float32Array | Float64Array {
+    return this.opts.float64 ? new Float64Array(length) : new Float32Array(length);
   }
 
   /** One line, bytes [a, b) without its newline. */
@@ -154,20 +169,31 @@ export class CsvParser {
   private readHeader(line: string): void {
     const { source } = this;
     const header = line.split(',').map((h) => h.trim());
-    if (header.length < 2) throw inputError(`${source}: header: expected at least 2 columns (features and a target), got ${header.length}`);
     const seen = new Set<string>();
     for (const h of header) {
       if (h === '') throw inputError(`${source}: header: empty column name`);
       if (seen.has(h)) throw inputError(`${source}: header: column '${h}' appears twice`);
       seen.add(h);
     }
-    const targetName = this.opts.target ?? header[header.length - 1];
+    const targetName = this.opts.target !== undefined ? this.opts.target : this.opts.defaultTarget ? this.opts.defaultTarget(header) : header[header.length - 1];
+    if (targetName === null) {
+      // no target: every column is a feature
+      this.header = header;
+      this.d = header.length;
+      this.rowBytes = this.featureBytes() * this.d;
+      return;
+    }
+    if (header.length < 2) throw inputError(`${source}: header: expected at least 2 columns (features and a target), got ${header.length}`);
     const ti = header.indexOf(targetName);
     if (ti < 0) throw inputError(`--target: no column '${targetName}' in ${source}; columns: ${header.join(', ')}`);
     this.header = header;
     this.ti = ti;
     this.d = header.length - 1;
-    this.rowBytes = 4 * this.d + 8;
+    this.rowBytes = this.featureBytes() * this.d + 8;
+  }
+
+  private featureBytes(): number {
+    return this.opts.float64 ? 8 : 4;
   }
 
   private ragged(got: number): never {
@@ -181,26 +207,27 @@ export class CsvParser {
     const limit = this.opts.memoryLimit;
     if (limit !== undefined && (i + 1) * this.rowBytes > limit.bytes) {
       throw inputError(
-        `${this.source}: the data needs more than ${limit.bytes} bytes in memory (over ${i} rows × (${d} float32 features + a float64 target)), ` +
+        `${this.source}: the data needs more than ${limit.bytes} bytes in memory (over ${i} rows × (${d} ${this.opts.float64 ? 'float64' : 'float32'} features${this.ti >= 0 ? ' + a float64 target' : ''})), ` +
           `over the limit of ${limit.bytes} bytes (${limit.why}); use a file with fewer rows or columns`,
       );
     }
-    if (this.curRows === this.yCur.length) {
-      const cap = this.yCur.length;
+    if (this.curRows === this.curCap) {
+      const cap = this.curCap, yRows = (rows: number) => (this.ti >= 0 ? rows : 0);
       if (cap === BLOCK_ROWS) {
         this.xBlocks.push(this.xCur);
         this.yBlocks.push(this.yCur);
-        this.xCur = new Float32Array(BLOCK_ROWS * d);
-        this.yCur = new Float64Array(BLOCK_ROWS);
+        this.xCur = this.newFeatures(BLOCK_ROWS * d);
+        this.yCur = new Float64Array(yRows(BLOCK_ROWS));
         this.curRows = 0;
       } else {
         // the first block grows by doubling, so a small file takes little memory
         const grown = Math.min(BLOCK_ROWS, Math.max(64, 2 * cap));
-        const xs = new Float32Array(grown * d), ys = new Float64Array(grown);
+        const xs = this.newFeatures(grown * d), ys = new Float64Array(yRows(grown));
         xs.set(this.xCur);
         ys.set(this.yCur);
         this.xCur = xs;
         this.yCur = ys;
+        this.curCap = grown;
       }
     }
     return i;
@@ -212,7 +239,7 @@ export class CsvParser {
     const r = this.curRows;
     if (c === this.ti) this.yCur[r] = v;
     else {
-      if (Math.abs(v) > FLOAT32_MAX) return RANGE;
+      if (!this.opts.float64 && Math.abs(v) > FLOAT32_MAX) return RANGE;
       this.xCur[r * this.d + j] = v;
     }
     return 0;

@@ -26,7 +26,7 @@ export interface ModelSpec {
    * Refuse (input error, before allocating anything) a model whose training memory would pass this:
    * the estimate is parameters × value size × 5 (weights, gradients, up to three optimizer buffers).
    */
-  memoryLimit?: { bytes: number; why: string };
+  memoryLimit?: MemoryBudget;
 }
 
 /** Copies of the parameters a training run holds: weights, gradients and at most three optimizer state buffers. */
@@ -40,17 +40,46 @@ export function parameterCount(spec: Pick<ModelSpec, 'kind' | 'inFeatures' | 'ou
   return p;
 }
 
-function checkMemory(spec: ModelSpec, dtype: DType, what: string): void {
-  const limit = spec.memoryLimit;
-  if (!limit) return;
+/** Where a memory budget comes from: bytes, and the reason for the message (src/cli/limits.ts). */
+export interface MemoryBudget {
+  bytes: number;
+  why: string;
+}
+
+/** How a command holds a model's parameters, for `checkModelMemory`. */
+export interface ModelMemoryUse {
+  limit: MemoryBudget;
+  /** Copies of the parameters held at the peak (TRAINING_COPIES for one training run). */
+  copies: number;
+  /** The flag and value at fault in the message, e.g. `--model mlp:64`. */
+  what: string;
+  /** What the copies are, e.g. 'to train (float32 weights, gradients and optimizer state)'. */
+  holds: string;
+  /** What to change, e.g. 'use smaller hidden widths'. */
+  advice: string;
+  dtype?: DType;
+}
+
+/**
+ * Refuses, as an input error and before anything is allocated, a model whose `copies` copies of its
+ * parameters would pass the budget; the message names the parameters, the bytes and the limit.
+ */
+export function checkModelMemory(spec: Pick<ModelSpec, 'kind' | 'inFeatures' | 'outFeatures' | 'hidden'>, use: ModelMemoryUse): void {
   const params = parameterCount(spec);
-  const bytes = params * (dtype === 'float64' ? 8 : 4) * TRAINING_COPIES;
-  if (bytes > limit.bytes) {
+  const bytes = params * (use.dtype === 'float64' ? 8 : 4) * use.copies;
+  if (bytes > use.limit.bytes) {
     throw inputError(
-      `--model ${what}: ${params} parameters need about ${bytes} bytes to train (${dtype} weights, gradients and optimizer state), ` +
-        `over the limit of ${limit.bytes} bytes (${limit.why}); use smaller hidden widths`,
+      `${use.what}: ${params} parameters need about ${bytes} bytes ${use.holds}, over the limit of ${use.limit.bytes} bytes (${use.limit.why}); ${use.advice}`,
     );
   }
+}
+
+function checkMemory(spec: ModelSpec, dtype: DType, what: string): void {
+  if (!spec.memoryLimit) return;
+  checkModelMemory(spec, {
+    limit: spec.memoryLimit, copies: TRAINING_COPIES, dtype, what: `--model ${what}`,
+    holds: `to train (${dtype} weights, gradients and optimizer state)`, advice: 'use smaller hidden widths',
+  });
 }
 
 const activations = { relu: ReLU, sigmoid: Sigmoid, tanh: Tanh } as const;

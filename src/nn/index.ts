@@ -30,7 +30,7 @@
  */
 export { Module, Linear, ReLU, Sigmoid, Tanh, Dropout, Sequential } from './module.js';
 export type { ParamInfo, ParamSpec, StateEntry, LinearOptions } from './module.js';
-export { buildModel, parseModelArg, parameterCount } from './build.js';
-export type { ModelSpec, ModelKind, Activation } from './build.js';
+export { buildModel, parseModelArg, parameterCount, checkModelMemory, TRAINING_COPIES } from './build.js';
+export type { ModelSpec, ModelKind, Activation, MemoryBudget, ModelMemoryUse } from './build.js';
 export { mse, bceWithLogits, crossEntropy, multiclassHinge, l1Penalty, l2Penalty, losses, lossByName, isClassificationLoss } from './losses.js';
 export type { LossFn, LossName, Targets } from './losses.js';

@@ -76,6 +76,15 @@ export interface KMeansResult {
   converged: boolean;
 }
 
+/**
+ * Bytes k-means holds beyond the data for `runs` runs on n×d data: each run's float64 k×d centers and int32
+ * assignments (kept for the report), and one run's working arrays (float64 distances per row, int32
+ * assignments, float64 center sums).
+ */
+export function kmeansMemoryBytes(n: number, d: number, k: number, runs: number): number {
+  return runs * (8 * k * d + 4 * n) + (8 + 4) * n + 2 * 8 * k * d;
+}
+
 type Data = ArrayLike<number>;
 
 /** Squared Euclidean distance between row i of x and row j of c (both with d columns). */

@@ -58,7 +58,15 @@ interface Case {
   says: RegExp;
   /** Output paths the command was asked to write: none may exist afterwards. */
   outputs?: string[];
+  /** Extra environment (DESCENT_MEMORY_LIMIT for the memory budget cases). */
+  env?: Record<string, string>;
 }
+
+/** The memory budget of the limit cases, in bytes; the sizes in their messages are closed forms below. */
+const LIMIT = 1_000_000;
+const limitEnv = { DESCENT_MEMORY_LIMIT: String(LIMIT) };
+/** Parameters of mlp:100000 on iris (4 features, 3 classes): 4·1e5 + 1e5 + 1e5·3 + 3. */
+const MLP_1E5_IRIS = 4e5 + 1e5 + 3e5 + 3;
 
 const rosen = ['optimize', '--fn', 'rosenbrock', '--x0', '1,2'];
 const trainIris = ['train', '--data', 'iris', '--epochs', '1'];
@@ -170,11 +178,42 @@ const cases: Case[] = [
   // ---- lab and the program itself
   { args: ['lab', '--port', '99999', '--no-open'], says: /^--port: expected an integer 0\.\.65535, got '99999'/ },
   { args: ['frobnicate'], says: /unknown command 'frobnicate'/ },
+
+  // ---- the memory budget (DESCENT_MEMORY_LIMIT) in every command that builds models or holds data: refused
+  // before anything is allocated, naming the bytes (float32: 4 per parameter, times the copies held) and the limit
+  {
+    args: [...ens, '--bagging', '2', '--model', 'mlp:100000'], env: limitEnv,
+    // bagging keeps both members' weights and gradients, and one optimizer state: 2·2 + 3 copies
+    says: new RegExp(`^--model mlp:100000: ${MLP_1E5_IRIS} parameters need about ${MLP_1E5_IRIS * 4 * 7} bytes for 2 members .*, over the limit of ${LIMIT} bytes \\(DESCENT_MEMORY_LIMIT\\); use smaller hidden widths or fewer members \\(--bagging\\)$`),
+  },
+  {
+    args: [...ens, '--snapshots', '3', '--model', 'mlp:100000'], env: limitEnv,
+    // the trained model (weights, gradients, 3 optimizer buffers), 3 snapshots, a same-budget model (2): 10 copies
+    says: new RegExp(`^--model mlp:100000: ${MLP_1E5_IRIS} parameters need about ${MLP_1E5_IRIS * 4 * 10} bytes for 3 snapshots .*over the limit of ${LIMIT} bytes`),
+  },
+  {
+    args: ['eval', '--model', p('softmax-4x3.safetensors'), '--arch', 'mlp:100000', '--data', 'iris'], env: limitEnv,
+    // weights, gradients and the float64 initial values while building: 4 float32 copies
+    says: new RegExp(`^--arch mlp:100000: ${MLP_1E5_IRIS} parameters need about ${MLP_1E5_IRIS * 4 * 4} bytes to evaluate .*over the limit of ${LIMIT} bytes \\(DESCENT_MEMORY_LIMIT\\); expected the architecture of the tensors in .*softmax-4x3\\.safetensors$`),
+  },
+  { args: ['eval', '--model', p('softmax-4x3.safetensors'), '--data', 'iris'], env: { DESCENT_MEMORY_LIMIT: '100' }, says: new RegExp(`^--model .*softmax-4x3\\.safetensors: the file has ${files['softmax-4x3.safetensors'].length} bytes, over the limit of 100 bytes \\(DESCENT_MEMORY_LIMIT\\)`) },
+  {
+    args: ['compare', '--data', 'iris', '--opt', 'adam', '--model', 'mlp:100000', '--out', p('compare-out')], env: limitEnv, outputs: [p('compare-out')],
+    // checked in compare itself, before any training child starts: train's 5 copies
+    says: new RegExp(`^--model mlp:100000: ${MLP_1E5_IRIS} parameters need about ${MLP_1E5_IRIS * 4 * 5} bytes to train \\(float32 weights, gradients and optimizer state\\), over the limit of ${LIMIT} bytes`),
+  },
+  // 3 methods × 3 seeds, each keeping 100×4 float64 centers and 150 int32 assignments, and one run's working arrays
+  { args: [...km, '--k', '100'], env: { DESCENT_MEMORY_LIMIT: '20000' }, says: new RegExp(`^--k 100: 9 runs of 100 centers × 4 features on 150 rows need about ${9 * (8 * 400 + 4 * 150) + 12 * 150 + 16 * 400} bytes .*over the limit of 20000 bytes \\(DESCENT_MEMORY_LIMIT\\); use a smaller --k`) },
+  // kmeans reads CSV files with train's reader: float64 features here (no 'label'/'target' column: y is a feature), 24 bytes a row
+  { args: ['kmeans', '--data', p('two-features.csv'), '--k', '1'], env: { DESCENT_MEMORY_LIMIT: '30' }, says: /two-features\.csv: the data needs more than 30 bytes in memory \(over 1 rows × \(3 float64 features\)\), over the limit of 30 bytes \(DESCENT_MEMORY_LIMIT\)/ },
+  { args: ['kmeans', '--data', p('ragged.csv'), '--k', '1'], says: /ragged\.csv: row 2 \(line 3\): expected 3 fields as in the header, got 2/ },
+  { args: ['kmeans', '--data', p('two-features.csv'), '--k', '1', '--target', 'z'], says: /^--target: no column 'z' in .*two-features\.csv; columns: a, b, y/ },
+  { args: ['kmeans', '--data', p('missing.csv'), '--k', '1'], says: /^--data: cannot read '.*missing\.csv' \(no such file\); expected a CSV file/ },
 ];
 
-function run(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function run(args: string[], env: Record<string, string> = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let stdout = '', stderr = '';
     child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
     child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
@@ -203,7 +242,7 @@ function snapshot(root: string): Map<string, string> {
 
 test(`bad input: ${cases.length} cases across every command exit 2 with one 'descent: error:' line naming the fault, and write nothing`, async () => {
   assert.ok(cases.length >= 40);
-  assert.equal(new Set(cases.map((c) => c.args.join(' '))).size, cases.length, 'cases are distinct');
+  assert.equal(new Set(cases.map((c) => `${c.args.join(' ')} ${JSON.stringify(c.env ?? {})}`)).size, cases.length, 'cases are distinct');
   const commands = new Set(cases.map((c) => c.args[0]));
   for (const c of ['optimize', 'train', 'eval', 'ensemble', 'kmeans', 'compare', 'lab']) assert.ok(commands.has(c), `a case for ${c}`);
   const before = snapshot(dir);
@@ -212,7 +251,7 @@ test(`bad input: ${cases.length} cases across every command exit 2 with one 'des
   const batch = 6; // small concurrent batches: fast on two cores without starving the other test files
   for (let i = 0; i < cases.length; i += batch) {
     const part = cases.slice(i, i + batch);
-    const results = await Promise.all(part.map((c) => run(c.args)));
+    const results = await Promise.all(part.map((c) => run(c.args, c.env)));
     part.forEach((c, j) => {
       const r = results[j];
       const what = `descent ${c.args.join(' ')}`;

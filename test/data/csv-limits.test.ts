@@ -141,3 +141,29 @@ test('CSV cells: float32 range, parsing across chunk boundaries, blank lines, BO
     assert.deepEqual(Array.from(ds.y), Array.from(whole.y), `cut at ${cut}`);
   }
 });
+
+test('k-means reading (one CSV reader): float64 features, no target column, or a target the caller picks from the header', () => {
+  // float64 keeps the file's digits (float32 would round 0.1 to 0.10000000149011612) and takes |x| > 3.4e38
+  const wide = parseCsv('a,b\n0.1,1e39\n-2.5,3\n', { target: null, float64: true, source: 'k.csv' });
+  assert.ok(wide.x instanceof Float64Array);
+  assert.deepEqual(Array.from(wide.x), [0.1, 1e39, -2.5, 3]);
+  assert.equal(wide.d, 2);
+  assert.deepEqual(wide.featureNames, ['a', 'b']);
+  assert.equal(wide.y.length, 0);
+  assert.equal(wide.targetName, '');
+  assert.equal(wide.numClasses, 0);
+  // a single column is a valid feature table when there is no target
+  assert.deepEqual(Array.from(parseCsv('a\n1\n2\n', { target: null, float64: true }).x), [1, 2]);
+  const label = (h: readonly string[]) => h.find((c) => c === 'label') ?? null;
+  const picked = parseCsv('a,label,b\n1,0,2\n3,1,4\n', { defaultTarget: label, float64: true });
+  assert.equal(picked.targetName, 'label');
+  assert.deepEqual(Array.from(picked.x), [1, 2, 3, 4]);
+  assert.deepEqual(Array.from(picked.y), [0, 1]);
+  assert.equal(parseCsv('a,b\n1,2\n', { defaultTarget: label, float64: true }).d, 2);
+  // an explicit target wins over the default; errors name rows and columns as for train
+  assert.equal(parseCsv('a,label,b\n1,0,2\n', { target: 'b', defaultTarget: label }).targetName, 'b');
+  assert.throws(() => parseCsv('a,b\n1,2\n3\n', { target: null, float64: true, source: 'k.csv' }), /^k\.csv: row 2 \(line 3\): expected 2 fields as in the header, got 1$/);
+  // the memory limit counts 8 bytes a float64 feature and nothing for an absent target: 16-byte rows, 40 bytes hold 2
+  assert.throws(() => parseCsv('a,b\n1,2\n3,4\n5,6\n', { target: null, float64: true, source: 'k.csv', memoryLimit: { bytes: 40, why: 'test' } }), /k\.csv: the data needs more than 40 bytes in memory \(over 2 rows × \(2 float64 features\)\)/);
+  assert.equal(parseCsv('a,b\n1,2\n3,4\n', { target: null, float64: true, memoryLimit: { bytes: 32, why: 'test' } }).n, 2);
+});

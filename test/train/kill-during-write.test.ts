@@ -161,13 +161,18 @@ test(`SIGKILL at ${RUNS} seeded moments during a training run: every file left b
     assert.ok(killed >= RUNS / 2, `only ${killed} of ${RUNS} runs were killed before finishing`);
 
     // a checkpoint left by a kill resumes to a finished run; leftover temporaries do not disturb it
-    const withCheckpoint = results.findIndex((r) => r.killed && r.checkpointEpoch !== null && r.checkpointEpoch < EPOCHS);
-    assert.ok(withCheckpoint >= 0, 'no killed run left a checkpoint to resume');
+    // (one that also left a temporary file when there is one, so the sweep below has something to remove)
+    const resumable = results.map((r, i) => ({ r, i })).filter(({ r }) => r.killed && r.checkpointEpoch !== null && r.checkpointEpoch < EPOCHS);
+    assert.ok(resumable.length > 0, 'no killed run left a checkpoint to resume');
+    const withCheckpoint = (resumable.find(({ r }) => r.temps.length > 0) ?? resumable[0]).i;
+    process.stdout.write(`# resuming run ${withCheckpoint}, which left ${results[withCheckpoint].temps.length} temporary file(s)\n`);
     const out = join(dir, `run-${withCheckpoint}`);
     const resumed = spawnSync(process.execPath, [...trainArgs(data, out), '--resume', join(out, 'checkpoint.safetensors')], { encoding: 'utf8', timeout: 20_000 });
     assert.equal(resumed.status, 0, resumed.stderr);
     const after = checkFolder(out, 'resumed run');
     assert.equal(after.metricsEpochs, EPOCHS);
+    // the resumed run's first write swept the killed run's temporaries (their PID is dead)
+    assert.deepEqual(after.temps, [], 'stale temporary files of the killed run are removed');
     assert.ok(after.files.includes('model.safetensors') && after.files.includes('loss-curve.svg'));
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -43,7 +43,7 @@ test('descent kmeans: bad input exits 2 with one line naming the flag, row or co
     [['kmeans', '--data', bad, '--k', '2'], /row 2 \(line 3\), column 'b': expected a number, got 'x'/],
     [['kmeans', '--data', digits, '--k', 'abc'], /--k: expected an integer >= 1, got 'abc'/],
     [['kmeans', '--data', digits, '--k', '3', '--method', 'sgd'], /--method: expected one of batch, online, minibatch, all/],
-    [['kmeans', '--data', join(dir, 'missing.csv'), '--k', '3'], /--data: file .* does not exist/],
+    [['kmeans', '--data', join(dir, 'missing.csv'), '--k', '3'], /^descent: error: --data: cannot read '.*missing\.csv' \(no such file\); expected a CSV file with a header row or a built-in name$/m],
     [['kmeans', '--data', digits, '--k', '3', '--plot', join(dir, 'x.png')], /--plot: expected a file name ending in .svg/],
   ];
   for (const [args, re] of cases) {

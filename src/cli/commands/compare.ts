@@ -16,7 +16,10 @@ import { checkOutputDir } from '../output-paths.js';
 import { pngPathFor, svgToPng } from '../png.js';
 import { makeObjective } from '../../objectives/index.js';
 import { parseBatchArg } from '../../data/index.js';
-import { parseModelArg } from '../../nn/index.js';
+import { checkModelMemory, parseModelArg, TRAINING_COPIES } from '../../nn/index.js';
+import { initBackend } from '../../tensor/backend.js';
+import { loadData } from './train.js';
+import { modelMemoryLimit } from '../limits.js';
 import type { Objective, ObjectiveSpec } from '../../objectives/index.js';
 import { contourPlotSvg } from '../../viz/index.js';
 import { parseRunSpec, race, reportHtml, functionValueChart, trainingCharts, meanStd, firstBelow } from '../../report/index.js';
@@ -287,6 +290,23 @@ function slug(s: string): string {
   return s.replace(/[^A-Za-z0-9.+-]+/g, '_');
 }
 
+/**
+ * The training runs' data and model, checked as `descent train` checks them, before any run starts: the
+ * data is read once with train's reader (the same cells, rows and memory limit) and a model too large for
+ * memory fails here, with the bytes and the limit, instead of in the first child after the function races.
+ */
+async function checkTrainingMemory(data: string, modelArg: string): Promise<void> {
+  const { kind, hidden } = parseModelArg(modelArg);
+  const { all } = loadData(data);
+  // train's outputs: one for linear and logistic, one per class for softmax and mlp (its default loss is ce)
+  const outFeatures = kind === 'linear' || kind === 'logistic' || all.numClasses < 2 ? 1 : all.numClasses;
+  const wasm = (await initBackend()) !== null; // the children train on the wasm arena when this platform has it
+  checkModelMemory({ kind, hidden, inFeatures: all.d, outFeatures }, {
+    limit: modelMemoryLimit(wasm), copies: TRAINING_COPIES, what: `--model ${modelArg}`,
+    holds: 'to train (float32 weights, gradients and optimizer state)', advice: 'use smaller hidden widths',
+  });
+}
+
 async function runCompare(o: CliOptions, command: string): Promise<void> {
   const spec = resolveSpec(o);
   // every spec parsed before anything runs or is written: a bad --opt fails fast with exit 2
@@ -296,7 +316,7 @@ async function runCompare(o: CliOptions, command: string): Promise<void> {
   if (spec.data !== undefined) {
     // the training runs' own flags, checked before the function races run (their children would say the same, later)
     parseBatchArg(spec.batch);
-    parseModelArg(spec.model);
+    await checkTrainingMemory(spec.data as string, spec.model);
   }
   if (objective) for (const p of spec.x0) if (p.length !== objective.n) throw inputError(`--x0: expected ${objective.n} numbers for ${objective.name}, got ${p.length}`);
   const outDir = o.out ?? join('reports', slug(spec.name));

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { atomicWrite } from '../../io/atomic-write.js';
 import { inputError } from '../../errors.js';
-import { buildModel, parseModelArg, type Activation, type Sequential } from '../../nn/index.js';
+import { buildModel, checkModelMemory, parseModelArg, TRAINING_COPIES, type Activation, type Sequential } from '../../nn/index.js';
 import { Rng } from '../../tensor/rng.js';
 import { initBackend, installWasmKernels } from '../../tensor/backend.js';
 import { isOptimizerName } from '../../optim/index.js';
@@ -22,6 +22,7 @@ import { initFrom, parseFreeze } from '../../train/transfer.js';
 import { addHyperparameterFlags, knownOptimizerNames, optimizerFromFlags } from './optimize.js';
 import { modelBytes, prepareData, readModelFile, type ModelMeta } from './train.js';
 import { checkOutputDir } from '../output-paths.js';
+import { modelMemoryLimit } from '../limits.js';
 
 type Opts = Record<string, string | boolean | undefined>;
 
@@ -58,7 +59,7 @@ async function run(o: Opts, hyperKeys: string[]): Promise<void> {
   const K = data.all.numClasses;
   if (K < 2) throw inputError(`--data ${data.name}: ensembles here are for classification; target '${data.all.targetName}' must hold class indices 0..K-1`);
   await initBackend();
-  installWasmKernels();
+  const wasm = installWasmKernels();
   const defaults = method === 'bagging' ? ensembleDefaults.bagging : ensembleDefaults.snapshot;
   const pretrained = o.init !== undefined ? readModelFile(o.init as string, 'init') : undefined;
   // with --init the architecture defaults to the pretrained file's (its dropout layers shift the state_dict indices)
@@ -74,6 +75,17 @@ async function run(o: Opts, hyperKeys: string[]): Promise<void> {
   // snapshots: epochs in all, by default 10 per cycle
   const epochs = intFlag('epochs', o.epochs, 1, method === 'snapshot' ? ensembleDefaults.snapshot.epochsPerCycle * members : ensembleDefaults.bagging.epochs);
   const batchSize = intFlag('batch', o.batch, 1, defaults.batchSize);
+  // before any member is built: bagging keeps every member (weights and gradients) and trains one at a time;
+  // a snapshot run keeps its M snapshots beside the model it trains, and then a same-budget single model
+  checkModelMemory({ kind, hidden, inFeatures: train.d, outFeatures: K }, {
+    limit: modelMemoryLimit(wasm),
+    copies: method === 'bagging' ? 2 * members + TRAINING_COPIES - 2 : TRAINING_COPIES + members + 2,
+    what: `--model ${modelArg}`,
+    holds: method === 'bagging'
+      ? `for ${members} members (float32 weights and gradients of each, and optimizer state while one trains)`
+      : `for ${members} snapshots beside the trained model and a same-budget single model (float32 weights, gradients, optimizer state)`,
+    advice: `use smaller hidden widths or fewer ${method === 'bagging' ? 'members (--bagging)' : 'snapshots (--snapshots)'}`,
+  });
   const optName = (o.opt as string | undefined) ?? defaults.opt;
   if (!isOptimizerName(optName)) throw inputError(`--opt: expected a first-order optimizer (${knownOptimizerNames().filter(isOptimizerName).join(', ')}), got '${optName}'`);
   const { name: _n, ...hyper } = optimizerFromFlags(optName, o, hyperKeys);

@@ -6,11 +6,15 @@
 import type { Command } from 'commander';
 import { inputError } from '../../errors.js';
 import { applyStandardizer, splitTail, type Dataset } from '../../data/index.js';
-import { buildModel, lossByName, parseModelArg, type Activation, type LossName } from '../../nn/index.js';
+import { buildModel, checkModelMemory, lossByName, parseModelArg, type Activation, type LossName } from '../../nn/index.js';
+import { memoryLimit } from '../limits.js';
 import { evaluate } from '../../train/trainer.js';
 import { loadData, readModelFile } from './train.js';
 
 type Opts = Record<string, string | boolean | undefined>;
+
+/** Float32 copies of the parameters while a model is built: weights, gradients and the float64 initial values (two). */
+const EVAL_COPIES = 4;
 
 async function runEval(o: Opts): Promise<void> {
   if (o.model === undefined) throw inputError('--model: required; a .safetensors file written by descent train --save (or PyTorch, with --arch)');
@@ -46,6 +50,12 @@ async function runEval(o: Opts): Promise<void> {
   const last = Object.entries(tensors).filter(([k]) => k.endsWith('.weight')).sort((a, b) => parseInt(a[0]) - parseInt(b[0])).pop()!;
   const outFeatures = last[1].shape[0];
   checkTargets(lossName, outFeatures, rows, data.all.n - rows.n, data.name, file);
+  // before building: a wrong --arch (mlp:100000000) would otherwise allocate its layers before the shapes are compared
+  checkModelMemory({ kind, hidden, inFeatures: rows.d, outFeatures }, {
+    limit: memoryLimit(), copies: EVAL_COPIES, what: `--arch ${arch}`,
+    holds: 'to evaluate (float32 weights and gradients, and their float64 initial values while the layers are built)',
+    advice: `expected the architecture of the tensors in ${file}`,
+  });
   const model = buildModel({ kind, hidden, activation, inFeatures: rows.d, outFeatures });
   model.loadStateDict(tensors, `--model ${file}`);
   const r = evaluate(model, lossName, rows);

@@ -5,15 +5,15 @@
  *                  [--iterations N] [--init kmeans++|random] [--seed S] [--seeds N] [--target COLUMN|none]
  *                  [--standardize] [--plot FILE.svg] [--json]
  */
-import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { inputError, runError } from '../../errors.js';
 import { atomicWrite } from '../../io/atomic-write.js';
-import { kmeans, kmeansMethods, type KMeansMethod, type KMeansResult } from '../../train/kmeans.js';
+import { kmeans, kmeansMemoryBytes, kmeansMethods, type KMeansMethod, type KMeansResult } from '../../train/kmeans.js';
 import { kmeansPlotSvg } from '../../train/kmeans-plot.js';
-import { isBuiltinName } from '../../data/index.js';
+import { builtinDatasets, isBuiltinName } from '../../data/index.js';
 import { loadData } from './train.js';
 import { checkOutputFile } from '../output-paths.js';
+import { memoryLimit } from '../limits.js';
 
 interface KMeansCliOptions {
   data?: string;
@@ -34,50 +34,20 @@ interface KMeansCliOptions {
 /** A numeric table: features row-major, plus the dropped target column's values if any. */
 export interface KMeansTable { x: Float64Array; n: number; d: number; columns: string[]; labels?: Float64Array; source: string }
 
-const BUILTIN = ['digits', 'iris', 'breast-cancer', 'wine', 'diabetes', 'mnist'];
-
-/** A built-in dataset through the train command's loader (data/NAME.csv, the mnist package): features, and its target as labels. */
-function loadBuiltin(name: string, target: string | undefined): KMeansTable {
-  if (target === 'none') throw inputError(`--target none: a built-in dataset's target is always left out of the features`);
-  const { all } = loadData(name, target);
-  return { x: Float64Array.from(all.x), n: all.n, d: all.d, columns: all.featureNames, labels: all.numClasses > 0 ? all.y : undefined, source: name };
-}
-
-/** Anything but a built-in name is a CSV path. */
-function resolveData(name: string): string {
-  if (!name.toLowerCase().endsWith('.csv')) throw inputError(`--data: expected a built-in name (${BUILTIN.join(', ')}) or a FILE.csv, got '${name}'`);
-  if (!existsSync(name)) throw inputError(`--data: file '${name}' does not exist`);
-  return name;
-}
-
-/** Parse a CSV with a header; every cell numeric. `target` (a column name, or 'none') is taken out of the features. */
-export function parseKMeansCsv(text: string, file: string, target: string | undefined): KMeansTable {
-  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
-  if (lines.length < 2) throw inputError(`--data ${file}: expected a header row and at least one data row`);
-  const header = lines[0].split(',').map((s) => s.trim());
-  let drop = -1;
-  if (target === undefined) drop = header.findIndex((h) => h === 'label' || h === 'target');
-  else if (target !== 'none') {
-    drop = header.indexOf(target);
-    if (drop < 0) throw inputError(`--target: no column '${target}' in ${file}; columns: ${header.join(', ')}`);
+/**
+ * The data through the CLI's one CSV reader (train's loadData: streamed, rows and columns named in errors,
+ * the memory limit): built-ins with their target as labels; a CSV file with float64 features and, as the
+ * target left out of the features, --target COLUMN, else a column named 'label' or 'target', else none.
+ */
+function loadTable(name: string, target: string | undefined): KMeansTable {
+  if (isBuiltinName(name)) {
+    if (target === 'none') throw inputError(`--target none: a built-in dataset's target is always left out of the features`);
+    const { all } = loadData(name, target);
+    return { x: Float64Array.from(all.x), n: all.n, d: all.d, columns: all.featureNames, labels: all.numClasses > 0 ? all.y : undefined, source: name };
   }
-  const d = header.length - (drop >= 0 ? 1 : 0);
-  if (d < 1) throw inputError(`--data ${file}: expected at least one feature column`);
-  const n = lines.length - 1;
-  const x = new Float64Array(n * d);
-  const labels = drop >= 0 ? new Float64Array(n) : undefined;
-  for (let i = 0; i < n; i++) {
-    const cells = lines[i + 1].split(',');
-    if (cells.length !== header.length) throw inputError(`--data ${file}: row ${i + 1} (line ${i + 2}): expected ${header.length} columns, got ${cells.length}`);
-    let t = 0;
-    for (let c = 0; c < cells.length; c++) {
-      const v = Number(cells[c]);
-      if (cells[c].trim() === '' || !Number.isFinite(v)) throw inputError(`--data ${file}: row ${i + 1} (line ${i + 2}), column '${header[c]}': expected a number, got '${cells[c]}'`);
-      if (c === drop) labels![i] = v;
-      else x[i * d + t++] = v;
-    }
-  }
-  return { x, n, d, columns: header.filter((_h, c) => c !== drop), labels, source: file };
+  const labelColumn = (header: readonly string[]) => header.find((h) => h === 'label' || h === 'target') ?? null;
+  const { all } = loadData(name, target === 'none' ? undefined : target, { float64: true, noTarget: target === 'none', defaultTarget: labelColumn });
+  return { x: all.x as Float64Array, n: all.n, d: all.d, columns: all.featureNames, labels: all.targetName !== '' ? all.y : undefined, source: name };
 }
 
 /** Standardize columns in place to mean 0, standard deviation 1 (constant columns become 0). */
@@ -128,8 +98,18 @@ async function run(o: KMeansCliOptions): Promise<void> {
   if (o.init !== 'kmeans++' && o.init !== 'random') throw inputError(`--init: expected kmeans++ or random, got '${o.init}'`);
   if (o.plot !== undefined && !o.plot.toLowerCase().endsWith('.svg')) throw inputError(`--plot: expected a file name ending in .svg, got '${o.plot}'`);
   if (o.plot !== undefined) checkOutputFile('--plot', o.plot);
-  const table = isBuiltinName(o.data) ? loadBuiltin(o.data, o.target) : parseKMeansCsv(readFileSync(resolveData(o.data), 'utf8'), o.data, o.target);
+  const table = loadTable(o.data, o.target);
   if (k > table.n) throw inputError(`--k: expected at most the number of rows (${table.n}), got ${k}`);
+  // before any run allocates: every run's centers and assignments are kept for the report
+  const runCount = methods.length * seeds;
+  const need = kmeansMemoryBytes(table.n, table.d, k, runCount);
+  const limit = memoryLimit();
+  if (need > limit.bytes) {
+    throw inputError(
+      `--k ${k}: ${runCount} runs of ${k} centers × ${table.d} features on ${table.n} rows need about ${need} bytes (float64 centers and the assignments of every run), ` +
+        `over the limit of ${limit.bytes} bytes (${limit.why}); use a smaller --k, fewer --seeds or one --method`,
+    );
+  }
   if (o.standardize) standardize(table);
 
   // warm-up: each method once on a few rows, so the first measured run does not pay for JIT compilation
@@ -174,7 +154,7 @@ export function register(program: Command): void {
   program
     .command('kmeans')
     .description('K-means: batch (Lloyd), online (MacQueen) and minibatch (Sculley), objective vs time and examples seen')
-    .option('--data <name|file.csv>', `a built-in dataset (${BUILTIN.join(', ')}) or a CSV file with a header row`)
+    .option('--data <name|file.csv>', `a built-in dataset (${Object.keys(builtinDatasets).join(', ')}) or a CSV file with a header row`)
     .option('--k <K>', 'number of clusters')
     .option('--method <name>', 'batch, online, minibatch, or all', 'all')
     .option('--batch <N>', 'minibatch size (minibatch)', '100')

@@ -4,7 +4,7 @@
  * in file order); standardization fitted on the training rows; the model, loss and optimizer from flags;
  * the fit loop (src/train) with checkpoints, resume, SIGINT, a run folder and a progress bar.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +14,7 @@ import { atomicWrite } from '../../io/atomic-write.js';
 import { parseSafetensors, parseSafetensorsWithMetadata, serializeSafetensors, type SafetensorsInput } from '../../io/safetensors.js';
 import {
   applyStandardizer, builtinDatasets, builtinInfo, fitStandardizer, isBuiltinName, mnistFromRaw, parseBatchArg, parseCsv, splitTail,
-  type Dataset, type Standardizer,
+  type CsvOptions, type Dataset, type Standardizer,
 } from '../../data/index.js';
 import { buildModel, parseModelArg, lossByName, type Activation, type LossName, type Sequential } from '../../nn/index.js';
 import { createOptimizer, isOptimizerName, optimizers } from '../../optim/index.js';
@@ -48,8 +48,12 @@ export interface LoadedData {
   builtin?: (typeof builtinDatasets)[string];
 }
 
-/** `--data NAME|FILE.csv` → the dataset (file access lives here, parsing in src/data). */
-export function loadData(spec: string, target?: string): LoadedData {
+/**
+ * `--data NAME|FILE.csv` → the dataset (file access lives here, parsing in src/data). The one CSV reader of
+ * the CLI: train, eval, ensemble, compare and kmeans all read files here (kmeans with `csv`: float64
+ * features, and its own choice of target column).
+ */
+export function loadData(spec: string, target?: string, csv: Pick<CsvOptions, 'float64' | 'defaultTarget'> & { noTarget?: boolean } = {}): LoadedData {
   if (isBuiltinName(spec)) {
     const info = builtinInfo(spec);
     if (info.source === 'mnist') {
@@ -66,7 +70,8 @@ export function loadData(spec: string, target?: string): LoadedData {
   }
   // streamed (src/cli/csv-file.ts): memory holds the numbers, never the file's text
   try {
-    return { name: spec, all: readCsvFile(spec, { source: spec, target, memoryLimit: memoryLimit() }) };
+    const opts: CsvOptions = { source: spec, target: csv.noTarget ? null : target, defaultTarget: csv.defaultTarget, float64: csv.float64, memoryLimit: memoryLimit() };
+    return { name: spec, all: readCsvFile(spec, opts) };
   } catch (err) {
     if (err instanceof DescentError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
@@ -124,6 +129,15 @@ export function modelBytes(model: Sequential, meta: ModelMeta): Uint8Array {
 /** Reads a model file's metadata (null for a file PyTorch wrote). */
 export function readModelFile(path: string, flag: string): { tensors: ReturnType<typeof parseSafetensors>; meta: ModelMeta | null } {
   let bytes: Uint8Array;
+  let size = -1;
+  try {
+    size = statSync(path).size;
+  } catch {
+    /* reported by the read below */
+  }
+  // a file larger than the memory budget is refused before it is read whole
+  const limit = memoryLimit();
+  if (size > limit.bytes) throw inputError(`--${flag} ${path}: the file has ${size} bytes, over the limit of ${limit.bytes} bytes (${limit.why}); expected a model that fits in memory`);
   try {
     bytes = new Uint8Array(readFileSync(path));
   } catch {
