@@ -5,12 +5,14 @@
 //    descent's own operations in descent's order (no reference for n = 1000).
 // Each run must reach SciPy's minimizer (x within 1e-6, f within 1e-9) and stop as SciPy does: max|∇f| ≤ 1e-8,
 // or, for lbfgs, L-BFGS-B's relative reduction of f ≤ 1e-15 (SciPy's own end at Rosenbrock n = 10 and 100 and
-// on the quadratic). Its evaluations must not exceed SciPy's nfev. Near a minimizer f stops resolving a step's
-// decrease and the last bits of f decide line searches, so SciPy's own count moves with the arithmetic
-// (L-BFGS-B on the quadratic: 116 with torch's f, 163 with descent's; BFGS at n = 100: 650 and 658); the budget
-// is SciPy's count under either arithmetic, the larger of the two. Where SciPy did not converge (BFGS at
-// Rosenbrock n = 10 stops with "precision loss" at max|∇f| ≈ 6e-8, an ascent direction), the budget applies
-// to reaching SciPy's final point; descent then goes on to gtol.
+// on the quadratic). Its evaluations must not exceed SciPy's nfev with torch's f (the fixture), with two
+// exceptions, listed in `overTorchCount` below: there the last bits of f and ∇f steer the run, SciPy's own count
+// moves with them (L-BFGS-B on the quadratic: 114 to 176 over ten equally valid summation orders, 116 with torch's;
+// BFGS at n = 100: 648 to 660, 650 with torch's), and descent's mean over the same arithmetic variants matches or
+// beats SciPy's (minimize-arithmetic-spread.test.ts; docs/second-order.md, "Arithmetic spread"). For those two the
+// budget is SciPy's count under either of the two arithmetics here, the larger. Where SciPy did not converge (BFGS
+// at Rosenbrock n = 10 stops with "precision loss" at max|∇f| ≈ 6e-8, an ascent direction), the budget applies to
+// reaching SciPy's final point; descent then goes on to gtol.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -28,6 +30,9 @@ interface Reference {
   success: boolean;
 }
 
+// the cases where descent's count (in its own arithmetic) exceeds the torch-f fixture's: lbfgs 128 vs 116, bfgs 656 vs 650
+const overTorchCount = new Set(['lbfgs quadratic-cond1e4', 'bfgs rosenbrock-100']);
+
 const maxAbs = (v: ArrayLike<number>): number => Math.max(...Array.from(v, Math.abs));
 
 for (const name of readdirSync(root).sort()) {
@@ -40,7 +45,7 @@ for (const name of readdirSync(root).sort()) {
     if (method === 'bfgs' && spec.x0.length > 200) continue;
     const ref: Reference = torchRef[key];
     const same: Reference | undefined = sameRef?.[key];
-    const budget = Math.max(ref.nfev, same?.nfev ?? 0);
+    const budget = overTorchCount.has(`${method} ${name}`) ? Math.max(ref.nfev, same?.nfev ?? 0) : ref.nfev;
     test(`${method} on ${name} (n = ${spec.x0.length}) vs SciPy ${key}: nfev ${ref.nfev} (torch f)${same ? `, ${same.nfev} (descent's f)` : ''}`, () => {
       const objective = makeObjective(spec.function, spec.x0.length);
       let atSciPysEnd = Infinity; // evaluations when an iterate first reaches SciPy's final point
