@@ -99,6 +99,15 @@ function intFlag(flag: string, text: string, min: number): number {
   return v;
 }
 
+/**
+ * Epochs of a training comparison: at least 1. Only `descent train` takes 0 (it writes the initial model);
+ * a comparison of optimizers that never step has nothing to compare, so 0 is refused with that pointer.
+ */
+function epochsFlag(flag: string, text: string): number {
+  if (/^\s*0+\s*$/.test(text)) throw inputError(`${flag}: expected an integer >= 1, got '${text}'; a comparison needs training (for the initial weights alone, descent train --epochs 0 --save FILE)`);
+  return intFlag(flag, text, 1);
+}
+
 function numFlag(flag: string, text: string, ok: (v: number) => boolean, expected: string): number {
   const v = Number(text);
   if (text.trim() === '' || !Number.isFinite(v) || !ok(v)) throw inputError(`${flag}: expected ${expected}, got '${text}'`);
@@ -151,7 +160,7 @@ function readSpecFile(file: string): Partial<CompareSpec> {
     else throw inputError(`--spec ${file}: 'x0' expected a point [a, b] or a list of points`);
   }
   for (const k of ['steps', 'epochs', 'seeds'] as const) {
-    if (o[k] !== undefined) out[k] = intFlag(`--spec ${file}: '${k}'`, String(o[k]), 1);
+    if (o[k] !== undefined) out[k] = (k === 'epochs' ? epochsFlag : (f: string, t: string) => intFlag(f, t, 1))(`--spec ${file}: '${k}'`, String(o[k]));
   }
   if (o.tol !== undefined) out.tol = numFlag(`--spec ${file}: 'tol'`, String(o.tol), (v) => v > 0, 'a number > 0');
   if (o.targetLoss !== undefined) out.targetLoss = numFlag(`--spec ${file}: 'targetLoss'`, String(o.targetLoss), () => true, 'a number');
@@ -182,7 +191,7 @@ export function resolveSpec(o: CliOptions): CompareSpec {
   if (o.tol !== undefined) base.tol = numFlag('--tol', o.tol, (v) => v > 0, 'a number > 0');
   if (o.data !== undefined) base.data = o.data;
   if (o.model !== undefined) base.model = o.model;
-  if (o.epochs !== undefined) base.epochs = intFlag('--epochs', o.epochs, 1);
+  if (o.epochs !== undefined) base.epochs = epochsFlag('--epochs', o.epochs);
   if (o.seeds !== undefined) base.seeds = intFlag('--seeds', o.seeds, 1);
   if (o.batch !== undefined) base.batch = o.batch;
   if (o.val !== undefined) base.val = numFlag('--val', o.val, (v) => v > 0 && v < 1, 'a fraction in (0, 1)');
@@ -468,7 +477,7 @@ export function register(program: Command): void {
     .option('--tol <X>', 'distance to the minimum that counts as reaching it (default 0.01)')
     .option('--data <NAME>', 'a dataset for training runs (mnist, digits, iris, ... or FILE.csv)')
     .option('--model <SPEC>', 'model for training runs (default mlp:128)')
-    .option('--epochs <N>', 'epochs per training run (default 5)')
+    .option('--epochs <N>', 'epochs per training run, at least 1 (default 5)')
     .option('--seeds <N>', 'seeds per optimizer (default 3)')
     .option('--batch <N>', 'batch size or full (default 64)')
     .option('--val <F>', 'validation fraction (the dataset default otherwise)')

@@ -72,7 +72,10 @@ async function run(o: Opts, hyperKeys: string[]): Promise<void> {
   const dropout = o.dropout === undefined ? (arch.dropout ?? 0) : Number(o.dropout);
   if (!(dropout >= 0 && dropout < 1) || (typeof o.dropout === 'string' && o.dropout.trim() === '')) throw inputError(`--dropout: expected a probability in [0, 1), got '${String(o.dropout)}'`);
   const seed = intFlag('seed', o.seed, 0, 0);
-  // snapshots: epochs in all, by default 10 per cycle
+  // snapshots: epochs in all, by default 10 per cycle. At least 1: only descent train takes 0 (the initial model)
+  if (typeof o.epochs === 'string' && /^\s*0+\s*$/.test(o.epochs)) {
+    throw inputError(`--epochs: expected an integer >= 1, got '${o.epochs}'; an ensemble of untrained members has nothing to compare (for the initial weights alone, descent train --epochs 0 --save FILE)`);
+  }
   const epochs = intFlag('epochs', o.epochs, 1, method === 'snapshot' ? ensembleDefaults.snapshot.epochsPerCycle * members : ensembleDefaults.bagging.epochs);
   const batchSize = intFlag('batch', o.batch, 1, defaults.batchSize);
   // before any member is built: bagging keeps every member (weights and gradients) and trains one at a time;
@@ -167,7 +170,7 @@ export function register(program: Command): void {
     .option('--dropout <p>', 'dropout after each hidden activation (default 0.2; with --init, the pretrained file\'s)')
     .option('--opt <name>', 'first-order optimizer (default adam)')
     .option('--lr <x>', 'learning rate; for snapshots the lr0 of every cycle (default: bagging 0.01, snapshots 0.02, with adam; snapshots with sgd 0.1 and momentum 0.9; another optimizer its own)')
-    .option('--epochs <n>', 'epochs per model (bagging, default 20) or in all (snapshots, default 10 per cycle: 10·M)')
+    .option('--epochs <n>', 'epochs per model (bagging, default 20) or in all (snapshots, default 10 per cycle: 10·M); at least 1')
     .option('--batch <n>', 'rows per batch (default 32)')
     .option('--seed <n>', 'seed of initializations, bootstrap draws and shuffles (default 0)')
     .option('--init <file.safetensors>', 'start every member from these weights (torch state_dict names and shapes of this model)')

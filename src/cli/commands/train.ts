@@ -510,7 +510,7 @@ export function register(program: Command): void {
     .option('--schedule <spec>', 'learning-rate schedule NAME:KEY=VALUE,..., stepped once per epoch (plateau on the validation loss, or the train loss without validation); mnist\'s default recipe adds cosine over the epochs (and lr 0.002) unless --model, --opt or --lr is given')
     .option('--schedule-every <epoch|batch>', 'step the schedule once per epoch (default, the contract) or after every batch (its counts are then in steps)')
     .option('--batch <n|full>', 'rows per batch, or full (default 64 for built-ins, 32 for CSV files)')
-    .option('--epochs <n>', 'epochs in all, counting those of a resumed run (default 20; mnist 10)')
+    .option('--epochs <n>', 'epochs in all, counting those of a resumed run (default 20; mnist 10); 0 writes the initial model (--save, --out) without training')
     .option('--seed <n>', 'seed of the initialization, dropout masks and the shuffles (default 0)')
     .option('--no-shuffle', 'batches in file order (default: a fresh seeded permutation each epoch)')
     .option('--early-stopping <patience>', 'stop after PATIENCE epochs without a lower validation loss; the best epoch\'s weights are kept')
