@@ -56,7 +56,8 @@ export const multistep: ScheduleFamily = {
   params: { milestones: undefined, gamma: 0.1 },
   description: 'multiply by gamma at each milestone (MultiStepLR)',
   build(p, baseLr) {
-    const ms = p.milestones;
+    // `--schedule multistep:milestones=8` (one milestone, no ';') parses as a number: it is the list [8]
+    const ms = typeof p.milestones === 'number' ? [p.milestones] : p.milestones;
     if (!Array.isArray(ms) || ms.length === 0 || ms.some((m) => !Number.isInteger(m) || m < 0)) {
       throw inputError(`schedule 'multistep': milestones: expected a list of integers >= 0 (on the command line, separated by ';'), got ${JSON.stringify(ms)}`);
     }
