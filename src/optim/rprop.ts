@@ -30,7 +30,10 @@ export function rpropInit(n: number, ArrayType: FloatArrayConstructor = Float64A
  */
 export function rpropUpdate(params: FloatArray, grads: FloatArray, state: RpropState, o: RpropOptions): void {
   const { maximize } = o;
-  const etaminus = o.etas[0], etaplus = o.etas[1];
+  // Float32 parameters: torch forms g·g_prev and Δ·η in float32 (η stored in a float32 tensor), so a
+  // product of two tiny gradients underflows to 0 (η = 1), where a float64 product would keep its sign.
+  const round = params instanceof Float32Array ? Math.fround : (x: number) => x;
+  const etaminus = round(o.etas[0]), etaplus = round(o.etas[1]);
   const minStep = o.stepSizes[0], maxStep = o.stepSizes[1];
   const { prev, stepSize } = state;
   if (state.step === 0) stepSize.fill(o.lr);
@@ -38,10 +41,10 @@ export function rpropUpdate(params: FloatArray, grads: FloatArray, state: RpropS
   const n = params.length;
   for (let i = 0; i < n; i++) {
     let g = maximize ? -grads[i] : grads[i];
-    const s = g * prev[i];
+    const s = round(g * prev[i]);
     const eta = s > 0 ? etaplus : s < 0 ? etaminus : s === 0 ? 1 : s;
     // clamp_ as torch: NaN stays NaN
-    const d = stepSize[i] * eta;
+    const d = round(stepSize[i] * eta);
     stepSize[i] = d < minStep ? minStep : d > maxStep ? maxStep : d;
     if (eta === etaminus) g = 0;
     params[i] = params[i] + -1 * Math.sign(g) * stepSize[i];
