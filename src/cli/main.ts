@@ -3,8 +3,9 @@
  * exports `register(program)`; errors become the contract's single line.
  */
 import { Command, CommanderError } from 'commander';
-import { DescentError } from '../errors.js';
+import { DescentError, inputError } from '../errors.js';
 import { commands } from './commands/index.js';
+import { refuseRepeatedOptions } from './repeated-options.js';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command();
@@ -21,6 +22,9 @@ export async function main(argv: string[]): Promise<number> {
     });
   for (const register of commands) register(program);
   try {
+    // commander would print the whole help to stderr as if it were an error, and exit 0
+    if (argv.length === 0) throw inputError(`missing command; expected one of: ${program.commands.map((c) => c.name()).join(', ')} (descent --help describes them)`);
+    refuseRepeatedOptions(program, argv);
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {

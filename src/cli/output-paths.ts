@@ -35,6 +35,8 @@ function writableDir(dir: string): boolean {
 
 /** A directory that may already exist or will be created (`--out DIR`): refused when a file is in the way or it cannot be written. */
 export function checkOutputDir(flag: string, dir: string, forFile?: string): void {
+  // '' would mean the current folder (files written beside the user's own); blanks are a slip, not a name
+  if (dir.trim() === '') throw inputError(`${flag}: expected a directory name, got '${dir}'`);
   const { at, isDir } = nearestExisting(dir);
   if (!isDir) {
     if (forFile !== undefined) throw inputError(`${flag}: cannot write '${forFile}': '${at}' is not a directory`);

@@ -92,7 +92,7 @@ const cases: Case[] = [
   { args: [...rosen, '--opt', 'adam', '--steps', '1.5'], says: /^--steps: expected an integer >= 0, got '1\.5'/ },
   { args: [...rosen, '--opt', 'adam', '--schedule', 'foo:x=1'], says: /unknown schedule 'foo'; expected one of: step, multistep/ },
   { args: [...rosen, '--opt', 'adam', '--schedule', 'step:stepSize=-1'], says: /stepSize: expected an integer >= 1, got -1/ },
-  { args: [...rosen, '--opt', 'lbfgs', '--history-size', '0'], says: /historySize: expected an integer >= 1, got 0/ },
+  { args: [...rosen, '--opt', 'lbfgs', '--history-size', '0'], says: /^--history-size: expected an integer >= 1, got '0'$/ },
   { args: [...rosen, '--opt', 'adam', '--bogus'], says: /unknown option '--bogus'/ },
   { args: [...rosen, '--opt', 'adam', '--lr'], says: /option '--lr <x>' argument missing/ },
   { args: ['optimize', '--spec', p('missing.json')], says: /^--spec: cannot read '.*missing\.json'/ },
@@ -209,6 +209,30 @@ const cases: Case[] = [
   { args: ['kmeans', '--data', p('ragged.csv'), '--k', '1'], says: /ragged\.csv: row 2 \(line 3\): expected 3 fields as in the header, got 2/ },
   { args: ['kmeans', '--data', p('two-features.csv'), '--k', '1', '--target', 'z'], says: /^--target: no column 'z' in .*two-features\.csv; columns: a, b, y/ },
   { args: ['kmeans', '--data', p('missing.csv'), '--k', '1'], says: /^--data: cannot read '.*missing\.csv' \(no such file\); expected a CSV file/ },
+
+  // ---- found by running every command's flags with absurd values (negative, NaN, 1e309, empty, blank, lists, repeats)
+  // an option given twice is refused, not silently last-wins; lists (compare --opt, --x0) may repeat
+  { args: [...trainIris, '--lr', '0.1', '--lr', '1'], says: /^--lr: given twice \(--lr 0\.1, then --lr 1\); expected it once$/ },
+  { args: [...cmpFn, '--opt', 'adam', '--steps', '3', '--steps', '4'], says: /^--steps: given twice \(--steps 3, then --steps 4\); expected it once$/, outputs: [p('compare-out')] },
+  { args: [...trainIris, '--no-shuffle', '--no-shuffle'], says: /^--no-shuffle: given twice/ },
+  // line-search hyperparameters name the flag and the text typed (was 'lbfgs: c1: ..., got null' after the data note on stdout)
+  { args: [...trainIris, '--opt', 'lbfgs', '--batch', 'full', '--c1', '1e309'], says: /^--c1: expected a number in \(0, 1\), got '1e309'$/ },
+  { args: [...trainIris, '--opt', 'bfgs', '--batch', 'full', '--wolfe', 'nw'], says: /^--wolfe: expected "more-thuente" or "nocedal-wright", got 'nw'$/ },
+  // empty and blank values were read as 0 or as the current folder
+  { args: [...trainIris, '--out', ''], says: /^--out: expected a directory name, got ''$/ },
+  { args: [...ens, '--bagging', '2', '--out', ' '], says: /^--out: expected a directory name, got ' '$/ },
+  { args: [...ens, '--bagging', '2', '--seed', ' '], says: /^--seed: expected an integer >= 0, got ' '$/ },
+  { args: [...km, '--k', '3', '--seeds', ''], says: /^--seeds: expected an integer >= 1, got ''$/ },
+  { args: [...rosen, '--opt', 'adam', '--steps', ''], says: /^--steps: expected an integer >= 0, got ''$/ },
+  { args: ['optimize', '--fn', 'quadratic:scale=', '--x0', '1,2', '--opt', 'adam'], says: /^--fn: expected NAME:KEY=NUMBER,\.\.\., got 'quadratic:scale='$/ },
+  { args: ['eval', '--model', p('softmax-4x3.safetensors'), '--arch', 'softmax', '--data', 'iris', '--val', ''], says: /^--val: expected a fraction in \[0, 1\), got ''$/ },
+  // training flags of a function-only comparison are checked too
+  { args: [...cmpFn, '--opt', 'adam', '--batch', 'abc'], says: /^--batch: expected 'full' or an integer >= 1, got 'abc'/, outputs: [p('compare-out')] },
+  // --epochs 0 is train's (the initial model); a comparison or an ensemble needs training
+  { args: ['ensemble', '--data', 'iris', '--val', '0.2', '--bagging', '2', '--epochs', '0'], says: /^--epochs: expected an integer >= 1, got '0'; an ensemble of untrained members .*descent train --epochs 0 --save FILE\)$/ },
+  { args: [...cmpFn, '--opt', 'adam', '--data', 'iris', '--epochs', '0'], says: /^--epochs: expected an integer >= 1, got '0'; a comparison needs training/, outputs: [p('compare-out')] },
+  // no command at all: one line listing the commands (commander printed the whole help as an "error", with exit 0)
+  { args: [], says: /^missing command; expected one of: optimize, .*train.*compare \(descent --help describes them\)$/ },
 ];
 
 function run(args: string[], env: Record<string, string> = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
@@ -248,7 +272,7 @@ test(`bad input: ${cases.length} cases across every command exit 2 with one 'des
   const before = snapshot(dir);
   const repoReports = existsSync(join(repo, 'reports')) ? readdirSync(join(repo, 'reports')).join(',') : '';
   const failures: string[] = [];
-  const batch = 6; // small concurrent batches: fast on two cores without starving the other test files
+  const batch = 8; // small concurrent batches: fast on two cores without starving the other test files
   for (let i = 0; i < cases.length; i += batch) {
     const part = cases.slice(i, i + batch);
     const results = await Promise.all(part.map((c) => run(c.args, c.env)));

@@ -21,8 +21,7 @@ import { initBackend } from '../../tensor/backend.js';
 import { loadData } from './train.js';
 import { modelMemoryLimit } from '../limits.js';
 import type { Objective, ObjectiveSpec } from '../../objectives/index.js';
-import { contourPlotSvg } from '../../viz/index.js';
-import { parseRunSpec, race, reportHtml, functionValueChart, trainingCharts, meanStd, firstBelow } from '../../report/index.js';
+import { parseRunSpec, race, reportHtml, functionValueChart, functionContourSvg, trainingCharts, meanStd, firstBelow } from '../../report/index.js';
 import type { RunSpec, FunctionSection, TrainingSection, TrainingRun, RaceResult } from '../../report/index.js';
 
 /** Everything one comparison needs, from flags, a spec file or a preset. */
@@ -318,6 +317,9 @@ async function checkTrainingMemory(data: string, modelArg: string): Promise<void
 
 async function runCompare(o: CliOptions, command: string): Promise<void> {
   const spec = resolveSpec(o);
+  // the training flags are checked even in a function-only comparison, where they do not apply: a typo is a typo
+  if (o.batch !== undefined) parseBatchArg(o.batch);
+  if (o.model !== undefined) parseModelArg(o.model);
   // every spec parsed before anything runs or is written: a bad --opt fails fast with exit 2
   const fnRuns = spec.function !== undefined ? spec.optimizers.flatMap((s) => parseRunSpec(s)) : [];
   const trainRuns = spec.data !== undefined ? spec.trainOptimizers.flatMap((s) => parseRunSpec(s)) : [];
@@ -360,7 +362,7 @@ async function runCompare(o: CliOptions, command: string): Promise<void> {
     if (trainRuns.length) {
       const runs: TrainingRun[] = [];
       for (const run of trainRuns) {
-        const tr: TrainingRun = { label: run.label, seeds: [], trainLoss: [], valLoss: [], valAccuracy: [], wallSeconds: [], stepsPerEpoch: 0 };
+        const tr: TrainingRun = { label: run.label, name: run.name, options: run.options, seeds: [], trainLoss: [], valLoss: [], valAccuracy: [], wallSeconds: [], stepsPerEpoch: 0 };
         for (let s = 1; s <= spec.seeds; s++) {
           bar?.update({ task: `${run.label}, seed ${s}` });
           const r = await trainOnce(trainArgs(spec, run, s), () => bar?.increment());
@@ -390,10 +392,7 @@ async function runCompare(o: CliOptions, command: string): Promise<void> {
     for (const s of functions) {
       figure(join(outDir, `${slug(s.fn)}-from-${slug(s.x0.join(','))}-values.svg`), functionValueChart(s, s.results.every((r) => r.values.every((v) => !(v <= 0)))));
       if (!s.f) continue;
-      figure(
-        join(outDir, `${slug(s.fn)}-from-${slug(s.x0.join(','))}.svg`),
-        contourPlotSvg({ f: s.f, xDomain: s.xDomain, yDomain: s.yDomain, minimum: s.minimum, title: `${s.fn} from (${s.x0.join(', ')})`, paths: s.results.map((r) => ({ label: r.label, points: r.path })) }),
-      );
+      figure(join(outDir, `${slug(s.fn)}-from-${slug(s.x0.join(','))}.svg`), functionContourSvg(s));
     }
     if (training) {
       const charts = Object.entries(trainingCharts(training));

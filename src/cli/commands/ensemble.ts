@@ -29,7 +29,7 @@ type Opts = Record<string, string | boolean | undefined>;
 function intFlag(name: string, raw: string | boolean | undefined, min: number, dflt: number): number {
   if (raw === undefined) return dflt;
   const v = Number(raw);
-  if (typeof raw !== 'string' || !Number.isInteger(v) || v < min) throw inputError(`--${name}: expected an integer >= ${min}, got '${String(raw)}'`);
+  if (typeof raw !== 'string' || raw.trim() === '' || !Number.isInteger(v) || v < min) throw inputError(`--${name}: expected an integer >= ${min}, got '${String(raw)}'`);
   return v;
 }
 

@@ -34,7 +34,7 @@ async function runEval(o: Opts): Promise<void> {
   const sameData = meta?.data === data.name;
   const valRaw = o.val as string | undefined;
   const frac = valRaw !== undefined ? Number(valRaw) : o.all ? 0 : sameData ? meta!.val : data.builtin?.val ?? 0;
-  if (!(frac >= 0 && frac < 1)) throw inputError(`--val: expected a fraction in [0, 1), got '${valRaw}'`);
+  if (!(frac >= 0 && frac < 1) || valRaw?.trim() === '') throw inputError(`--val: expected a fraction in [0, 1), got '${valRaw}'`);
   if (frac > 0) {
     const { val } = splitTail(data.all, frac);
     if (val) { rows = val; which = `the last ${val.n} rows (--val ${frac})`; }

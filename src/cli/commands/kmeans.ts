@@ -3,17 +3,17 @@
  * over several seeds, with the objective plotted against time and against examples seen.
  *   descent kmeans --data NAME|FILE.csv --k K [--method batch|online|minibatch|all] [--batch N] [--epochs N]
  *                  [--iterations N] [--init kmeans++|random] [--seed S] [--seeds N] [--target COLUMN|none]
- *                  [--standardize] [--plot FILE.svg] [--json]
+ *                  [--standardize] [--plot FILE.svg|FILE.png] [--json]
  */
 import type { Command } from 'commander';
 import { inputError, runError } from '../../errors.js';
-import { atomicWrite } from '../../io/atomic-write.js';
 import { kmeans, kmeansMemoryBytes, kmeansMethods, type KMeansMethod, type KMeansResult } from '../../train/kmeans.js';
 import { kmeansPlotSvg } from '../../train/kmeans-plot.js';
 import { builtinDatasets, isBuiltinName } from '../../data/index.js';
 import { loadData } from './train.js';
 import { checkOutputFile } from '../output-paths.js';
 import { memoryLimit } from '../limits.js';
+import { checkFigureName, writeFigure } from '../png.js';
 
 interface KMeansCliOptions {
   data?: string;
@@ -74,7 +74,7 @@ function purity(assign: Int32Array, labels: Float64Array, k: number): number {
 
 function intFlag(name: string, v: string, min: number): number {
   const x = Number(v);
-  if (!Number.isInteger(x) || x < min) throw inputError(`--${name}: expected an integer >= ${min}, got '${v}'`);
+  if (v.trim() === '' || !Number.isInteger(x) || x < min) throw inputError(`--${name}: expected an integer >= ${min}, got '${v}'`);
   return x;
 }
 
@@ -96,7 +96,7 @@ async function run(o: KMeansCliOptions): Promise<void> {
   const seed = intFlag('seed', o.seed, 0);
   const seeds = intFlag('seeds', o.seeds, 1);
   if (o.init !== 'kmeans++' && o.init !== 'random') throw inputError(`--init: expected kmeans++ or random, got '${o.init}'`);
-  if (o.plot !== undefined && !o.plot.toLowerCase().endsWith('.svg')) throw inputError(`--plot: expected a file name ending in .svg, got '${o.plot}'`);
+  if (o.plot !== undefined) checkFigureName('--plot', o.plot);
   if (o.plot !== undefined) checkOutputFile('--plot', o.plot);
   const table = loadTable(o.data, o.target);
   if (k > table.n) throw inputError(`--k: expected at most the number of rows (${table.n}), got ${k}`);
@@ -124,7 +124,7 @@ async function run(o: KMeansCliOptions): Promise<void> {
     }
   }
   const title = `k-means on ${o.data} (n = ${table.n}, d = ${table.d}, k = ${k}${o.standardize ? ', standardized' : ''})`;
-  if (o.plot !== undefined) atomicWrite(o.plot, kmeansPlotSvg(runs, title));
+  if (o.plot !== undefined) writeFigure(o.plot, kmeansPlotSvg(runs, title));
 
   if (o.json) {
     const out = {
@@ -165,7 +165,7 @@ export function register(program: Command): void {
     .option('--seeds <N>', 'number of seeds per method (S, S+1, ...)', '3')
     .option('--target <column>', "column left out of the features (default: one named 'label' or 'target'; 'none' keeps all)")
     .option('--standardize', 'scale every feature to mean 0 and standard deviation 1 first')
-    .option('--plot <file.svg>', 'write the objective against time and against examples seen')
+    .option('--plot <file.svg|file.png>', 'write the objective against time and against examples seen (SVG, or PNG by the name)')
     .option('--json', 'one JSON object on stdout with every run and its history')
     .action(async (o: KMeansCliOptions) => run(o));
 }

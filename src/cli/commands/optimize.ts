@@ -7,13 +7,12 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { DescentError, inputError, runError, unknownName } from '../../errors.js';
-import { atomicWrite } from '../../io/atomic-write.js';
 import { checkOutputFile } from '../output-paths.js';
-import { svgToPng } from '../png.js';
+import { checkFigureName, writeFigure } from '../png.js';
 import { makeObjective, type Objective, type ObjectiveSpec } from '../../objectives/index.js';
 import { optimizers, isOptimizerName, resolveOptions, runFirstOrder, type HyperValue, type OptimizerRule } from '../../optim/index.js';
 import { parseScheduleArg, type ScheduleSpec } from '../../schedule/index.js';
-import { convergenceSeries, optimizeSearchMethods } from '../../search/index.js';
+import { convergenceSeries, isSearchMethodName, optimizeSearchMethods, resolveSearchOptions } from '../../search/index.js';
 
 /** What `optimize` prints with --json (the contract's object). */
 export interface OptimizeResult {
@@ -119,7 +118,7 @@ function parseFnArg(raw: string): ObjectiveSpec {
   for (const pair of rest.split(',')) {
     const eq = pair.indexOf('=');
     const v = Number(pair.slice(eq + 1));
-    if (eq <= 0 || !Number.isFinite(v)) throw inputError(`--fn: expected NAME:KEY=NUMBER,..., got '${raw}'`);
+    if (eq <= 0 || pair.slice(eq + 1).trim() === '' || !Number.isFinite(v)) throw inputError(`--fn: expected NAME:KEY=NUMBER,..., got '${raw}'`);
     spec[pair.slice(0, eq)] = v;
   }
   return spec;
@@ -235,6 +234,17 @@ export function optimizerFromFlags(name: string, o: Record<string, string | bool
       if (!(err instanceof DescentError)) throw err;
       throw new DescentError(err.kind, err.message.replace(/^(\w+)(\[\d\])?:/, (_m, key: string, index = '') => (key in defaults ? `--${kebab(key)}${index}:` : _m)));
     }
+  } else if (isSearchMethodName(name)) {
+    // the same for line-search methods: "--c1: expected a number in (0, 1), got '1e309'" (the flag, and the text as typed)
+    try {
+      const { name: _n, ...given } = optimizer;
+      resolveSearchOptions(name, given);
+    } catch (err) {
+      if (!(err instanceof DescentError)) throw err;
+      const m = /^[\w-]+: (\w+): (.*), got [^,]*$/.exec(err.message);
+      if (m && m[1] in defaults && typeof o[m[1]] === 'string') throw new DescentError(err.kind, `--${kebab(m[1])}: ${m[2]}, got '${String(o[m[1]])}'`);
+      throw err;
+    }
   }
   return optimizer;
 }
@@ -265,7 +275,7 @@ export function specFromOptions(o: CliOptions, hyperKeys: string[]): OptimizeSpe
   let steps = DEFAULT_STEPS;
   if (o.steps !== undefined) {
     steps = Number(o.steps);
-    if (!Number.isInteger(steps) || steps < 0) throw inputError(`--steps: expected an integer >= 0, got '${o.steps}'`);
+    if (o.steps.trim() === '' || !Number.isInteger(steps) || steps < 0) throw inputError(`--steps: expected an integer >= 0, got '${o.steps}'`);
   }
   return {
     function: parseFnArg(o.fn),
@@ -299,9 +309,12 @@ export function summary(spec: OptimizeSpec, r: OptimizeResult, objective: Object
 
 /** The plot functions optimize uses from src/viz (pure: numbers in, SVG text out). */
 interface VizModule {
-  contourPlotSvg(o: { f: (x: number, y: number) => number; xDomain: [number, number]; yDomain: [number, number]; paths: { label: string; points: number[][] }[]; minimum?: number[]; title?: string }): string;
-  lineChartSvg(o: { series: { label: string; x: number[]; y: number[] }[]; xLabel: string; yLabel: string; logY?: boolean; title?: string }): string;
-  functionPlotSvg(o: { f: (x: number) => number; domain: [number, number]; points: number[]; title?: string }): string;
+  contourPlotSvg(o: { f: (x: number, y: number) => number; xDomain: [number, number]; yDomain: [number, number]; paths: { label: string; points: number[][]; color?: string }[]; minimum?: number[]; title?: string }): string;
+  lineChartSvg(o: { series: { label: string; x: number[]; y: number[]; color?: string }[]; xLabel: string; yLabel: string; logY?: boolean; title?: string }): string;
+  functionPlotSvg(o: { f: (x: number) => number; domain: [number, number]; points: number[]; title?: string; color?: string }): string;
+  /** The optimizer's colour, the same as in compare's reports and the playground. */
+  optimizerColor(variant: string): string;
+  optimizerVariant(name: string, options?: Readonly<Record<string, unknown>>): string;
 }
 
 /** A view box holding the objective's domain and the whole path, with a margin. */
@@ -316,6 +329,7 @@ function box(lo0: number, hi0: number, xs: number[]): [number, number] {
 export function plotSvg(viz: VizModule, spec: OptimizeSpec, r: OptimizeResult, objective: Objective): string {
   const title = `${spec.optimizer.name} on ${objective.name}`;
   const n = objective.n;
+  const color = viz.optimizerColor(viz.optimizerVariant(spec.optimizer.name, spec.optimizer as Readonly<Record<string, unknown>>));
   if (n === 2) {
     const d = objective.domain ?? [[-3, 3], [-3, 3]];
     const x = new Float64Array(2);
@@ -323,7 +337,7 @@ export function plotSvg(viz: VizModule, spec: OptimizeSpec, r: OptimizeResult, o
       f: (a, b) => { x[0] = a; x[1] = b; return objective.value(x); },
       xDomain: box(d[0][0], d[0][1], r.path.map((p) => p[0])),
       yDomain: box(d[1][0], d[1][1], r.path.map((p) => p[1])),
-      paths: [{ label: spec.optimizer.name, points: r.path }],
+      paths: [{ label: spec.optimizer.name, points: r.path, color }],
       minimum: objective.minimum,
       title,
     });
@@ -336,11 +350,12 @@ export function plotSvg(viz: VizModule, spec: OptimizeSpec, r: OptimizeResult, o
       domain: box(d[0][0], d[0][1], r.path.map((p) => p[0])),
       points: r.path.map((p) => p[0]),
       title,
+      color,
     });
   }
   const positive = r.values.every((v) => v > 0);
   return viz.lineChartSvg({
-    series: [{ label: spec.optimizer.name, x: r.values.map((_v, i) => i), y: r.values }],
+    series: [{ label: spec.optimizer.name, x: r.values.map((_v, i) => i), y: r.values, color }],
     xLabel: 'step',
     yLabel: 'f',
     logY: positive,
@@ -353,7 +368,7 @@ async function loadViz(): Promise<VizModule> {
   const path = '../../viz/index.js';
   try {
     const m = (await import(path)) as Partial<VizModule>;
-    if (typeof m.contourPlotSvg === 'function' && typeof m.lineChartSvg === 'function' && typeof m.functionPlotSvg === 'function') return m as VizModule;
+    if (typeof m.contourPlotSvg === 'function' && typeof m.lineChartSvg === 'function' && typeof m.functionPlotSvg === 'function' && typeof m.optimizerColor === 'function') return m as VizModule;
   } catch {
     /* reported below */
   }
@@ -368,10 +383,10 @@ function hyperHelp(key: string): string {
   return `default: ${uses.join('; ')}`;
 }
 
-/** `--plot-convergence FILE.svg`: the convergence rates of the search methods and sgd on --fn from --x0 (src/search/convergence.ts). */
+/** `--plot-convergence FILE.svg|FILE.png`: the convergence rates of the search methods and sgd on --fn from --x0 (src/search/convergence.ts). */
 async function plotConvergence(o: CliOptions): Promise<void> {
   const file = o.plotConvergence as string;
-  if (!file.toLowerCase().endsWith('.svg')) throw inputError(`--plot-convergence: expected a file name ending in .svg, got '${file}'`);
+  checkFigureName('--plot-convergence', file);
   checkOutputFile('--plot-convergence', file);
   if ((o.fn === undefined) !== (o.x0 === undefined)) throw inputError('--plot-convergence: give both --fn NAME and --x0 A,B,... (or neither, for the built-in exp-sum problem)');
   const x0 = o.x0 === undefined ? undefined : parseNumberList('x0', o.x0);
@@ -389,7 +404,9 @@ async function plotConvergence(o: CliOptions): Promise<void> {
   const report = convergenceSeries({ objective, x0, maxIter: steps, sgdLr: lr });
   const yLabel = report.error === 'distance' ? 'max |x - x*|' : '|f - f*|';
   const title = objective ? `convergence on ${objective.name} (n = ${objective.n})` : 'convergence on exp-sum: f = sum(exp(u) - u), u = Q(x - x*)';
-  atomicWrite(file, viz.lineChartSvg({ series: report.series, xLabel: 'iteration', yLabel, logY: true, title }));
+  // each method in its colour (optimizer-colors.ts): sgd is the same blue as in compare and the playground
+  const series = report.series.map((s) => ({ ...s, color: viz.optimizerColor(s.method) }));
+  writeFigure(file, viz.lineChartSvg({ series, xLabel: 'iteration', yLabel, logY: true, title }));
   for (const s of report.series) {
     const last = s.y.length ? s.y[s.y.length - 1].toExponential(2) : '0';
     process.stdout.write(`${s.label}: ${s.x.length ? s.x[s.x.length - 1] : 0} iterations, ${s.evaluations} evaluations, final error ${last}\n`);
@@ -422,16 +439,14 @@ export function register(program: Command): void {
     .option('--schedule <spec>', 'learning-rate schedule NAME:KEY=VALUE,... (lists use ;)')
     .option('--json', 'print the run as one JSON object')
     .option('--plot <file.svg|file.png>', 'write a figure (SVG, or PNG by the name): 2-D path on contours, 1-D curve with iterates, n-D f against step')
-    .option('--plot-convergence <file.svg>', 'error against iteration (log scale) for newton, bfgs, lbfgs, gd-backtracking and sgd (--lr, default 0.05) on --fn from --x0, or on the built-in exp-sum problem; --steps iterations');
+    .option('--plot-convergence <file.svg|file.png>', 'error against iteration (log scale, SVG or PNG by the name) for newton, bfgs, lbfgs, gd-backtracking and sgd (--lr, default 0.05) on --fn from --x0, or on the built-in exp-sum problem; --steps iterations');
   const hyperKeys = addHyperparameterFlags(cmd);
   cmd.action(async (opts: CliOptions) => {
     const o: CliOptions = {};
     for (const [k, v] of Object.entries(opts)) o[camel(k)] = v;
     if (o.plotConvergence !== undefined) return plotConvergence(o);
     const spec = specFromOptions(o, hyperKeys);
-    if (o.plot !== undefined && !/\.(svg|png)$/i.test(o.plot as string)) {
-      throw inputError(`--plot: expected a file name ending in .svg or .png, got '${o.plot}'`);
-    }
+    if (o.plot !== undefined) checkFigureName('--plot', o.plot as string);
     if (o.plot !== undefined) checkOutputFile('--plot', o.plot as string);
     const r = o.spec === undefined ? runOptimize(spec) : inSpec(o.spec, spec, () => runOptimize(spec));
     const out: OptimizeResult = { path: r.path, values: r.values, evaluations: r.evaluations, converged: r.converged };
@@ -440,7 +455,7 @@ export function register(program: Command): void {
       const plotPath = o.plot as string;
       const viz = await loadViz();
       const svg = plotSvg(viz, spec, out, r.objective);
-      atomicWrite(plotPath, /\.png$/i.test(plotPath) ? svgToPng(svg) : svg);
+      writeFigure(plotPath, svg);
     }
     if (o.json) process.stdout.write(JSON.stringify(out) + '\n');
     else {
