@@ -4,7 +4,8 @@
  * script, no network at install or run time), so the browser bundle never sees it.
  */
 import { createRequire } from 'node:module';
-import { runError } from '../errors.js';
+import { inputError, runError } from '../errors.js';
+import { atomicWrite } from '../io/atomic-write.js';
 
 type ResvgModule = typeof import('@resvg/resvg-js');
 let resvg: ResvgModule | undefined;
@@ -43,4 +44,22 @@ export function svgToPng(svg: string, scale = PNG_SCALE): Uint8Array {
 /** `fig.svg` → `fig.png` (same folder, same stem). */
 export function pngPathFor(svgPath: string): string {
   return svgPath.replace(/\.svg$/i, '') + '.png';
+}
+
+/** True for a figure name the CLI can write: `.svg` (the text) or `.png` (rasterized), any case. */
+export function isFigureFile(file: string): boolean {
+  return /\.(svg|png)$/i.test(file);
+}
+
+/**
+ * The check every figure flag (optimize --plot and --plot-convergence, kmeans --plot) runs before any work:
+ * an input error naming the flag and the two endings it takes.
+ */
+export function checkFigureName(flag: string, file: string): void {
+  if (!isFigureFile(file)) throw inputError(`${flag}: expected a file name ending in .svg or .png, got '${file}'`);
+}
+
+/** Writes one figure, atomically: the SVG text, or its PNG rendering when the name ends in .png. */
+export function writeFigure(file: string, svg: string): void {
+  atomicWrite(file, /\.png$/i.test(file) ? svgToPng(svg) : svg);
 }

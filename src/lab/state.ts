@@ -7,7 +7,7 @@
  * default (a hand-edited link still opens) and is reported in `warnings`.
  */
 
-import { palette } from '../viz/svg.js';
+import { optimizerColor } from '../viz/optimizer-colors.js';
 
 /** The test functions offered, with the start point used until the user clicks one. */
 export const LAB_FUNCTIONS = {
@@ -23,20 +23,20 @@ export type LabFunction = keyof typeof LAB_FUNCTIONS;
 
 /**
  * The optimizers shown in function mode: a label, the torch rule behind it, fixed options that
- * make the variant (momentum, nesterov), a default lr and a colour (viz's palette, in the order of
- * `npm start`'s Beale comparison: gd, momentum, nesterov, adagrad, rmsprop, rmsprop+momentum, adam,
- * so an optimizer has the same colour in the playground and in the report). `momentum`, `beta1`, `beta2`
- * sliders feed the rules that have those hyperparameters.
+ * make the variant (momentum, nesterov), a default lr and a colour: the variant's (each key is a variant
+ * name of viz's optimizer-colors.ts), so an optimizer has the same colour in the playground, in
+ * `descent compare`'s reports and in `optimize --plot`. `momentum`, `beta1`, `beta2` sliders feed the
+ * rules that have those hyperparameters.
  */
 export const LAB_OPTIMIZERS = {
-  sgd: { rule: 'sgd', label: 'SGD', lr: 0.001, color: palette[0], uses: [] },
-  momentum: { rule: 'sgd', label: 'Momentum', lr: 0.001, color: palette[1], uses: ['momentum'] },
-  nesterov: { rule: 'sgd', label: 'Nesterov', lr: 0.001, color: palette[2], uses: ['momentum'] },
-  adagrad: { rule: 'adagrad', label: 'Adagrad', lr: 0.5, color: palette[3], uses: [] },
-  rmsprop: { rule: 'rmsprop', label: 'RMSProp', lr: 0.01, color: palette[4], uses: [] },
-  adam: { rule: 'adam', label: 'Adam', lr: 0.05, color: palette[6], uses: ['betas'] },
-  nadam: { rule: 'nadam', label: 'NAdam', lr: 0.05, color: palette[7], uses: ['betas'] },
-  adadelta: { rule: 'adadelta', label: 'Adadelta', lr: 1, color: palette[8], uses: [] },
+  sgd: { rule: 'sgd', label: 'SGD', lr: 0.001, color: optimizerColor('sgd'), uses: [] },
+  momentum: { rule: 'sgd', label: 'Momentum', lr: 0.001, color: optimizerColor('momentum'), uses: ['momentum'] },
+  nesterov: { rule: 'sgd', label: 'Nesterov', lr: 0.001, color: optimizerColor('nesterov'), uses: ['momentum'] },
+  adagrad: { rule: 'adagrad', label: 'Adagrad', lr: 0.5, color: optimizerColor('adagrad'), uses: [] },
+  rmsprop: { rule: 'rmsprop', label: 'RMSProp', lr: 0.01, color: optimizerColor('rmsprop'), uses: [] },
+  adam: { rule: 'adam', label: 'Adam', lr: 0.05, color: optimizerColor('adam'), uses: ['betas'] },
+  nadam: { rule: 'nadam', label: 'NAdam', lr: 0.05, color: optimizerColor('nadam'), uses: ['betas'] },
+  adadelta: { rule: 'adadelta', label: 'Adadelta', lr: 1, color: optimizerColor('adadelta'), uses: [] },
 } as const satisfies Record<string, { rule: string; label: string; lr: number; color: string; uses: readonly string[] }>;
 export type LabOptimizer = keyof typeof LAB_OPTIMIZERS;
 

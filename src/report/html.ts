@@ -2,7 +2,7 @@
  * The self-contained HTML report of `descent compare`: inline CSS, inline SVG, one inline script (the
  * animation player); no external resources, so it works offline and makes no network requests.
  */
-import { esc, fmtValue, lineChartSvg } from '../viz/index.js';
+import { contourPlotSvg, esc, fmtValue, lineChartSvg, optimizerVariant, runColors } from '../viz/index.js';
 import type { LineSeries } from '../viz/index.js';
 import { playerHtml, playerScript } from './player.js';
 import type { RaceResult } from './function-race.js';
@@ -22,6 +22,9 @@ export interface FunctionSection {
 /** One optimizer's training runs over seeds, epoch by epoch. */
 export interface TrainingRun {
   label: string;
+  /** The optimizer (torch rule name) and its options: they pick the run's colour (optimizer-colors.ts). */
+  name?: string;
+  options?: Readonly<Record<string, unknown>>;
   seeds: number[];
   /** [seed][epoch]: train loss, val loss, val accuracy, wall seconds since launch. */
   trainLoss: number[][];
@@ -80,6 +83,37 @@ th{background:#f4f4f4}td.l,th.l{text-align:left}.yes{color:#1a7f37;font-weight:b
 .controls{margin:6px 0 18px;font-size:13px}.controls button{font-size:13px;padding:2px 10px}
 .charts{display:flex;flex-wrap:wrap;gap:8px}.charts svg{flex:1 1 460px;max-width:560px;height:auto}code{background:#f4f4f4;padding:1px 4px}.swatch{display:inline-block;width:10px;height:10px;margin-right:4px}`;
 
+/** What picks a run's colour: its optimizer and options, or a colour fixed by the caller (the playground). */
+export interface ColoredRun {
+  name?: string;
+  options?: Readonly<Record<string, unknown>>;
+  color?: string;
+}
+
+/**
+ * The colour of each run of one chart: its own, else its optimizer variant's (shades for repeats, as in an
+ * lr grid), else undefined (the palette by position, for runs that are not optimizers).
+ */
+export function colorsOf(runs: readonly ColoredRun[]): (string | undefined)[] {
+  const computed = runColors(runs.map((r) => optimizerVariant(r.name ?? '', r.options ?? {})));
+  return runs.map((r, i) => r.color ?? (r.name !== undefined ? computed[i] : undefined));
+}
+
+/** A race's legend label: its own, and where it diverged. */
+function raceLabel(r: { label: string; divergedAt: number | null }): string {
+  return r.divergedAt !== null ? `${r.label} (diverged at ${r.divergedAt})` : r.label;
+}
+
+/** The static contour plot of a 2-D function section: every run's path in its optimizer's colour. */
+export function functionContourSvg(s: FunctionSection): string {
+  if (!s.f) throw new Error('functionContourSvg: the section has no 2-D function');
+  const colors = colorsOf(s.results);
+  return contourPlotSvg({
+    f: s.f, xDomain: s.xDomain, yDomain: s.yDomain, minimum: s.minimum, title: `${s.fn} from ${fmtPoint(s.x0)}`,
+    paths: s.results.map((r, i) => ({ label: raceLabel(r), points: r.path, color: colors[i] })),
+  });
+}
+
 function fmtPoint(p: number[]): string {
   return `(${p.map((v) => (Number.isFinite(v) ? String(Number(v.toPrecision(5))) : String(v))).join(', ')})`;
 }
@@ -87,6 +121,7 @@ function fmtPoint(p: number[]): string {
 function functionHtml(s: FunctionSection, k: number): string {
   let h = `<section class="function-section"><h2>${esc(s.fn)} from ${esc(fmtPoint(s.x0))}, ${s.steps} steps</h2>`;
   if (s.f) {
+    const colors = colorsOf(s.results);
     h += playerHtml({
       id: `player-${k}`,
       f: s.f,
@@ -94,7 +129,7 @@ function functionHtml(s: FunctionSection, k: number): string {
       yDomain: s.yDomain,
       minimum: s.minimum,
       title: `${s.fn} from ${fmtPoint(s.x0)}`,
-      paths: s.results.map((r) => ({ label: r.label, points: r.path, steps: r.pathSteps })),
+      paths: s.results.map((r, i) => ({ label: raceLabel(r), points: r.path, steps: r.pathSteps, color: colors[i] })),
     });
   }
   // f against step for every optimizer (a log axis while f stays positive): the picture for any dimension
@@ -111,7 +146,7 @@ function functionHtml(s: FunctionSection, k: number): string {
 }
 
 /** What the f-against-step chart needs of a run: a race result, or a playground runner (with its colour and key). */
-export interface ValueRun {
+export interface ValueRun extends ColoredRun {
   label: string;
   pathSteps: number[];
   values: number[];
@@ -127,17 +162,19 @@ export interface ValueRun {
 export function functionValueChart(
   s: { fn: string; x0: number[]; results: ValueRun[] },
   logY = true,
-  chart: { title?: string; yLabel?: string; width?: number; height?: number } = {},
+  chart: { title?: string; yLabel?: string; width?: number; height?: number; legendWidth?: number } = {},
 ): string {
   // values past 1000× the largest start value are left out (a diverging run would squash every other curve)
   const cap = 1e3 * Math.max(...s.results.map((q) => Math.abs(q.values[0])).filter((v) => Number.isFinite(v)), 1e-300);
+  const colors = colorsOf(s.results);
   return lineChartSvg({
-    series: s.results.map((r) => ({
-      label: r.divergedAt !== null ? `${r.label} (diverged at ${r.divergedAt})` : r.label,
+    series: s.results.map((r, i) => ({
+      label: raceLabel(r),
       x: r.pathSteps,
       y: r.values.map((v) => (Math.abs(v) > cap ? NaN : v)),
-      color: r.color,
+      color: colors[i],
       key: r.key,
+      diverged: r.divergedAt !== null,
     })),
     xLabel: 'step',
     yLabel: chart.yLabel ?? 'f(x)',
@@ -145,30 +182,32 @@ export function functionValueChart(
     title: chart.title ?? `${s.fn} from ${fmtPoint(s.x0)}: f against step`,
     width: chart.width,
     height: chart.height,
+    legendWidth: chart.legendWidth,
   });
 }
 
 /** The training charts as SVG strings (also written as files by the CLI). */
 export function trainingCharts(t: TrainingSection): Record<string, string> {
+  const colors = colorsOf(t.runs);
   const byEpoch = (pick: (r: TrainingRun) => number[][]): LineSeries[] =>
-    t.runs.map((r) => {
+    t.runs.map((r, k) => {
       const { mean, std } = meanStd(pick(r));
-      return { label: r.label, x: mean.map((_v, i) => i + 1), y: mean, band: { lo: mean.map((m, i) => m - std[i]), hi: mean.map((m, i) => m + std[i]) } };
+      return { label: r.label, color: colors[k], x: mean.map((_v, i) => i + 1), y: mean, band: { lo: mean.map((m, i) => m - std[i]), hi: mean.map((m, i) => m + std[i]) } };
     });
-  const byTime: LineSeries[] = t.runs.map((r) => {
+  const byTime: LineSeries[] = t.runs.map((r, k) => {
     const { mean, std } = meanStd(r.trainLoss);
     const time = meanStd(r.wallSeconds).mean;
-    return { label: r.label, x: time, y: mean, band: { lo: mean.map((m, i) => m - std[i]), hi: mean.map((m, i) => m + std[i]) } };
+    return { label: r.label, color: colors[k], x: time, y: mean, band: { lo: mean.map((m, i) => m - std[i]), hi: mean.map((m, i) => m + std[i]) } };
   });
   const seeds = t.runs[0]?.seeds.length ?? 0;
   const charts: Record<string, string> = {
     'loss-vs-epoch': lineChartSvg({ series: byEpoch((r) => r.trainLoss), xLabel: 'epoch', yLabel: 'train loss', logY: true, title: `train loss, mean ± std over ${seeds} seeds` }),
-    'loss-vs-time': lineChartSvg({ series: byTime, xLabel: 'wall time since launch (s)', yLabel: 'train loss', logY: true, title: `train loss against wall time` }),
+    'loss-vs-time': lineChartSvg({ series: byTime, xLabel: 'wall time since launch (s)', yLabel: 'train loss', logY: true, title: `train loss against wall time, mean ± std over ${seeds} seeds` }),
   };
   // validation charts only when the runs held rows out (a CSV without --val has none)
   const has = (pick: (r: TrainingRun) => number[][]) => t.runs.some((r) => pick(r).some((row) => row.some((v) => Number.isFinite(v))));
-  if (has((r) => r.valLoss)) charts['val-loss'] = lineChartSvg({ series: byEpoch((r) => r.valLoss), xLabel: 'epoch', yLabel: 'validation loss', logY: true, title: 'validation loss' });
-  if (has((r) => r.valAccuracy)) charts['val-accuracy'] = lineChartSvg({ series: byEpoch((r) => r.valAccuracy), xLabel: 'epoch', yLabel: 'validation accuracy', title: 'validation accuracy' });
+  if (has((r) => r.valLoss)) charts['val-loss'] = lineChartSvg({ series: byEpoch((r) => r.valLoss), xLabel: 'epoch', yLabel: 'validation loss', logY: true, title: `validation loss, mean ± std over ${seeds} seeds` });
+  if (has((r) => r.valAccuracy)) charts['val-accuracy'] = lineChartSvg({ series: byEpoch((r) => r.valAccuracy), xLabel: 'epoch', yLabel: 'validation accuracy', title: `validation accuracy, mean ± std over ${seeds} seeds` });
   return charts;
 }
 

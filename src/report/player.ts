@@ -4,7 +4,7 @@
  * script shared by every player on a page; no network, no DOM at build time, so Node and the browser can
  * both build it.
  */
-import { clampPx, contourLayerSvg, contourScales, colorOf, esc, legendSvg, num } from '../viz/index.js';
+import { clampPx, contourLayerSvg, contourLegendWidth, contourScales, colorOf, esc, legendSvg, num } from '../viz/index.js';
 import type { ContourPlotOptions } from '../viz/index.js';
 
 export interface PlayerPath {
@@ -12,6 +12,8 @@ export interface PlayerPath {
   /** Points [x, y] in data space; pointsSteps[i] is the optimizer step of points[i]. */
   points: number[][];
   steps: number[];
+  /** The optimizer's colour (optimizer-colors.ts); palette colour i otherwise. */
+  color?: string;
 }
 
 export interface PlayerOptions extends Omit<ContourPlotOptions, 'paths'> {
@@ -25,8 +27,11 @@ export interface PlayerOptions extends Omit<ContourPlotOptions, 'paths'> {
  * controls (`button.play`, `button.pause`, `button.step`, `input.speed`, `input.frame`, `span.step-label`).
  * The path data goes into a `<script type="application/json">` block, in pixels.
  */
-export function playerHtml(o: PlayerOptions): string {
+export function playerHtml(options: PlayerOptions): string {
+  // the legend as wide as its labels, the same width for the background and the paths
+  const o = { ...options, legendWidth: options.legendWidth ?? contourLegendWidth(options.paths.map((p) => p.label)) };
   const { x, y, width, height, margin } = contourScales(o);
+  const color = (i: number) => esc(o.paths[i].color ?? colorOf(i));
   const px = o.paths.map((p) => p.points.map((q) => [Number(num(clampPx(x(q[0])))), Number(num(clampPx(y(q[1]))))]));
   let svg = `<svg xmlns="http://www.w3.org/2000/svg" class="descent-plot player-svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11"><rect width="${width}" height="${height}" fill="#ffffff"/>`;
   if (o.title) svg += `<text class="title" x="${num(width / 2)}" y="16" text-anchor="middle" font-size="13" font-weight="bold">${esc(o.title)}</text>`;
@@ -34,14 +39,14 @@ export function playerHtml(o: PlayerOptions): string {
   svg += `<g class="paths" clip-path="url(#${esc(o.id)}-clip)" fill="none" stroke-width="1.8">`;
   px.forEach((pts, i) => {
     const d = pts.filter((q) => Number.isFinite(q[0]) && Number.isFinite(q[1])).map((q, k) => `${k ? 'L' : 'M'}${num(q[0])},${num(q[1])}`).join('');
-    svg += `<path class="opt-path" data-i="${i}" stroke="${colorOf(i)}" d="${d}"/>`;
+    svg += `<path class="opt-path" data-i="${i}" stroke="${color(i)}" d="${d}"/>`;
   });
   svg += '</g><g class="heads">';
   px.forEach((pts, i) => {
     const last = pts[pts.length - 1];
-    svg += `<circle class="head" data-i="${i}" r="4" fill="${colorOf(i)}" stroke="#fff" cx="${num(last[0])}" cy="${num(last[1])}"/>`;
+    svg += `<circle class="head" data-i="${i}" r="4" fill="${color(i)}" stroke="#fff" cx="${num(last[0])}" cy="${num(last[1])}"/>`;
   });
-  svg += '</g>' + legendSvg(o.paths.map((p) => p.label), width - margin.right + 12, margin.top + 10) + '</svg>';
+  svg += '</g>' + legendSvg(o.paths.map((p) => p.label), width - margin.right + 12, margin.top + 10, o.paths.map((p) => p.color), margin.right - 12 - 16 - 6) + '</svg>';
   const frames = Math.max(...o.paths.map((p) => p.points.length));
   const data = { paths: px, steps: o.paths.map((p) => p.steps) };
   return `<div class="player" id="${esc(o.id)}">${svg}

@@ -69,6 +69,8 @@ export const convergenceProblem = {
 
 export interface ConvergenceSeries {
   label: string;
+  /** The method (newton, bfgs, lbfgs, gd-backtracking, sgd): what a plot colours the series by. */
+  method: string;
   /** Iterations 0, 1, ... */
   x: number[];
   /** The error at each iteration (iterates at exactly zero error are dropped: a log scale cannot show them). */
@@ -104,15 +106,15 @@ export function convergenceSeries(o: ConvergenceOptions = {}): ConvergenceReport
   const maxIter = o.maxIter ?? 100;
   const objective = o.objective ?? expSumObjective(convergenceProblem.q, convergenceProblem.xStar);
   const x0 = o.x0 ?? (o.objective ? new Array<number>(objective.n).fill(0) : convergenceProblem.x0);
-  const runs: { label: string; path: number[][]; values: number[]; evaluations: number }[] = [];
+  const runs: { label: string; method: string; path: number[][]; values: number[]; evaluations: number }[] = [];
   for (const method of ['newton', 'bfgs', 'lbfgs', 'gd-backtracking']) {
     const r = minimize(objective, x0, { method, gtol: 1e-13, maxIter });
-    runs.push({ label: method, path: r.path, values: r.values, evaluations: r.evaluations });
+    runs.push({ label: method, method, path: r.path, values: r.values, evaluations: r.evaluations });
   }
   const sgdLr = o.sgdLr ?? 0.05;
   try {
     const r = runFirstOrder({ objective, x0, optimizer: 'sgd', options: { lr: sgdLr }, steps: maxIter });
-    runs.push({ label: `sgd (lr ${sgdLr})`, path: r.path, values: r.values, evaluations: r.evaluations });
+    runs.push({ label: `sgd (lr ${sgdLr})`, method: 'sgd', path: r.path, values: r.values, evaluations: r.evaluations });
   } catch {
     // sgd diverged at this lr: the picture shows the line-search methods only
   }
@@ -135,7 +137,7 @@ export function convergenceSeries(o: ConvergenceOptions = {}): ConvergenceReport
         ys.push(e);
       }
     });
-    return { label: r.label, x: xs, y: ys, evaluations: r.evaluations };
+    return { label: r.label, method: r.method, x: xs, y: ys, evaluations: r.evaluations };
   });
   return { error: useDistance ? 'distance' : 'value', series };
 }

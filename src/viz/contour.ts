@@ -4,13 +4,13 @@
  */
 import { contours } from 'd3-contour';
 import { scaleLinear } from 'd3-scale';
-import { colorOf, esc, keyAttr, legendSvg, num, svgOpen, titleSvg, xAxisSvg, yAxisSvg } from './svg.js';
+import { colorOf, esc, keyAttr, legendRoom, legendSvg, num, svgOpen, titleSvg, xAxisSvg, yAxisSvg } from './svg.js';
 
 export interface PathSeries {
   label: string;
   /** The iterates [x, y], x0 first. Non-finite points are left out of the drawing. */
   points: number[][];
-  /** A fixed colour (the playground keeps one per optimizer); palette colour i otherwise. */
+  /** A fixed colour (an optimizer's, from optimizer-colors.ts); palette colour i otherwise. */
   color?: string;
   /** Written as data-key on the path and its markers, so a page can find them. */
   key?: string;
@@ -30,6 +30,12 @@ export interface ContourPlotOptions {
   levels?: number;
   /** Grid samples per axis (default 120). */
   resolution?: number;
+  /**
+   * Pixels right of the frame for the legend (default 130). The static plot widens it to fit its labels;
+   * a page that redraws paths over a fixed background (the playground) passes one value to every layer.
+   * A plot of default width grows by what the legend needs past 130, so the frame keeps its size.
+   */
+  legendWidth?: number;
 }
 
 /**
@@ -49,10 +55,11 @@ export function logLevels(fmin: number, fmax: number, count: number, decades = 6
 }
 
 /** The pixel layout and scales the contour plot uses (exported so tests and the player map points the same way). */
-export function contourScales(o: Pick<ContourPlotOptions, 'xDomain' | 'yDomain' | 'width' | 'height'>) {
-  const width = o.width ?? 560;
+export function contourScales(o: Pick<ContourPlotOptions, 'xDomain' | 'yDomain' | 'width' | 'height' | 'legendWidth'>) {
+  const legend = o.legendWidth ?? 130;
+  const width = o.width ?? 430 + legend;
   const height = o.height ?? 480;
-  const margin = { top: 28, right: 130, bottom: 42, left: 56 };
+  const margin = { top: 28, right: Math.min(legend, Math.round(width / 2)), bottom: 42, left: 56 };
   const x = scaleLinear().domain(o.xDomain).range([margin.left, width - margin.right]);
   const y = scaleLinear().domain(o.yDomain).range([height - margin.bottom, margin.top]);
   return { width, height, margin, x, y };
@@ -147,35 +154,73 @@ function starD(cx: number, cy: number, r: number): string {
 
 /**
  * The paths over a contour layer: one `<path class="opt-path">` per series (its colour, or palette colour i),
- * its start as a circle and its last point as a dot. Cheap next to the contour layer, so an animation redraws
- * only this (the playground does, every frame).
+ * its start as a circle and its last point as a dot (a cross on the frame's edge when it ends outside).
+ * Cheap next to the contour layer, so an animation redraws only this (the playground does, every frame).
  */
-export function pathsLayerSvg(o: Pick<ContourPlotOptions, 'xDomain' | 'yDomain' | 'width' | 'height' | 'paths'>, clipId = 'descent-clip'): string {
+export function pathsLayerSvg(o: Pick<ContourPlotOptions, 'xDomain' | 'yDomain' | 'width' | 'height' | 'paths' | 'legendWidth'>, clipId = 'descent-clip'): string {
   const { x, y } = contourScales(o);
   let s = `<g class="paths" clip-path="url(#${esc(clipId)})" fill="none" stroke-width="1.8">`;
   o.paths.forEach((p, i) => {
     s += `<path class="opt-path" data-label="${esc(p.label)}"${keyAttr(p.key)} stroke="${esc(p.color ?? colorOf(i))}" d="${polylineD(p.points, x, y)}"/>`;
   });
   s += '</g><g class="ends">';
+  const { margin, width, height } = contourScales(o);
+  const frame = { x0: margin.left, x1: width - margin.right, y0: margin.top, y1: height - margin.bottom };
   o.paths.forEach((p, i) => {
-    const finite = p.points.filter((q) => Number.isFinite(x(q[0])) && Number.isFinite(y(q[1])));
-    if (!finite.length) return;
-    const a = finite[0];
-    const b = finite[finite.length - 1];
+    const px = p.points.map((q) => [x(q[0]), y(q[1])]).filter((q) => Number.isFinite(q[0]) && Number.isFinite(q[1]));
+    if (!px.length) return;
+    const a = px[0];
+    const b = px[px.length - 1];
     const color = esc(p.color ?? colorOf(i));
-    s += `<circle class="start"${keyAttr(p.key)} cx="${num(clampPx(x(a[0])))}" cy="${num(clampPx(y(a[1])))}" r="4" fill="none" stroke="${color}" stroke-width="1.5"/>`;
-    s += `<circle class="end"${keyAttr(p.key)} cx="${num(clampPx(x(b[0])))}" cy="${num(clampPx(y(b[1])))}" r="3" fill="${color}"/>`;
+    s += `<circle class="start"${keyAttr(p.key)} cx="${num(clampPx(a[0]))}" cy="${num(clampPx(a[1]))}" r="4" fill="none" stroke="${color}" stroke-width="1.5"/>`;
+    const exit = frameExit(px, frame);
+    if (exit) {
+      // the path leaves the frame for good (a diverging run): a cross where it crosses the edge, so the
+      // reader sees where it went instead of a line that stops at the border
+      const [cx, cy] = exit;
+      s += `<path class="exit"${keyAttr(p.key)} stroke="${color}" stroke-width="2.2" d="M${num(cx - 5)},${num(cy - 5)}L${num(cx + 5)},${num(cy + 5)}M${num(cx - 5)},${num(cy + 5)}L${num(cx + 5)},${num(cy - 5)}"/>`;
+    } else {
+      s += `<circle class="end"${keyAttr(p.key)} cx="${num(clampPx(b[0]))}" cy="${num(clampPx(b[1]))}" r="3" fill="${color}"/>`;
+    }
   });
   return s + '</g>';
 }
 
 /**
- * Static contour plot with every path (pathsLayerSvg over contourLayerSvg), a legend at the right.
- * Returns a standalone SVG string.
+ * Where a polyline (pixels) leaves the frame for the last time, when its last point lies outside it and an
+ * earlier one inside: the crossing of that segment with the frame's edge. Null when it ends inside.
+ */
+export function frameExit(px: number[][], f: { x0: number; x1: number; y0: number; y1: number }): [number, number] | null {
+  const inside = (q: number[]) => q[0] >= f.x0 && q[0] <= f.x1 && q[1] >= f.y0 && q[1] <= f.y1;
+  if (!px.length || inside(px[px.length - 1])) return null;
+  let k = px.length - 1;
+  while (k > 0 && !inside(px[k - 1])) k--;
+  if (k === 0) return null; // never inside: nothing to mark
+  const [ax, ay] = px[k - 1];
+  const [bx, by] = px[k];
+  // the largest t in [0, 1] with a + t(b − a) still inside: the first edge the segment meets
+  let t = 1;
+  const dx = bx - ax, dy = by - ay;
+  if (dx > 0) t = Math.min(t, (f.x1 - ax) / dx);
+  if (dx < 0) t = Math.min(t, (f.x0 - ax) / dx);
+  if (dy > 0) t = Math.min(t, (f.y1 - ay) / dy);
+  if (dy < 0) t = Math.min(t, (f.y0 - ay) / dy);
+  return [ax + t * dx, ay + t * dy];
+}
+
+/** The legend room a plot of these paths needs: the default 130 px or more, to fit the longest label. */
+export function contourLegendWidth(labels: readonly string[]): number {
+  return legendRoom(labels, 130);
+}
+
+/**
+ * Static contour plot with every path (pathsLayerSvg over contourLayerSvg), a legend at the right, as wide
+ * as the labels need. Returns a standalone SVG string.
  */
 export function contourPlotSvg(o: ContourPlotOptions): string {
-  const { width, height, margin } = contourScales(o);
-  let s = svgOpen(width, height) + titleSvg(o.title, width) + contourLayerSvg(o) + pathsLayerSvg(o);
-  s += legendSvg(o.paths.map((p) => p.label), width - margin.right + 12, margin.top + 10, o.paths.map((p) => p.color));
+  const p = { ...o, legendWidth: o.legendWidth ?? contourLegendWidth(o.paths.map((q) => q.label)) };
+  const { width, height, margin } = contourScales(p);
+  let s = svgOpen(width, height) + titleSvg(p.title, width) + contourLayerSvg(p) + pathsLayerSvg(p);
+  s += legendSvg(p.paths.map((q) => q.label), width - margin.right + 12, margin.top + 10, p.paths.map((q) => q.color), margin.right - 12 - 16 - 6);
   return s + '</svg>';
 }

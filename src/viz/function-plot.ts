@@ -1,6 +1,6 @@
 /** A 1-D function's curve with an optimizer's iterates on it (x_k, f(x_k)), joined in order. */
 import { scaleLinear } from 'd3-scale';
-import { colorOf, num, svgOpen, titleSvg, xAxisSvg, yAxisSvg } from './svg.js';
+import { colorOf, esc, num, svgOpen, titleSvg, xAxisSvg, yAxisSvg } from './svg.js';
 
 export interface FunctionPlotOptions {
   f: (x: number) => number;
@@ -12,6 +12,8 @@ export interface FunctionPlotOptions {
   height?: number;
   /** Curve samples (default 400). */
   samples?: number;
+  /** The iterates' colour (the optimizer's, from optimizer-colors.ts); palette colour 0 otherwise. */
+  color?: string;
 }
 
 /** Standalone SVG: `<path class="curve">`, `<path class="iterates">` and one `<circle class="iterate">` per finite iterate. */
@@ -44,12 +46,13 @@ export function functionPlotSvg(o: FunctionPlotOptions): string {
     }
     return d;
   };
+  const color = esc(o.color ?? colorOf(0));
   let s = svgOpen(width, height) + titleSvg(o.title, width);
   s += xAxisSvg(x, height - margin.bottom, 'x') + yAxisSvg(y, margin.left, 'f(x)');
   s += `<path class="curve" fill="none" stroke="#555" stroke-width="1.5" d="${seg(xs.map((u, i) => [u, ys[i]]))}"/>`;
-  s += `<path class="iterates" fill="none" stroke="${colorOf(0)}" stroke-width="1" stroke-dasharray="3,2" d="${seg(pts)}"/>`;
+  s += `<path class="iterates" fill="none" stroke="${color}" stroke-width="1" stroke-dasharray="3,2" d="${seg(pts)}"/>`;
   pts.forEach((q, i) => {
-    s += `<circle class="iterate" data-k="${i}" cx="${num(x(q[0]))}" cy="${num(y(q[1]))}" r="3" fill="${i === 0 ? '#fff' : colorOf(0)}" stroke="${colorOf(0)}"/>`;
+    s += `<circle class="iterate" data-k="${i}" cx="${num(x(q[0]))}" cy="${num(y(q[1]))}" r="3" fill="${i === 0 ? '#fff' : color}" stroke="${color}"/>`;
   });
   return s + '</svg>';
 }

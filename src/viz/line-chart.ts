@@ -5,7 +5,7 @@
  */
 import { scaleLinear, scaleLog } from 'd3-scale';
 import { area, line } from 'd3-shape';
-import { colorOf, esc, keyAttr, legendSvg, num, svgOpen, titleSvg, xAxisSvg, yAxisSvg } from './svg.js';
+import { colorOf, esc, keyAttr, legendRoom, legendSvg, num, svgOpen, titleSvg, xAxisSvg, yAxisSvg } from './svg.js';
 
 export interface LineSeries {
   label: string;
@@ -13,10 +13,12 @@ export interface LineSeries {
   y: number[];
   /** A shaded band from lo to hi at each x (for example mean − std to mean + std over seeds). */
   band?: { lo: number[]; hi: number[] };
-  /** A fixed colour (the playground keeps one per optimizer); palette colour i otherwise. */
+  /** A fixed colour (an optimizer's, from optimizer-colors.ts); palette colour i otherwise. */
   color?: string;
   /** Written as data-key on the series' elements, so a page can find them. */
   key?: string;
+  /** Marks the series' last drawn point with a cross: the run diverged there (its later values are not drawn). */
+  diverged?: boolean;
 }
 
 export interface LineChartOptions {
@@ -27,13 +29,20 @@ export interface LineChartOptions {
   title?: string;
   width?: number;
   height?: number;
+  /**
+   * Pixels right of the frame for the legend. By default wide enough for the longest label (at least 150),
+   * and a chart of default width grows by what the legend needs past 150, so the frame keeps its size.
+   */
+  legendWidth?: number;
 }
 
 /** The scales a line chart uses for these options (exported so tests can map known points). */
 export function lineChartScales(o: LineChartOptions) {
-  const width = o.width ?? 560;
+  const legend = o.legendWidth ?? legendRoom(o.series.map((se) => se.label), 150);
+  const width = o.width ?? 410 + legend;
   const height = o.height ?? 360;
-  const margin = { top: 28, right: 150, bottom: 42, left: 64 };
+  // a fixed width keeps at least half of itself for the frame; longer labels are cut with an ellipsis
+  const margin = { top: 28, right: Math.min(legend, Math.round(width / 2)), bottom: 42, left: 64 };
   const ok = (v: number) => Number.isFinite(v) && (!o.logY || v > 0);
   let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
   for (const s of o.series) {
@@ -63,7 +72,10 @@ export function lineChartScales(o: LineChartOptions) {
   return { width, height, margin, x, y, ok };
 }
 
-/** Standalone SVG: one `<path class="series">` per series (palette colour i), a `<path class="band">` per band. */
+/**
+ * Standalone SVG: one `<path class="series">` per series (its colour, or palette colour i), a `<path class="band">`
+ * per band, a cross at the end of each diverged series, the legend at the right.
+ */
 export function lineChartSvg(o: LineChartOptions): string {
   const { width, height, margin, x, y, ok } = lineChartScales(o);
   let s = svgOpen(width, height) + titleSvg(o.title, width);
@@ -95,7 +107,20 @@ export function lineChartSvg(o: LineChartOptions): string {
       .digits(2)(idx) ?? '';
     s += `<path class="series" data-label="${esc(se.label)}"${keyAttr(se.key)} stroke="${esc(se.color ?? colorOf(i))}" d="${d}"/>`;
   });
-  s += '</g>' + legendSvg(o.series.map((se) => se.label), width - margin.right + 12, margin.top + 10, o.series.map((se) => se.color));
+  s += '</g>';
+  // a diverged run ends in a cross at its last drawn point, so its end reads as a blow-up and not as a stop
+  if (o.series.some((se) => se.diverged)) s += '<g class="diverged">';
+  o.series.forEach((se, i) => {
+    if (!se.diverged) return;
+    let k = Math.min(se.x.length, se.y.length) - 1;
+    while (k >= 0 && !(Number.isFinite(se.x[k]) && ok(se.y[k]))) k--;
+    if (k < 0) return;
+    const cx = x(se.x[k]);
+    const cy = Math.max(margin.top, Math.min(height - margin.bottom, y(se.y[k])));
+    s += `<path class="diverged-mark" data-label="${esc(se.label)}"${keyAttr(se.key)} stroke="${esc(se.color ?? colorOf(i))}" stroke-width="2" d="M${num(cx - 4)},${num(cy - 4)}L${num(cx + 4)},${num(cy + 4)}M${num(cx - 4)},${num(cy + 4)}L${num(cx + 4)},${num(cy - 4)}"/>`;
+  });
+  if (o.series.some((se) => se.diverged)) s += '</g>';
+  s += legendSvg(o.series.map((se) => se.label), width - margin.right + 12, margin.top + 10, o.series.map((se) => se.color), margin.right - 12 - 16 - 6);
   return s + '</svg>';
 }
 

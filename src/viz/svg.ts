@@ -30,8 +30,8 @@ export function fmtValue(v: number): string {
 }
 
 /**
- * The categorical palette (Tableau 10): series i gets palette[i % 10] in every plot, the CLI reports and the
- * playground alike, so one optimizer has one colour everywhere.
+ * The categorical palette (Tableau 10): a series without a colour of its own gets palette[i % 10]. Optimizer
+ * runs carry their optimizer's colour instead (optimizer-colors.ts), the same in every chart.
  */
 export const palette = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'] as const;
 
@@ -73,30 +73,78 @@ export function xAxisSvg(x: Scale, y0: number, label: string | undefined, count 
   return s + '</g>';
 }
 
+/**
+ * A log axis's tick value as a reader writes it: 0.2, 1, 10, 5000 in plain digits, and exponent form (1e-6,
+ * 3e8) outside [1e-3, 1e5), where plain digits get long. d3's own '.0e' gives 1e+0 and 4e-1.
+ */
+export function logTickText(v: number): string {
+  if (!Number.isFinite(v) || v <= 0) return String(v);
+  if (v >= 1e-3 && v < 1e5) return String(Number(v.toPrecision(3)));
+  const [m, e] = v.toExponential(0).split('e');
+  return `${m}e${Number(e)}`;
+}
+
 /** Left axis: a line, ticks from the scale, their labels, and the rotated axis label. */
 export function yAxisSvg(y: Scale, x0: number, label: string | undefined, count = 6): string {
   const [r0, r1] = y.range();
-  const fmt = y.tickFormat(count, y.ticks(count).length > 0 && 'base' in y ? '.0e' : undefined);
+  const log = 'base' in y;
+  // a log scale's own format leaves minor ticks unlabelled ('') when many decades share the axis
+  const fmt = y.tickFormat(count);
   let s = `<g class="axis y-axis"><line x1="${num(x0)}" y1="${num(r0)}" x2="${num(x0)}" y2="${num(r1)}" stroke="#333"/>`;
   for (const t of y.ticks(count)) {
-    const label = fmt(t);
-    if (label === '') continue; // log scales leave minor ticks unlabelled
+    const text = fmt(t);
+    if (text === '') continue;
     const py = y(t);
-    s += `<line x1="${num(x0 - 5)}" y1="${num(py)}" x2="${num(x0)}" y2="${num(py)}" stroke="#333"/><text x="${num(x0 - 7)}" y="${num(py + 4)}" text-anchor="end">${esc(label)}</text>`;
+    s += `<line x1="${num(x0 - 5)}" y1="${num(py)}" x2="${num(x0)}" y2="${num(py)}" stroke="#333"/><text x="${num(x0 - 7)}" y="${num(py + 4)}" text-anchor="end">${esc(log ? logTickText(t) : text)}</text>`;
   }
   if (label) {
     const cy = (r0 + r1) / 2;
-    s += `<text class="axis-label" transform="translate(${num(x0 - 44)},${num(cy)}) rotate(-90)" text-anchor="middle">${esc(label)}</text>`;
+    s += `<text class="axis-label" transform="translate(${num(x0 - 44)},${num(cy)}) rotate(-90)" text-anchor="middle">${esc(log ? `${label} (log scale)` : label)}</text>`;
   }
   return s + '</g>';
 }
 
-/** A legend: one coloured swatch and label per entry, stacked at (x, y); entry i is colours[i] or palette colour i. */
-export function legendSvg(labels: string[], x: number, y: number, colors: (string | undefined)[] = []): string {
+/**
+ * Approximate width in pixels of `text` in the plots' 11 px sans-serif (DejaVu Sans metrics, rounded up):
+ * enough to size a legend so its labels are not cut at the edge of the figure.
+ */
+export function textWidth(text: string, fontSize = 11): number {
+  let em = 0;
+  for (const c of text) {
+    if (/[mwMW@%]/.test(c)) em += 0.9;
+    else if (/[A-Z0-9#&?]/.test(c)) em += 0.68;
+    else if (/[a-z]/.test(c)) em += /[ijlft]/.test(c) ? 0.34 : 0.6;
+    else if (/[ .,:;'|!()[\]]/.test(c)) em += 0.36;
+    else em += 0.7;
+  }
+  return em * fontSize;
+}
+
+/** Pixels right of the plot frame that a legend of `labels` needs (swatch, gap, text, padding), at least `min`. */
+export function legendRoom(labels: readonly string[], min: number): number {
+  const widest = labels.reduce((w, l) => Math.max(w, textWidth(l)), 0);
+  return Math.max(min, Math.ceil(12 + 16 + widest + 10));
+}
+
+/** `text` cut to fit `max` pixels, with an ellipsis, or unchanged when it fits. */
+export function fitText(text: string, max: number): string {
+  if (textWidth(text) <= max) return text;
+  let t = text;
+  while (t.length > 1 && textWidth(t + '…') > max) t = t.slice(0, -1);
+  return t + '…';
+}
+
+/**
+ * A legend: one coloured swatch and label per entry, stacked at (x, y); entry i is colours[i] or palette
+ * colour i. Labels wider than `maxText` pixels are cut with an ellipsis (the full label stays in a <title>).
+ */
+export function legendSvg(labels: string[], x: number, y: number, colors: (string | undefined)[] = [], maxText = Infinity): string {
   let s = '<g class="legend">';
   labels.forEach((l, i) => {
     const yy = y + i * 16;
-    s += `<rect x="${num(x)}" y="${num(yy - 9)}" width="12" height="10" fill="${esc(colors[i] ?? colorOf(i))}"/><text x="${num(x + 16)}" y="${num(yy)}">${esc(l)}</text>`;
+    const shown = fitText(l, maxText);
+    const tip = shown === l ? '' : `<title>${esc(l)}</title>`;
+    s += `<rect x="${num(x)}" y="${num(yy - 9)}" width="12" height="10" fill="${esc(colors[i] ?? colorOf(i))}"/><text x="${num(x + 16)}" y="${num(yy)}">${tip}${esc(shown)}</text>`;
   });
   return s + '</g>';
 }

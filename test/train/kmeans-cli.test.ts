@@ -44,7 +44,7 @@ test('descent kmeans: bad input exits 2 with one line naming the flag, row or co
     [['kmeans', '--data', digits, '--k', 'abc'], /--k: expected an integer >= 1, got 'abc'/],
     [['kmeans', '--data', digits, '--k', '3', '--method', 'sgd'], /--method: expected one of batch, online, minibatch, all/],
     [['kmeans', '--data', join(dir, 'missing.csv'), '--k', '3'], /^descent: error: --data: cannot read '.*missing\.csv' \(no such file\); expected a CSV file with a header row or a built-in name$/m],
-    [['kmeans', '--data', digits, '--k', '3', '--plot', join(dir, 'x.png')], /--plot: expected a file name ending in .svg/],
+    [['kmeans', '--data', digits, '--k', '3', '--plot', join(dir, 'x.jpg')], /--plot: expected a file name ending in .svg or .png, got '.*x\.jpg'/],
   ];
   for (const [args, re] of cases) {
     const r = descent(...args);
@@ -53,5 +53,5 @@ test('descent kmeans: bad input exits 2 with one line naming the flag, row or co
     assert.match(r.stderr, re);
     assert.equal(r.stderr.trim().split('\n').length, 1);
   }
-  assert.equal(existsSync(join(dir, 'x.png')), false);
+  assert.equal(existsSync(join(dir, 'x.jpg')), false);
 });

@@ -2,7 +2,7 @@
  * The playground page: wires the DOM to the pure engines (Race, ToyTrainer) and the URL state.
  * Browser-only; the library code it imports is the same source the CLI runs in Node.
  */
-import { colorOf, contourLayerSvg, contourScales, legendSvg, lineChartSvg, pathsLayerSvg } from '../../viz/index.js';
+import { colorOf, contourLayerSvg, contourLegendWidth, contourScales, legendRoom, legendSvg, lineChartSvg, pathsLayerSvg } from '../../viz/index.js';
 import { functionValueChart } from '../../report/html.js';
 import { Race } from '../race.js';
 import { ToyTrainer } from '../toy-trainer.js';
@@ -42,9 +42,15 @@ const fmt = (x: number): string => (x === 0 ? '0' : Math.abs(x) >= 1e4 || Math.a
 const CONTOUR_SIZE = { width: 600, height: 542 };
 /** The loss cards' size in SVG pixels. */
 const LOSS_SIZE = { width: 600, height: 260 };
+/**
+ * Legend room of the contour and loss cards, fixed for the page (the background is drawn once, the paths
+ * every frame): wide enough for the longest label the legend can show, an optimizer marked diverged.
+ */
+const CONTOUR_LEGEND = contourLegendWidth(Object.values(LAB_OPTIMIZERS).map((o) => `${o.label} (diverged)`));
+const LOSS_LEGEND = legendRoom(Object.values(LAB_OPTIMIZERS).map((o) => `${o.label} (diverged at ${MAX_STEPS})`), 150);
 /** Points per curve in the loss plots: longer runs are thinned evenly (the last point always kept). */
 const MAX_CHART_POINTS = 800;
-let scales = contourScales({ xDomain: [-1, 1], yDomain: [-1, 1], ...CONTOUR_SIZE });
+let scales = contourScales({ xDomain: [-1, 1], yDomain: [-1, 1], ...CONTOUR_SIZE, legendWidth: CONTOUR_LEGEND });
 let domain: { xDomain: [number, number]; yDomain: [number, number] } = { xDomain: [-1, 1], yDomain: [-1, 1] };
 /** The part of the contour plot redrawn every frame: paths, their ends, the legend. */
 let liveLayer: SVGGElement;
@@ -151,7 +157,7 @@ function drawContours(): void {
   const obj = race.objective;
   const [[x0, x1], [y0, y1]] = obj.domain ?? [[-5, 5], [-5, 5]];
   domain = { xDomain: [x0, x1], yDomain: [y0, y1] };
-  scales = contourScales({ ...domain, ...CONTOUR_SIZE });
+  scales = contourScales({ ...domain, ...CONTOUR_SIZE, legendWidth: CONTOUR_LEGEND });
   const info = LAB_FUNCTIONS[state.fn.fn];
   $('fn-title').textContent = `${info.label}: f = ${info.formula}`;
   $('fn-start').textContent = `start (${startOf(state.fn).map(fmt).join(', ')}) · click to move it`;
@@ -160,6 +166,7 @@ function drawContours(): void {
     f: (a, b) => { p[0] = a; p[1] = b; return obj.value(p); },
     ...domain,
     ...CONTOUR_SIZE,
+    legendWidth: CONTOUR_LEGEND,
     paths: [],
     minimum: obj.minimum,
   }, 'lab-clip');
@@ -176,7 +183,7 @@ function drawPaths(): void {
     return { label: r.diverged ? `${r.label} (diverged)` : r.label, points, color: r.color, key: r.name };
   });
   const legendX = scales.x.range()[1] + 12, legendY = scales.y.range()[1] + 10;
-  liveLayer.innerHTML = pathsLayerSvg({ ...domain, ...CONTOUR_SIZE, paths }, 'lab-clip') + legendSvg(paths.map((q) => q.label), legendX, legendY, paths.map((q) => q.color));
+  liveLayer.innerHTML = pathsLayerSvg({ ...domain, ...CONTOUR_SIZE, legendWidth: CONTOUR_LEGEND, paths }, 'lab-clip') + legendSvg(paths.map((q) => q.label), legendX, legendY, paths.map((q) => q.color));
   $('step-count').textContent = `step ${race.steps}`;
   $<SVGSVGElement>('contour').dataset.steps = String(race.steps);
 }
@@ -206,7 +213,7 @@ function drawFunctionLoss(): void {
   });
   const log = floor !== undefined;
   $('loss-title').textContent = log ? 'f − f* against step (log scale)' : 'f against step';
-  drawSvg($<SVGSVGElement>('loss'), functionValueChart({ fn: race.objective.name, x0: startOf(state.fn), results }, log, { title: '', yLabel: log ? 'f − f*' : 'f', ...LOSS_SIZE }));
+  drawSvg($<SVGSVGElement>('loss'), functionValueChart({ fn: race.objective.name, x0: startOf(state.fn), results }, log, { title: '', yLabel: log ? 'f − f*' : 'f', ...LOSS_SIZE, legendWidth: LOSS_LEGEND }));
 }
 
 /** Puts a standalone viz SVG into a page <svg>: its viewBox and its children. */
