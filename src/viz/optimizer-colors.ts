@@ -7,8 +7,8 @@
 
 /**
  * The colours by variant. The first seven are the lectures' Beale comparison (`npm start`) in Tableau 10
- * order; rmsprop+momentum takes Tableau's dark gold (its light yellow is hard to see on white); the rest are
- * picked to stay apart from these and from each other.
+ * order, but rmsprop+momentum is an olive gold (Tableau's light yellow is hard to see on white); the rest are
+ * picked so that any two colours differ by at least 80 in summed channel differences.
  */
 export const OPTIMIZER_COLORS: Readonly<Record<string, string>> = {
   sgd: '#4e79a7',
@@ -16,25 +16,25 @@ export const OPTIMIZER_COLORS: Readonly<Record<string, string>> = {
   nesterov: '#e15759',
   adagrad: '#76b7b2',
   rmsprop: '#59a14f',
-  'rmsprop+momentum': '#b6992d',
+  'rmsprop+momentum': '#a08c00',
   adam: '#b07aa1',
-  adamw: '#d37295',
+  adamw: '#ff9da7',
   nadam: '#9c755f',
-  adadelta: '#79706e',
-  adamax: '#499894',
-  radam: '#bcbd22',
+  adadelta: '#4d4d4d',
+  adamax: '#1f3a93',
+  radam: '#8cd17d',
   rprop: '#17becf',
   'rmsprop-nesterov': '#1b7837',
   // the line-search methods of `minimize` and the convergence plot
-  'gd-backtracking': '#86bcb6',
+  'gd-backtracking': '#a0cbe8',
   newton: '#6a3d9a',
   bfgs: '#e7298a',
   lbfgs: '#8c2d04',
-  cg: '#525252',
+  cg: '#d95f02',
 };
 
 /** Colours for names outside the table, chosen by a hash of the name (stable across runs and charts). */
-const EXTRA = ['#1f3a93', '#a6761d', '#66a61e', '#7570b3', '#d95f02', '#1b9e77', '#e6ab02', '#666666'];
+const EXTRA = ['#0b6e4f', '#a6761d', '#66a61e', '#7570b3', '#d95f02', '#1b9e77', '#e6ab02', '#666666'];
 
 /**
  * The variant an optimizer run shows as: torch's sgd with momentum > 0 is `momentum`, with nesterov
@@ -57,7 +57,7 @@ export function optimizerColor(variant: string): string {
 }
 
 /** How far the j-th extra run of one variant moves from its colour: negative toward black, positive toward white. */
-const SHADES = [-0.4, 0.45, -0.65, 0.65, -0.2, 0.25, -0.8, 0.8];
+const SHADES = [-0.4, 0.45, -0.6, 0.6, -0.2, 0.25, -0.75, 0.75];
 
 /**
  * `hex` moved toward black (t < 0) or white (t > 0) by |t|, as #rrggbb. Extra runs of one optimizer (an lr
@@ -73,17 +73,39 @@ export function shade(hex: string, t: number): string {
   return `#${ch(16)}${ch(8)}${ch(0)}`;
 }
 
+/** Sum of the channel differences of two #rrggbb colours (0 to 765). */
+function distance(a: string, b: string): number {
+  const u = parseInt(a.slice(1), 16), v = parseInt(b.slice(1), 16);
+  return Math.abs((u >> 16) - (v >> 16)) + Math.abs(((u >> 8) & 255) - ((v >> 8) & 255)) + Math.abs((u & 255) - (v & 255));
+}
+
+/** Colours closer than this (channel differences summed) read as one colour in a thin line. */
+const APART = 80;
+
 /**
  * The colours of one chart's runs, given each run's variant in chart order: the first run of a variant has
- * the variant's colour, later runs of it (a grid) get shades in a fixed order, so the same input always
- * gives the same colours.
+ * the variant's colour; a later run of it (a grid) gets the first shade, in a fixed order, that stays apart
+ * from every colour the chart already uses (else the farthest one) (a darkened orange is nearly nadam's brown), so the same input
+ * always gives the same colours.
  */
 export function runColors(variants: readonly string[]): string[] {
   const seen = new Map<string, number>();
+  const used = [...new Set(variants)].map(optimizerColor);
   return variants.map((v) => {
     const j = seen.get(v) ?? 0;
     seen.set(v, j + 1);
     const base = optimizerColor(v);
-    return j === 0 ? base : shade(base, SHADES[(j - 1) % SHADES.length] * (j > SHADES.length ? 0.9 : 1));
+    if (j === 0) return base;
+    // the first shade in order that is apart from every colour used, else the one farthest from them
+    let pick = '';
+    let best = -1;
+    for (let k = 0; k < SHADES.length; k++) {
+      const c = shade(base, SHADES[(j - 1 + k) % SHADES.length]);
+      const d = Math.min(...used.map((u) => distance(u, c)));
+      if (d >= APART) { pick = c; break; }
+      if (d > best) { best = d; pick = c; }
+    }
+    used.push(pick);
+    return pick;
   });
 }

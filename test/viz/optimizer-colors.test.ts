@@ -18,6 +18,9 @@ function strokes(svg: string, cls: string): Map<string, string> {
   return out;
 }
 
+/** Sum of the channel differences of two #rrggbb colours. */
+const apart = (a: string, b: string) => [1, 3, 5].reduce((d, i) => d + Math.abs(parseInt(a.slice(i, i + 2), 16) - parseInt(b.slice(i, i + 2), 16)), 0);
+
 const beale = makeObjective('beale', 2);
 const xy = new Float64Array(2);
 const f = (a: number, b: number) => { xy[0] = a; xy[1] = b; return beale.value(xy); };
@@ -39,10 +42,10 @@ test('variants: sgd with momentum is momentum, with nesterov nesterov; rmsprop w
   assert.equal(optimizerVariant('rmsprop', { momentum: 0.9 }), 'rmsprop+momentum');
   assert.equal(optimizerVariant('rmsprop', {}), 'rmsprop');
   assert.equal(optimizerVariant('adamw', { lr: 1e-3 }), 'adamw');
-  // every named colour is a distinct #rrggbb, so two optimizers never share one
+  // every named colour is a #rrggbb at least 80 (channel differences summed) from every other one
   const colours = Object.values(OPTIMIZER_COLORS);
   assert.ok(colours.every((c) => /^#[0-9a-f]{6}$/.test(c)));
-  assert.equal(new Set(colours).size, colours.length);
+  for (let i = 0; i < colours.length; i++) for (let j = i + 1; j < colours.length; j++) assert.ok(apart(colours[i], colours[j]) >= 80, `${colours[i]} vs ${colours[j]}`);
 });
 
 test('the same optimizer has the same colour in the Beale race, the MNIST-style training charts and the playground', () => {
@@ -88,12 +91,17 @@ test('an lr grid: the first run has the optimizer colour, the others distinct sh
   assert.equal(s[0], '#b07aa1');
   assert.equal(s[4], '#4e79a7', 'sgd keeps its colour next to a grid');
   assert.equal(new Set(s).size, 5, 'every run distinct');
-  assert.deepEqual(s.slice(1, 4), [shade('#b07aa1', -0.4), shade('#b07aa1', 0.45), shade('#b07aa1', -0.65)]);
+  assert.deepEqual(s.slice(1, 4), [shade('#b07aa1', -0.4), shade('#b07aa1', 0.45), shade('#b07aa1', -0.6)]);
   assert.deepEqual(runColors(['adam', 'adam', 'adam', 'adam', 'sgd']), s);
   // a shade toward black by 0.4 scales each channel by 0.6: #b07aa1 = (176, 122, 161) → (106, 73, 97)
   assert.equal(shade('#b07aa1', -0.4), '#6a4961');
   // toward white by 0.45: c + 0.45·(255 − c) → (212, 182, 203)
   assert.equal(shade('#b07aa1', 0.45), '#d4b6cb');
+  // grids of several optimizers side by side: every two runs of a chart stay apart (channel differences summed)
+  for (const chart of [['adam', 'adam', 'adam', 'momentum', 'momentum', 'nadam'], ['sgd', 'sgd', 'sgd', 'momentum', 'momentum', 'momentum', 'nesterov', 'nesterov'], ['rmsprop', 'rmsprop', 'rmsprop+momentum', 'rmsprop+momentum', 'adam', 'adamw', 'adamw']]) {
+    const c = runColors(chart);
+    for (let i = 0; i < c.length; i++) for (let j = i + 1; j < c.length; j++) assert.ok(apart(c[i], c[j]) >= 80, `${chart}: ${chart[i]} ${c[i]} vs ${chart[j]} ${c[j]}`);
+  }
   // a name outside the table still gets a fixed colour
   assert.equal(runColors(['lion'])[0], runColors(['x', 'lion'])[1]);
 });

@@ -4,7 +4,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { contourPlotSvg, lineChartSvg, functionPlotSvg, logLevels, contourScales, palette, pathsLayerSvg } from '../../src/viz/index.js';
+import { svgToPng } from '../../src/cli/png.js';
+import { decodePng, pixel } from '../cli/png-check.js';
+import { contourPlotSvg, lineChartSvg, lineChartScales, functionPlotSvg, logLevels, contourScales, palette, pathsLayerSvg } from '../../src/viz/index.js';
 
 const snapDir = fileURLToPath(new URL('./__snapshots__/', import.meta.url));
 
@@ -142,4 +144,56 @@ test('fixed colours and keys (the playground): stroke, legend swatch and data-ke
   // frame: x from margin 56 to 560 − 130 = 430, y from 480 − 42 = 438 up to 28
   // the static plot is the same paths layer over the contour layer
   assert.ok(contourPlotSvg({ ...p, f: (a, b) => a * a + b * b, resolution: 10, levels: 4 }).includes(layer));
+});
+
+test('log line chart: snapshot; ticks read 0.001 … 1000 and 1e-6, the axis says log scale; a diverged run ends in a cross', () => {
+  const svg = lineChartSvg({
+    series: [
+      { label: 'adam', color: '#b07aa1', x: [0, 1, 2, 3], y: [1000, 10, 0.1, 1e-6] },
+      { label: 'nesterov (diverged at 3)', color: '#e15759', x: [0, 1, 2, 3], y: [1000, 3000, 20000, NaN], diverged: true },
+    ],
+    xLabel: 'step', yLabel: 'f', logY: true, title: 'log',
+  });
+  snapshot('line-chart-log.svg', svg);
+  const ticks = [...svg.matchAll(/<text x="[\d.]+" y="[\d.]+" text-anchor="end">([^<]+)<\/text>/g)].map((m) => m[1]);
+  assert.deepEqual(ticks, ['1e-6', '1e-4', '0.01', '1', '100', '10000']);
+  assert.ok(!ticks.some((t) => t.includes('+')), 'no 1e+3');
+  assert.match(svg, /class="axis-label"[^>]*>f \(log scale\)</);
+  // the cross sits on the last drawn point of the diverged run: x = 2, y = 20000
+  const { x, y } = lineChartScales({ series: [{ label: 'adam', x: [0, 1, 2, 3], y: [1000, 10, 0.1, 1e-6] }, { label: 'nesterov (diverged at 3)', x: [0, 1, 2, 3], y: [1000, 3000, 20000, NaN] }], xLabel: 'step', yLabel: 'f', logY: true });
+  const d = svg.match(/class="diverged-mark" data-label="nesterov \(diverged at 3\)" stroke="#e15759"[^>]* d="M([\d.]+),([\d.]+)L/)!;
+  assert.ok(Math.abs(Number(d[1]) + 4 - x(2)) < 0.01 && Math.abs(Number(d[2]) + 4 - y(20000)) < 0.01, `${d[1]},${d[2]} vs ${x(2)},${y(20000)}`);
+  assert.equal(count(svg, /class="diverged-mark"/g), 1);
+});
+
+test('legends fit their labels: the chart widens its right margin (and the figure) instead of cutting a label', () => {
+  const long = 'sgd:momentum=0.9,nesterov=true lr=0.001';
+  const svg = lineChartSvg({ series: [{ label: 'a', x: [0, 1], y: [1, 2] }, { label: long, x: [0, 1], y: [2, 1] }], xLabel: 'e', yLabel: 'l' });
+  const width = Number(/<svg[^>]* width="(\d+)"/.exec(svg)![1]);
+  assert.ok(width > 560, 'the figure grew');
+  // rendered (resvg, DejaVu Sans), the label ends before the figure does: the last 8 device columns are blank
+  const png = decodePng(svgToPng(svg));
+  let inkRight = 0;
+  for (let yy = 0; yy < png.height; yy++) for (let xx = png.width - 8; xx < png.width; xx++) if (pixel(png, xx, yy)[0] < 200) inkRight++;
+  assert.equal(inkRight, 0);
+  let lastInk = 0; // and the legend does reach into the widened margin
+  for (let yy = 0; yy < 120; yy++) for (let xx = 0; xx < png.width; xx++) if (pixel(png, xx, yy)[0] < 128 && xx > lastInk) lastInk = xx;
+  assert.ok(lastInk > 2 * 560, `legend ink up to device column ${lastInk}`);
+  // the frame keeps its default size: 560 − 64 − 150 = 346 px
+  const clip = /<clipPath id="[^"]+"><rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)"/.exec(svg)!;
+  assert.equal(Number(clip[2]), 346);
+  // a fixed width keeps at least half for the frame and cuts what does not fit, with the full label in a <title>
+  const narrow = lineChartSvg({ series: [{ label: long.repeat(3), x: [0, 1], y: [1, 2] }], xLabel: 'e', yLabel: 'l', width: 400 });
+  assert.match(narrow, /<text [^>]*><title>[^<]+<\/title>[^<]*…<\/text>/);
+});
+
+test('a path that leaves the frame ends in a cross where it crosses the edge, not in a dot off the figure', () => {
+  const o = { f: (a: number, b: number) => a * a + b * b, xDomain: [-1, 1] as [number, number], yDomain: [-1, 1] as [number, number], resolution: 10, levels: 3 };
+  const svg = contourPlotSvg({ ...o, paths: [{ label: 'away', color: '#e15759', points: [[0, 0], [0.5, 0], [10, 0]] }, { label: 'home', points: [[0.5, 0.5], [0, 0]] }] });
+  snapshot('contour-exit.svg', svg);
+  // the frame's right edge is x = 1 → pixel 430; y = 0 → pixel (28 + 438) / 2 = 233
+  const m = svg.match(/<path class="exit" stroke="#e15759"[^>]* d="M([\d.]+),([\d.]+)L/)!;
+  assert.deepEqual([Number(m[1]) + 5, Number(m[2]) + 5], [430, 233]);
+  assert.equal(count(svg, /class="end"/g), 1, 'only the path that stays has an end dot');
+  assert.equal(count(svg, /class="exit"/g), 1);
 });
