@@ -26,6 +26,15 @@ export interface BacktrackingOptions {
   c1: number;
   shrink: number;
   t0: number;
+  /**
+   * Where f cannot resolve the decrease (the whole predicted decrease t·|∇fᵀd| at most approxEps·|f|), also
+   * accept a trial with f ≤ f + approxEps·|f| whose gradient is smaller, max|∇f(x + t d)| < gmax0: near a
+   * minimizer with f* ≠ 0 the Armijo test then compares rounding noise (Newton's full steps were refused
+   * and it crawled for thousands of iterations). 0 or absent: Armijo alone.
+   */
+  approxEps?: number;
+  /** max|∇f(x)| at the start of the search (read when approxEps > 0). */
+  gmax0?: number;
 }
 
 /** Strong Wolfe options: f(x + t d) ≤ f + c1·t·∇fᵀd and |∇f(x + t d)ᵀd| ≤ c2·|∇fᵀd|. */
@@ -101,6 +110,10 @@ export function backtracking(
     if (f === -Infinity) return setResult(res, 'non-finite', t, f);
     // NaN/+∞ fail the comparison and shrink, like any too-long step
     if (f <= f0 + o.c1 * t * gtd0 && finiteVector(gOut)) return setResult(res, 'ok', t, f);
+    const eps = o.approxEps ?? 0;
+    if (eps > 0 && -t * gtd0 <= eps * Math.abs(f0) && f <= f0 + eps * Math.abs(f0) && maxAbsBelow(gOut, o.gmax0 ?? 0)) {
+      return setResult(res, 'ok', t, f);
+    }
     t *= o.shrink;
   }
 }
@@ -129,6 +142,12 @@ function acceptInto(
   xOut.set(xs);
   gOut.set(gs);
   return setResult(res, Number.isFinite(f) ? 'ok' : 'non-finite', t, f);
+}
+
+/** max|v_i| < bound (false for any NaN). */
+function maxAbsBelow(v: Float64Array, bound: number): boolean {
+  for (let i = 0; i < v.length; i++) if (!(Math.abs(v[i]) < bound)) return false;
+  return true;
 }
 
 function finiteVector(v: Float64Array): boolean {

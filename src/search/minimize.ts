@@ -192,7 +192,9 @@ export function minimize(objective: SearchObjective, x0: ArrayLike<number>, opti
   const mtResult: MoreThuenteResult = { status: 'failed', t: 0, f: 0, evaluations: 0 };
   const c1 = o.c1 as number, c2 = (o.c2 as number) ?? 0.9;
   const wolfe = { c1, c2, maxEvals: 25 };
-  const armijo = { c1, shrink: (o.shrink as number) ?? 0.5, t0: 1 };
+  // newton also takes a full step that f cannot tell from no decrease when it lowers the gradient (see
+  // BacktrackingOptions.approxEps): there its model is exact to rounding and the step is the right one
+  const armijo = { c1, shrink: (o.shrink as number) ?? 0.5, t0: 1, approxEps: method === 'newton' ? 1e-12 : 0, gmax0: 0 };
   const ftol = (o.ftol as number | undefined) ?? 0;
   // Moré–Thuente with the settings of SciPy's BFGS (line_search_wolfe1: xtol 1e-14, steps in [1e-100, 1e100],
   // at most 100 trials) or of L-BFGS-B (xtol 0.1, steps in [0, 1e10], at most 20 trials); both also take
@@ -230,6 +232,7 @@ export function minimize(objective: SearchObjective, x0: ArrayLike<number>, opti
     }
     if (rule.lineSearch === 'strong-wolfe') return strongWolfe(obj, x, f, g, gtd, d, t0, wolfe, work, xNew, gNew, lsResult);
     armijo.t0 = method === 'gd-backtracking' ? t0 : 1;
+    armijo.gmax0 = maxAbs(g);
     return backtracking(obj, x, f, gtd, d, armijo, xNew, gNew, lsResult);
   };
 
