@@ -15,7 +15,9 @@ let svg;
 const vizUrl = new URL('../dist/viz/index.js', import.meta.url);
 if (existsSync(vizUrl)) {
   const viz = await import(vizUrl.href);
-  svg = viz.lineChartSvg({ series: report.series, xLabel: 'iteration', yLabel, logY: true, title });
+  // each method in its colour, as `descent optimize --plot-convergence` draws it
+  const series = report.series.map((s) => ({ ...s, color: viz.optimizerColor ? viz.optimizerColor(s.method) : undefined }));
+  svg = viz.lineChartSvg({ series, xLabel: 'iteration', yLabel, logY: true, title });
 } else {
   const W = 720, H = 440, m = { l: 70, r: 170, t: 40, b: 50 };
   const x = scaleLinear().domain([0, 100]).range([m.l, W - m.r]);

@@ -91,9 +91,12 @@ export function yAxisSvg(y: Scale, x0: number, label: string | undefined, count 
   // a log scale's own format leaves minor ticks unlabelled ('') when many decades share the axis
   const fmt = y.tickFormat(count);
   let s = `<g class="axis y-axis"><line x1="${num(x0)}" y1="${num(r0)}" x2="${num(x0)}" y2="${num(r1)}" stroke="#333"/>`;
+  // the ends of a log axis are always labelled (its domain ends on 1-2-5 values), so the data's range is read off
+  const ends = log ? y.domain() : [];
+  const isEnd = (t: number) => ends.some((e) => Math.abs(t / e - 1) < 1e-9);
   for (const t of y.ticks(count)) {
     const text = fmt(t);
-    if (text === '') continue;
+    if (text === '' && !isEnd(t)) continue;
     const py = y(t);
     s += `<line x1="${num(x0 - 5)}" y1="${num(py)}" x2="${num(x0)}" y2="${num(py)}" stroke="#333"/><text x="${num(x0 - 7)}" y="${num(py + 4)}" text-anchor="end">${esc(log ? logTickText(t) : text)}</text>`;
   }

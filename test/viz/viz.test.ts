@@ -164,6 +164,12 @@ test('log line chart: snapshot; ticks read 0.001 … 1000 and 1e-6, the axis say
   const d = svg.match(/class="diverged-mark" data-label="nesterov \(diverged at 3\)" stroke="#e15759"[^>]* d="M([\d.]+),([\d.]+)L/)!;
   assert.ok(Math.abs(Number(d[1]) + 4 - x(2)) < 0.01 && Math.abs(Number(d[2]) + 4 - y(20000)) < 0.01, `${d[1]},${d[2]} vs ${x(2)},${y(20000)}`);
   assert.equal(count(svg, /class="diverged-mark"/g), 1);
+  // under two decades (train loss 1.1 → 0.052) the axis runs 0.05 to 2, both ends labelled, at the frame's edges
+  const short = lineChartSvg({ series: [{ label: 'l', x: [1, 2, 3], y: [1.1, 0.3, 0.052] }], xLabel: 'epoch', yLabel: 'loss', logY: true });
+  const labels = new Map([...short.matchAll(/<text x="[\d.]+" y="([\d.]+)" text-anchor="end">([^<]+)<\/text>/g)].map((m) => [m[2], Number(m[1]) - 4]));
+  assert.equal(labels.get('0.05'), 318, 'bottom of the frame (360 − 42)');
+  assert.equal(labels.get('2'), 28, 'top of the frame');
+  assert.ok(labels.has('1') && labels.has('0.1'));
 });
 
 test('legends fit their labels: the chart widens its right margin (and the figure) instead of cutting a label', () => {
