@@ -1,8 +1,10 @@
 // The compact regression set of the optimize conformance fuzzers (test/fixtures/tools/fuzz_optimize.py and
 // fuzz_minimize.py; fixtures in test/fixtures/optimize-fuzz), run through the CLI entry in one child process
 // (fuzz-cli.runner.ts), each case as --spec and as the equivalent flags:
-// - first-order: PyTorch 1.13 float64 trajectories to 1e-7 (every optimizer, every schedule, every function,
-//   diverging runs stopped at torch's first non-finite step, a spec torch refuses refused here too), and the
+// - first-order: PyTorch 1.13 float64 trajectories to 1e-7 (every optimizer, every schedule and the composites
+//   `A then@N B` / `A and B` against SequentialLR / ChainedScheduler, every function, options at the edges of
+//   their ranges, diverging runs stopped at torch's first non-finite step, a spec torch refuses refused here
+//   too), and the
 //   bug the fuzzer found: `--schedule multistep:milestones=N` with one milestone was refused;
 // - search methods: a documented reason, path from x0, f and max|∇f| checked with gradients written out below
 //   (closed forms, not descent's), SciPy's minimizer on strictly convex problems, divergence on unbounded
