@@ -37,6 +37,10 @@ export function rmspropUpdate(params: FloatArray, grads: FloatArray, state: Rmsp
   const { lr, alpha, eps, weightDecay, momentum, centered, maximize, epsInside } = o;
   state.step += 1;
   const { squareAvg, gradAvg, momentumBuffer } = state;
+  // Float32 parameters: torch forms v − ḡ² in float32 (addcmul). A gradient near 1e-30 makes v underflow
+  // to 0 while ḡ does not; ḡ² then underflows too and v − ḡ² is 0, where a float64 ḡ² would leave
+  // −1e-64 and √ a NaN.
+  const round = params instanceof Float32Array ? Math.fround : (x: number) => x;
   const n = params.length;
   for (let i = 0; i < n; i++) {
     let g = maximize ? -grads[i] : grads[i];
@@ -45,7 +49,7 @@ export function rmspropUpdate(params: FloatArray, grads: FloatArray, state: Rmsp
     let v = squareAvg[i];
     if (centered) {
       gradAvg[i] = gradAvg[i] * alpha + (1 - alpha) * g;
-      v = v + -1 * gradAvg[i] * gradAvg[i];
+      v = round(v + -1 * round(gradAvg[i] * gradAvg[i]));
     }
     const avg = epsInside ? Math.sqrt(v + eps) : Math.sqrt(v) + eps;
     if (momentum > 0) {
