@@ -170,6 +170,12 @@ test('log line chart: snapshot; ticks read 0.001 … 1000 and 1e-6, the axis say
   assert.equal(labels.get('0.05'), 318, 'bottom of the frame (360 − 42)');
   assert.equal(labels.get('2'), 28, 'top of the frame');
   assert.ok(labels.has('1') && labels.has('0.1'));
+  // no two tick labels print over each other (11 px text), however the data falls and however short the chart
+  for (const height of [160, 260, 360]) for (const lo of [0.011, 0.021, 0.049, 0.3, 0.9]) {
+    const c = lineChartSvg({ series: [{ label: 'l', x: [1, 2], y: [1.05, lo] }], xLabel: 'e', yLabel: 'l', logY: true, height });
+    const ys = [...c.matchAll(/<text x="[\d.]+" y="([\d.]+)" text-anchor="end">/g)].map((m) => Number(m[1])).sort((a, b) => a - b);
+    for (let i = 1; i < ys.length; i++) assert.ok(ys[i] - ys[i - 1] >= 11, `height ${height}, low ${lo}: labels at ${ys.join(', ')}`);
+  }
 });
 
 test('legends fit their labels: the chart widens its right margin (and the figure) instead of cutting a label', () => {

@@ -2,7 +2,7 @@
  * The playground page: wires the DOM to the pure engines (Race, ToyTrainer) and the URL state.
  * Browser-only; the library code it imports is the same source the CLI runs in Node.
  */
-import { colorOf, contourLayerSvg, contourLegendWidth, contourScales, legendRoom, legendSvg, lineChartSvg, pathsLayerSvg } from '../../viz/index.js';
+import { contourLayerSvg, contourLegendWidth, contourScales, legendRoom, legendSvg, lineChartSvg, optimizerColor, pathsLayerSvg, shade } from '../../viz/index.js';
 import { functionValueChart } from '../../report/html.js';
 import { Race } from '../race.js';
 import { ToyTrainer } from '../toy-trainer.js';
@@ -354,10 +354,12 @@ function drawBoundary(): void {
   $('depoch').textContent = trainer.diverged() ? `diverged at step ${trainer.steps}: try a smaller lr` : `step ${trainer.steps}`;
   $('dacc').textContent = `accuracy: train ${(trainer.accuracy('train') * 100).toFixed(1)}%, test ${(trainer.accuracy('test') * 100).toFixed(1)}%`;
   const steps = chartSteps(trainer.losses.length);
+  // the optimizer's colour, as in function mode and the CLI's charts; the test loss in a light shade of it
+  const color = optimizerColor(state.data.opt);
   drawSvg($<SVGSVGElement>('dloss'), lineChartSvg({
     series: [
-      { label: 'train', key: 'train', color: colorOf(0), x: steps.map((k) => k + 1), y: steps.map((k) => trainer.losses[k]) },
-      { label: 'test', key: 'test', color: colorOf(1), x: steps.map((k) => k + 1), y: steps.map((k) => trainer.testLosses[k]) },
+      { label: `train (${state.data.opt})`, key: 'train', color, x: steps.map((k) => k + 1), y: steps.map((k) => trainer.losses[k]) },
+      { label: 'test', key: 'test', color: shade(color, 0.5), x: steps.map((k) => k + 1), y: steps.map((k) => trainer.testLosses[k]) },
     ],
     xLabel: 'step',
     yLabel: 'loss',
