@@ -68,8 +68,8 @@ export function lineChartScales(o: LineChartOptions) {
     if (o.logY) { y0 /= 2; y1 *= 2; } else { y0 -= 0.5; y1 += 0.5; }
   }
   const x = scaleLinear().domain([x0, x1]).range([margin.left, width - margin.right]);
-  // a log axis ends on 1-2-5 values (0.05 to 2, not 0.052 to 1.1), so both ends of the data have a labelled tick near them
-  const y = (o.logY ? scaleLog().domain([step125(y0, 'down'), step125(y1, 'up')]) : scaleLinear().domain([y0, y1]).nice()).range([height - margin.bottom, margin.top]);
+  // a log axis ends on round values (0.05 to 1.5, not 0.052 to 1.1), labelled, so the data's range reads off the axis
+  const y = (o.logY ? scaleLog().domain([roundLog(y0, 'down'), roundLog(y1, 'up')]) : scaleLinear().domain([y0, y1]).nice()).range([height - margin.bottom, margin.top]);
   return { width, height, margin, x, y, ok };
 }
 
@@ -125,10 +125,13 @@ export function lineChartSvg(o: LineChartOptions): string {
   return s + '</svg>';
 }
 
-/** The nearest of 1, 2, 5 times a power of ten at or below (`down`) or at or above (`up`) a positive v. */
-export function step125(v: number, dir: 'down' | 'up'): number {
+/**
+ * The nearest round value (1, 1.5, 2, 3, 4, 5, 6 or 8 times a power of ten) at or below (`down`) or at or
+ * above (`up`) a positive v: close enough that a narrow range keeps most of the frame.
+ */
+export function roundLog(v: number, dir: 'down' | 'up'): number {
   const p = Math.pow(10, Math.floor(Math.log10(v)));
-  const steps = [1, 2, 5, 10].map((m) => m * p);
+  const steps = [1, 1.5, 2, 3, 4, 5, 6, 8, 10].map((m) => m * p);
   // relative slack: 0.1 stays 0.1 although log10 and the product round
   if (dir === 'down') return steps.filter((t) => t <= v * (1 + 1e-12)).pop() as number;
   return steps.find((t) => t >= v * (1 - 1e-12)) as number;

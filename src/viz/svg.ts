@@ -91,12 +91,13 @@ export function yAxisSvg(y: Scale, x0: number, label: string | undefined, count 
   // a log scale's own format leaves minor ticks unlabelled ('') when many decades share the axis
   const fmt = y.tickFormat(count);
   let s = `<g class="axis y-axis"><line x1="${num(x0)}" y1="${num(r0)}" x2="${num(x0)}" y2="${num(r1)}" stroke="#333"/>`;
-  // the ends of a log axis are always labelled (its domain ends on 1-2-5 values), so the data's range is read off;
-  // then powers of ten, then the rest, each only where it keeps a line of text (12 px) from every label placed
+  // the ends of a log axis are always labelled (its domain ends on round values), so the data's range is read
+  // off; then powers of ten, then the rest, each only where it keeps a line of text (12 px) from every label placed
   const ends = log ? y.domain() : [];
   const isEnd = (t: number) => ends.some((e) => Math.abs(t / e - 1) < 1e-9);
   const rank = (t: number) => (isEnd(t) ? 0 : log && Math.abs(Math.log10(t) - Math.round(Math.log10(t))) < 1e-9 ? 1 : 2);
-  const candidates = y.ticks(count).filter((t) => fmt(t) !== '' || isEnd(t)).map((t) => ({ t, py: y(t), rank: rank(t) }));
+  const ticks = y.ticks(count).filter((t) => !isEnd(t)).concat(ends);
+  const candidates = ticks.filter((t) => fmt(t) !== '' || isEnd(t)).map((t) => ({ t, py: y(t), rank: rank(t) }));
   const placed: typeof candidates = [];
   for (const c of [...candidates].sort((a, b) => a.rank - b.rank)) if (placed.every((p) => Math.abs(p.py - c.py) >= 12)) placed.push(c);
   for (const { t, py } of placed.sort((a, b) => a.t - b.t)) {
