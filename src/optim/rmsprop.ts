@@ -1,4 +1,5 @@
 import type { FloatArray, FloatArrayConstructor } from './types.js';
+import { fusedMultiplyAdd } from './fused-multiply-add.js';
 
 /**
  * torch.optim.RMSprop 1.13 defaults, plus descent's `epsInside`: false = torch's √v + eps;
@@ -40,7 +41,8 @@ export function rmspropUpdate(params: FloatArray, grads: FloatArray, state: Rmsp
   // Float32 parameters: torch forms v − ḡ² in float32 (addcmul). A gradient near 1e-30 makes v underflow
   // to 0 while ḡ does not; ḡ² then underflows too and v − ḡ² is 0, where a float64 ḡ² would leave
   // −1e-64 and √ a NaN.
-  const round = params instanceof Float32Array ? Math.fround : (x: number) => x;
+  const float32 = params instanceof Float32Array;
+  const round = float32 ? Math.fround : (x: number) => x;
   const n = params.length;
   for (let i = 0; i < n; i++) {
     let g = maximize ? -grads[i] : grads[i];
@@ -49,7 +51,9 @@ export function rmspropUpdate(params: FloatArray, grads: FloatArray, state: Rmsp
     let v = squareAvg[i];
     if (centered) {
       gradAvg[i] = gradAvg[i] * alpha + (1 - alpha) * g;
-      v = round(v + -1 * round(gradAvg[i] * gradAvg[i]));
+      // torch's addcmul is a fused multiply-add: in float64, v − ḡ² rounds once (with α = 0 it is the
+      // negative rounding error of g² half the time, and torch's √ is NaN: descent diverges with it)
+      v = float32 ? round(v + -1 * round(gradAvg[i] * gradAvg[i])) : fusedMultiplyAdd(-gradAvg[i], gradAvg[i], v);
     }
     const avg = epsInside ? Math.sqrt(v + eps) : Math.sqrt(v) + eps;
     if (momentum > 0) {

@@ -5,7 +5,8 @@
 //   `A then@N B` / `A and B` against SequentialLR / ChainedScheduler, every function, options at the edges of
 //   their ranges, diverging runs stopped at torch's first non-finite step, a spec torch refuses refused here
 //   too), and the
-//   bug the fuzzer found: `--schedule multistep:milestones=N` with one milestone was refused;
+//   bugs the fuzzer found: `--schedule multistep:milestones=N` with one milestone was refused; centered
+//   RMSprop formed v − ḡ² with two roundings where torch's addcmul fuses them (α = 0: torch NaN, descent not);
 // - search methods: a documented reason, path from x0, f and max|∇f| checked with gradients written out below
 //   (closed forms, not descent's), SciPy's minimizer on strictly convex problems, divergence on unbounded
 //   ones, evaluations counted by a wrapper of our own; and the bug the fuzzer found: newton at a minimum with
@@ -19,6 +20,8 @@ import { tmpdir } from 'node:os';
 import { makeObjective } from '../../src/objectives/index.js';
 import { optimizeSearchMethods } from '../../src/search/index.js';
 import { createSchedule } from '../../src/schedule/index.js';
+import { fusedMultiplyAdd } from '../../src/optim/fused-multiply-add.js';
+import { rmspropDefaults, rmspropInit, rmspropUpdate } from '../../src/optim/rmsprop.js';
 
 const fixtures = join(import.meta.dirname, '..', 'fixtures', 'optimize-fuzz');
 type Fn = string | ({ name: string } & Record<string, unknown>);
@@ -90,6 +93,26 @@ test('fuzz regression: multistep with one milestone, on the command line (milest
     const lrs = [s.lr, ...Array.from({ length: 5 }, () => s.step())];
     assert.deepEqual(lrs, [0.1, 0.1, 0.1, 0.05, 0.05, 0.05]);
   }
+});
+
+test('fuzz regression: fusedMultiplyAdd rounds a·b + c once, as torch\'s addcmul (centered RMSprop, α = 0, diverged in torch only)', () => {
+  // closed forms: (1 + 2⁻³⁰)² − (1 + 2⁻²⁹) = 2⁻⁶⁰ (the separately rounded product gives 0); 0.1·10 − 1 with
+  // 0.1 = 3602879701896397/2⁵⁵ is 2/2⁵⁵ = 2⁻⁵⁴; exact sums stay exact; the split's range is respected
+  assert.equal(fusedMultiplyAdd(1 + 2 ** -30, 1 + 2 ** -30, -(1 + 2 ** -29)), 2 ** -60);
+  assert.equal((1 + 2 ** -30) * (1 + 2 ** -30) - (1 + 2 ** -29), 0);
+  assert.equal(fusedMultiplyAdd(0.1, 10, -1), 2 ** -54);
+  assert.equal(fusedMultiplyAdd(3, 4, 5), 17);
+  assert.equal(fusedMultiplyAdd(1e300, 1e10, 1), Infinity);
+  // centered RMSprop with α = 0: v − ḡ² = fl(g²) − g², the rounding error of g²: +8.3e-19 for g = 0.1, where
+  // torch.optim.RMSprop(lr=0.01, alpha=0, centered=True) steps x from 0 to −91637.97908233278 (its √ of that
+  // error, plus eps, divides), and −2.2e-18 for g = 0.7, where torch's √ and x are NaN
+  const step = (grad: number): number => {
+    const x = Float64Array.of(0);
+    rmspropUpdate(x, Float64Array.of(grad), rmspropInit(1, Float64Array), { ...rmspropDefaults, alpha: 0, centered: true });
+    return x[0];
+  };
+  assert.ok(Math.abs(step(0.1) - -91637.97908233278) <= 1e-12 * 91637.97908233278, String(step(0.1)));
+  assert.ok(Number.isNaN(step(0.7)));
 });
 
 // ---------------------------------------------------------------- search methods
