@@ -4,7 +4,7 @@
  * script shared by every player on a page; no network, no DOM at build time, so Node and the browser can
  * both build it.
  */
-import { clampPx, contourLayerSvg, contourLegendWidth, contourScales, colorOf, esc, legendSvg, num } from '../viz/index.js';
+import { clampPx, contourLayerSvg, contourLegendWidth, contourScales, colorOf, esc, legendSvg, markKeySvg, num } from '../viz/index.js';
 import type { ContourPlotOptions } from '../viz/index.js';
 
 export interface PlayerPath {
@@ -46,7 +46,9 @@ export function playerHtml(options: PlayerOptions): string {
     const last = pts[pts.length - 1];
     svg += `<circle class="head" data-i="${i}" r="4" fill="${color(i)}" stroke="#fff" cx="${num(last[0])}" cy="${num(last[1])}"/>`;
   });
-  svg += '</g>' + legendSvg(o.paths.map((p) => p.label), width - margin.right + 12, margin.top + 10, o.paths.map((p) => p.color), margin.right - 12 - 16 - 6) + '</svg>';
+  svg += '</g>' + legendSvg(o.paths.map((p) => p.label), width - margin.right + 12, margin.top + 10, o.paths.map((p) => p.color), margin.right - 12 - 16 - 6);
+  // the key names the start circle and the moving head (the player draws no exit crosses)
+  svg += markKeySvg(width - margin.right + 12, margin.top + 10 + 16 * o.paths.length + 10, false).replace('>last point<', '>current point<') + '</svg>';
   const frames = Math.max(...o.paths.map((p) => p.points.length));
   const data = { paths: px, steps: o.paths.map((p) => p.steps) };
   return `<div class="player" id="${esc(o.id)}">${svg}

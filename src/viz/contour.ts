@@ -210,7 +210,28 @@ export function frameExit(px: number[][], f: { x0: number; x1: number; y0: numbe
 
 /** The legend room a plot of these paths needs: the default 130 px or more, to fit the longest label. */
 export function contourLegendWidth(labels: readonly string[]): number {
-  return legendRoom(labels, 130);
+  // the mark key under the legend (markKeySvg) needs room too
+  return legendRoom([...labels, 'left the plot'], 130);
+}
+
+/**
+ * What the marks on the paths mean, in grey under the legend at (x, y): the start circle, the last-point dot
+ * and, when a path leaves the frame (`exits`), the cross on its edge. Returns the SVG group.
+ */
+export function markKeySvg(x: number, y: number, exits: boolean): string {
+  const g = '#555';
+  let s = `<g class="mark-key" fill="${g}" font-size="10">`;
+  s += `<circle cx="${num(x + 6)}" cy="${num(y - 3)}" r="4" fill="none" stroke="${g}" stroke-width="1.5"/><text x="${num(x + 16)}" y="${num(y)}">start</text>`;
+  s += `<circle cx="${num(x + 6)}" cy="${num(y + 11)}" r="3"/><text x="${num(x + 16)}" y="${num(y + 14)}">last point</text>`;
+  if (exits) s += `<path stroke="${g}" stroke-width="2" d="M${num(x + 2)},${num(y + 21)}L${num(x + 10)},${num(y + 29)}M${num(x + 2)},${num(y + 29)}L${num(x + 10)},${num(y + 21)}"/><text x="${num(x + 16)}" y="${num(y + 28)}">left the plot</text>`;
+  return s + '</g>';
+}
+
+/** True when some path ends outside the frame (its last finite point, after having been inside). */
+export function anyExit(o: Pick<ContourPlotOptions, 'xDomain' | 'yDomain' | 'width' | 'height' | 'paths' | 'legendWidth'>): boolean {
+  const { x, y, margin, width, height } = contourScales(o);
+  const frame = { x0: margin.left, x1: width - margin.right, y0: margin.top, y1: height - margin.bottom };
+  return o.paths.some((p) => frameExit(p.points.map((q) => [x(q[0]), y(q[1])]).filter((q) => Number.isFinite(q[0]) && Number.isFinite(q[1])), frame) !== null);
 }
 
 /**
@@ -222,5 +243,6 @@ export function contourPlotSvg(o: ContourPlotOptions): string {
   const { width, height, margin } = contourScales(p);
   let s = svgOpen(width, height) + titleSvg(p.title, width) + contourLayerSvg(p) + pathsLayerSvg(p);
   s += legendSvg(p.paths.map((q) => q.label), width - margin.right + 12, margin.top + 10, p.paths.map((q) => q.color), margin.right - 12 - 16 - 6);
+  if (p.paths.length) s += markKeySvg(width - margin.right + 12, margin.top + 10 + 16 * p.paths.length + 10, anyExit(p));
   return s + '</svg>';
 }

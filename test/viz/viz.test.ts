@@ -36,6 +36,9 @@ test('contour plot: snapshot, one opt-path per path, palette colours, start and 
   assert.ok(svg.includes(`stroke="${palette[0]}"`) && svg.includes(`stroke="${palette[1]}"`));
   assert.equal(count(svg, /class="start"/g), 2);
   assert.equal(count(svg, /class="minimum"/g), 1);
+  // the key under the legend says what the marks mean; no path leaves the frame, so no cross in it
+  assert.match(svg, /<g class="mark-key"[^>]*>.*>start<.*>last point<\/text><\/g>/);
+  assert.ok(!svg.includes('left the plot'));
   assert.ok(svg.includes('Beale &lt;test&gt;'), 'title escaped');
   assert.ok(svg.startsWith('<svg') && svg.endsWith('</svg>'));
 });
@@ -209,4 +212,5 @@ test('a path that leaves the frame ends in a cross where it crosses the edge, no
   assert.deepEqual([Number(m[1]) + 5, Number(m[2]) + 5], [430, 233]);
   assert.equal(count(svg, /class="end"/g), 1, 'only the path that stays has an end dot');
   assert.equal(count(svg, /class="exit"/g), 1);
+  assert.match(svg, /<g class="mark-key"[^>]*>.*>left the plot<\/text><\/g>/);
 });

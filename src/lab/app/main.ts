@@ -2,7 +2,7 @@
  * The playground page: wires the DOM to the pure engines (Race, ToyTrainer) and the URL state.
  * Browser-only; the library code it imports is the same source the CLI runs in Node.
  */
-import { contourLayerSvg, contourLegendWidth, contourScales, legendRoom, legendSvg, lineChartSvg, optimizerColor, pathsLayerSvg, shade } from '../../viz/index.js';
+import { anyExit, contourLayerSvg, contourLegendWidth, contourScales, legendRoom, legendSvg, lineChartSvg, markKeySvg, optimizerColor, pathsLayerSvg, shade } from '../../viz/index.js';
 import { functionValueChart } from '../../report/html.js';
 import { Race } from '../race.js';
 import { ToyTrainer } from '../toy-trainer.js';
@@ -183,7 +183,9 @@ function drawPaths(): void {
     return { label: r.diverged ? `${r.label} (diverged)` : r.label, points, color: r.color, key: r.name };
   });
   const legendX = scales.x.range()[1] + 12, legendY = scales.y.range()[1] + 10;
-  liveLayer.innerHTML = pathsLayerSvg({ ...domain, ...CONTOUR_SIZE, legendWidth: CONTOUR_LEGEND, paths }, 'lab-clip') + legendSvg(paths.map((q) => q.label), legendX, legendY, paths.map((q) => q.color));
+  const layer = { ...domain, ...CONTOUR_SIZE, legendWidth: CONTOUR_LEGEND, paths };
+  liveLayer.innerHTML = pathsLayerSvg(layer, 'lab-clip') + legendSvg(paths.map((q) => q.label), legendX, legendY, paths.map((q) => q.color))
+    + (paths.length ? markKeySvg(legendX, legendY + 16 * paths.length + 10, anyExit(layer)) : '');
   $('step-count').textContent = `step ${race.steps}`;
   $<SVGSVGElement>('contour').dataset.steps = String(race.steps);
 }
