@@ -219,8 +219,14 @@ export function softmaxCrossEntropy(
     total += mx - z[o + y] + Math.log(s);
     if (dZ) {
       const inv = invM / s;
-      for (let j = 0; j < n; j++) dZ[o + j] = Math.exp(z[o + j] - mx) * inv;
-      dZ[o + y] -= invM;
+      // the label's (p − 1)/m as −(Σ_{j≠y} e_j)/(s·m): no cancellation when p is near 1 (see kernels.as)
+      let rest = 0;
+      for (let j = 0; j < n; j++) {
+        const e = Math.exp(z[o + j] - mx);
+        if (j !== y) rest += e;
+        dZ[o + j] = e * inv;
+      }
+      dZ[o + y] = -rest * inv;
     }
   }
   return total * invM;

@@ -314,10 +314,15 @@ export function softmaxCrossEntropy(z: usize, labels: usize, dZ: usize, m: i32, 
     if (dZ != 0) {
       const drow = dZ + ((<usize>i * n) << 2);
       const inv: f32 = 1 / s;
+      // the label's p − 1 as −(Σ_{j≠y} e_j)/s: p − 1 cancels when the row is confidently right (p near 1,
+      // an ulp of 6e-8), and the sign of that small gradient is what Rprop and normalized steps follow
+      let rest: f32 = 0;
       for (let j = 0; j < n; j++) {
-        const p = Mathf.exp(load<f32>(row + (<usize>j << 2)) - mx) * inv;
-        store<f32>(drow + (<usize>j << 2), (j == y ? p - 1 : p) * invM);
+        const e = Mathf.exp(load<f32>(row + (<usize>j << 2)) - mx);
+        if (j != y) rest += e;
+        store<f32>(drow + (<usize>j << 2), e * inv * invM);
       }
+      store<f32>(drow + (<usize>y << 2), -(rest * inv) * invM);
     }
   }
   return total / <f64>m;
