@@ -114,6 +114,11 @@ export function functionContourSvg(s: FunctionSection): string {
   });
 }
 
+/** A table row's colour key: the run's colour in the charts above it (nothing for a run without one). */
+function swatch(color: string | undefined): string {
+  return color ? `<span class="swatch" style="background:${esc(color)}"></span>` : '';
+}
+
 function fmtPoint(p: number[]): string {
   return `(${p.map((v) => (Number.isFinite(v) ? String(Number(v.toPrecision(5))) : String(v))).join(', ')})`;
 }
@@ -137,11 +142,12 @@ function functionHtml(s: FunctionSection, k: number): string {
   h += `<div class="charts">${functionValueChart(s, positive)}</div>`;
   const target = s.minimum ? `the minimum ${fmtPoint(s.minimum)} (within ${s.tol})` : 'a known minimum (none known)';
   h += `<table class="reach"><tr><th class="l">optimizer</th><th class="l">hyperparameters</th><th>reached ${esc(target)} within the cap of ${s.steps} steps</th><th>at step</th><th>final x</th><th>final f</th><th>distance</th></tr>`;
-  for (const r of s.results) {
+  const rowColors = colorsOf(s.results);
+  s.results.forEach((r, i) => {
     const reached = r.reachedAt !== null;
     const status = r.divergedAt !== null ? `<span class="no">diverged</span>` : reached ? `<span class="yes">yes</span>` : `<span class="no">no</span>`;
-    h += `<tr data-label="${esc(r.label)}" data-reached="${reached}"><td class="l">${esc(r.label)}</td><td class="l"><code>${esc(r.name)} ${esc(JSON.stringify(r.options))}</code></td><td>${status}</td><td>${r.reachedAt ?? (r.divergedAt !== null ? `diverged at ${r.divergedAt}` : '—')}</td><td>${esc(fmtPoint(r.finalX))}</td><td>${esc(fmtValue(r.finalValue))}</td><td>${esc(fmtValue(r.finalDistance))}</td></tr>`;
-  }
+    h += `<tr data-label="${esc(r.label)}" data-reached="${reached}"><td class="l">${swatch(rowColors[i])}${esc(r.label)}</td><td class="l"><code>${esc(r.name)} ${esc(JSON.stringify(r.options))}</code></td><td>${status}</td><td>${r.reachedAt ?? (r.divergedAt !== null ? `diverged at ${r.divergedAt}` : '—')}</td><td>${esc(fmtPoint(r.finalX))}</td><td>${esc(fmtValue(r.finalValue))}</td><td>${esc(fmtValue(r.finalDistance))}</td></tr>`;
+  });
   return h + '</table></section>';
 }
 
@@ -222,11 +228,12 @@ function trainingHtml(t: TrainingSection): string {
     const s = Math.sqrt(last.reduce((a, b) => a + (b - m) ** 2, 0) / last.length);
     return `${m.toFixed(digits)} ± ${s.toFixed(digits)}`;
   };
-  for (const r of t.runs) {
+  const rowColors = colorsOf(t.runs);
+  t.runs.forEach((r, i) => {
     const reach = r.trainLoss.map((row) => firstBelow(row, t.targetLoss));
     const steps = reach.map((e) => (e === null ? 'never' : String(e * r.stepsPerEpoch))).join(' / ');
-    h += `<tr data-label="${esc(r.label)}"><td class="l">${esc(r.label)}</td><td>${pm(r.trainLoss, 4)}</td><td>${pm(r.valLoss, 4)}</td><td>${pm(r.valAccuracy, 4)}</td><td>${esc(steps)}</td><td>${pm(r.wallSeconds, 2)}</td></tr>`;
-  }
+    h += `<tr data-label="${esc(r.label)}"><td class="l">${swatch(rowColors[i])}${esc(r.label)}</td><td>${pm(r.trainLoss, 4)}</td><td>${pm(r.valLoss, 4)}</td><td>${pm(r.valAccuracy, 4)}</td><td>${esc(steps)}</td><td>${pm(r.wallSeconds, 2)}</td></tr>`;
+  });
   return h + '</table><p>Steps to target: per seed, the optimizer steps (batches) up to the end of the first epoch whose mean train loss is at or below the target. Times include process start and data loading.</p></section>';
 }
 

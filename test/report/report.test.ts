@@ -103,7 +103,9 @@ test('report page: self-contained (no external src/href), animation controls, on
   for (const c of ['button type="button" class="play"', 'class="pause"', 'class="step"', 'class="speed"', 'class="frame"']) assert.ok(html.includes(c), c);
   assert.ok(html.includes('<script>') && html.includes('player-data'));
   assert.ok(html.includes('test &lt;report&gt;'));
-  assert.match(html, /data-label="adam:lr=0.1" data-reached="true"><td class="l">adam:lr=0.1<\/td>.*?<td>\d+<\/td>/);
+  // each row starts with its run's colour swatch: adam purple, gd (sgd) blue, as in the charts
+  assert.match(html, /data-label="adam:lr=0.1" data-reached="true"><td class="l"><span class="swatch" style="background:#b07aa1"><\/span>adam:lr=0.1<\/td>.*?<td>\d+<\/td>/);
+  assert.match(html, /data-label="gd" data-reached="false"><td class="l"><span class="swatch" style="background:#4e79a7"><\/span>gd</);
   assert.match(html, /data-label="gd" data-reached="false"/);
   // training table: steps to loss ≤ 0.5 per seed: epoch 2 → 20 steps, never, 20
   assert.ok(html.includes('20 / never / 20'));
