@@ -55,8 +55,9 @@ function checkLr(lr: number): void {
   if (Number.isNaN(lr)) throw inputError('lr: required for this optimizer (expected a number >= 0)');
   need(fin(lr) && lr >= 0, 'lr', 'a number >= 0', lr);
 }
+/** torch refuses only eps < 0; eps 0 is allowed (a zero gradient entry then gives 0/0, as in torch). */
 function checkEps(eps: number): void {
-  need(fin(eps) && eps > 0, 'eps', 'a number > 0', eps);
+  need(fin(eps) && eps >= 0, 'eps', 'a number >= 0', eps);
 }
 function checkWd(wd: number): void {
   need(fin(wd) && wd >= 0, 'weightDecay', 'a number >= 0', wd);

@@ -79,7 +79,7 @@ const cases: Case[] = [
   { args: [...rosen, '--opt', 'adam', '--lr', '-1'], says: /^--lr: expected a number >= 0, got -1 \(invalid learning rate\)$/ },
   { args: [...rosen, '--opt', 'adam', '--betas', '0.9,1'], says: /^--betas\[1\]: expected a number in \[0, 1\), got 1/ },
   { args: [...rosen, '--opt', 'adamw', '--betas=-0.1,0.9'], says: /^--betas\[0\]: expected a number in \[0, 1\)/ },
-  { args: [...rosen, '--opt', 'adam', '--eps', '0'], says: /^--eps: expected a number > 0, got 0/ },
+  { args: [...rosen, '--opt', 'adam', '--eps', '-1e-8'], says: /^--eps: expected a number >= 0, got -1e-8/ },
   { args: [...rosen, '--opt', 'sgd', '--lr', '0.1', '--momentum', '-0.5'], says: /^--momentum: expected a number >= 0, got -0\.5/ },
   { args: [...rosen, '--opt', 'adam', '--weight-decay', '-1'], says: /^--weight-decay: expected a number >= 0/ },
   { args: [...rosen, '--opt', 'sgd'], says: /^--lr: required for sgd/ },

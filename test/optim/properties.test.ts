@@ -43,7 +43,7 @@ test('validation names the hyperparameter; unknown names list the known ones', (
     ['adam', { lr: -1 }, /lr: expected a number >= 0, got -1/],
     ['adam', { betas: [0.9, 1] }, /betas\[1\]: expected a number in \[0, 1\)/],
     ['adam', { betas: [0.9] }, /betas: expected two numbers/],
-    ['adam', { eps: 0 }, /eps: expected a number > 0/],
+    ['adam', { eps: -1e-12 }, /eps: expected a number >= 0/],
     ['adam', { lr: '0.1' }, /lr: expected a number/],
     ['adam', { amsgrad: 1 }, /amsgrad: expected true or false/],
     ['adam', { momentum: 0.9 }, /unknown hyperparameter 'momentum' for adam; expected one of: lr, betas, eps, weightDecay, amsgrad, maximize, biasCorrection/],

@@ -20,7 +20,7 @@ test('optimizer constructors: out-of-range hyperparameters throw naming the opti
   const p = { params: new Float64Array(2), grads: new Float64Array(2) };
   const cases: [string, Record<string, unknown>, RegExp][] = [
     ['adam', { lr: -1 }, /^lr: expected a number >= 0, got -1 \(invalid learning rate\)$/],
-    ['adam', { eps: -1e-8 }, /^eps: expected a number > 0, got -1e-8 \(invalid epsilon value\)$/],
+    ['adam', { eps: -1e-8 }, /^eps: expected a number >= 0, got -1e-8 \(invalid epsilon value\)$/],
     ['adam', { betas: [1, 0.999] }, /^betas\[0\]: expected a number in \[0, 1\), got 1 \(invalid beta parameter at index 0\)$/],
     ['adamw', { betas: [0.9, 1.5] }, /^betas\[1\]: .* \(invalid beta parameter at index 1\)$/],
     ['sgd', { lr: 0.1, momentum: -0.1 }, /^momentum: expected a number >= 0, got -0\.1 \(invalid momentum value\)$/],
