@@ -62,3 +62,37 @@ export function counted(objective: SearchObjective): CountedObjective {
   }
   return wrapped;
 }
+
+/**
+ * An objective that remembers its last point, as SciPy's ScalarFunction does: a call at the bitwise same x
+ * returns the remembered f and ∇f without evaluating (and so without counting). SciPy's CG asks again for the
+ * point its MINPACK search ended on when the fallback search starts from the same step; this makes the
+ * evaluations count as SciPy's nfev does.
+ */
+export function rememberLastPoint(objective: SearchObjective): SearchObjective {
+  const n = objective.n;
+  const lastX = new Float64Array(n);
+  const lastG = new Float64Array(n);
+  const lastF = Float64Array.of(NaN); // a double in a typed array: a closure variable is boxed on every write
+  let have = false;
+  const same = (x: Float64Array): boolean => {
+    if (!have) return false;
+    for (let i = 0; i < n; i++) if (x[i] !== lastX[i]) return false;
+    return true;
+  };
+  return {
+    n,
+    valueAndGrad(x, gradOut) {
+      if (same(x)) {
+        gradOut.set(lastG);
+        return lastF[0];
+      }
+      const f = objective.valueAndGrad(x, gradOut);
+      lastX.set(x);
+      lastG.set(gradOut);
+      lastF[0] = f;
+      have = true;
+      return f;
+    },
+  };
+}

@@ -9,6 +9,7 @@
  * 'non-finite'; NaN or +∞ (overflow past a good region) is treated as "too long a step" and shrinks.
  */
 import type { SearchObjective } from './counted.js';
+import { dotFused } from './direction.js';
 
 /** How a line search ended: 'ok' with a point of sufficient decrease, 'failed' with none, 'non-finite' at f = −∞. */
 export type LineSearchStatus = 'ok' | 'failed' | 'non-finite';
@@ -305,6 +306,8 @@ export interface MoreThuenteOptions {
    * [c2·∇fᵀd, (2c1 − 1)·∇fᵀd]. 0 turns it off (dcsrch as published).
    */
   approxEps: number;
+  /** Slopes ∇fᵀd accumulated with fused multiply-adds (`dotFused`, NumPy's rounding; cg); absent: plain sums. */
+  fusedSlopes?: boolean;
 }
 
 /**
@@ -461,7 +464,8 @@ export function moreThuente(
     res.evaluations++;
     if (f === -Infinity) return acceptMT(res, 'non-finite', stp, f, w, xOut, gOut);
     let g = 0;
-    for (let i = 0; i < n; i++) g += w.gTrial[i] * d[i];
+    if (o.fusedSlopes) g = dotFused(w.gTrial, d);
+    else for (let i = 0; i < n; i++) g += w.gTrial[i] * d[i];
     if (!Number.isFinite(f) || !Number.isFinite(g)) {
       // overflow past a good region: halve towards the best point, never to return beyond this trial
       stpMax = stp;

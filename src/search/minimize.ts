@@ -9,8 +9,10 @@
  */
 import { inputError, unknownName } from '../errors.js';
 import { bfgsRule } from './bfgs.js';
-import { counted, type SearchObjective } from './counted.js';
-import { dot, type DirectionRule } from './direction.js';
+import { bracketZoom } from './bracket-zoom.js';
+import { conjugateGradientRule, type ConjugateGradientRule } from './cg.js';
+import { counted, rememberLastPoint, type SearchObjective } from './counted.js';
+import { dot, dotFused, type DirectionRule } from './direction.js';
 import { lbfgsRule } from './lbfgs.js';
 import {
   backtracking,
@@ -22,7 +24,7 @@ import {
   type MoreThuenteResult,
 } from './line-search.js';
 import { newtonRule } from './newton.js';
-import { conjugateGradientRule, steepestRule } from './steepest.js';
+import { steepestRule } from './steepest.js';
 
 /**
  * Every line-search and second-order method with its hyperparameters' defaults: the single source of
@@ -30,6 +32,7 @@ import { conjugateGradientRule, steepestRule } from './steepest.js';
  * backtracking factor, t0 gd-backtracking's first trial step, initialScaling BFGS's H₀ = (sᵀy/yᵀy)·I.
  * wolfe picks the strong Wolfe search: "more-thuente" (MINPACK-2 dcsrch, as SciPy's BFGS and L-BFGS-B:
  * c1/c2 are its ftol/gtol, and lbfgs's c1 is L-BFGS-B's 1e-3) or "nocedal-wright" (bracketing and zoom).
+ * cg's c2 0.4 is SciPy's CG's.
  * ftol (lbfgs) is L-BFGS-B's relative-reduction stop, (f_k − f_{k+1}) ≤ ftol·max(|f_k|, |f_{k+1}|, 1);
  * 0 turns it off.
  */
@@ -38,7 +41,7 @@ export const searchMethods = {
   newton: { c1: 1e-4, shrink: 0.5, gtol: 1e-6 },
   bfgs: { c1: 1e-4, c2: 0.9, wolfe: 'more-thuente', initialScaling: false, gtol: 1e-6 },
   lbfgs: { historySize: 10, lineSearch: 'strong-wolfe', wolfe: 'more-thuente', c1: 1e-3, c2: 0.9, shrink: 0.5, ftol: 0, gtol: 1e-6 },
-  cg: { c1: 1e-4, c2: 0.1, gtol: 1e-6 },
+  cg: { c1: 1e-4, c2: 0.4, gtol: 1e-6 },
 } as const;
 
 /** The strong Wolfe line searches: Moré–Thuente (the default) and Nocedal & Wright's. */
@@ -149,7 +152,7 @@ function makeRule(method: SearchMethodName, o: Record<string, number | string | 
     case 'lbfgs':
       return lbfgsRule(n, o.historySize as number, o.lineSearch as 'strong-wolfe' | 'backtracking', o.wolfe as WolfeSearch);
     case 'cg':
-      return conjugateGradientRule(n);
+      return conjugateGradientRule(n, o.gtol as number);
   }
 }
 
@@ -162,7 +165,10 @@ function makeRule(method: SearchMethodName, o: Record<string, number | string | 
  * or 'strong-wolfe': Moré–Thuente for bfgs and lbfgs (wolfe "more-thuente", the default), as SciPy runs
  * it in BFGS (falling back to bracketing and zoom where it stops short) and L-BFGS-B runs it (taking the
  * point where it warns; at most 20 trials, then a restart from −∇f), or bracketing and zoom
- * (wolfe "nocedal-wright", and cg; at most 25 evaluations). Evaluations are counted by `counted()`.
+ * (wolfe "nocedal-wright"; at most 25 evaluations). cg searches as SciPy's CG: Moré–Thuente (c2 0.4), and
+ * where it fails or its point does not leave a sufficiently descending next direction, SciPy's
+ * bracketing-by-doubling and zoom (`bracketZoom`), both requiring that descent of the point they accept.
+ * Evaluations are counted by `counted()`.
  *
  * @example
  * const r = minimize(makeObjective('rosenbrock', 2), [-1.2, 1], { method: 'bfgs', gtol: 1e-8 });
@@ -207,9 +213,27 @@ export function minimize(objective: SearchObjective, x0: ArrayLike<number>, opti
     : { c1, c2, xtol: 1e-14, stpMin: 1e-100, stpMax: 1e100, maxEvals: 100, approxEps: 1e-12 };
   // set when L-BFGS-B's search ended on a warning without decrease (with ftol > 0, L-BFGS-B stops there)
   let stalled = false;
+  // cg: SciPy's _line_search_wolfe12 (line_search_wolfe1 with c2 0.4, steps in [1e-100, 1e100], then
+  // line_search_wolfe2), each point also passing the rule's sufficient descent test; evaluations go through
+  // a memory of the last point, as SciPy's ScalarFunction (the fallback's first trial is often the last one)
+  const cgRule = method === 'cg' ? (rule as ConjugateGradientRule) : null;
+  const cgObjective = cgRule ? rememberLastPoint(obj) : obj;
+  const cgMT: MoreThuenteOptions = { c1, c2, xtol: 1e-14, stpMin: 1e-100, stpMax: 1e100, maxEvals: 100, approxEps: 1e-12, fusedSlopes: true };
+  const cgZoom = { c1, c2, tMax: 1e100, accept: (gTrial: Float64Array) => cgRule!.acceptsStep(gTrial) };
 
   const search = (t0: number, gtd: number): LineSearchResult => {
     stalled = false;
+    if (cgRule) {
+      gtd = dotFused(g, d); // SciPy's rounding of ∇fᵀd (the loop's plain sum may differ in the last bit)
+      const r = moreThuente(cgObjective, x, f, gtd, d, t0, cgMT, work, xNew, gNew, mtResult);
+      if (r.status === 'non-finite' || (r.status === 'ok' && cgRule.acceptsStep(gNew))) {
+        lsResult.status = r.status;
+        lsResult.t = r.t;
+        lsResult.f = r.f;
+        return lsResult;
+      }
+      return bracketZoom(cgObjective, x, f, gtd, d, t0, cgZoom, work, xNew, gNew, lsResult);
+    }
     if (useMoreThuente) {
       const r = moreThuente(obj, x, f, gtd, d, Math.min(t0, mt.stpMax), mt, work, xNew, gNew, mtResult);
       lsResult.t = r.t;

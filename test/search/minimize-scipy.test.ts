@@ -80,20 +80,15 @@ for (const name of readdirSync(root).sort()) {
 }
 
 // newton and cg on the same problems: they must reach gtol 1e-8 at one of SciPy's minimizers (BFGS's or
-// L-BFGS-B's, which differ at Rosenbrock n = 10); no evaluation budget, the methods differ from SciPy's.
+// L-BFGS-B's, which differ at Rosenbrock n = 10); no evaluation budget here (cg against SciPy's CG, counts
+// included, is test/search/cg-scipy.test.ts). cg converges on the quadratic too, where SciPy's CG stops with
+// "precision loss" at max|∇f| ≈ 3e-6.
 for (const name of ['beale', 'himmelblau', 'quadratic-cond1e4', 'rosenbrock-2', 'rosenbrock-10', 'rosenbrock-100']) {
   const spec = JSON.parse(readFileSync(join(root, name, 'spec.json'), 'utf8'));
   const expected = JSON.parse(readFileSync(join(root, name, 'expected.json'), 'utf8'));
   for (const method of ['newton', 'cg']) {
     test(`${method} on ${name} reaches gtol 1e-8 at a SciPy minimizer`, () => {
       const r = minimize(makeObjective(spec.function, spec.x0.length), spec.x0, { method, gtol: 1e-8, maxIter: 20000 });
-      if (method === 'cg' && name === 'quadratic-cond1e4') {
-        // known limit: near x*, f = ½xᵀAx − bᵀx rounds at ~1e-12 while a step gains ~‖∇f‖²/λ_max; PR+ with
-        // c2 = 0.1 then finds no point it can verify (L-BFGS's c2 = 0.9 still does) and stops at ‖∇f‖∞ ~ 4e-5
-        assert.equal(r.reason, 'line-search-failed');
-        assert.ok(maxAbs(r.grad) < 1e-4);
-        return;
-      }
       assert.equal(r.reason, 'gtol');
       const near = (ref: number[]): boolean => ref.every((v, i) => Math.abs(r.x[i] - v) <= 1e-6);
       if (method === 'newton' && name === 'rosenbrock-100') {
