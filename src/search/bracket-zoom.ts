@@ -45,6 +45,7 @@ export function cubicThroughThree(a: number, fa: number, fpa: number, b: number,
 export function quadraticThroughTwo(a: number, fa: number, fpa: number, b: number, fb: number): number {
   const db = b - a;
   const B = (fb - fa - fpa * db) / (db * db);
+  if (!Number.isFinite(B)) return NaN; // coincident points (SciPy's division by zero)
   const t = a - fpa / (2 * B);
   return Number.isFinite(t) ? t : NaN;
 }
