@@ -1,0 +1,460 @@
+/**
+ * torch.optim.LBFGS (PyTorch 1.13) over one flat parameter buffer: `step(closure)` runs up to `maxIter`
+ * L-BFGS iterations, and the curvature memory, direction and step length carry over to the next call, as
+ * torch keeps them in the optimizer state. Unlike the SciPy-style `lbfgs` of minimize.ts this is torch's
+ * algorithm to the letter: the first direction −∇f with step min(1, 1/‖∇f‖₁)·lr (only on the very first
+ * iteration of the optimizer's life), pairs kept when yᵀs > 1e-10, H₀ = (yᵀs / yᵀy)·I of the newest kept
+ * pair, a fixed step `lr` or torch's own strong-Wolfe search (c1 1e-4, c2 0.9, 25 evaluations, its cubic
+ * interpolation and zoom), and its stopping tests per step (toleranceGrad on max|∇f|, toleranceChange on
+ * the step, on the loss change and on the directional derivative, maxEval evaluations).
+ *
+ * Rounding follows torch's CPU kernels: `add_(v, alpha=a)` is a fused multiply-add (fusedMultiplyAdd in
+ * float64); a float64 dot product is accumulated with fused multiply-adds in index order (OpenBLAS's ddot
+ * on short vectors, measured bit for bit up to n = 13). In float32 every vector operation rounds to float32
+ * as torch's float32 tensors do, scalars that torch holds as float32 tensors (yᵀs, ρ, H₀, the two-loop
+ * coefficients, gᵀd) are rounded to float32, and a dot product is summed in float64 and rounded once
+ * (torch's sdot has its own SIMD order, which no fixed order matches; the float64 sum is the closest).
+ * Buffers, the history ring included, are allocated when the optimizer is built, never per step.
+ */
+import { inputError } from '../errors.js';
+import { fusedMultiplyAdd } from '../optim/fused-multiply-add.js';
+
+type FloatArray = Float32Array | Float64Array;
+
+export type LbfgsTorchLineSearch = 'strong_wolfe' | null;
+
+export interface LbfgsTorchOptions {
+  lr: number;
+  maxIter: number;
+  /** Evaluations per step; default ⌊maxIter·5/4⌋ as torch computes it. */
+  maxEval: number;
+  toleranceGrad: number;
+  toleranceChange: number;
+  historySize: number;
+  lineSearchFn: LbfgsTorchLineSearch;
+}
+
+/** torch 1.13's defaults (maxEval follows maxIter unless given). */
+export const lbfgsTorchDefaults: Readonly<Omit<LbfgsTorchOptions, 'maxEval'>> = {
+  lr: 1, maxIter: 20, toleranceGrad: 1e-7, toleranceChange: 1e-9, historySize: 100, lineSearchFn: null,
+};
+
+/** The option names, for error messages and the CLI. */
+export const lbfgsTorchOptionNames = ['lr', 'maxIter', 'maxEval', 'toleranceGrad', 'toleranceChange', 'historySize', 'lineSearchFn'] as const;
+
+/** Checks given options (camelCase; lineSearchFn null, 'none' or 'strong_wolfe') and fills in torch's defaults. */
+export function resolveLbfgsTorchOptions(given: Record<string, unknown> = {}): LbfgsTorchOptions {
+  for (const k of Object.keys(given)) {
+    if (!(lbfgsTorchOptionNames as readonly string[]).includes(k)) throw inputError(`lbfgs-torch: unknown option '${k}'; expected one of: ${lbfgsTorchOptionNames.join(', ')}`);
+  }
+  const num = (key: string, fallback: number, ok: (x: number) => boolean, what: string): number => {
+    const v = given[key];
+    if (v === undefined) return fallback;
+    if (typeof v !== 'number' || !ok(v)) throw inputError(`${key}: expected ${what}, got ${JSON.stringify(v)}`);
+    return v;
+  };
+  const lr = num('lr', lbfgsTorchDefaults.lr, (x) => Number.isFinite(x) && x > 0, 'a number > 0');
+  const maxIter = num('maxIter', lbfgsTorchDefaults.maxIter, (x) => Number.isInteger(x) && x >= 1, 'an integer >= 1');
+  const maxEval = given.maxEval === null ? Math.floor((maxIter * 5) / 4) : num('maxEval', Math.floor((maxIter * 5) / 4), (x) => Number.isInteger(x) && x >= 1, 'an integer >= 1');
+  const toleranceGrad = num('toleranceGrad', lbfgsTorchDefaults.toleranceGrad, (x) => Number.isFinite(x) && x >= 0, 'a number >= 0');
+  const toleranceChange = num('toleranceChange', lbfgsTorchDefaults.toleranceChange, (x) => Number.isFinite(x) && x >= 0, 'a number >= 0');
+  const historySize = num('historySize', lbfgsTorchDefaults.historySize, (x) => Number.isInteger(x) && x >= 1 && x <= 100000, 'an integer in [1, 100000]');
+  const ls = given.lineSearchFn;
+  if (ls !== undefined && ls !== null && ls !== 'none' && ls !== 'strong_wolfe') {
+    throw inputError(`lineSearchFn: expected strong_wolfe or none (null), got ${JSON.stringify(ls)}`);
+  }
+  return { lr, maxIter, maxEval, toleranceGrad, toleranceChange, historySize, lineSearchFn: ls === 'strong_wolfe' ? 'strong_wolfe' : null };
+}
+
+/** Everything `step` carries between calls, as torch's `state_dict()['state']` holds it (history oldest first). */
+export interface LbfgsTorchStateDict {
+  name: 'lbfgs-torch';
+  options: LbfgsTorchOptions;
+  /** Total closure calls and iterations over the optimizer's life (torch's func_evals, n_iter). */
+  funcEvals: number;
+  nIter: number;
+  /** Absent before the first iteration. */
+  d?: number[];
+  t?: number;
+  hDiag?: number;
+  prevFlatGrad?: number[];
+  prevLoss?: number;
+  /** old_dirs (y), old_stps (s) and ro, oldest first. */
+  oldDirs?: number[][];
+  oldStps?: number[][];
+  ro?: number[];
+}
+
+const C1 = 1e-4, C2 = 0.9, MAX_LS = 25, LS_TOLERANCE_CHANGE = 1e-9; // torch's _strong_wolfe defaults (LBFGS passes none of them)
+
+/**
+ * torch's `_cubic_interpolate`: the minimizer of the cubic through (x1, f1, g1) and (x2, f2, g2), clamped
+ * to the bounds (default: the interval between the points); the middle of the bounds when the cubic has none.
+ */
+export function cubicInterpolate(x1: number, f1: number, g1: number, x2: number, f2: number, g2: number, lo?: number, hi?: number): number {
+  const [xmin, xmax] = lo !== undefined && hi !== undefined ? [lo, hi] : x1 <= x2 ? [x1, x2] : [x2, x1];
+  const d1 = g1 + g2 - (3 * (f1 - f2)) / (x1 - x2);
+  const d2sq = d1 * d1 - g1 * g2;
+  if (d2sq >= 0) {
+    const d2 = Math.sqrt(d2sq);
+    const minPos = x1 <= x2 ? x2 - (x2 - x1) * ((g2 + d2 - d1) / (g2 - g1 + 2 * d2)) : x1 - (x1 - x2) * ((g1 + d2 - d1) / (g1 - g2 + 2 * d2));
+    // Python's min(max(p, lo), hi): a NaN p compares false and so stays p, as torch keeps it
+    const m = minPos < xmin ? xmin : minPos;
+    return xmax < m ? xmax : m;
+  }
+  return (xmin + xmax) / 2;
+}
+
+/**
+ * `new LbfgsTorch(params, grads, options)`; `step(closure)` where `closure()` evaluates f at the current
+ * `params`, writes ∂f/∂params into `grads`, and returns f. Returns the first f of the step (torch's
+ * `orig_loss`), the loss before the update.
+ *
+ * @example
+ * const x = Float64Array.of(-1.5, 2), g = new Float64Array(2);
+ * const opt = new LbfgsTorch(x, g, { lineSearchFn: 'strong_wolfe' });
+ * for (let k = 0; k < 5; k++) opt.step(() => rosenbrock.valueAndGrad(x, g));
+ */
+export class LbfgsTorch {
+  readonly params: FloatArray;
+  readonly grads: FloatArray;
+  options: LbfgsTorchOptions;
+  /** Closure calls and iterations so far, over every step (torch's state func_evals, n_iter). */
+  funcEvals = 0;
+  nIter = 0;
+
+  private readonly n: number;
+  private readonly f32: boolean;
+  private readonly flatGrad: FloatArray;
+  private readonly d: FloatArray;
+  private readonly prevFlatGrad: FloatArray;
+  private hasPrev = false;
+  private t = 0;
+  private hDiag = 1;
+  private prevLoss = 0;
+  // the history ring: logical pair i (0 oldest) lives at (start + i) % capacity
+  private readonly ys: FloatArray[];
+  private readonly ss: FloatArray[];
+  private readonly ro: Float64Array;
+  private readonly al: Float64Array;
+  private start = 0;
+  private count = 0;
+  private yNew: FloatArray;
+  private sNew: FloatArray;
+  // line-search buffers: the start point, the initial gradient, the previous and two bracket gradients
+  private readonly xInit: FloatArray;
+  private readonly g0: FloatArray;
+  private readonly gPrev: FloatArray;
+  private readonly bracketG: [FloatArray, FloatArray];
+
+  constructor(params: FloatArray, grads: FloatArray, options: Record<string, unknown> = {}) {
+    if (params.length !== grads.length) throw inputError(`lbfgs-torch: params has ${params.length} values but grads has ${grads.length}`);
+    if ((params instanceof Float32Array) !== (grads instanceof Float32Array)) throw inputError('lbfgs-torch: params and grads must share one precision');
+    this.params = params;
+    this.grads = grads;
+    this.options = resolveLbfgsTorchOptions(options);
+    const n = (this.n = params.length);
+    this.f32 = params instanceof Float32Array;
+    const make = (): FloatArray => (this.f32 ? new Float32Array(n) : new Float64Array(n));
+    this.flatGrad = make();
+    this.d = make();
+    this.prevFlatGrad = make();
+    const h = this.options.historySize;
+    this.ys = Array.from({ length: h }, make);
+    this.ss = Array.from({ length: h }, make);
+    this.ro = new Float64Array(h);
+    this.al = new Float64Array(h);
+    this.yNew = make();
+    this.sNew = make();
+    this.xInit = make();
+    this.g0 = make();
+    this.gPrev = make();
+    this.bracketG = [make(), make()];
+  }
+
+  /** A scalar as torch holds it: a float32 0-d tensor in float32 runs. */
+  private r(x: number): number {
+    return this.f32 ? Math.fround(x) : x;
+  }
+
+  private dot(a: FloatArray, b: FloatArray): number {
+    const n = this.n;
+    let s = 0;
+    if (this.f32) {
+      for (let i = 0; i < n; i++) s += a[i] * b[i];
+      return Math.fround(s);
+    }
+    for (let i = 0; i < n; i++) s = fusedMultiplyAdd(a[i], b[i], s);
+    return s;
+  }
+
+  /** out ← out + a·v, torch's `out.add_(v, alpha=a)` (fused in float64; a rounded to float32 in float32). */
+  private axpy(out: FloatArray, a: number, v: FloatArray): void {
+    const n = this.n;
+    if (this.f32) {
+      const af = Math.fround(a);
+      for (let i = 0; i < n; i++) out[i] = out[i] + af * v[i];
+    } else for (let i = 0; i < n; i++) out[i] = fusedMultiplyAdd(v[i], a, out[i]);
+  }
+
+  private maxAbs(v: FloatArray, scale = 1): number {
+    let m = 0;
+    const s = this.r(scale);
+    for (let i = 0; i < this.n; i++) {
+      const a = Math.abs(this.r(v[i] * s));
+      if (a > m || a !== a) m = a; // NaN propagates as torch's max does
+    }
+    return m;
+  }
+
+  /** Calls the closure and copies the gradient into `into`. */
+  private evaluate(closure: () => number, into: FloatArray): number {
+    const f = closure();
+    into.set(this.grads);
+    return f;
+  }
+
+  /** f and ∇f at x + t·d, params restored to x afterwards (torch's `_directional_evaluate`). */
+  private directional(closure: () => number, t: number, into: FloatArray): number {
+    this.axpy(this.params, t, this.d);
+    const f = this.evaluate(closure, into);
+    this.params.set(this.xInit);
+    return f;
+  }
+
+  /** One `optimizer.step(closure)`. Returns the loss at the start of the step. */
+  step(closure: () => number): number {
+    const { lr, maxIter, maxEval, toleranceGrad, toleranceChange, historySize, lineSearchFn } = this.options;
+    const { n, d, flatGrad, prevFlatGrad } = this;
+    const origLoss = this.evaluate(closure, flatGrad);
+    let loss = Number(origLoss);
+    let currentEvals = 1;
+    this.funcEvals++;
+    if (this.maxAbs(flatGrad) <= toleranceGrad) return origLoss;
+
+    let t = this.t;
+    let iter = 0;
+    while (iter < maxIter) {
+      iter++;
+      this.nIter++;
+      if (this.nIter === 1) {
+        for (let i = 0; i < n; i++) d[i] = -flatGrad[i];
+        this.count = 0;
+        this.start = 0;
+        this.hDiag = 1;
+      } else {
+        const y = this.yNew, s = this.sNew;
+        for (let i = 0; i < n; i++) y[i] = flatGrad[i] - prevFlatGrad[i];
+        const tr = this.r(t);
+        for (let i = 0; i < n; i++) s[i] = d[i] * tr;
+        const ys = this.dot(y, s);
+        if (ys > 1e-10) {
+          // the new pair takes the ring slot after the newest (the oldest's, once full)
+          if (this.count === historySize) this.start = (this.start + 1) % historySize;
+          else this.count++;
+          const slot = (this.start + this.count - 1) % historySize;
+          [this.ys[slot], this.yNew] = [y, this.ys[slot]];
+          [this.ss[slot], this.sNew] = [s, this.ss[slot]];
+          this.ro[slot] = this.r(1 / ys);
+          this.hDiag = this.r(ys / this.dot(y, y));
+        }
+        // two-loop recursion, torch's order and roundings: q = −g, then r = H₀q, written into d
+        for (let i = 0; i < n; i++) d[i] = -flatGrad[i];
+        for (let k = this.count - 1; k >= 0; k--) {
+          const j = (this.start + k) % historySize;
+          const a = this.r(this.dot(this.ss[j], d) * this.ro[j]);
+          this.al[k] = a;
+          this.axpy(d, -a, this.ys[j]);
+        }
+        const h = this.hDiag;
+        for (let i = 0; i < n; i++) d[i] = d[i] * h;
+        for (let k = 0; k < this.count; k++) {
+          const j = (this.start + k) % historySize;
+          const be = this.r(this.dot(this.ys[j], d) * this.ro[j]);
+          this.axpy(d, this.r(this.al[k] - be), this.ss[j]);
+        }
+      }
+      prevFlatGrad.set(flatGrad);
+      this.hasPrev = true;
+      this.prevLoss = loss;
+
+      if (this.nIter === 1) {
+        let l1 = 0;
+        for (let i = 0; i < n; i++) l1 += Math.abs(flatGrad[i]);
+        const inv = this.r(1 / this.r(l1));
+        t = inv < 1 ? this.r(inv * lr) : lr;
+      } else t = lr;
+
+      const gtd = this.dot(flatGrad, d);
+      if (gtd > -toleranceChange) break;
+
+      let lsEvals = 0;
+      let optCond = false;
+      if (lineSearchFn === 'strong_wolfe') {
+        this.xInit.set(this.params);
+        const r = this.strongWolfe(closure, t, loss, gtd);
+        loss = r.f;
+        t = r.t;
+        lsEvals = r.evals;
+        this.axpy(this.params, t, d);
+        optCond = this.maxAbs(flatGrad) <= toleranceGrad;
+      } else {
+        this.axpy(this.params, t, d);
+        if (iter !== maxIter) {
+          // torch skips the evaluation after the last iteration (the next step makes its own)
+          loss = Number(this.evaluate(closure, flatGrad));
+          optCond = this.maxAbs(flatGrad) <= toleranceGrad;
+          lsEvals = 1;
+        }
+      }
+      currentEvals += lsEvals;
+      this.funcEvals += lsEvals;
+
+      if (iter === maxIter) break;
+      if (currentEvals >= maxEval) break;
+      if (optCond) break;
+      if (this.maxAbs(d, t) <= toleranceChange) break;
+      if (Math.abs(loss - this.prevLoss) < toleranceChange) break;
+    }
+    this.t = t;
+    return origLoss;
+  }
+
+  /**
+   * torch's `_strong_wolfe` from `xInit` along `d`: bracketing with cubic extrapolation, then the zoom.
+   * Leaves the accepted point's gradient in `flatGrad`; returns its f, the step and the evaluations made.
+   */
+  private strongWolfe(closure: () => number, t0: number, f: number, gtd: number): { f: number; t: number; evals: number } {
+    const { d, flatGrad, g0, gPrev, bracketG } = this;
+    const gNew = this.yNew; // free between iterations: scratch for the trial gradients
+    const dNorm = this.maxAbs(d);
+    g0.set(flatGrad);
+    let t = t0;
+    let fNew = this.directional(closure, t, gNew);
+    let evals = 1;
+    let gtdNew = this.dot(gNew, d);
+    let tPrev = 0, fPrev = f, gtdPrev = gtd;
+    gPrev.set(g0);
+    let done = false;
+    let lsIter = 0;
+    // the bracket: points a (index 0) and b (index 1); `single` when the first phase already found the point
+    const bt = [0, 0], bf = [0, 0], bgtd = [0, 0];
+    // torch's f + c1·t·gtd and the comparison against it: float32 tensor arithmetic in float32 runs
+    const armijoFails = (fTrial: number, step: number) => this.r(fTrial) > this.r(this.r(f) + this.r(this.r(C1 * step) * gtd));
+    while (lsIter < MAX_LS) {
+      if (armijoFails(fNew, t) || (lsIter > 1 && fNew >= fPrev)) {
+        bt[0] = tPrev; bt[1] = t; bf[0] = fPrev; bf[1] = fNew; bgtd[0] = gtdPrev; bgtd[1] = gtdNew;
+        bracketG[0].set(gPrev); bracketG[1].set(gNew);
+        break;
+      }
+      if (Math.abs(gtdNew) <= this.r(-C2 * gtd)) {
+        bt[0] = bt[1] = t; bf[0] = bf[1] = fNew;
+        bracketG[0].set(gNew);
+        done = true;
+        break;
+      }
+      if (gtdNew >= 0) {
+        bt[0] = tPrev; bt[1] = t; bf[0] = fPrev; bf[1] = fNew; bgtd[0] = gtdPrev; bgtd[1] = gtdNew;
+        bracketG[0].set(gPrev); bracketG[1].set(gNew);
+        break;
+      }
+      const minStep = t + 0.01 * (t - tPrev), maxStep = t * 10;
+      const tmp = t;
+      t = this.r(cubicInterpolate(tPrev, fPrev, gtdPrev, t, fNew, gtdNew, minStep, maxStep));
+      tPrev = tmp; fPrev = fNew; gtdPrev = gtdNew;
+      gPrev.set(gNew);
+      fNew = this.directional(closure, t, gNew);
+      evals++;
+      gtdNew = this.dot(gNew, d);
+      lsIter++;
+    }
+    if (lsIter === MAX_LS) {
+      bt[0] = 0; bt[1] = t; bf[0] = f; bf[1] = fNew;
+      bracketG[0].set(g0); bracketG[1].set(gNew);
+    }
+
+    let insufProgress = false;
+    let low = bf[0] <= bf[1] ? 0 : 1, high = 1 - low;
+    while (!done && lsIter < MAX_LS) {
+      if (Math.abs(bt[1] - bt[0]) * dNorm < LS_TOLERANCE_CHANGE) break;
+      t = this.r(cubicInterpolate(bt[0], bf[0], bgtd[0], bt[1], bf[1], bgtd[1]));
+      const bmax = bt[0] > bt[1] ? bt[0] : bt[1], bmin = bt[0] < bt[1] ? bt[0] : bt[1];
+      const eps = 0.1 * (bmax - bmin);
+      if (Math.min(bmax - t, t - bmin) < eps) {
+        if (insufProgress || t >= bmax || t <= bmin) {
+          t = Math.abs(t - bmax) < Math.abs(t - bmin) ? bmax - eps : bmin + eps;
+          insufProgress = false;
+        } else insufProgress = true;
+      } else insufProgress = false;
+
+      fNew = this.directional(closure, t, gNew);
+      evals++;
+      gtdNew = this.dot(gNew, d);
+      lsIter++;
+
+      if (armijoFails(fNew, t) || fNew >= bf[low]) {
+        bt[high] = t; bf[high] = fNew; bgtd[high] = gtdNew;
+        bracketG[high].set(gNew);
+        low = bf[0] <= bf[1] ? 0 : 1;
+        high = 1 - low;
+      } else {
+        if (Math.abs(gtdNew) <= this.r(-C2 * gtd)) done = true;
+        else if (gtdNew * (bt[high] - bt[low]) >= 0) {
+          bt[high] = bt[low]; bf[high] = bf[low]; bgtd[high] = bgtd[low];
+          bracketG[high].set(bracketG[low]);
+        }
+        bt[low] = t; bf[low] = fNew; bgtd[low] = gtdNew;
+        bracketG[low].set(gNew);
+      }
+    }
+    flatGrad.set(bracketG[low]);
+    return { f: bf[low], t: bt[low], evals };
+  }
+
+  /** A deep copy of the options and the state; `loadStateDict` of it continues the identical trajectory. */
+  stateDict(): LbfgsTorchStateDict {
+    const sd: LbfgsTorchStateDict = { name: 'lbfgs-torch', options: { ...this.options }, funcEvals: this.funcEvals, nIter: this.nIter };
+    if (this.nIter === 0) return sd;
+    const order = Array.from({ length: this.count }, (_v, k) => (this.start + k) % this.options.historySize);
+    return {
+      ...sd,
+      d: Array.from(this.d), t: this.t, hDiag: this.hDiag,
+      ...(this.hasPrev ? { prevFlatGrad: Array.from(this.prevFlatGrad), prevLoss: this.prevLoss } : {}),
+      oldDirs: order.map((j) => Array.from(this.ys[j])),
+      oldStps: order.map((j) => Array.from(this.ss[j])),
+      ro: order.map((j) => this.ro[j]),
+    };
+  }
+
+  /** Restores a `stateDict()` (options included) into this optimizer's buffers; checks sizes. */
+  loadStateDict(sd: LbfgsTorchStateDict): void {
+    if (sd.name !== 'lbfgs-torch') throw inputError(`optimizer state: saved for '${String(sd.name)}', loading into 'lbfgs-torch'`);
+    const options = resolveLbfgsTorchOptions({ ...sd.options });
+    if (options.historySize !== this.options.historySize) throw inputError(`optimizer state: historySize ${options.historySize}, this optimizer has ${this.options.historySize}`);
+    const n = this.n;
+    const vec = (v: number[] | undefined, what: string) => {
+      if (!Array.isArray(v) || v.length !== n) throw inputError(`optimizer state: '${what}' expected ${n} values`);
+      return v;
+    };
+    const pairs = sd.oldDirs?.length ?? 0;
+    if (pairs > options.historySize || (sd.oldStps?.length ?? 0) !== pairs || (sd.ro?.length ?? 0) !== pairs) throw inputError('optimizer state: oldDirs, oldStps and ro must hold the same number of pairs, at most historySize');
+    if (sd.nIter > 0) {
+      this.d.set(vec(sd.d, 'd'));
+      for (let k = 0; k < pairs; k++) {
+        this.ys[k].set(vec(sd.oldDirs![k], 'oldDirs'));
+        this.ss[k].set(vec(sd.oldStps![k], 'oldStps'));
+        this.ro[k] = sd.ro![k];
+      }
+      this.t = sd.t ?? 0;
+      this.hDiag = sd.hDiag ?? 1;
+      this.hasPrev = sd.prevFlatGrad !== undefined;
+      if (this.hasPrev) this.prevFlatGrad.set(vec(sd.prevFlatGrad, 'prevFlatGrad'));
+      this.prevLoss = sd.prevLoss ?? 0;
+    }
+    this.start = 0;
+    this.count = pairs;
+    this.options = options;
+    this.funcEvals = sd.funcEvals;
+    this.nIter = sd.nIter;
+  }
+}
