@@ -7,6 +7,8 @@ export type { FloatArray, OptimizerName, OptimizerStateDict, ParamGroupSpec } fr
 export { createSchedule, parseScheduleArg } from './schedule/index.js';
 export type { Schedule, ScheduleSpec } from './schedule/index.js';
 export { minimize, minimizeParams, searchMethods, counted, convergenceSeries } from './search/index.js';
+export { LbfgsTorch, runLbfgsTorch } from './search/index.js';
+export type { LbfgsTorchOptions, LbfgsTorchStateDict } from './search/index.js';
 export type { MinimizeOptions, MinimizeResult, SearchObjective, StopReason } from './search/index.js';
 export { Tensor, alloc, setAllocator, kernels, setKernels, Rng, Arena } from './tensor/index.js';
 export type { DType, FloatArray as TensorData, RngState } from './tensor/index.js';

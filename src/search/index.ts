@@ -12,3 +12,7 @@ export { convergenceSeries, convergenceProblem, expSumObjective } from './conver
 export type { ConvergenceSeries } from './convergence.js';
 export { optimizeSearchMethods } from './optimize-adapter.js';
 export type { OptimizeSearchMethod, OptimizeSearchResult } from './optimize-adapter.js';
+export { LbfgsTorch, lbfgsTorchDefaults, resolveLbfgsTorchOptions, cubicInterpolate as torchCubicInterpolate } from './lbfgs-torch.js';
+export type { LbfgsTorchOptions, LbfgsTorchStateDict, LbfgsTorchLineSearch } from './lbfgs-torch.js';
+export { runLbfgsTorch, lbfgsTorchFlagDefaults } from './lbfgs-torch-run.js';
+export type { LbfgsTorchRun } from './lbfgs-torch-run.js';

@@ -61,7 +61,7 @@ export function resolveLbfgsTorchOptions(given: Record<string, unknown> = {}): L
   const historySize = num('historySize', lbfgsTorchDefaults.historySize, (x) => Number.isInteger(x) && x >= 1 && x <= 100000, 'an integer in [1, 100000]');
   const ls = given.lineSearchFn;
   if (ls !== undefined && ls !== null && ls !== 'none' && ls !== 'strong_wolfe') {
-    throw inputError(`lineSearchFn: expected strong_wolfe or none (null), got ${JSON.stringify(ls)}`);
+    throw inputError(`lineSearchFn: expected strong_wolfe or none, got ${JSON.stringify(ls)}`);
   }
   return { lr, maxIter, maxEval, toleranceGrad, toleranceChange, historySize, lineSearchFn: ls === 'strong_wolfe' ? 'strong_wolfe' : null };
 }

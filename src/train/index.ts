@@ -1,5 +1,7 @@
 /** descent/train: the fit loop (Trainer), evaluation, checkpoints; k-means; ensembles. */
 export { Trainer, evaluate, countCorrect } from './trainer.js';
+export { fitLbfgsTorch } from './lbfgs-torch-fit.js';
+export type { LbfgsTorchFitOptions, LbfgsTorchFitResult } from './lbfgs-torch-fit.js';
 export type { TrainerOptions, TrainerState, EpochMetrics } from './trainer.js';
 export { serializeCheckpoint, parseCheckpoint, loadCheckpoint } from './checkpoint.js';
 export type { CheckpointContents } from './checkpoint.js';

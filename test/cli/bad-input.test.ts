@@ -218,6 +218,11 @@ const cases: Case[] = [
   // line-search hyperparameters name the flag and the text typed (was 'lbfgs: c1: ..., got null' after the data note on stdout)
   { args: [...trainIris, '--opt', 'lbfgs', '--batch', 'full', '--c1', '1e309'], says: /^--c1: expected a number in \(0, 1\), got '1e309'$/ },
   { args: [...trainIris, '--opt', 'bfgs', '--batch', 'full', '--wolfe', 'nw'], says: /^--wolfe: expected "more-thuente" or "nocedal-wright", got 'nw'$/ },
+  // torch.optim.LBFGS's line_search_fn: strong_wolfe or none, in optimize and train alike; its name in the list of known ones
+  { args: [...rosen, '--opt', 'lbfgs-torch', '--line-search-fn', 'wolfe'], says: /^--line-search-fn: expected strong_wolfe or none, got 'wolfe'$/ },
+  { args: [...trainIris, '--opt', 'lbfgs-torch', '--line-search-fn', 'Strong_Wolfe'], says: /^--line-search-fn: expected strong_wolfe or none, got 'Strong_Wolfe'$/ },
+  { args: [...rosen, '--opt', 'lbfgs-torch', '--max-iter', '0'], says: /^--max-iter: expected an integer >= 1, got '0'$/ },
+  { args: [...rosen, '--opt', 'lbfgs-tourch'], says: /^unknown optimizer 'lbfgs-tourch'; expected one of: sgd, .*lbfgs, .*lbfgs-torch/ },
   // empty and blank values were read as 0 or as the current folder
   { args: [...trainIris, '--out', ''], says: /^--out: expected a directory name, got ''$/ },
   { args: [...ens, '--bagging', '2', '--out', ' '], says: /^--out: expected a directory name, got ' '$/ },

@@ -12,7 +12,7 @@ import { checkFigureName, writeFigure } from '../png.js';
 import { makeObjective, type Objective, type ObjectiveSpec } from '../../objectives/index.js';
 import { optimizers, isOptimizerName, resolveOptions, runFirstOrder, type HyperValue, type OptimizerRule } from '../../optim/index.js';
 import { parseScheduleArg, type ScheduleSpec } from '../../schedule/index.js';
-import { convergenceSeries, isSearchMethodName, optimizeSearchMethods, resolveSearchOptions } from '../../search/index.js';
+import { convergenceSeries, isSearchMethodName, optimizeSearchMethods, resolveSearchOptions, lbfgsTorchFlagDefaults, resolveLbfgsTorchOptions, runLbfgsTorch } from '../../search/index.js';
 
 /** What `optimize` prints with --json (the contract's object). */
 export interface OptimizeResult {
@@ -39,7 +39,11 @@ export interface SearchMethod {
  * object with an import); `optimize` routes any name found here to `minimize`, adds their hyperparameter
  * flags, and lists their names with the first-order ones in unknown-name errors.
  */
-export const searchMethods: Record<string, SearchMethod> = optimizeSearchMethods;
+export const searchMethods: Record<string, SearchMethod> = {
+  ...optimizeSearchMethods,
+  // torch.optim.LBFGS: `steps` calls of step(closure), reported as the first-order runs are (src/search/lbfgs-torch-run.ts)
+  'lbfgs-torch': { defaults: lbfgsTorchFlagDefaults, minimize: runLbfgsTorch },
+};
 
 /** A parsed optimize run, from --spec or from flags. */
 export interface OptimizeSpec {
@@ -233,6 +237,17 @@ export function optimizerFromFlags(name: string, o: Record<string, string | bool
     } catch (err) {
       if (!(err instanceof DescentError)) throw err;
       throw new DescentError(err.kind, err.message.replace(/^(\w+)(\[\d\])?:/, (_m, key: string, index = '') => (key in defaults ? `--${kebab(key)}${index}:` : _m)));
+    }
+  } else if (name === 'lbfgs-torch') {
+    // "--line-search-fn: expected strong_wolfe or none (null), got 'wolfe'": the flag, and the text as typed
+    try {
+      const { name: _n, ...given } = optimizer;
+      resolveLbfgsTorchOptions(given);
+    } catch (err) {
+      if (!(err instanceof DescentError)) throw err;
+      const m = /^(\w+): (.*), got .*$/.exec(err.message);
+      if (m && m[1] in defaults) throw new DescentError(err.kind, `--${kebab(m[1])}: ${m[2]}, got '${String(o[m[1]])}'`);
+      throw err;
     }
   } else if (isSearchMethodName(name)) {
     // the same for line-search methods: "--c1: expected a number in (0, 1), got '1e309'" (the flag, and the text as typed)

@@ -25,6 +25,7 @@ import { Arena } from '../../tensor/arena.js';
 import { Rng } from '../../tensor/rng.js';
 import { initBackend, installWasmKernels } from '../../tensor/backend.js';
 import { Trainer, evaluate, type EpochMetrics } from '../../train/trainer.js';
+import { fitLbfgsTorch } from '../../train/lbfgs-torch-fit.js';
 import { loadCheckpoint, parseCheckpoint, serializeCheckpoint } from '../../train/checkpoint.js';
 import { createProgress } from '../progress.js';
 import { lossCurveSvg } from '../../train/loss-curve.js';
@@ -282,6 +283,16 @@ async function runTrain(o: Opts, hyperKeys: string[]): Promise<void> {
     }
   };
 
+  // torch.optim.LBFGS: one step(closure) per batch, any --batch (src/train/lbfgs-torch-fit.ts)
+  if (optName === 'lbfgs-torch') {
+    if (onNonfinite !== 'stop') throw inputError(`--on-nonfinite ${onNonfinite}: not available with 'lbfgs-torch' (its closure is evaluated several times a step)`);
+    for (const k of ['checkpoint', 'resume', 'schedule', 'earlyStopping', 'clipNorm', 'clipValue', 'freeze']) {
+      if (o[k] !== undefined) throw inputError(`--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: not available with 'lbfgs-torch' (use a first-order optimizer for it)`);
+    }
+    announce();
+    return runLbfgsTorchTrain(o, optSpec, { model, lossName, train, val, epochs, l1, l2, json, meta, outDir }, { batch, shuffle, seed, note: prep });
+  }
+
   // line-search methods: full-batch minimize over the flat parameters (src/search), one iteration per "epoch"
   if (!isOptimizerName(optName)) {
     checkFullBatch(optName, batch === train.n ? 'full' : batch);
@@ -484,6 +495,42 @@ async function runSearch(o: Opts, method: string, optSpec: Record<string, unknow
   const summary = { done: true, epochs: res.nit, trainLoss: history.length ? history[history.length - 1].trainLoss : res.fun, evaluations: res.evaluations, reason: res.reason, ...(fv ? { valLoss: fv.loss, valAccuracy: fv.accuracy } : {}), seconds: Number(seconds.toFixed(3)) };
   process.stdout.write(json ? JSON.stringify(summary) + '\n' : `done: ${method} ${res.nit} iterations, ${res.evaluations} evaluations (${res.reason}); loss ${res.fun.toPrecision(5)}\n`);
   void method;
+}
+
+/** `--opt lbfgs-torch`: torch's LBFGS loop, one step(closure) per batch; one line per epoch as first-order runs print. */
+function runLbfgsTorchTrain(o: Opts, optSpec: Record<string, unknown>, r: SearchRun, b: { batch: number | 'full'; shuffle: boolean; seed: number; note: Prepared }): void {
+  const { model, lossName, train, val, epochs, l1, l2, json } = r;
+  const { name: _n, ...hyper } = optSpec;
+  void _n;
+  const t0 = performance.now();
+  const res = fitLbfgsTorch({
+    model, loss: lossName, train, val, batch: b.batch, shuffle: b.shuffle, rng: new Rng(b.seed + 1), epochs, l1, l2, optimizer: hyper,
+    onEpoch: (m) => process.stdout.write((json ? JSON.stringify(m) : epochText(m, epochs)) + '\n'),
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  if (o.save !== undefined) atomicWrite(o.save as string, modelBytes(model, r.meta));
+  if (r.outDir !== undefined) {
+    atomicWrite(join(r.outDir, 'metrics.jsonl'), res.history.map((m) => JSON.stringify(m)).join('\n') + '\n');
+    atomicWrite(join(r.outDir, 'model.safetensors'), modelBytes(model, r.meta));
+    writeLossCurve(join(r.outDir, 'loss-curve.svg'), res.history, r.meta.data);
+  }
+  const last = res.history[res.history.length - 1];
+  const fv = val ? evaluate(model, lossName, val) : undefined;
+  const p = b.note;
+  const summary = {
+    done: true, epochs: res.history.length, trainLoss: last?.trainLoss ?? null, evaluations: res.evaluations,
+    ...(fv ? { valLoss: fv.loss, ...(fv.accuracy !== undefined ? { valAccuracy: fv.accuracy } : {}) } : {}),
+    data: { name: p.data.name, trainRows: train.n, valRows: val?.n ?? 0, valFraction: p.valFraction, standardized: p.standardize, shuffled: b.shuffle },
+    seconds: Number(seconds.toFixed(3)),
+    ...(o.save !== undefined ? { save: o.save } : {}), ...(r.outDir !== undefined ? { out: r.outDir } : {}),
+  };
+  if (json) process.stdout.write(JSON.stringify(summary) + '\n');
+  else {
+    process.stdout.write(`done: lbfgs-torch ${summary.epochs} epochs, ${res.evaluations} evaluations in ${seconds < 1 ? seconds.toFixed(3) : seconds.toFixed(1)} s` +
+      (last ? `; train loss ${last.trainLoss.toPrecision(5)}` : '') + (fv ? `; validation loss ${fv.loss.toPrecision(5)}` : '') + '\n');
+    if (o.save !== undefined) process.stdout.write(`  model: ${o.save}\n`);
+    if (r.outDir !== undefined) process.stdout.write(`  run folder: ${r.outDir}\n`);
+  }
 }
 
 /** loss-curve.svg of a run folder (src/train/loss-curve.ts). */
