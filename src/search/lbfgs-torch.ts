@@ -146,6 +146,12 @@ export class LbfgsTorch {
   private readonly g0: FloatArray;
   private readonly gPrev: FloatArray;
   private readonly bracketG: [FloatArray, FloatArray];
+  // the bracket's steps, values and slopes (index 0 and 1), and the search's result: kept here, so a step allocates nothing
+  private readonly bt = new Float64Array(2);
+  private readonly bf = new Float64Array(2);
+  private readonly bgtd = new Float64Array(2);
+  private lsT = 0;
+  private lsEvals = 0;
 
   constructor(params: FloatArray, grads: FloatArray, options: Record<string, unknown> = {}) {
     if (params.length !== grads.length) throw inputError(`lbfgs-torch: params has ${params.length} values but grads has ${grads.length}`);
@@ -253,8 +259,11 @@ export class LbfgsTorch {
           if (this.count === historySize) this.start = (this.start + 1) % historySize;
           else this.count++;
           const slot = (this.start + this.count - 1) % historySize;
-          [this.ys[slot], this.yNew] = [y, this.ys[slot]];
-          [this.ss[slot], this.sNew] = [s, this.ss[slot]];
+          // the pair's buffers change places with the slot's old ones (no copy, no allocation)
+          this.yNew = this.ys[slot];
+          this.ys[slot] = y;
+          this.sNew = this.ss[slot];
+          this.ss[slot] = s;
           this.ro[slot] = this.r(1 / ys);
           this.hDiag = this.r(ys / this.dot(y, y));
         }
@@ -292,10 +301,9 @@ export class LbfgsTorch {
       let optCond = false;
       if (lineSearchFn === 'strong_wolfe') {
         this.xInit.set(this.params);
-        const r = this.strongWolfe(closure, t, loss, gtd);
-        loss = r.f;
-        t = r.t;
-        lsEvals = r.evals;
+        loss = this.strongWolfe(closure, t, loss, gtd);
+        t = this.lsT;
+        lsEvals = this.lsEvals;
         this.axpy(this.params, t, d);
         optCond = this.maxAbs(flatGrad) <= toleranceGrad;
       } else {
@@ -322,10 +330,11 @@ export class LbfgsTorch {
 
   /**
    * torch's `_strong_wolfe` from `xInit` along `d`: bracketing with cubic extrapolation, then the zoom.
-   * Leaves the accepted point's gradient in `flatGrad`; returns its f, the step and the evaluations made.
+   * Leaves the accepted point's gradient in `flatGrad`, its step in `lsT` and the evaluations made in
+   * `lsEvals`; returns its f.
    */
-  private strongWolfe(closure: () => number, t0: number, f: number, gtd: number): { f: number; t: number; evals: number } {
-    const { d, flatGrad, g0, gPrev, bracketG } = this;
+  private strongWolfe(closure: () => number, t0: number, f: number, gtd: number): number {
+    const { d, flatGrad, g0, gPrev, bracketG, bt, bf, bgtd } = this;
     const gNew = this.yNew; // free between iterations: scratch for the trial gradients
     const dNorm = this.maxAbs(d);
     g0.set(flatGrad);
@@ -337,12 +346,8 @@ export class LbfgsTorch {
     gPrev.set(g0);
     let done = false;
     let lsIter = 0;
-    // the bracket: points a (index 0) and b (index 1); `single` when the first phase already found the point
-    const bt = [0, 0], bf = [0, 0], bgtd = [0, 0];
-    // torch's f + c1·t·gtd and the comparison against it: float32 tensor arithmetic in float32 runs
-    const armijoFails = (fTrial: number, step: number) => this.r(fTrial) > this.r(this.r(f) + this.r(this.r(C1 * step) * gtd));
     while (lsIter < MAX_LS) {
-      if (armijoFails(fNew, t) || (lsIter > 1 && fNew >= fPrev)) {
+      if (this.armijoFails(fNew, t, f, gtd) || (lsIter > 1 && fNew >= fPrev)) {
         bt[0] = tPrev; bt[1] = t; bf[0] = fPrev; bf[1] = fNew; bgtd[0] = gtdPrev; bgtd[1] = gtdNew;
         bracketG[0].set(gPrev); bracketG[1].set(gNew);
         break;
@@ -392,7 +397,7 @@ export class LbfgsTorch {
       gtdNew = this.dot(gNew, d);
       lsIter++;
 
-      if (armijoFails(fNew, t) || fNew >= bf[low]) {
+      if (this.armijoFails(fNew, t, f, gtd) || fNew >= bf[low]) {
         bt[high] = t; bf[high] = fNew; bgtd[high] = gtdNew;
         bracketG[high].set(gNew);
         low = bf[0] <= bf[1] ? 0 : 1;
@@ -408,7 +413,14 @@ export class LbfgsTorch {
       }
     }
     flatGrad.set(bracketG[low]);
-    return { f: bf[low], t: bt[low], evals };
+    this.lsT = bt[low];
+    this.lsEvals = evals;
+    return bf[low];
+  }
+
+  /** torch's `f_new > f + c1·t·gtd` (float32 tensor arithmetic in float32 runs): the sufficient decrease fails. */
+  private armijoFails(fTrial: number, step: number, f: number, gtd: number): boolean {
+    return this.r(fTrial) > this.r(this.r(f) + this.r(this.r(C1 * step) * gtd));
   }
 
   /** A deep copy of the options and the state; `loadStateDict` of it continues the identical trajectory. */
