@@ -60,6 +60,13 @@ const references: Record<string, (lines: string[]) => void> = {
     assert.equal(c.baseLr, 0.1);
     near(numbers(l), c.lrs.slice(0, 16), 1e-5, 'torch SequentialLR');
   },
+  'lbfgs-torch': ([l]) => {
+    const cases = JSON.parse(readFileSync(join(root, 'test', 'fixtures', 'lbfgs-torch', 'optimize.json'), 'utf8')).cases;
+    const c = cases.find((k: { name: string }) => k.name === 'rosenbrock-strong-wolfe');
+    assert.deepEqual([c.spec.x0, c.spec.optimizer, c.spec.steps], [[-1.5, 2], { name: 'lbfgs-torch', lineSearchFn: 'strong_wolfe' }, 4]);
+    near(numbers(l).slice(0, 2), c.path.at(-1), 1e-9, 'torch LBFGS, 4 steps');
+    assert.equal(numbers(l)[2], c.evaluations, "torch's func_evals");
+  },
   'momentum-annealing': ([mus, end]) => {
     near(numbers(mus), [0.5, 0.5 + 0.49 * 0.5, 0.99, 0.99], 1e-15, 'linear anneal');
     near(numbers(end), lastPoint('optimize-anneal/momentum.json'), 1e-9, 'torch SGD with momentum set per step');
