@@ -99,6 +99,20 @@ export function colorsOf(runs: readonly ColoredRun[]): (string | undefined)[] {
   return runs.map((r, i) => r.color ?? (r.name !== undefined ? computed[i] : undefined));
 }
 
+/** Why a run ended, in words: the cap, divergence, or a search method's stop reason. */
+function stoppedText(r: RaceResult): string {
+  if (r.divergedAt !== null) return `diverged at ${r.divergedAt}`;
+  switch (r.stopReason) {
+    case null: return 'step cap';
+    case 'gtol': return 'gtol (gradient small)';
+    case 'ftol': return 'ftol (f stopped decreasing)';
+    case 'max-iterations': return 'iteration cap';
+    case 'line-search-failed': return 'line search failed';
+    case 'no-progress': return 'no progress';
+    default: return r.stopReason;
+  }
+}
+
 /** A race's legend label: its own, and where it diverged. */
 function raceLabel(r: { label: string; divergedAt: number | null }): string {
   return r.divergedAt !== null ? `${r.label} (diverged at ${r.divergedAt})` : r.label;
@@ -141,14 +155,22 @@ function functionHtml(s: FunctionSection, k: number): string {
   const positive = s.results.every((r) => r.values.every((v) => !(v <= 0)));
   h += `<div class="charts">${functionValueChart(s, positive)}</div>`;
   const target = s.minimum ? `the minimum ${fmtPoint(s.minimum)} (within ${s.tol})` : 'a known minimum (none known)';
-  h += `<table class="reach"><tr><th class="l">optimizer</th><th class="l">hyperparameters</th><th>reached ${esc(target)} within the cap of ${s.steps} steps</th><th>at step</th><th>final x</th><th>final f</th><th>distance</th></tr>`;
+  const anySearch = s.results.some((r) => r.kind === 'search');
+  const cap = anySearch ? `${s.steps} steps (iterations for search methods)` : `${s.steps} steps`;
+  h += `<table class="reach"><tr><th class="l">optimizer</th><th class="l">hyperparameters</th><th>reached ${esc(target)} within the cap of ${esc(cap)}</th><th>at step</th><th>evaluations to reach</th><th>steps run</th><th>evaluations</th><th class="l">stopped</th><th>final x</th><th>final f</th><th>distance</th></tr>`;
   const rowColors = colorsOf(s.results);
   s.results.forEach((r, i) => {
     const reached = r.reachedAt !== null;
     const status = r.divergedAt !== null ? `<span class="no">diverged</span>` : reached ? `<span class="yes">yes</span>` : `<span class="no">no</span>`;
-    h += `<tr data-label="${esc(r.label)}" data-reached="${reached}"><td class="l">${swatch(rowColors[i])}${esc(r.label)}</td><td class="l"><code>${esc(r.name)} ${esc(JSON.stringify(r.options))}</code></td><td>${status}</td><td>${r.reachedAt ?? (r.divergedAt !== null ? `diverged at ${r.divergedAt}` : '—')}</td><td>${esc(fmtPoint(r.finalX))}</td><td>${esc(fmtValue(r.finalValue))}</td><td>${esc(fmtValue(r.finalDistance))}</td></tr>`;
+    const hessians = r.hessianEvaluations > 0 ? ` + ${r.hessianEvaluations} Hessian` : '';
+    h += `<tr data-kind="${r.kind}" data-at="${r.reachedAt ?? ''}" data-at-evaluations="${r.reachedAtEvaluations ?? ''}" data-steps="${r.steps}" data-evaluations="${r.evaluations}" data-stop="${esc(r.stopReason ?? '')}" data-label="${esc(r.label)}" data-reached="${reached}">`
+      + `<td class="l">${swatch(rowColors[i])}${esc(r.label)}</td><td class="l"><code>${esc(r.name)} ${esc(JSON.stringify(r.options))}</code></td><td>${status}</td>`
+      + `<td>${r.reachedAt ?? (r.divergedAt !== null ? `diverged at ${r.divergedAt}` : '—')}</td><td>${r.reachedAtEvaluations ?? '—'}</td>`
+      + `<td>${r.steps}</td><td>${r.evaluations}${hessians}</td><td class="l">${esc(stoppedText(r))}</td>`
+      + `<td>${esc(fmtPoint(r.finalX))}</td><td>${esc(fmtValue(r.finalValue))}</td><td>${esc(fmtValue(r.finalDistance))}</td></tr>`;
   });
-  return h + '</table></section>';
+  h += '</table><p>Steps: a first-order optimizer\'s updates, one objective evaluation (f and ∇f together) each; for a line-search or second-order method, its iterations, each a line search of one or more evaluations (lbfgs-torch: its step(closure) calls, each up to maxEval closure calls). Evaluations to reach counts every evaluation made up to the first iterate within the tolerance, so the two kinds compare fairly.</p>';
+  return h + '</section>';
 }
 
 /** What the f-against-step chart needs of a run: a race result, or a playground runner (with its colour and key). */
@@ -182,7 +204,7 @@ export function functionValueChart(
       key: r.key,
       diverged: r.divergedAt !== null,
     })),
-    xLabel: 'step',
+    xLabel: s.results.some((r) => (r as { kind?: string }).kind === 'search') ? 'step (iteration for search methods)' : 'step',
     yLabel: chart.yLabel ?? 'f(x)',
     logY,
     title: chart.title ?? `${s.fn} from ${fmtPoint(s.x0)}: f against step`,

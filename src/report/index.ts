@@ -1,8 +1,8 @@
 /** The comparison report: optimizer spec parsing, the function race, the animated player, the HTML page. */
-export { parseRunSpec } from './spec.js';
+export { parseRunSpec, isRaceSearchMethod, raceMethodNames } from './spec.js';
 export type { RunSpec } from './spec.js';
 export { race } from './function-race.js';
-export type { RaceResult, RaceOptions } from './function-race.js';
+export type { RaceResult, RaceOptions, RaceStopReason } from './function-race.js';
 export { playerHtml, playerScript } from './player.js';
 export type { PlayerOptions, PlayerPath } from './player.js';
 export { reportHtml, functionValueChart, functionContourSvg, trainingCharts, colorsOf, meanStd, firstBelow } from './html.js';

@@ -3,16 +3,43 @@
  * `sgd:lr=0.01`, `momentum=sgd:lr=0.01,momentum=0.9`, `adam:lr=0.001;0.01;0.1` (an lr grid).
  * In a value, `;` separates a list: for a hyperparameter whose default is a list (betas, etas, stepSizes) it
  * is that list; for a scalar one it is a grid, one run per value.
+ * The line-search and second-order methods (gd-backtracking, newton, bfgs, lbfgs, cg, and lbfgs-torch) take
+ * the same form (`bfgs:gtol=1e-8`, `lbfgs:historySize=3;10`); their text options (wolfe, lineSearch,
+ * lineSearchFn) are taken as written and checked by the method's own validator.
  */
-import { inputError, unknownName } from '../errors.js';
+import { DescentError, inputError, unknownName } from '../errors.js';
 import { optimizers, isOptimizerName, resolveOptions } from '../optim/index.js';
 import type { OptimizerRule, HyperOptions } from '../optim/index.js';
+import { isSearchMethodName, resolveSearchOptions, searchMethods } from '../search/minimize.js';
+import { resolveLbfgsTorchOptions } from '../search/lbfgs-torch.js';
+import { lbfgsTorchFlagDefaults } from '../search/lbfgs-torch-run.js';
 
 /** One optimizer run of a comparison: a label, an optimizer name, its options (camelCase, as torch). */
 export interface RunSpec {
   label: string;
   name: string;
-  options: Record<string, number | boolean | number[]>;
+  options: Record<string, number | boolean | number[] | string>;
+}
+
+/** Every name compare races on a function: the torch.optim rules, then the search methods. */
+export function raceMethodNames(): string[] {
+  return [...Object.keys(optimizers), ...Object.keys(searchMethods), 'lbfgs-torch'];
+}
+
+/** True for the line-search and second-order methods (and lbfgs-torch): they run to a stop reason, not a step count. */
+export function isRaceSearchMethod(name: string): boolean {
+  return name === 'lbfgs-torch' || isSearchMethodName(name);
+}
+
+/** A method's defaults and its validator (which throws an input error on a bad value). */
+function methodRule(name: string): { defaults: Readonly<Record<string, unknown>>; check: (options: Record<string, unknown>) => void } {
+  if (isOptimizerName(name)) {
+    const rule = optimizers[name] as unknown as OptimizerRule<HyperOptions, unknown>;
+    return { defaults: rule.defaults as Record<string, unknown>, check: (o) => rule.check(resolveOptions(rule, o as HyperOptions)) };
+  }
+  if (name === 'lbfgs-torch') return { defaults: lbfgsTorchFlagDefaults, check: (o) => void resolveLbfgsTorchOptions(o) };
+  if (isSearchMethodName(name)) return { defaults: searchMethods[name], check: (o) => void resolveSearchOptions(name, o) };
+  throw unknownName('optimizer', name, raceMethodNames());
 }
 
 function parseScalar(flag: string, key: string, text: string, kind: 'number' | 'boolean'): number | boolean {
@@ -45,10 +72,15 @@ export function parseRunSpec(text: string, flag = '--opt'): RunSpec[] {
     name = head.slice(eq + 1).trim();
     if (label === '') throw inputError(`${flag}: empty label in '${text}'; expected label=name[:key=value,...]`);
   }
-  if (!isOptimizerName(name)) throw inputError(`${flag}: ${unknownName('optimizer', name, Object.keys(optimizers)).message}`);
-  const rule = optimizers[name] as unknown as OptimizerRule<HyperOptions, unknown>;
-  const defaults = rule.defaults as Record<string, unknown>;
-  const fixed: Record<string, number | boolean | number[]> = {};
+  let rule: ReturnType<typeof methodRule>;
+  try {
+    rule = methodRule(name);
+  } catch (e) {
+    if (!(e instanceof DescentError)) throw e;
+    throw inputError(`${flag}: ${e.message}`);
+  }
+  const defaults = rule.defaults;
+  const fixed: RunSpec['options'] = {};
   const grids: Array<{ key: string; values: number[] }> = [];
   const fixedText: string[] = [];
   if (body.trim() !== '') {
@@ -66,6 +98,8 @@ export function parseRunSpec(text: string, flag = '--opt'): RunSpec[] {
         fixed[key] = items;
       } else if (typeof d === 'boolean') {
         fixed[key] = parseScalar(flag, key, val, 'boolean');
+      } else if (typeof d === 'string') {
+        fixed[key] = val; // a method's text option (wolfe=nocedal-wright): its validator checks it below
       } else if (val.includes(';')) {
         grids.push({ key, values: val.split(';').map((s) => parseScalar(flag, key, s, 'number') as number) });
         continue;
@@ -85,7 +119,7 @@ export function parseRunSpec(text: string, flag = '--opt'): RunSpec[] {
   }
   for (const r of runs) {
     try {
-      rule.check(resolveOptions(rule, r.options));
+      rule.check(r.options);
     } catch (e) {
       throw inputError(`${flag} '${text}': ${(e as Error).message}`);
     }

@@ -21,7 +21,7 @@ import { initBackend } from '../../tensor/backend.js';
 import { loadData } from './train.js';
 import { modelMemoryLimit } from '../limits.js';
 import type { Objective, ObjectiveSpec } from '../../objectives/index.js';
-import { parseRunSpec, race, reportHtml, functionValueChart, functionContourSvg, trainingCharts, meanStd, firstBelow } from '../../report/index.js';
+import { isRaceSearchMethod, parseRunSpec, race, reportHtml, functionValueChart, functionContourSvg, trainingCharts, meanStd, firstBelow } from '../../report/index.js';
 import type { RunSpec, FunctionSection, TrainingSection, TrainingRun, RaceResult } from '../../report/index.js';
 
 /** Everything one comparison needs, from flags, a spec file or a preset. */
@@ -323,6 +323,13 @@ async function runCompare(o: CliOptions, command: string): Promise<void> {
   // every spec parsed before anything runs or is written: a bad --opt fails fast with exit 2
   const fnRuns = spec.function !== undefined ? spec.optimizers.flatMap((s) => parseRunSpec(s)) : [];
   const trainRuns = spec.data !== undefined ? spec.trainOptimizers.flatMap((s) => parseRunSpec(s)) : [];
+  for (const run of trainRuns) {
+    // lbfgs-torch trains through `descent train` (one step(closure) per batch); minimize's methods need one fixed
+    // full-batch function and race on test functions only
+    if (run.name !== 'lbfgs-torch' && isRaceSearchMethod(run.name)) {
+      throw inputError(`--opt: '${run.name}' races on a test function only (--fn); training races (--data) take first-order optimizers or lbfgs-torch, since a line search needs one fixed full-batch loss; give --fn with it, or use descent train --opt ${run.name} --batch full`);
+    }
+  }
   const objective = spec.function !== undefined ? makeObjective(spec.function, spec.x0[0].length) : undefined;
   if (spec.data !== undefined) {
     // the training runs' own flags, checked before the function races run (their children would say the same, later)
@@ -413,7 +420,13 @@ async function runCompare(o: CliOptions, command: string): Promise<void> {
         steps: s.steps,
         minimum: s.minimum ?? null,
         tol: s.tol,
-        results: s.results.map((r) => ({ label: r.label, optimizer: r.name, options: r.options, reached: r.reachedAt !== null, reachedAt: r.reachedAt, divergedAt: r.divergedAt, finalX: r.finalX, finalValue: r.finalValue, finalDistance: r.finalDistance, seconds: r.seconds })),
+        results: s.results.map((r) => ({
+          label: r.label, optimizer: r.name, options: r.options, kind: r.kind,
+          iterations: r.steps, evaluations: r.evaluations, ...(r.hessianEvaluations > 0 ? { hessianEvaluations: r.hessianEvaluations } : {}),
+          reached: r.reachedAt !== null, reachedAt: r.reachedAt, reachedAtEvaluations: r.reachedAtEvaluations, divergedAt: r.divergedAt,
+          ...(r.kind === 'search' ? { stopReason: r.stopReason } : {}),
+          finalX: r.finalX, finalValue: r.finalValue, finalDistance: r.finalDistance, seconds: r.seconds,
+        })),
       })),
       training: training
         ? {
@@ -440,8 +453,10 @@ async function runCompare(o: CliOptions, command: string): Promise<void> {
       for (const s of functions) {
         process.stdout.write(`${s.fn} from (${s.x0.join(', ')}), ${s.steps} steps:\n`);
         for (const r of s.results) {
-          const what = r.divergedAt !== null ? `diverged at step ${r.divergedAt}` : r.reachedAt !== null ? `reached the minimum at step ${r.reachedAt}` : `did not reach the minimum (ended at (${r.finalX.map((v) => v.toPrecision(4)).join(', ')}))`;
-          process.stdout.write(`  ${r.label}: ${what}\n`);
+          const unit = r.kind === 'search' ? 'iteration' : 'step';
+          const what = r.divergedAt !== null ? `diverged at ${unit} ${r.divergedAt}` : r.reachedAt !== null ? `reached the minimum at ${unit} ${r.reachedAt} (${r.reachedAtEvaluations} evaluations)` : `did not reach the minimum (ended at (${r.finalX.map((v) => v.toPrecision(4)).join(', ')}))`;
+          const stop = r.kind === 'search' ? `; stopped: ${r.stopReason}, ${r.steps} iterations, ${r.evaluations} evaluations` : '';
+          process.stdout.write(`  ${r.label}: ${what}${stop}\n`);
         }
       }
       if (training) {
@@ -469,10 +484,10 @@ export function register(program: Command): void {
     .description('compare optimizers side by side on a test function and/or a dataset; writes a self-contained HTML report and every figure as SVG and PNG')
     .option('--preset <NAME>', 'a built-in comparison: headline (npm start)')
     .option('--spec <FILE>', 'a JSON file with the comparison (function, x0, steps, optimizers, data, model, epochs, seeds, ...)')
-    .option('--opt <SPEC>', "an optimizer: [label=]name[:key=value,...]; ';' in a scalar value is a grid (lr=0.001;0.01), repeatable", collect, [])
+    .option('--opt <SPEC>', "an optimizer: [label=]name[:key=value,...]; ';' in a scalar value is a grid (lr=0.001;0.01), repeatable; on a function also the search methods (bfgs:gtol=1e-8, newton, lbfgs, cg, gd-backtracking, lbfgs-torch)", collect, [])
     .option('--fn <NAME>', 'a test function (beale, rosenbrock, ...)')
     .option('--x0 <A,B>', 'a start point, repeatable', collect, [])
-    .option('--steps <N>', 'optimizer steps on the function (default 1000)')
+    .option('--steps <N>', 'optimizer steps on the function, iterations for search methods (default 1000)')
     .option('--tol <X>', 'distance to the minimum that counts as reaching it (default 0.01)')
     .option('--data <NAME>', 'a dataset for training runs (mnist, digits, iris, ... or FILE.csv)')
     .option('--model <SPEC>', 'model for training runs (default mlp:128)')
