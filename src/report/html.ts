@@ -148,7 +148,7 @@ function functionHtml(s: FunctionSection, k: number): string {
       yDomain: s.yDomain,
       minimum: s.minimum,
       title: `${s.fn} from ${fmtPoint(s.x0)}`,
-      paths: s.results.map((r, i) => ({ label: raceLabel(r), points: r.path, steps: r.pathSteps, color: colors[i] })),
+      paths: s.results.map((r, i) => ({ label: raceLabel(r), points: r.path, steps: r.pathSteps, color: colors[i], unit: r.kind === 'search' ? 'iteration' as const : 'step' as const })),
     });
   }
   // f against step for every optimizer (a log axis while f stays positive): the picture for any dimension

@@ -14,6 +14,8 @@ export interface PlayerPath {
   steps: number[];
   /** The optimizer's colour (optimizer-colors.ts); palette colour i otherwise. */
   color?: string;
+  /** What `steps` counts: optimizer steps (the default) or a search method's iterations. */
+  unit?: 'step' | 'iteration';
 }
 
 export interface PlayerOptions extends Omit<ContourPlotOptions, 'paths'> {
@@ -50,9 +52,14 @@ export function playerHtml(options: PlayerOptions): string {
   // the key names the start circle and the moving head (the player draws no exit crosses)
   svg += markKeySvg(width - margin.right + 12, margin.top + 10 + 16 * o.paths.length + 10, false).replace('>last point<', '>current point<') + '</svg>';
   const frames = Math.max(...o.paths.map((p) => p.points.length));
-  const data = { paths: px, steps: o.paths.map((p) => p.steps) };
+  // paths of very different lengths (a 40-point BFGS path beside a 600-point Adam one) share the frames: frame k
+  // is each path's k-th kept point, or its last; the label counts steps and iterations apart
+  const units = o.paths.map((p) => p.unit ?? 'step');
+  const data = { paths: px, steps: o.paths.map((p) => p.steps), units };
+  const lastOf = (u: string) => Math.max(...o.paths.filter((_p, i) => units[i] === u).map((p) => p.steps[p.steps.length - 1] ?? 0));
+  const stepLabel = ['step', 'iteration'].filter((u) => units.includes(u as 'step')).map((u) => `${u} ${lastOf(u)}`).join(', ');
   return `<div class="player" id="${esc(o.id)}">${svg}
-<div class="controls"><button type="button" class="play">play</button> <button type="button" class="pause">pause</button> <button type="button" class="step">step</button> <label>speed <input type="range" class="speed" min="1" max="60" value="15"> <span class="speed-label">15</span> frames/s</label> <input type="range" class="frame" min="0" max="${frames - 1}" value="${frames - 1}"> <span class="step-label">step ${Math.max(...o.paths.map((p) => p.steps[p.steps.length - 1] ?? 0))}</span></div>
+<div class="controls"><button type="button" class="play">play</button> <button type="button" class="pause">pause</button> <button type="button" class="step">step</button> <label>speed <input type="range" class="speed" min="1" max="60" value="15"> <span class="speed-label">15</span> frames/s</label> <input type="range" class="frame" min="0" max="${frames - 1}" value="${frames - 1}"> <span class="step-label">${stepLabel}</span></div>
 <script type="application/json" class="player-data">${JSON.stringify(data).replace(/</g, '\\u003c')}</script></div>`;
 }
 
@@ -75,7 +82,7 @@ export const playerScript = `(function () {
     function draw(k) {
       frame = k;
       slider.value = String(k);
-      var step = 0;
+      var at = {};
       data.paths.forEach(function (pts, i) {
         var n = Math.min(k, pts.length - 1);
         var d = '';
@@ -83,9 +90,10 @@ export const playerScript = `(function () {
         paths[i].setAttribute('d', d);
         heads[i].setAttribute('cx', pts[n][0]);
         heads[i].setAttribute('cy', pts[n][1]);
-        step = Math.max(step, data.steps[i][n]);
+        var u = data.units ? data.units[i] : 'step';
+        at[u] = Math.max(at[u] || 0, data.steps[i][n]);
       });
-      label.textContent = 'step ' + step;
+      label.textContent = ['step', 'iteration'].filter(function (u) { return u in at; }).map(function (u) { return u + ' ' + at[u]; }).join(', ');
     }
     function pause() { if (timer !== null) { clearInterval(timer); timer = null; } }
     function play() {

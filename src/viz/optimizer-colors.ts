@@ -31,6 +31,8 @@ export const OPTIMIZER_COLORS: Readonly<Record<string, string>> = {
   bfgs: '#e7298a',
   lbfgs: '#8c2d04',
   cg: '#d95f02',
+  // torch.optim.LBFGS (step(closure) calls), apart from the SciPy-style lbfgs's brown: both can race side by side
+  'lbfgs-torch': '#006d77',
 };
 
 /** Colours for names outside the table, chosen by a hash of the name (stable across runs and charts). */
