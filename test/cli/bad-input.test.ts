@@ -169,6 +169,11 @@ const cases: Case[] = [
   { args: [...cmpFn, '--opt', 'adamm'], says: /unknown optimizer 'adamm'; expected one of: sgd/, outputs: [p('compare-out')] },
   { args: [...cmpFn, '--opt', 'adam:foo=1'], says: /^--opt: adam has no hyperparameter 'foo'; expected one of: lr, betas/, outputs: [p('compare-out')] },
   { args: [...cmpFn, '--opt', 'adam', '--steps', '0'], says: /^--steps: expected an integer >= 1, got '0'/, outputs: [p('compare-out')] },
+  // search methods race on test functions; a training race (--data) takes first-order rules and lbfgs-torch only
+  { args: ['compare', '--data', 'iris', '--opt', 'bfgs', '--out', p('compare-out')], says: /^--opt: 'bfgs' races on a test function only \(--fn\); training races \(--data\) take first-order optimizers or lbfgs-torch, since a line search needs one fixed full-batch loss/, outputs: [p('compare-out')] },
+  { args: [...cmpFn, '--opt', 'newton', '--data', 'iris'], says: /^--opt: 'newton' races on a test function only \(--fn\)/, outputs: [p('compare-out')] },
+  { args: [...cmpFn, '--opt', 'bfgs:gtol=-1'], says: /^--opt 'bfgs:gtol=-1': bfgs: gtol: expected a number >= 0, got -1$/, outputs: [p('compare-out')] },
+  { args: [...cmpFn, '--opt', 'lbfgs-torch:lineSearchFn=wolfe'], says: /^--opt 'lbfgs-torch:lineSearchFn=wolfe': lineSearchFn: expected strong_wolfe or none, got "wolfe"$/, outputs: [p('compare-out')] },
   { args: ['compare', '--data', 'iris', '--opt', 'adam', '--batch', '0', '--out', p('compare-out')], says: /^--batch: expected 'full' or an integer >= 1, got '0'/, outputs: [p('compare-out')] },
   { args: ['compare', '--data', 'iris', '--opt', 'adam', '--model', 'cnn', '--out', p('compare-out')], says: /^--model: expected linear, logistic, softmax or mlp/, outputs: [p('compare-out')] },
   { args: ['compare', '--preset', 'nope'], says: /^--preset: unknown preset 'nope'; expected one of: headline/ },
