@@ -120,3 +120,23 @@ test('the issue\'s command: adam beside bfgs, newton, lbfgs and cg on Rosenbrock
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a training race takes lbfgs-torch through descent train (one step(closure) per batch): the rows equal direct train runs', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'descent-compare-search-'));
+  try {
+    const common = ['--data', 'iris', '--model', 'softmax', '--epochs', '2', '--batch', 'full'];
+    const r = descent(['compare', ...common, '--seeds', '2', '--opt', 'lbfgs-torch:lineSearchFn=strong_wolfe,maxIter=5', '--opt', 'adam:lr=0.01', '--out', dir, '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const rows = JSON.parse(r.stdout).training.results as { label: string; trainLoss: number[][] }[];
+    const lbfgs = rows.find((x) => x.label === 'lbfgs-torch:lineSearchFn=strong_wolfe,maxIter=5')!;
+    for (const seed of [1, 2]) {
+      const t = descent(['train', ...common, '--seed', String(seed), '--opt', 'lbfgs-torch', '--line-search-fn', 'strong_wolfe', '--max-iter', '5', '--json']);
+      assert.equal(t.status, 0, t.stderr);
+      const epochs = t.stdout.trim().split('\n').map((l) => JSON.parse(l)).filter((o) => typeof o.epoch === 'number');
+      assert.deepEqual(lbfgs.trainLoss[seed - 1], epochs.map((e) => e.trainLoss), `seed ${seed}`);
+    }
+    assert.ok(lbfgs.trainLoss[0][1] < rows[1].trainLoss[0][1], 'two full-batch LBFGS steps beat two Adam steps');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
