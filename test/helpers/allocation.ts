@@ -4,11 +4,29 @@
 // full GC), runs `rounds` of the work (small enough that even 64 B per round cannot fill the young
 // generation), and reads how much the young generation grew. A window in which a collection happened
 // anyway (the young generation shrank) is thrown away and measured again.
+// Optimized code is compiled on a background thread: on a loaded machine that thread may not have run
+// by the end of a test's warm-up, and the window would measure the interpreter's boxed numbers instead
+// of the steady state (reproducible with node --concurrent-recompilation-delay=1000). So each window
+// first waits for pending optimizations and installs them (V8's %FinalizeOptimization, a test hook).
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
+setFlagsFromString('--allow-natives-syntax');
+/** Waits for background compile jobs and installs their code; a no-op where the V8 hook is missing. */
+const finishPendingOptimizations = ((): (() => void) => {
+  for (const hook of ['%FinalizeOptimization()', '%WaitForBackgroundOptimization()']) {
+    try {
+      const f = new Function(hook) as () => void;
+      f();
+      return f;
+    } catch {
+      // not in this V8: try the next
+    }
+  }
+  return () => {};
+})();
 
 const youngBytes = (): number => {
   let used = 0;
@@ -21,6 +39,7 @@ export function bytesAllocated(work: (rounds: number) => void, rounds: number, w
   const measure = (fn: (k: number) => void): number => {
     const deltas: number[] = [];
     for (let attempt = 0; deltas.length < windows && attempt < windows * 4; attempt++) {
+      finishPendingOptimizations();
       gc();
       const before = youngBytes();
       fn(rounds);
