@@ -307,7 +307,7 @@ function raceLbfgsTorch(o: RaceOptions): RaceResult {
     }
     f = o.objective.value(x);
     if (!isFinitePoint(x, f)) {
-      divergedAt = k;
+      divergedAt = taken = k; // the diverging call counts as run, as a first-order rule's diverging step does
       stopReason = 'non-finite';
       break;
     }

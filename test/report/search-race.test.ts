@@ -204,3 +204,25 @@ test('search specs: hyperparameters, grids and text options parse as first-order
   err(() => parseRunSpec('lbfgs-torch:lineSearchFn=wolfe'), /lineSearchFn: expected strong_wolfe or none/);
   err(() => parseRunSpec('bfgss'), /^--opt: unknown optimizer 'bfgss'; expected one of: .*bfgs.*lbfgs-torch/);
 });
+
+test('divergence on the saddle x² − y² (unbounded below): a result at the iteration where f or x overflows, the path ending finite', () => {
+  const saddle = makeObjective('saddle', 2);
+  const specs = ['sgd:lr=0.1', 'gd-backtracking', 'bfgs', 'newton', 'lbfgs-torch'];
+  const results = specs.flatMap((s) => parseRunSpec(s)).map((run) => race({ objective: saddle, x0: [1, 0.1], run, steps: 3000 }));
+  // sgd in closed form: y_k = 0.1·1.2^k, and f = x² − y² first overflows to −∞ when y_k² > Number.MAX_VALUE
+  let k = 0;
+  for (let y = 0.1; Number.isFinite(y * y); y *= 1.2) k++;
+  assert.equal(results[0].divergedAt, k);
+  for (const r of results) {
+    assert.ok(r.divergedAt !== null && r.divergedAt > 0, r.label);
+    assert.equal(r.steps, r.divergedAt, `${r.label}: the diverging iteration is the last one run`);
+    assert.ok(Number.isNaN(r.finalValue) && Number.isNaN(r.finalDistance), r.label);
+    assert.equal(r.reachedAt, null);
+    const last = r.path[r.path.length - 1];
+    assert.ok(last.every(Number.isFinite) && Number.isFinite(r.values[r.values.length - 1]), `${r.label}: drawn up to its last finite point`);
+    assert.ok(Math.abs(last[1]) > 1e100, `${r.label}: it went down the saddle's y direction, |y| = ${last[1]}`);
+    if (r.kind === 'search') assert.equal(r.stopReason, 'non-finite', r.label);
+  }
+  const html = reportHtml({ title: 't', command: 'c', functions: [{ fn: 'saddle', x0: [1, 0.1], steps: 3000, tol: 0.01, xDomain: [-2, 2], yDomain: [-2, 2], results }] });
+  for (const r of results) assert.ok(html.includes(`<td class="l">diverged at ${r.divergedAt}</td>`), r.label);
+});
