@@ -29,6 +29,8 @@ export interface RaceResult {
   path: number[][];
   /** The step number of each point of path. */
   pathSteps: number[];
+  /** Objective evaluations made by each point of path (= pathSteps for a first-order rule). */
+  pathEvaluations: number[];
   /** f at each point of path. */
   values: number[];
   /** f at the last iterate (NaN when diverged). */
@@ -140,6 +142,7 @@ function raceFirstOrder(o: RaceOptions): RaceResult {
     x0: o.x0.slice(),
     path,
     pathSteps,
+    pathEvaluations: pathSteps.slice(),
     values,
     finalValue,
     finalX: Array.from(x),
@@ -164,17 +167,19 @@ function raceFirstOrder(o: RaceOptions): RaceResult {
 class PathSampler {
   readonly path: number[][] = [];
   readonly pathSteps: number[] = [];
+  readonly pathEvaluations: number[] = [];
   readonly values: number[] = [];
   private stride = 1;
-  private last: { k: number; x: number[]; f: number } | null = null;
+  private last: { k: number; x: number[]; f: number; e: number } | null = null;
 
   constructor(private readonly maxPoints: number) {}
 
-  add(k: number, x: ArrayLike<number>, f: number): void {
-    this.last = { k, x: Array.from(x), f };
+  add(k: number, x: ArrayLike<number>, f: number, evaluations: number): void {
+    this.last = { k, x: Array.from(x), f, e: evaluations };
     if (k % this.stride !== 0) return;
     this.path.push(this.last.x);
     this.pathSteps.push(k);
+    this.pathEvaluations.push(evaluations);
     this.values.push(f);
     if (this.path.length <= 2 * this.maxPoints) return;
     this.stride *= 2;
@@ -183,10 +188,11 @@ class PathSampler {
       if (this.pathSteps[i] % this.stride !== 0) continue;
       this.path[j] = this.path[i];
       this.pathSteps[j] = this.pathSteps[i];
+      this.pathEvaluations[j] = this.pathEvaluations[i];
       this.values[j] = this.values[i];
       j++;
     }
-    this.path.length = this.pathSteps.length = this.values.length = j;
+    this.path.length = this.pathSteps.length = this.pathEvaluations.length = this.values.length = j;
   }
 
   /** Adds the last iterate seen when the stride skipped it. */
@@ -195,6 +201,7 @@ class PathSampler {
     if (l && this.pathSteps[this.pathSteps.length - 1] !== l.k) {
       this.path.push(l.x);
       this.pathSteps.push(l.k);
+      this.pathEvaluations.push(l.e);
       this.values.push(l.f);
     }
   }
@@ -231,7 +238,7 @@ function raceSearch(o: RaceOptions): RaceResult {
         divergedAt = info.nit;
         return;
       }
-      sampler.add(info.nit, info.x, info.fun);
+      sampler.add(info.nit, info.x, info.fun, info.evaluations);
       if (reachedAt === null && min && dist(info.x, min) <= tol) {
         reachedAt = info.nit;
         reachedAtEvaluations = info.evaluations;
@@ -248,6 +255,7 @@ function raceSearch(o: RaceOptions): RaceResult {
     x0: o.x0.slice(),
     path: sampler.path,
     pathSteps: sampler.pathSteps,
+    pathEvaluations: sampler.pathEvaluations,
     values: sampler.values,
     finalValue: diverged ? NaN : r.fun,
     finalX: Array.from(r.x),
@@ -290,7 +298,7 @@ function raceLbfgsTorch(o: RaceOptions): RaceResult {
   let divergedAt: number | null = isFinitePoint(x, f0) ? null : 0;
   let reachedAt: number | null = divergedAt === null && min && dist(x, min) <= tol ? 0 : null;
   let reachedAtEvaluations: number | null = reachedAt === null ? null : 0;
-  sampler.add(0, x, f0);
+  sampler.add(0, x, f0, 0);
   let stopReason: RaceStopReason = divergedAt === null ? 'max-iterations' : 'non-finite';
   let taken = 0;
   let f = f0;
@@ -312,7 +320,7 @@ function raceLbfgsTorch(o: RaceOptions): RaceResult {
       break;
     }
     taken = k;
-    sampler.add(k, x, f);
+    sampler.add(k, x, f, evaluations);
     if (reachedAt === null && min && dist(x, min) <= tol) {
       reachedAt = k;
       reachedAtEvaluations = evaluations;
@@ -327,6 +335,7 @@ function raceLbfgsTorch(o: RaceOptions): RaceResult {
     x0: o.x0.slice(),
     path: sampler.path,
     pathSteps: sampler.pathSteps,
+    pathEvaluations: sampler.pathEvaluations,
     values: sampler.values,
     finalValue: diverged ? NaN : f,
     finalX: Array.from(x),

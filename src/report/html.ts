@@ -99,6 +99,11 @@ export function colorsOf(runs: readonly ColoredRun[]): (string | undefined)[] {
   return runs.map((r, i) => r.color ?? (r.name !== undefined ? computed[i] : undefined));
 }
 
+/** True when a section races a line-search or second-order method (its report adds f against evaluations). */
+export function hasSearch(s: { results: readonly { kind?: string }[] }): boolean {
+  return s.results.some((r) => r.kind === 'search');
+}
+
 /** Why a run ended, in words: the cap, divergence, or a search method's stop reason. */
 function stoppedText(r: RaceResult): string {
   if (r.divergedAt !== null) return `diverged at ${r.divergedAt}`;
@@ -153,7 +158,8 @@ function functionHtml(s: FunctionSection, k: number): string {
   }
   // f against step for every optimizer (a log axis while f stays positive): the picture for any dimension
   const positive = s.results.every((r) => r.values.every((v) => !(v <= 0)));
-  h += `<div class="charts">${functionValueChart(s, positive)}</div>`;
+  // beside search methods, f against objective evaluations too: a line-search iteration costs one or more
+  h += `<div class="charts">${functionValueChart(s, positive)}${hasSearch(s) ? functionValueChart(s, positive, { against: 'evaluations' }) : ''}</div>`;
   const target = s.minimum ? `the minimum ${fmtPoint(s.minimum)} (within ${s.tol})` : 'a known minimum (none known)';
   const anySearch = s.results.some((r) => r.kind === 'search');
   const cap = anySearch ? `${s.steps} steps (iterations for search methods)` : `${s.steps} steps`;
@@ -177,6 +183,8 @@ function functionHtml(s: FunctionSection, k: number): string {
 export interface ValueRun extends ColoredRun {
   label: string;
   pathSteps: number[];
+  /** Objective evaluations at each point (race results have them): the x of the f-against-evaluations chart. */
+  pathEvaluations?: number[];
   values: number[];
   divergedAt: number | null;
   color?: string;
@@ -190,24 +198,25 @@ export interface ValueRun extends ColoredRun {
 export function functionValueChart(
   s: { fn: string; x0: number[]; results: ValueRun[] },
   logY = true,
-  chart: { title?: string; yLabel?: string; width?: number; height?: number; legendWidth?: number } = {},
+  chart: { title?: string; yLabel?: string; width?: number; height?: number; legendWidth?: number; against?: 'step' | 'evaluations' } = {},
 ): string {
+  const byEvaluations = chart.against === 'evaluations';
   // values past 1000× the largest start value are left out (a diverging run would squash every other curve)
   const cap = 1e3 * Math.max(...s.results.map((q) => Math.abs(q.values[0])).filter((v) => Number.isFinite(v)), 1e-300);
   const colors = colorsOf(s.results);
   return lineChartSvg({
     series: s.results.map((r, i) => ({
       label: raceLabel(r),
-      x: r.pathSteps,
+      x: byEvaluations ? (r.pathEvaluations ?? r.pathSteps) : r.pathSteps,
       y: r.values.map((v) => (Math.abs(v) > cap ? NaN : v)),
       color: colors[i],
       key: r.key,
       diverged: r.divergedAt !== null,
     })),
-    xLabel: s.results.some((r) => (r as { kind?: string }).kind === 'search') ? 'step (iteration for search methods)' : 'step',
+    xLabel: byEvaluations ? 'objective evaluations (f and ∇f)' : s.results.some((r) => (r as { kind?: string }).kind === 'search') ? 'step (iteration for search methods)' : 'step',
     yLabel: chart.yLabel ?? 'f(x)',
     logY,
-    title: chart.title ?? `${s.fn} from ${fmtPoint(s.x0)}: f against step`,
+    title: chart.title ?? `${s.fn} from ${fmtPoint(s.x0)}: f against ${byEvaluations ? 'evaluations' : 'step'}`,
     width: chart.width,
     height: chart.height,
     legendWidth: chart.legendWidth,

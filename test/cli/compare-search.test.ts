@@ -96,6 +96,13 @@ test('compare --fn rosenbrock from two starts: search rows count and reach as Sc
     assert.equal(players[0].paths[0].length, 101, 'adam: every step of 100');
     assert.equal((readFileSync(join(dir, 'rosenbrock-from--1.2_1.svg'), 'utf8').match(/class="opt-path"/g) ?? []).length, 7);
     assert.ok(html.includes('<th>evaluations to reach</th>'));
+    // f against evaluations as a figure of its own (SVG and PNG) per start
+    for (const x0 of ['-1.2_1', '-1.5_2']) {
+      const svg = readFileSync(join(dir, `rosenbrock-from-${x0}-evaluations.svg`), 'utf8');
+      assert.match(svg, /objective evaluations/);
+      assert.equal((svg.match(/class="series"/g) ?? []).length, 7);
+      readFileSync(join(dir, `rosenbrock-from-${x0}-evaluations.png`));
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -64,6 +64,8 @@ for (const c of ref.cases) {
         assert.equal(r.path.length, sp.nit + 1, key);
         assert.deepEqual(r.pathSteps, Array.from({ length: sp.nit + 1 }, (_v, i) => i));
         sp.iterates.forEach((it, i) => it.x.forEach((v, j) => assert.ok(close(r.path[i + 1][j], v, 1e-7), `${key} iterate ${i + 1}: ${r.path[i + 1][j]} vs ${v}`)));
+        // the f-against-evaluations chart's x: SciPy's calls by each iterate (x0 costs the first)
+        assert.deepEqual(r.pathEvaluations, [1, ...sp.iterates.map((it) => it.evaluations)], `${key}: evaluations per iterate`);
         sp.x.forEach((v, j) => assert.ok(close(r.finalX[j], v, 1e-7), `${key}: final x`));
       }
     });
@@ -110,6 +112,7 @@ for (const tol of [1e-2, 1.2]) {
       assert.equal(r.reachedAt, want.at, `${f.spec}: reached at step (torch path)`);
       assert.equal(r.reachedAtEvaluations, want.evaluations, `${f.spec}: evaluations to reach`);
       assert.equal(r.path.length, 101);
+      assert.deepEqual(r.pathEvaluations, r.pathSteps);
       f.path.forEach((x, k) => x.forEach((v, j) => assert.ok(close(r.path[k][j], v, 1e-7), `${f.spec} step ${k}`)));
     });
     // radam passes within 1.2 of (1, 1) in torch's 100 steps (at 1.053), adam does not: a yes and a no
@@ -154,6 +157,10 @@ test('the report shows the search paths: player data, contour and f chart in eac
   assert.equal(data.paths[2].length, c.runs.bfgs.nit + 1);
   assert.equal(data.paths[0].length, 101);
   assert.deepEqual(data.units, ['step', 'step', 'iteration', 'iteration', 'iteration', 'iteration']);
+  // f against objective evaluations beside f against step, its last x BFGS's SciPy nfev
+  const evalChart = /<svg[^>]*>(?:(?!<\/svg>).)*f against evaluations(?:(?!<\/svg>).)*<\/svg>/s.exec(html);
+  assert.ok(evalChart, 'the f-against-evaluations chart');
+  assert.equal(results[2].pathEvaluations[results[2].pathEvaluations.length - 1], c.runs.bfgs.nfev);
   const lastIteration = Math.max(...results.filter((r) => r.kind === 'search').map((r) => r.steps));
   assert.ok(html.includes(`<span class="step-label">step 100, iteration ${lastIteration}</span>`));
   // each run's colour is its method's everywhere, and the methods' colours differ

@@ -21,7 +21,7 @@ import { initBackend } from '../../tensor/backend.js';
 import { loadData } from './train.js';
 import { modelMemoryLimit } from '../limits.js';
 import type { Objective, ObjectiveSpec } from '../../objectives/index.js';
-import { isRaceSearchMethod, parseRunSpec, race, reportHtml, functionValueChart, functionContourSvg, trainingCharts, meanStd, firstBelow } from '../../report/index.js';
+import { hasSearch, isRaceSearchMethod, parseRunSpec, race, reportHtml, functionValueChart, functionContourSvg, trainingCharts, meanStd, firstBelow } from '../../report/index.js';
 import type { RunSpec, FunctionSection, TrainingSection, TrainingRun, RaceResult } from '../../report/index.js';
 
 /** Everything one comparison needs, from flags, a spec file or a preset. */
@@ -342,7 +342,9 @@ async function runCompare(o: CliOptions, command: string): Promise<void> {
 
   // one bar over the whole run, in units of work: a race per (optimizer, start), an epoch per (optimizer, seed),
   // a figure (SVG and PNG) per chart; on a terminal only, and never with --json (a machine is reading)
-  const figureCount = (objective ? spec.x0.length * (objective.n === 2 ? 2 : 1) : 0) + (trainRuns.length ? 4 : 0);
+  // per start: f against step, the contour (2-D), and f against evaluations when search methods race
+  const searchCharts = fnRuns.some((r) => isRaceSearchMethod(r.name)) ? 1 : 0;
+  const figureCount = (objective ? spec.x0.length * ((objective.n === 2 ? 2 : 1) + searchCharts) : 0) + (trainRuns.length ? 4 : 0);
   const total = fnRuns.length * spec.x0.length + trainRuns.length * spec.seeds * spec.epochs + figureCount;
   const bar = o.progress && !o.json && process.stderr.isTTY
     ? new cliProgress.SingleBar({ stream: process.stderr, format: 'compare |{bar}| {value}/{total} | {task}', hideCursor: true, clearOnComplete: true, fps: 10 }, cliProgress.Presets.shades_classic)
@@ -397,7 +399,9 @@ async function runCompare(o: CliOptions, command: string): Promise<void> {
       bar?.increment();
     };
     for (const s of functions) {
-      figure(join(outDir, `${slug(s.fn)}-from-${slug(s.x0.join(','))}-values.svg`), functionValueChart(s, s.results.every((r) => r.values.every((v) => !(v <= 0)))));
+      const positive = s.results.every((r) => r.values.every((v) => !(v <= 0)));
+      figure(join(outDir, `${slug(s.fn)}-from-${slug(s.x0.join(','))}-values.svg`), functionValueChart(s, positive));
+      if (hasSearch(s)) figure(join(outDir, `${slug(s.fn)}-from-${slug(s.x0.join(','))}-evaluations.svg`), functionValueChart(s, positive, { against: 'evaluations' }));
       if (!s.f) continue;
       figure(join(outDir, `${slug(s.fn)}-from-${slug(s.x0.join(','))}.svg`), functionContourSvg(s));
     }
