@@ -459,7 +459,7 @@ async function runCompare(o: CliOptions, command: string): Promise<void> {
         for (const r of s.results) {
           const unit = r.kind === 'search' ? 'iteration' : 'step';
           const what = r.divergedAt !== null ? `diverged at ${unit} ${r.divergedAt}` : r.reachedAt !== null ? `reached the minimum at ${unit} ${r.reachedAt} (${r.reachedAtEvaluations} evaluations)` : `did not reach the minimum (ended at (${r.finalX.map((v) => v.toPrecision(4)).join(', ')}))`;
-          const stop = r.kind === 'search' ? `; stopped: ${r.stopReason}, ${r.steps} iterations, ${r.evaluations} evaluations` : '';
+          const stop = r.kind === 'search' ? `; stopped: ${r.stopReason}, ${r.steps} iteration${r.steps === 1 ? '' : 's'}, ${r.evaluations} evaluations` : '';
           process.stdout.write(`  ${r.label}: ${what}${stop}\n`);
         }
       }
