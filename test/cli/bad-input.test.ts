@@ -5,14 +5,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
 import { serializeSafetensors } from '../../src/io/safetensors.js';
+import { scratchDir } from '../helpers/scratch.js';
 
 const repo = join(import.meta.dirname, '..', '..');
 const bin = join(repo, 'bin', 'descent.js');
-const dir = mkdtempSync(join(tmpdir(), 'descent-bad-input-'));
+const dir = scratchDir('descent-bad-input-');
 const p = (name: string) => join(dir, name);
 
 // ---- the files the cases read: each wrong in exactly one way ----

@@ -5,11 +5,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
 import { parseSafetensors, serializeSafetensors } from '../../src/io/safetensors.js';
 import { parseCheckpoint } from '../../src/train/checkpoint.js';
+import { scratchDir } from '../helpers/scratch.js';
 
 const repo = join(import.meta.dirname, '..', '..');
 const bin = join(repo, 'bin', 'descent.js');
@@ -18,7 +18,7 @@ function descent(...args: string[]): { status: number; stdout: string; stderr: s
   const r = spawnSync(process.execPath, [bin, ...args], { cwd: repo, encoding: 'utf8' });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
-const tmp = () => mkdtempSync(join(tmpdir(), 'descent-diverge-'));
+const tmp = () => scratchDir('descent-diverge-');
 const jsonLines = (s: string) => s.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
 const close = (got: number, want: number, rel = 1e-4, abs = 1e-6) =>
   assert.ok(Math.abs(got - want) <= rel * Math.abs(want) + abs, `${got} vs ${want}`);

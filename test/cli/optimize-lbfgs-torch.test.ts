@@ -5,9 +5,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
+import { scratchDir } from '../helpers/scratch.js';
 
 const repo = join(import.meta.dirname, '..', '..');
 const bin = join(repo, 'bin', 'descent.js');
@@ -45,7 +45,7 @@ test('flags: fixed step --lr 0.5 --max-iter 5 on Beale, and --tolerance-change s
 });
 
 test('--spec: the camelCase optimizer object (a 3-D quadratic, and maxEval)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'descent-lbfgs-torch-'));
+  const dir = scratchDir('descent-lbfgs-torch-');
   for (const name of ['quadratic3-strong-wolfe', 'beale-max-eval']) {
     const c = byName(name);
     const file = join(dir, `${name}.json`);

@@ -3,10 +3,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
 import { decodePng, inkFraction } from './png-check.js';
+import { scratchDir } from '../helpers/scratch.js';
 
 const repo = join(import.meta.dirname, '..', '..');
 const bin = join(repo, 'bin', 'descent.js');
@@ -88,7 +88,7 @@ test('bad input exits 2 with one line naming the flag or name', () => {
 });
 
 test('a spec with a wrong field exits 2 naming the field', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'descent-opt-'));
+  const dir = scratchDir('descent-opt-');
   const f = join(dir, 's.json');
   writeFileSync(f, JSON.stringify({ function: 'beale', x0: [1, 1], optimizer: { name: 'adam', lr: 'fast' }, steps: 3 }));
   let r = descent('optimize', '--spec', f);
@@ -105,7 +105,7 @@ test('a spec with a wrong field exits 2 naming the field', () => {
 });
 
 test('divergence exits 1 naming the step and a smaller lr; no plot file is left', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'descent-opt-'));
+  const dir = scratchDir('descent-opt-');
   const plot = join(dir, 'p.svg');
   // x_t = 10·(−1.2)^t; f = x² overflows (x² > 1.8e308) once 10·1.2^t > 1.34e154, i.e. at t = 1934
   const r = descent('optimize', '--fn', 'square', '--x0', '10', '--opt', 'sgd', '--lr', '1.1', '--steps', '5000', '--json', '--plot', plot);
@@ -124,7 +124,7 @@ test('without --json: a short human summary', () => {
 });
 
 test('--plot FILE.svg writes the SVG (or, while src/viz is absent from the build, exits 1 saying so)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'descent-opt-'));
+  const dir = scratchDir('descent-opt-');
   const plot = join(dir, 'beale.svg');
   const r = descent('optimize', '--fn', 'beale', '--x0', '2,-2', '--opt', 'adam', '--lr', '0.01', '--steps', '50', '--plot', plot);
   if (existsSync(join(repo, 'dist', 'viz', 'index.js'))) {
@@ -142,7 +142,7 @@ test('--plot FILE.svg writes the SVG (or, while src/viz is absent from the build
 });
 
 test('--plot FILE.png writes the same figure as a PNG (contour plot of the viz layer at 2×)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'descent-opt-'));
+  const dir = scratchDir('descent-opt-');
   const png = join(dir, 'beale.png');
   const r = descent('optimize', '--fn', 'beale', '--x0', '2,-2', '--opt', 'adam', '--lr', '0.01', '--steps', '50', '--plot', png);
   assert.equal(r.status, 0, r.stderr);

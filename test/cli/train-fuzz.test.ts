@@ -8,10 +8,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
 import { parseSafetensors } from '../../src/io/safetensors.js';
+import { scratchDir } from '../helpers/scratch.js';
 
 const repo = join(import.meta.dirname, '..', '..');
 const bin = join(repo, 'bin', 'descent.js');
@@ -60,7 +60,7 @@ for (const name of cases) {
   test(`fuzz case ${name}: per-epoch numbers and final weights as torch`, () => {
     const dir = join(fixtures, name);
     const exp = expected(name);
-    const out = join(mkdtempSync(join(tmpdir(), 'descent-train-fuzz-')), 'final.safetensors');
+    const out = join(scratchDir('descent-train-fuzz-'), 'final.safetensors');
     const r = spawnSync(process.execPath, [bin, ...exp.args.map((a) => (a === 'OUT' ? out : a))], { cwd: dir, encoding: 'utf8' });
     assert.equal(r.status, 0, `${name} (${exp.kept}): ${r.stderr}`);
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));

@@ -7,10 +7,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
 import { parseSafetensors } from '../../src/io/safetensors.js';
+import { scratchDir } from '../helpers/scratch.js';
 
 const repo = join(import.meta.dirname, '..', '..');
 const bin = join(repo, 'bin', 'descent.js');
@@ -48,7 +48,7 @@ for (const name of cases) {
   test(`torch.optim.LBFGS float32 training: ${name}`, () => {
     const dir = join(fixtures, name);
     const exp = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Expected;
-    const out = join(mkdtempSync(join(tmpdir(), 'descent-lbfgs-torch-')), 'final.safetensors');
+    const out = join(scratchDir('descent-lbfgs-torch-'), 'final.safetensors');
     const r = descent(exp.args.map((a) => (a === 'OUT' ? out : a)), dir);
     assert.equal(r.status, 0, r.stderr);
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));

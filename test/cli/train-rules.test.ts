@@ -8,10 +8,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
 import { parseSafetensors, parseSafetensorsWithMetadata } from '../../src/io/safetensors.js';
+import { scratchDir } from '../helpers/scratch.js';
 
 const repo = join(import.meta.dirname, '..', '..');
 const bin = join(repo, 'bin', 'descent.js');
@@ -32,7 +32,7 @@ function descent(args: string[], cwd: string): { status: number; stdout: string;
   const r = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8' });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
-const tmp = () => mkdtempSync(join(tmpdir(), 'descent-train-rules-'));
+const tmp = () => scratchDir('descent-train-rules-');
 const jsonLines = (s: string) => s.trim().split('\n').map((l) => JSON.parse(l));
 const weights = (file: string) => parseSafetensors(new Uint8Array(readFileSync(file)));
 const close = (got: number, want: number, rel: number) => Math.abs(got - want) <= rel * Math.abs(want);

@@ -5,10 +5,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync, existsSync, copyFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync, existsSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
 import { parseSafetensors } from '../../src/io/safetensors.js';
+import { scratchDir } from '../helpers/scratch.js';
 
 const repo = join(import.meta.dirname, '..', '..');
 const bin = join(repo, 'bin', 'descent.js');
@@ -18,7 +18,7 @@ function descent(args: string[], cwd = repo): { status: number; stdout: string; 
   const r = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8' });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
-const tmp = () => mkdtempSync(join(tmpdir(), 'descent-train-'));
+const tmp = () => scratchDir('descent-train-');
 const lines = (s: string) => s.trim().split('\n').map((l) => JSON.parse(l));
 const weights = (file: string) => parseSafetensors(new Uint8Array(readFileSync(file)));
 

@@ -4,8 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
+import { scratchDir } from '../helpers/scratch.js';
 
 const repo = join(import.meta.dirname, '..', '..');
 const bin = join(repo, 'bin', 'descent.js');
@@ -63,7 +63,7 @@ test('optimize search methods: divergence to −∞ is exit 1, a bad hyperparame
 });
 
 test('optimize --plot-convergence: an SVG with the five methods, or (without src/viz in the build) exit 1 and no file', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'descent-conv-'));
+  const dir = scratchDir('descent-conv-');
   const file = join(dir, 'conv.svg');
   const r = descent('optimize', '--plot-convergence', file, '--steps', '60');
   if (r.status === 0) {
