@@ -167,7 +167,8 @@ test(`SIGKILL at ${RUNS} seeded moments during a training run: every file left b
     const withCheckpoint = (resumable.find(({ r }) => r.temps.length > 0) ?? resumable[0]).i;
     process.stdout.write(`# resuming run ${withCheckpoint}, which left ${results[withCheckpoint].temps.length} temporary file(s)\n`);
     const out = join(dir, `run-${withCheckpoint}`);
-    const resumed = spawnSync(process.execPath, [...trainArgs(data, out), '--resume', join(out, 'checkpoint.safetensors')], { encoding: 'utf8', timeout: 20_000 });
+    // a hang guard only: about 0.5 s idle, 10x that on a starved machine
+    const resumed = spawnSync(process.execPath, [...trainArgs(data, out), '--resume', join(out, 'checkpoint.safetensors')], { encoding: 'utf8', timeout: 120_000 });
     assert.equal(resumed.status, 0, resumed.stderr);
     const after = checkFolder(out, 'resumed run');
     assert.equal(after.metricsEpochs, EPOCHS);
