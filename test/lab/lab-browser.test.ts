@@ -204,7 +204,7 @@ test('dataset mode: training a few steps changes the decision boundary and the l
   assert.equal(await page.textContent('#depoch'), 'step 3');
   const canvas3 = await page.$eval('#boundary', (c) => (c as HTMLCanvasElement).toDataURL());
   assert.notEqual(canvas3, canvas0, 'the boundary changes as the model trains');
-  const loss3 = await page.getAttribute('#dloss path.series', 'd', { timeout: 2000 });
+  const loss3 = await page.getAttribute('#dloss path.series', 'd', { timeout: 15_000 });
   assert.ok(loss3 && loss3.split('L').length === 3, 'three losses plotted');
   await page.click('#dplay');
   await page.waitForFunction(() => Number(document.querySelector('#boundary')?.getAttribute('data-steps')) >= 150, undefined, { timeout: 20_000 });
