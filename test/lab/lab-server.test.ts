@@ -27,7 +27,8 @@ function raw(port: number, request: string, host = '127.0.0.1'): Promise<RawResp
   return new Promise((resolve, reject) => {
     const sock = connect({ port, host });
     const chunks: Buffer[] = [];
-    sock.setTimeout(5000, () => sock.destroy(new Error('timeout')));
+    // a hang guard (idle time on the socket): generous, since a starved server may be slow to answer
+    sock.setTimeout(30_000, () => sock.destroy(new Error('timeout')));
     sock.on('data', (c) => chunks.push(c));
     sock.on('error', reject);
     sock.on('close', () => {
