@@ -60,7 +60,8 @@ export function resolveLbfgsTorchOptions(given: Record<string, unknown> = {}): L
   const toleranceChange = num('toleranceChange', lbfgsTorchDefaults.toleranceChange, (x) => Number.isFinite(x) && x >= 0, 'a number >= 0');
   const historySize = num('historySize', lbfgsTorchDefaults.historySize, (x) => Number.isInteger(x) && x >= 1 && x <= 100000, 'an integer in [1, 100000]');
   const ls = given.lineSearchFn;
-  if (ls !== undefined && ls !== null && ls !== 'none' && ls !== 'strong_wolfe') {
+  // the text 'null' is JSON's null after a spec has been flattened to key=value form (compare --spec)
+  if (ls !== undefined && ls !== null && ls !== 'none' && ls !== 'null' && ls !== 'strong_wolfe') {
     throw inputError(`lineSearchFn: expected strong_wolfe or none, got ${JSON.stringify(ls)}`);
   }
   return { lr, maxIter, maxEval, toleranceGrad, toleranceChange, historySize, lineSearchFn: ls === 'strong_wolfe' ? 'strong_wolfe' : null };

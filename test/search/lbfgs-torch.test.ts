@@ -106,6 +106,8 @@ test('options: torch defaults, maxEval = floor(maxIter * 5 / 4), bad values name
   assert.equal(resolveLbfgsTorchOptions({ maxIter: 3 }).maxEval, 3);
   assert.equal(resolveLbfgsTorchOptions({ maxIter: 7, maxEval: null }).maxEval, 8);
   assert.equal(resolveLbfgsTorchOptions({ lineSearchFn: 'strong_wolfe' }).lineSearchFn, 'strong_wolfe');
+  // a compare --spec's JSON null arrives as the text 'null' once the spec is flattened to key=value
+  assert.equal(resolveLbfgsTorchOptions({ lineSearchFn: 'null' }).lineSearchFn, null);
   assert.throws(() => resolveLbfgsTorchOptions({ lineSearchFn: 'wolfe' }), (e: unknown) => e instanceof DescentError && /lineSearchFn: expected strong_wolfe or none, got "wolfe"/.test(e.message));
   assert.throws(() => resolveLbfgsTorchOptions({ historySize: 0 }), /historySize/);
   assert.throws(() => resolveLbfgsTorchOptions({ c1: 0.1 }), /unknown option 'c1'.*lineSearchFn/);
