@@ -93,7 +93,22 @@ const C1 = 1e-4, C2 = 0.9, MAX_LS = 25, LS_TOLERANCE_CHANGE = 1e-9; // torch's _
  * to the bounds (default: the interval between the points); the middle of the bounds when the cubic has none.
  */
 export function cubicInterpolate(x1: number, f1: number, g1: number, x2: number, f2: number, g2: number, lo?: number, hi?: number): number {
-  const [xmin, xmax] = lo !== undefined && hi !== undefined ? [lo, hi] : x1 <= x2 ? [x1, x2] : [x2, x1];
+  const p = cubicScratch;
+  p[0] = x1; p[1] = f1; p[2] = g1; p[3] = x2; p[4] = f2; p[5] = g2;
+  const bounded = lo !== undefined && hi !== undefined;
+  if (bounded) { p[6] = lo; p[7] = hi; }
+  cubicMinimizer(p, bounded);
+  return p[8];
+}
+const cubicScratch = new Float64Array(9);
+
+/**
+ * cubicInterpolate on p = [x1, f1, g1, x2, f2, g2, lo, hi], the result left in p[8]: the step's form,
+ * which passes no double to or from a call (V8 boxes those where it does not inline the call).
+ */
+function cubicMinimizer(p: Float64Array, bounded: boolean): void {
+  const x1 = p[0], f1 = p[1], g1 = p[2], x2 = p[3], f2 = p[4], g2 = p[5];
+  const xmin = bounded ? p[6] : x1 <= x2 ? x1 : x2, xmax = bounded ? p[7] : x1 <= x2 ? x2 : x1;
   const d1 = g1 + g2 - (3 * (f1 - f2)) / (x1 - x2);
   const d2sq = d1 * d1 - g1 * g2;
   if (d2sq >= 0) {
@@ -101,9 +116,8 @@ export function cubicInterpolate(x1: number, f1: number, g1: number, x2: number,
     const minPos = x1 <= x2 ? x2 - (x2 - x1) * ((g2 + d2 - d1) / (g2 - g1 + 2 * d2)) : x1 - (x1 - x2) * ((g1 + d2 - d1) / (g1 - g2 + 2 * d2));
     // Python's min(max(p, lo), hi): a NaN p compares false and so stays p, as torch keeps it
     const m = minPos < xmin ? xmin : minPos;
-    return xmax < m ? xmax : m;
-  }
-  return (xmin + xmax) / 2;
+    p[8] = xmax < m ? xmax : m;
+  } else p[8] = (xmin + xmax) / 2;
 }
 
 /**
@@ -151,8 +165,19 @@ export class LbfgsTorch {
   private readonly bt = new Float64Array(2);
   private readonly bf = new Float64Array(2);
   private readonly bgtd = new Float64Array(2);
+  private readonly cubic = new Float64Array(9); // cubicMinimizer's arguments and result
   private lsT = 0;
+  private lsF = 0;
+  private lsGtd = 0;
   private lsEvals = 0;
+  // Scalars cross the calls of a step through these fields, never as arguments or return values: V8
+  // boxes a double (a 16-byte heap number) passed to or returned from a call it does not inline, whereas
+  // a store into a number field overwrites the field's own box.
+  /** The scalar result of dot and maxAbs; axpy's coefficient; f of the last closure call; the step's first f. */
+  private out = 0;
+  private alpha = 0;
+  private fEval = 0;
+  private origLoss = 0;
 
   constructor(params: FloatArray, grads: FloatArray, options: Record<string, unknown> = {}) {
     if (params.length !== grads.length) throw inputError(`lbfgs-torch: params has ${params.length} values but grads has ${grads.length}`);
@@ -184,62 +209,72 @@ export class LbfgsTorch {
     return this.f32 ? Math.fround(x) : x;
   }
 
-  private dot(a: FloatArray, b: FloatArray): number {
+  /** out ← a·b, torch's dot (fma in index order in float64; summed in float64, rounded once in float32). */
+  private dot(a: FloatArray, b: FloatArray): void {
     const n = this.n;
     let s = 0;
     if (this.f32) {
       for (let i = 0; i < n; i++) s += a[i] * b[i];
-      return Math.fround(s);
+      this.out = Math.fround(s);
+      return;
     }
     for (let i = 0; i < n; i++) s = fusedMultiplyAdd(a[i], b[i], s);
-    return s;
+    this.out = s;
   }
 
-  /** out ← out + a·v, torch's `out.add_(v, alpha=a)` (fused in float64; a rounded to float32 in float32). */
-  private axpy(out: FloatArray, a: number, v: FloatArray): void {
-    const n = this.n;
+  /** v ← v + alpha·u, torch's `v.add_(u, alpha=alpha)` (fused in float64; alpha rounded to float32 in float32). */
+  private axpy(v: FloatArray, u: FloatArray): void {
+    const n = this.n, a = this.alpha;
     if (this.f32) {
       const af = Math.fround(a);
-      for (let i = 0; i < n; i++) out[i] = out[i] + af * v[i];
-    } else for (let i = 0; i < n; i++) out[i] = fusedMultiplyAdd(v[i], a, out[i]);
+      for (let i = 0; i < n; i++) v[i] = v[i] + af * u[i];
+    } else for (let i = 0; i < n; i++) v[i] = fusedMultiplyAdd(u[i], a, v[i]);
   }
 
-  private maxAbs(v: FloatArray, scale = 1): number {
+  /** out ← max|v| (times the step t where `byStep`, each product rounded as torch's tensor is). */
+  private maxAbs(v: FloatArray, byStep: boolean): void {
     let m = 0;
-    const s = this.r(scale);
+    const s = this.r(byStep ? this.t : 1);
     for (let i = 0; i < this.n; i++) {
       const a = Math.abs(this.r(v[i] * s));
       if (a > m || a !== a) m = a; // NaN propagates as torch's max does
     }
-    return m;
+    this.out = m;
   }
 
-  /** Calls the closure and copies the gradient into `into`. */
-  private evaluate(closure: () => number, into: FloatArray): number {
-    const f = closure();
+  /** Calls the closure, leaves f in `fEval` and copies the gradient into `into`. */
+  private evaluate(closure: () => number, into: FloatArray): void {
+    this.fEval = Number(closure());
     into.set(this.grads);
-    return f;
   }
 
-  /** f and ∇f at x + t·d, params restored to x afterwards (torch's `_directional_evaluate`). */
-  private directional(closure: () => number, t: number, into: FloatArray): number {
-    this.axpy(this.params, t, this.d);
-    const f = this.evaluate(closure, into);
+  /** f (into `fEval`) and ∇f at xInit + alpha·d, params restored to xInit afterwards (torch's `_directional_evaluate`). */
+  private directional(closure: () => number, into: FloatArray): void {
+    this.axpy(this.params, this.d);
+    this.evaluate(closure, into);
     this.params.set(this.xInit);
-    return f;
   }
 
-  /** One `optimizer.step(closure)`. Returns the loss at the start of the step. */
+  /**
+   * One `optimizer.step(closure)`. Returns the loss at the start of the step. Small enough for V8 to
+   * inline into the caller's loop, so that the returned double is not boxed (the work is in `iterate`).
+   */
   step(closure: () => number): number {
+    this.iterate(closure);
+    return this.origLoss;
+  }
+
+  private iterate(closure: () => number): void {
     const { lr, maxIter, maxEval, toleranceGrad, toleranceChange, historySize, lineSearchFn } = this.options;
     const { n, d, flatGrad, prevFlatGrad } = this;
-    const origLoss = this.evaluate(closure, flatGrad);
-    let loss = Number(origLoss);
+    this.evaluate(closure, flatGrad);
+    this.origLoss = this.fEval;
+    let loss = this.fEval;
     let currentEvals = 1;
     this.funcEvals++;
-    if (this.maxAbs(flatGrad) <= toleranceGrad) return origLoss;
+    this.maxAbs(flatGrad, false);
+    if (this.out <= toleranceGrad) return;
 
-    let t = this.t;
     let iter = 0;
     while (iter < maxIter) {
       iter++;
@@ -252,9 +287,10 @@ export class LbfgsTorch {
       } else {
         const y = this.yNew, s = this.sNew;
         for (let i = 0; i < n; i++) y[i] = flatGrad[i] - prevFlatGrad[i];
-        const tr = this.r(t);
+        const tr = this.r(this.t);
         for (let i = 0; i < n; i++) s[i] = d[i] * tr;
-        const ys = this.dot(y, s);
+        this.dot(y, s);
+        const ys = this.out;
         if (ys > 1e-10) {
           // the new pair takes the ring slot after the newest (the oldest's, once full)
           if (this.count === historySize) this.start = (this.start + 1) % historySize;
@@ -266,22 +302,27 @@ export class LbfgsTorch {
           this.sNew = this.ss[slot];
           this.ss[slot] = s;
           this.ro[slot] = this.r(1 / ys);
-          this.hDiag = this.r(ys / this.dot(y, y));
+          this.dot(y, y);
+          this.hDiag = this.r(ys / this.out);
         }
         // two-loop recursion, torch's order and roundings: q = −g, then r = H₀q, written into d
         for (let i = 0; i < n; i++) d[i] = -flatGrad[i];
         for (let k = this.count - 1; k >= 0; k--) {
           const j = (this.start + k) % historySize;
-          const a = this.r(this.dot(this.ss[j], d) * this.ro[j]);
+          this.dot(this.ss[j], d);
+          const a = this.r(this.out * this.ro[j]);
           this.al[k] = a;
-          this.axpy(d, -a, this.ys[j]);
+          this.alpha = -a;
+          this.axpy(d, this.ys[j]);
         }
         const h = this.hDiag;
         for (let i = 0; i < n; i++) d[i] = d[i] * h;
         for (let k = 0; k < this.count; k++) {
           const j = (this.start + k) % historySize;
-          const be = this.r(this.dot(this.ys[j], d) * this.ro[j]);
-          this.axpy(d, this.r(this.al[k] - be), this.ss[j]);
+          this.dot(this.ys[j], d);
+          const be = this.r(this.out * this.ro[j]);
+          this.alpha = this.r(this.al[k] - be);
+          this.axpy(d, this.ss[j]);
         }
       }
       prevFlatGrad.set(flatGrad);
@@ -292,27 +333,36 @@ export class LbfgsTorch {
         let l1 = 0;
         for (let i = 0; i < n; i++) l1 += Math.abs(flatGrad[i]);
         const inv = this.r(1 / this.r(l1));
-        t = inv < 1 ? this.r(inv * lr) : lr;
-      } else t = lr;
+        this.t = inv < 1 ? this.r(inv * lr) : lr;
+      } else this.t = lr;
 
-      const gtd = this.dot(flatGrad, d);
+      this.dot(flatGrad, d);
+      const gtd = this.out;
       if (gtd > -toleranceChange) break;
 
       let lsEvals = 0;
       let optCond = false;
       if (lineSearchFn === 'strong_wolfe') {
         this.xInit.set(this.params);
-        loss = this.strongWolfe(closure, t, loss, gtd);
-        t = this.lsT;
+        this.lsF = loss;
+        this.lsGtd = gtd;
+        this.strongWolfe(closure);
+        loss = this.lsF;
+        this.t = this.lsT;
         lsEvals = this.lsEvals;
-        this.axpy(this.params, t, d);
-        optCond = this.maxAbs(flatGrad) <= toleranceGrad;
+        this.alpha = this.t;
+        this.axpy(this.params, d);
+        this.maxAbs(flatGrad, false);
+        optCond = this.out <= toleranceGrad;
       } else {
-        this.axpy(this.params, t, d);
+        this.alpha = this.t;
+        this.axpy(this.params, d);
         if (iter !== maxIter) {
           // torch skips the evaluation after the last iteration (the next step makes its own)
-          loss = Number(this.evaluate(closure, flatGrad));
-          optCond = this.maxAbs(flatGrad) <= toleranceGrad;
+          this.evaluate(closure, flatGrad);
+          loss = this.fEval;
+          this.maxAbs(flatGrad, false);
+          optCond = this.out <= toleranceGrad;
           lsEvals = 1;
         }
       }
@@ -322,38 +372,44 @@ export class LbfgsTorch {
       if (iter === maxIter) break;
       if (currentEvals >= maxEval) break;
       if (optCond) break;
-      if (this.maxAbs(d, t) <= toleranceChange) break;
+      this.maxAbs(d, true);
+      if (this.out <= toleranceChange) break;
       if (Math.abs(loss - this.prevLoss) < toleranceChange) break;
     }
-    this.t = t;
-    return origLoss;
   }
 
   /**
-   * torch's `_strong_wolfe` from `xInit` along `d`: bracketing with cubic extrapolation, then the zoom.
-   * Leaves the accepted point's gradient in `flatGrad`, its step in `lsT` and the evaluations made in
-   * `lsEvals`; returns its f.
+   * torch's `_strong_wolfe` from `xInit` along `d`, from the step `t`, with f `lsF` and slope `lsGtd` at
+   * xInit: bracketing with cubic extrapolation, then the zoom. Leaves the accepted point's gradient in
+   * `flatGrad`, its step in `lsT`, its f in `lsF` and the evaluations made in `lsEvals`.
    */
-  private strongWolfe(closure: () => number, t0: number, f: number, gtd: number): number {
-    const { d, flatGrad, g0, gPrev, bracketG, bt, bf, bgtd } = this;
+  private strongWolfe(closure: () => number): void {
+    const { d, flatGrad, g0, gPrev, bracketG, bt, bf, bgtd, cubic } = this;
+    const f = this.lsF, gtd = this.lsGtd;
     const gNew = this.yNew; // free between iterations: scratch for the trial gradients
-    const dNorm = this.maxAbs(d);
+    this.maxAbs(d, false);
+    const dNorm = this.out;
+    // torch's f_new > f + c1·t·gtd (float32 tensor arithmetic in float32 runs): the sufficient decrease fails
+    const rf = this.r(f), curvatureBound = this.r(-C2 * gtd);
     g0.set(flatGrad);
-    let t = t0;
-    let fNew = this.directional(closure, t, gNew);
+    let t = this.t;
+    this.alpha = t;
+    this.directional(closure, gNew);
+    let fNew = this.fEval;
     let evals = 1;
-    let gtdNew = this.dot(gNew, d);
+    this.dot(gNew, d);
+    let gtdNew = this.out;
     let tPrev = 0, fPrev = f, gtdPrev = gtd;
     gPrev.set(g0);
     let done = false;
     let lsIter = 0;
     while (lsIter < MAX_LS) {
-      if (this.armijoFails(fNew, t, f, gtd) || (lsIter > 1 && fNew >= fPrev)) {
+      if (this.r(fNew) > this.r(rf + this.r(this.r(C1 * t) * gtd)) || (lsIter > 1 && fNew >= fPrev)) {
         bt[0] = tPrev; bt[1] = t; bf[0] = fPrev; bf[1] = fNew; bgtd[0] = gtdPrev; bgtd[1] = gtdNew;
         bracketG[0].set(gPrev); bracketG[1].set(gNew);
         break;
       }
-      if (Math.abs(gtdNew) <= this.r(-C2 * gtd)) {
+      if (Math.abs(gtdNew) <= curvatureBound) {
         bt[0] = bt[1] = t; bf[0] = bf[1] = fNew;
         bracketG[0].set(gNew);
         done = true;
@@ -364,14 +420,19 @@ export class LbfgsTorch {
         bracketG[0].set(gPrev); bracketG[1].set(gNew);
         break;
       }
-      const minStep = t + 0.01 * (t - tPrev), maxStep = t * 10;
-      const tmp = t;
-      t = this.r(cubicInterpolate(tPrev, fPrev, gtdPrev, t, fNew, gtdNew, minStep, maxStep));
-      tPrev = tmp; fPrev = fNew; gtdPrev = gtdNew;
+      // extrapolate: the cubic's minimizer within [t + 0.01·(t − tPrev), 10·t]
+      cubic[0] = tPrev; cubic[1] = fPrev; cubic[2] = gtdPrev; cubic[3] = t; cubic[4] = fNew; cubic[5] = gtdNew;
+      cubic[6] = t + 0.01 * (t - tPrev); cubic[7] = t * 10;
+      cubicMinimizer(cubic, true);
+      tPrev = t; fPrev = fNew; gtdPrev = gtdNew;
+      t = this.r(cubic[8]);
       gPrev.set(gNew);
-      fNew = this.directional(closure, t, gNew);
+      this.alpha = t;
+      this.directional(closure, gNew);
+      fNew = this.fEval;
       evals++;
-      gtdNew = this.dot(gNew, d);
+      this.dot(gNew, d);
+      gtdNew = this.out;
       lsIter++;
     }
     if (lsIter === MAX_LS) {
@@ -383,7 +444,9 @@ export class LbfgsTorch {
     let low = bf[0] <= bf[1] ? 0 : 1, high = 1 - low;
     while (!done && lsIter < MAX_LS) {
       if (Math.abs(bt[1] - bt[0]) * dNorm < LS_TOLERANCE_CHANGE) break;
-      t = this.r(cubicInterpolate(bt[0], bf[0], bgtd[0], bt[1], bf[1], bgtd[1]));
+      cubic[0] = bt[0]; cubic[1] = bf[0]; cubic[2] = bgtd[0]; cubic[3] = bt[1]; cubic[4] = bf[1]; cubic[5] = bgtd[1];
+      cubicMinimizer(cubic, false);
+      t = this.r(cubic[8]);
       const bmax = bt[0] > bt[1] ? bt[0] : bt[1], bmin = bt[0] < bt[1] ? bt[0] : bt[1];
       const eps = 0.1 * (bmax - bmin);
       if (Math.min(bmax - t, t - bmin) < eps) {
@@ -393,18 +456,21 @@ export class LbfgsTorch {
         } else insufProgress = true;
       } else insufProgress = false;
 
-      fNew = this.directional(closure, t, gNew);
+      this.alpha = t;
+      this.directional(closure, gNew);
+      fNew = this.fEval;
       evals++;
-      gtdNew = this.dot(gNew, d);
+      this.dot(gNew, d);
+      gtdNew = this.out;
       lsIter++;
 
-      if (this.armijoFails(fNew, t, f, gtd) || fNew >= bf[low]) {
+      if (this.r(fNew) > this.r(rf + this.r(this.r(C1 * t) * gtd)) || fNew >= bf[low]) {
         bt[high] = t; bf[high] = fNew; bgtd[high] = gtdNew;
         bracketG[high].set(gNew);
         low = bf[0] <= bf[1] ? 0 : 1;
         high = 1 - low;
       } else {
-        if (Math.abs(gtdNew) <= this.r(-C2 * gtd)) done = true;
+        if (Math.abs(gtdNew) <= curvatureBound) done = true;
         else if (gtdNew * (bt[high] - bt[low]) >= 0) {
           bt[high] = bt[low]; bf[high] = bf[low]; bgtd[high] = bgtd[low];
           bracketG[high].set(bracketG[low]);
@@ -415,13 +481,8 @@ export class LbfgsTorch {
     }
     flatGrad.set(bracketG[low]);
     this.lsT = bt[low];
+    this.lsF = bf[low];
     this.lsEvals = evals;
-    return bf[low];
-  }
-
-  /** torch's `f_new > f + c1·t·gtd` (float32 tensor arithmetic in float32 runs): the sufficient decrease fails. */
-  private armijoFails(fTrial: number, step: number, f: number, gtd: number): boolean {
-    return this.r(fTrial) > this.r(this.r(f) + this.r(this.r(C1 * step) * gtd));
   }
 
   /** A deep copy of the options and the state; `loadStateDict` of it continues the identical trajectory. */
