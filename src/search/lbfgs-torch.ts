@@ -14,7 +14,9 @@
  * as torch's float32 tensors do, scalars that torch holds as float32 tensors (yᵀs, ρ, H₀, the two-loop
  * coefficients, gᵀd) are rounded to float32, and a dot product is summed in float64 and rounded once
  * (torch's sdot has its own SIMD order, which no fixed order matches; the float64 sum is the closest).
- * Buffers, the history ring included, are allocated when the optimizer is built, never per step.
+ * Buffers, the history ring included, are allocated when the optimizer is built, never per step, and scalars
+ * pass between the step's methods through fields, never as arguments or results V8 would box: once optimized,
+ * a step allocates nothing (test/search/lbfgs-torch-no-allocation.test.ts).
  */
 import { inputError } from '../errors.js';
 import { fusedMultiplyAdd } from '../optim/fused-multiply-add.js';
