@@ -246,8 +246,31 @@ function raceSearch(o: RaceOptions): RaceResult {
     },
   });
   if (divergedAt === null && r.reason === 'non-finite') divergedAt = r.nit; // a gradient that overflowed at a finite f
+  return searchRaceResult(o, sampler, {
+    x: r.x, f: r.fun, steps: r.nit, evaluations: r.evaluations, hessianEvaluations: r.hessianEvaluations,
+    stopReason: r.reason, reachedAt, reachedAtEvaluations, divergedAt, seconds: (now() - t0) / 1000,
+  });
+}
+
+/** Where a search-kind run ended: what `searchRaceResult` needs beyond the options and the sampled path. */
+interface SearchRunEnd {
+  x: ArrayLike<number>;
+  f: number;
+  steps: number;
+  evaluations: number;
+  hessianEvaluations: number;
+  stopReason: RaceStopReason;
+  reachedAt: number | null;
+  reachedAtEvaluations: number | null;
+  divergedAt: number | null;
+  seconds: number;
+}
+
+/** The RaceResult of a search-kind run (minimize's methods and lbfgs-torch alike). */
+function searchRaceResult(o: RaceOptions, sampler: PathSampler, end: SearchRunEnd): RaceResult {
   sampler.finish();
-  const diverged = divergedAt !== null;
+  const diverged = end.divergedAt !== null;
+  const min = o.objective.minimum;
   return {
     label: o.run.label,
     name: o.run.name,
@@ -257,18 +280,18 @@ function raceSearch(o: RaceOptions): RaceResult {
     pathSteps: sampler.pathSteps,
     pathEvaluations: sampler.pathEvaluations,
     values: sampler.values,
-    finalValue: diverged ? NaN : r.fun,
-    finalX: Array.from(r.x),
-    steps: r.nit,
+    finalValue: diverged ? NaN : end.f,
+    finalX: Array.from(end.x),
+    steps: end.steps,
     kind: 'search',
-    evaluations: r.evaluations,
-    hessianEvaluations: r.hessianEvaluations,
-    stopReason: r.reason,
-    reachedAt,
-    reachedAtEvaluations,
-    divergedAt,
-    finalDistance: !diverged && min ? dist(r.x, min) : NaN,
-    seconds: (now() - t0) / 1000,
+    evaluations: end.evaluations,
+    hessianEvaluations: end.hessianEvaluations,
+    stopReason: end.stopReason,
+    reachedAt: end.reachedAt,
+    reachedAtEvaluations: end.reachedAtEvaluations,
+    divergedAt: end.divergedAt,
+    finalDistance: !diverged && min ? dist(end.x, min) : NaN,
+    seconds: end.seconds,
   };
 }
 
@@ -326,28 +349,8 @@ function raceLbfgsTorch(o: RaceOptions): RaceResult {
       reachedAtEvaluations = evaluations;
     }
   }
-  sampler.finish();
-  const diverged = divergedAt !== null;
-  return {
-    label: o.run.label,
-    name: o.run.name,
-    options: o.run.options,
-    x0: o.x0.slice(),
-    path: sampler.path,
-    pathSteps: sampler.pathSteps,
-    pathEvaluations: sampler.pathEvaluations,
-    values: sampler.values,
-    finalValue: diverged ? NaN : f,
-    finalX: Array.from(x),
-    steps: taken,
-    kind: 'search',
-    evaluations,
-    hessianEvaluations: 0,
-    stopReason,
-    reachedAt,
-    reachedAtEvaluations,
-    divergedAt,
-    finalDistance: !diverged && min ? dist(x, min) : NaN,
+  return searchRaceResult(o, sampler, {
+    x, f, steps: taken, evaluations, hessianEvaluations: 0, stopReason, reachedAt, reachedAtEvaluations, divergedAt,
     seconds: (now() - t0) / 1000,
-  };
+  });
 }
