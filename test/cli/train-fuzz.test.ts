@@ -7,14 +7,12 @@
 // relative, the lr within 1e-9, valAccuracy exactly; epochs run, best epoch; final weights within 1e-3.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseSafetensors } from '../../src/io/safetensors.js';
 import { scratchDir } from '../helpers/scratch.js';
+import { closeRel as close, repo, runDescent as descent } from '../helpers/cli.js';
 
-const repo = join(import.meta.dirname, '..', '..');
-const bin = join(repo, 'bin', 'descent.js');
 const fixtures = join(repo, 'test', 'fixtures', 'train-fuzz');
 
 interface Expected {
@@ -32,7 +30,6 @@ interface Expected {
 
 const cases = readdirSync(fixtures).filter((c) => !c.endsWith('.json')).sort();
 const expected = (name: string) => JSON.parse(readFileSync(join(fixtures, name, 'expected.json'), 'utf8')) as Expected;
-const close = (got: number, want: number, rel: number) => Math.abs(got - want) <= rel * Math.abs(want);
 const flag = (a: string[], f: string) => (a.includes(f) ? a[a.indexOf(f) + 1] : undefined);
 
 test('the fuzz regression set spans built-ins and CSV files, every loss, composite and per-step schedules, and left-out defaults', () => {
@@ -61,7 +58,7 @@ for (const name of cases) {
     const dir = join(fixtures, name);
     const exp = expected(name);
     const out = join(scratchDir('descent-train-fuzz-'), 'final.safetensors');
-    const r = spawnSync(process.execPath, [bin, ...exp.args.map((a) => (a === 'OUT' ? out : a))], { cwd: dir, encoding: 'utf8' });
+    const r = descent(exp.args.map((a) => (a === 'OUT' ? out : a)), dir);
     assert.equal(r.status, 0, `${name} (${exp.kept}): ${r.stderr}`);
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
     const done = lines.pop();

@@ -6,14 +6,12 @@
 // --opt lbfgs, and flags lbfgs-torch cannot honour are refused.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseSafetensors } from '../../src/io/safetensors.js';
 import { scratchDir } from '../helpers/scratch.js';
+import { closeRel as close, repo, runDescent as descent } from '../helpers/cli.js';
 
-const repo = join(import.meta.dirname, '..', '..');
-const bin = join(repo, 'bin', 'descent.js');
 const fixtures = join(repo, 'test', 'fixtures', 'train-lbfgs-torch');
 
 interface Expected {
@@ -26,11 +24,6 @@ interface Expected {
   args: string[];
 }
 
-function descent(args: string[], cwd: string): { status: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8' });
-  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
-const close = (got: number, want: number, rel: number) => Math.abs(got - want) <= rel * Math.abs(want);
 const weights = (file: string) => parseSafetensors(new Uint8Array(readFileSync(file)));
 
 const cases = readdirSync(fixtures).sort();

@@ -7,14 +7,12 @@
 // The last test checks a complete run folder (--out) of one case against the same torch numbers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseSafetensors, parseSafetensorsWithMetadata } from '../../src/io/safetensors.js';
 import { scratchDir } from '../helpers/scratch.js';
+import { closeRel as close, repo, runDescent as descent } from '../helpers/cli.js';
 
-const repo = join(import.meta.dirname, '..', '..');
-const bin = join(repo, 'bin', 'descent.js');
 const fixtures = join(repo, 'test', 'fixtures', 'train-rules');
 
 interface Expected {
@@ -28,14 +26,9 @@ interface Expected {
   args: string[];
 }
 
-function descent(args: string[], cwd: string): { status: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8' });
-  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
 const tmp = () => scratchDir('descent-train-rules-');
 const jsonLines = (s: string) => s.trim().split('\n').map((l) => JSON.parse(l));
 const weights = (file: string) => parseSafetensors(new Uint8Array(readFileSync(file)));
-const close = (got: number, want: number, rel: number) => Math.abs(got - want) <= rel * Math.abs(want);
 
 /** The epoch lines of a run against torch's per-epoch numbers. */
 function checkEpochs(epochs: Record<string, number>[], exp: Expected, name: string): void {
