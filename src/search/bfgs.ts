@@ -7,7 +7,9 @@
  * evaluations (Rosenbrock n = 2 from (−1.2, 1): 49 against 39 without it; SciPy 41).
  * Updates with sᵀy ≤ ε·‖s‖‖y‖ are skipped: they would lose positive definiteness.
  * The first trial step is min(1, 2.02·(f_k − f_{k−1}) / ∇fᵀd) (N&W eq. 3.60 with SciPy's factor; f_{−1} =
- * f₀ + ‖∇f₀‖/2), so steps stay near the last decrease until the quasi-Newton step 1 takes over.
+ * f₀ + ‖∇f₀‖/2), so steps stay near the last decrease until the quasi-Newton step 1 takes over. When the
+ * last step left f exactly unchanged that step is 0: rounding, not the function, decides from there, and the run
+ * stops as SciPy's does ("precision loss", reason 'line-search-failed') without another evaluation.
  */
 import { dot, norm2, type DirectionRule } from './direction.js';
 
@@ -42,7 +44,8 @@ export function bfgsRule(n: number, initialScaling = false): DirectionRule {
       const old = Number.isNaN(fPrev[0]) ? f + norm2(g) / 2 : fPrev[0];
       fPrev[0] = f;
       const t = Math.min(1, (1.01 * 2 * (f - old)) / dot(g, d));
-      return t > 0 ? t : 1;
+      // 0 when f has not changed since the last iterate: SciPy stops there ("precision loss"), and so does the loop
+      return t > 0 ? t : t === 0 ? 0 : 1; // (0, not −0: a −0 returned is a heap number)
     },
     update(s, y, _t, gNext) {
       haveNext = false;

@@ -5,7 +5,8 @@
  * direction a descent direction, so the line search also requires of the point it accepts Gilbert and
  * Nocedal's sufficient descent condition on the next direction, d_{k+1}ᵀ∇f_{k+1} ≤ −0.01‖∇f_{k+1}‖²
  * (`acceptsStep`), unless that point already meets gtol. The first trial step is SciPy's
- * min(1, 2.02·(f_k − f_{k−1})/∇fᵀd) with f_{−1} = f₀ + ‖∇f₀‖₂/2 (a negative value gives 1). Inner products
+ * min(1, 2.02·(f_k − f_{k−1})/∇fᵀd) with f_{−1} = f₀ + ‖∇f₀‖₂/2 (a negative value gives 1; 0, where the last step left f
+ * unchanged, ends the run as SciPy's "precision loss" does). Inner products
  * round as SciPy's (`dotFused`).
  */
 import { fusedMultiplyAdd } from '../optim/fused-multiply-add.js';
@@ -60,7 +61,7 @@ export function conjugateGradientRule(n: number, gtol: number): ConjugateGradien
       const fOld = Number.isNaN(state[1]) ? f + Math.sqrt(state[0]) / 2 : state[1];
       const gtd = dotFused(g, d);
       const t = gtd !== 0 ? Math.min(1, (1.01 * 2 * (f - fOld)) / gtd) : 1;
-      return t >= 0 ? t : 1;
+      return t >= 0 ? t : 1; // 0 (f unchanged by the last step) stops the run, as SciPy's "precision loss"
     },
     acceptsStep(gTrial) {
       let gmax = 0;

@@ -97,7 +97,7 @@ export interface ConvergenceReport {
 }
 
 /**
- * Runs newton, bfgs, lbfgs, gd-backtracking (each to gtol 1e-13 or `maxIter` iterations) and sgd with a
+ * Runs newton, bfgs, lbfgs (ftol 0), gd-backtracking (each to gtol 1e-13 or `maxIter` iterations) and sgd with a
  * fixed lr for `maxIter` steps from the same x0, and returns each error sequence: the distance to the
  * objective's known minimizer, or else |f − f*| with f* the lowest value any run reached.
  * A method that stops with a non-finite value keeps the iterates it had.
@@ -108,7 +108,8 @@ export function convergenceSeries(o: ConvergenceOptions = {}): ConvergenceReport
   const x0 = o.x0 ?? (o.objective ? new Array<number>(objective.n).fill(0) : convergenceProblem.x0);
   const runs: { label: string; method: string; path: number[][]; values: number[]; evaluations: number }[] = [];
   for (const method of ['newton', 'bfgs', 'lbfgs', 'gd-backtracking']) {
-    const r = minimize(objective, x0, { method, gtol: 1e-13, maxIter });
+    // lbfgs without its relative-reduction stop (ftol), which would end the picture once f stops moving
+    const r = minimize(objective, x0, { method, gtol: 1e-13, maxIter, ...(method === 'lbfgs' ? { ftol: 0 } : {}) });
     runs.push({ label: method, method, path: r.path, values: r.values, evaluations: r.evaluations });
   }
   const sgdLr = o.sgdLr ?? 0.05;

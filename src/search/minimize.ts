@@ -34,13 +34,15 @@ import { steepestRule } from './steepest.js';
  * c1/c2 are its ftol/gtol, and lbfgs's c1 is L-BFGS-B's 1e-3) or "nocedal-wright" (bracketing and zoom).
  * cg's c2 0.4 is SciPy's CG's.
  * ftol (lbfgs) is L-BFGS-B's relative-reduction stop, (f_k − f_{k+1}) ≤ ftol·max(|f_k|, |f_{k+1}|, 1);
- * 0 turns it off.
+ * 0 turns it off. Its default 1e-15 (about 4.5 units in the last place of f) is the setting of the reference
+ * runs of SciPy's L-BFGS-B (shared/tools/torch_reference.py): a step that lowers f by less has reached
+ * the rounding of f, and L-BFGS-B, whose message for it begins "CONVERGENCE", reports success there.
  */
 export const searchMethods = {
   'gd-backtracking': { c1: 0.1, shrink: 0.8, t0: 1, gtol: 1e-6 },
   newton: { c1: 1e-4, shrink: 0.5, gtol: 1e-6 },
   bfgs: { c1: 1e-4, c2: 0.9, wolfe: 'more-thuente', initialScaling: false, gtol: 1e-6 },
-  lbfgs: { historySize: 10, lineSearch: 'strong-wolfe', wolfe: 'more-thuente', c1: 1e-3, c2: 0.9, shrink: 0.5, ftol: 0, gtol: 1e-6 },
+  lbfgs: { historySize: 10, lineSearch: 'strong-wolfe', wolfe: 'more-thuente', c1: 1e-3, c2: 0.9, shrink: 0.5, ftol: 1e-15, gtol: 1e-6 },
   cg: { c1: 1e-4, c2: 0.4, gtol: 1e-6 },
 } as const;
 
@@ -85,7 +87,7 @@ export interface MinimizeResult {
   evaluations: number;
   /** Analytic Hessian evaluations (newton only). */
   hessianEvaluations: number;
-  /** reason === 'gtol'. */
+  /** reason is 'gtol', or 'ftol' (L-BFGS-B's relative-reduction stop, which SciPy reports as success). */
   converged: boolean;
   reason: StopReason;
   /** x0, x1, ..., every iterate (empty when recordPath is false). */
@@ -307,12 +309,19 @@ export function minimize(objective: SearchObjective, x0: ArrayLike<number>, opti
       if (!(gtd < 0)) for (let i = 0; i < n; i++) d[i] = -g[i];
       gtd = dot(g, d);
     }
+    if (t0 === 0 && (method === 'bfgs' || method === 'cg')) {
+      // SciPy's first trial step, 2.02·(f_k − f_{k−1})/∇fᵀd, is 0: the last step did not change f, rounding
+      // decides every test from here, and SciPy stops ("precision loss") without evaluating again
+      reason = 'line-search-failed';
+      break;
+    }
     if (!(t0 > 0 && t0 < Infinity)) t0 = 1;
     const hadCurvature = rule.hasCurvature?.() ?? true;
     let ls = search(t0, gtd);
     if (stalled && ftol > 0) {
-      // L-BFGS-B accepts the warned point and its relative-reduction test stops the run; x stays the better point
-      reason = 'ftol';
+      // L-BFGS-B accepts the warned point and its relative-reduction test stops the run (SciPy calls that
+      // convergence); x stays the better point. Nothing decreased f here, so descent says the search failed.
+      reason = 'line-search-failed';
       break;
     }
     if (ls.status === 'failed' && method !== 'gd-backtracking' && (!lbfgsb || hadCurvature)) {
@@ -327,7 +336,7 @@ export function minimize(objective: SearchObjective, x0: ArrayLike<number>, opti
       ls = search(lbfgsb ? 1 : Math.min(1, 1 / Math.sqrt(gg)), -gg);
     }
     if (ls.status === 'failed') {
-      reason = ftol > 0 && stalled ? 'ftol' : 'line-search-failed';
+      reason = 'line-search-failed';
       break;
     }
     for (let i = 0; i < n; i++) {
@@ -356,7 +365,8 @@ export function minimize(objective: SearchObjective, x0: ArrayLike<number>, opti
     nit,
     evaluations: obj.evaluations,
     hessianEvaluations: obj.hessianEvaluations,
-    converged: reason === 'gtol',
+    // as SciPy's `success`: L-BFGS-B's relative-reduction stop counts as convergence (reason says which test)
+    converged: reason === 'gtol' || reason === 'ftol',
     reason,
     path,
     values,

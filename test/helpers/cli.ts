@@ -13,7 +13,8 @@ export interface CliResult {
 
 /** `node bin/descent.js ...args` in `cwd` (default: the repository), synchronously. */
 export function runDescent(args: string[], cwd = repo): CliResult {
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8' });
+  // maxBuffer: a --json path of thousands of iterates in 1000 dimensions runs to ~100 MB
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', maxBuffer: 1 << 30 });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 

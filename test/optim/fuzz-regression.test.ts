@@ -189,8 +189,15 @@ for (const c of search) {
     });
     const last = r.path[r.path.length - 1];
     const gmax = maxAbs(fAndGrad(c.spec.function, last)[1]);
-    assert.equal(r.converged, r.reason === 'gtol');
-    if (r.converged) assert.ok(gmax <= gtol * (1 + 1e-9), `converged at max|grad| ${gmax} > gtol ${gtol}`);
+    assert.equal(r.converged, r.reason === 'gtol' || r.reason === 'ftol');
+    if (r.reason === 'gtol') assert.ok(gmax <= gtol * (1 + 1e-9), `converged at max|grad| ${gmax} > gtol ${gtol}`);
+    if (r.reason === 'ftol') {
+      // L-BFGS-B's relative-reduction test on the last step (lbfgs's ftol, default 1e-15)
+      assert.equal(name, 'lbfgs');
+      const ftol = (options.ftol as number | undefined) ?? 1e-15;
+      const [fa, fb] = r.values.slice(-2);
+      assert.ok(fa - fb <= ftol * Math.max(Math.abs(fa), Math.abs(fb), 1), `ftol stop after a step from ${fa} to ${fb}`);
+    }
     if (r.reason === 'max-iterations') assert.equal(r.path.length, c.spec.steps + 1);
     if (c.scipyMinimizer && (r.converged || r.reason === 'line-search-failed')) {
       last.forEach((v: number, i: number) => assert.ok(Math.abs(v - c.scipyMinimizer![i]) <= 1e-6 * Math.max(1, Math.abs(c.scipyMinimizer![i])), `x[${i}] ${v} vs SciPy ${c.scipyMinimizer![i]}`));

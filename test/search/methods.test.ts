@@ -207,7 +207,8 @@ test('minimizeParams: lbfgs on a float64 and a float32 least-squares model gives
       return loss;
     };
     const r = minimizeParams({ params, grads, evaluate, method: 'lbfgs', gtol: 1e-10, maxIter: 100 });
-    assert.ok(r.reason === 'gtol' || (Type === Float32Array && r.reason === 'line-search-failed'), r.reason);
+    // float32 rounding ends the run before gtol 1e-10: on L-BFGS-B's relative-reduction test (ftol) or a failed search
+    assert.ok(r.reason === 'gtol' || (Type === Float32Array && (r.reason === 'ftol' || r.reason === 'line-search-failed')), `${Type.name}: ${r.reason}`);
     for (let j = 0; j < 3; j++) assert.ok(Math.abs(params[j] - w[j]) < tol, `${Type.name} w[${j}] ${params[j]} vs ${w[j]}`);
     assert.equal(r.path.length, 0);
   }
