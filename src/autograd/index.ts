@@ -21,6 +21,9 @@
  *   value and `gradOf(parent)` for the buffer a backward closure adds into (see ops.ts).
  * - `gradcheck(fn, inputs, {eps, atol, rtol})` like torch.autograd.gradcheck;
  *   `numericGradient(f, x, eps)` central differences of a scalar function.
+ * - Second derivatives (second-order.ts): f written over `Scalar`s is recorded on a `Tape`; a reverse sweep
+ *   gives ∇f, forward-over-reverse gives ∇²f·u and the Hessian (`hessianOf`, `hessianVectorProductOf`,
+ *   `tape.replay(x)` for f whose operations do not depend on x). Newton's Hessians come from here.
  *
  * @example
  * const w = tensor([1, 2], [2], { dtype: 'float64', requiresGrad: true });
@@ -35,3 +38,5 @@ export {
 } from './ops.js';
 export { gradcheck, numericGradient } from './gradcheck.js';
 export type { GradcheckOptions } from './gradcheck.js';
+export { Tape, Scalar, sumOf, linearCombination, hessianOf, hessianVectorProductOf } from './second-order.js';
+export type { ScalarFunction } from './second-order.js';

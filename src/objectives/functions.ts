@@ -1,10 +1,13 @@
 /**
- * The contract's test functions plus two from the lectures (a long narrow valley and a plateau),
- * each with an analytic gradient and Hessian. Gradients follow the order in which torch's autograd
- * accumulates them where that is cheap to do, so float64 trajectories agree with PyTorch's.
+ * The contract's test functions plus two from the lectures (a long narrow valley and a plateau).
+ * Each has a hand-written gradient, the fast path of every run: it follows the order in which torch's
+ * autograd accumulates, where that is cheap to do, so float64 trajectories agree with PyTorch's. Each also
+ * writes f once as an `expression` over autograd Scalars, and its Hessian comes from that expression by
+ * forward-over-reverse automatic differentiation (src/autograd/second-order.ts, `withTapedHessian`).
  */
 import { inputError } from '../errors.js';
-import type { Objective, ObjectiveFamily } from './objective.js';
+import { linearCombination, sumOf, type Scalar } from '../autograd/second-order.js';
+import { withTapedHessian, type Objective, type ObjectiveFamily } from './objective.js';
 
 /** c of xcos: f(x) = x·cos(c·x), c = 0.15π. On [−10, 10] it has a local minimum at x ≈ −1.826 (f ≈ −1.19) and the lower one at x ≈ 7.269 (f ≈ −6.98). */
 export const XCOS_C = 0.15 * Math.PI;
@@ -21,13 +24,13 @@ export const square: ObjectiveFamily = {
   params: {},
   description: 'x² (1-D)',
   make(): Objective {
-    return {
+    return withTapedHessian({
       name: 'square', n: 1, dim: 1, minimum: [0], minimumValue: 0, domain: [[-10, 10]],
       value: (x) => x[0] ** 2,
       // d/dx x**2 as autograd computes it: 1 * (2 * x)
       valueAndGrad(x, g) { g[0] = 2 * x[0]; return x[0] ** 2; },
-      hessian(_x, h) { h[0] = 2; },
-    };
+      expression: (x) => x[0].square(),
+    });
   },
 };
 
@@ -38,7 +41,7 @@ export const xcos: ObjectiveFamily = {
   description: 'x·cos(0.15πx) (1-D, a local and a global minimum)',
   make(): Objective {
     const c = XCOS_C;
-    return {
+    return withTapedHessian({
       name: 'xcos', n: 1, dim: 1, domain: [[-10, 10]],
       value: (x) => x[0] * Math.cos(c * x[0]),
       valueAndGrad(x, g) {
@@ -48,11 +51,8 @@ export const xcos: ObjectiveFamily = {
         g[0] = cu + x[0] * -Math.sin(u) * c;
         return x[0] * cu;
       },
-      hessian(x, h) {
-        const u = c * x[0];
-        h[0] = -2 * c * Math.sin(u) - c * c * x[0] * Math.cos(u);
-      },
-    };
+      expression: (x) => x[0].mul(x[0].mul(c).cos()),
+    });
   },
 };
 
@@ -105,7 +105,7 @@ export const quadratic: ObjectiveFamily = {
       for (let i = 0; i < m; i++) { xax += x[i] * ax[i]; bx += b[i] * x[i]; }
       return 0.5 * xax - bx + c0;
     };
-    const obj: Objective = {
+    const obj: Objective = withTapedHessian({
       name: 'quadratic', n: m, dim: 'any',
       value(x) { mulA(x); return valueFromAx(x); },
       valueAndGrad(x, g) {
@@ -113,8 +113,12 @@ export const quadratic: ObjectiveFamily = {
         for (let i = 0; i < m; i++) g[i] = ax[i] - b[i];
         return valueFromAx(x);
       },
-      hessian(_x, h) { h.set(a); },
-    };
+      // ½·xᵀ(Ax) − bᵀx + c: one n-ary node per row of A, so a Hessian costs n sweeps of n² + O(n) edges
+      expression: (x) => {
+        const ax = Array.from({ length: m }, (_v, i) => linearCombination(x, a.subarray(i * m, (i + 1) * m)));
+        return sumOf(x.map((xi, i) => xi.mul(ax[i]))).mul(0.5).sub(linearCombination(x, b)).add(c0);
+      },
+    });
     const min = solveSpd(a, b, m);
     if (min) {
       const xm = Float64Array.from(min);
@@ -169,7 +173,7 @@ export const rosenbrock: ObjectiveFamily = {
   make(n0): Objective {
     const n = n0 ?? 2;
     if (n < 2) throw inputError(`function 'rosenbrock': expected x0 of length at least 2, got ${n}`);
-    return {
+    return withTapedHessian({
       name: 'rosenbrock', n, dim: 'any',
       minimum: new Array<number>(n).fill(1), minimumValue: 0,
       domain: n === 2 ? [[-2, 2], [-1, 3]] : undefined,
@@ -195,17 +199,8 @@ export const rosenbrock: ObjectiveFamily = {
         }
         return f;
       },
-      hessian(x, h) {
-        h.fill(0);
-        for (let i = 0; i < n - 1; i++) {
-          const t = x[i + 1] - x[i] ** 2;
-          h[i * n + i] += -400 * t + 800 * x[i] ** 2 + 2;
-          h[(i + 1) * n + i + 1] += 200;
-          h[i * n + i + 1] += -400 * x[i];
-          h[(i + 1) * n + i] += -400 * x[i];
-        }
-      },
-    };
+      expression: (x) => sumOf(x.slice(0, -1).map((xi, i) => x[i + 1].sub(xi.square()).square().mul(100).add(xi.rsub(1).square()))),
+    });
   },
 };
 
@@ -219,7 +214,7 @@ export const beale: ObjectiveFamily = {
   description: '(1.5 − x + xy)² + (2.25 − x + xy²)² + (2.625 − x + xy³)² (2-D)',
   make(n): Objective {
     fixed2('beale')(n);
-    return {
+    return withTapedHessian({
       name: 'beale', n: 2, dim: 2, minimum: [3, 0.5], minimumValue: 0, domain: [[-4.5, 4.5], [-4.5, 4.5]],
       value(p) {
         const x = p[0], y = p[1];
@@ -233,16 +228,11 @@ export const beale: ObjectiveFamily = {
         g[1] = 2 * u1 * x + 2 * u2 * (2 * x * y) + 2 * u3 * (3 * x * y2);
         return u1 ** 2 + u2 ** 2 + u3 ** 2;
       },
-      hessian(p, h) {
-        const x = p[0], y = p[1];
-        const y2 = y * y, y3 = y2 * y;
-        const u2 = 2.25 - x + x * y2, u3 = 2.625 - x + x * y3;
-        const u1 = 1.5 - x + x * y;
-        h[0] = 2 * (y - 1) ** 2 + 2 * (y2 - 1) ** 2 + 2 * (y3 - 1) ** 2;
-        h[1] = h[2] = 2 * ((y - 1) * x + u1) + 2 * ((y2 - 1) * 2 * x * y + u2 * 2 * y) + 2 * ((y3 - 1) * 3 * x * y2 + u3 * 3 * y2);
-        h[3] = 2 * x * x + 2 * ((2 * x * y) ** 2 + u2 * 2 * x) + 2 * ((3 * x * y2) ** 2 + u3 * 6 * x * y);
+      expression: ([x, y]) => {
+        const term = (c: number, yk: Scalar): Scalar => x.rsub(c).add(x.mul(yk)).square();
+        return term(1.5, y).add(term(2.25, y.square())).add(term(2.625, y.pow(3)));
       },
-    };
+    });
   },
 };
 
@@ -253,7 +243,7 @@ export const booth: ObjectiveFamily = {
   description: '(x + 2y − 7)² + (2x + y − 5)² (2-D)',
   make(n): Objective {
     fixed2('booth')(n);
-    return {
+    return withTapedHessian({
       name: 'booth', n: 2, dim: 2, minimum: [1, 3], minimumValue: 0, domain: [[-10, 10], [-10, 10]],
       value: (p) => (p[0] + 2 * p[1] - 7) ** 2 + (2 * p[0] + p[1] - 5) ** 2,
       valueAndGrad(p, g) {
@@ -262,8 +252,8 @@ export const booth: ObjectiveFamily = {
         g[1] = 2 * a * 2 + 2 * b;
         return a ** 2 + b ** 2;
       },
-      hessian(_p, h) { h[0] = 10; h[1] = 8; h[2] = 8; h[3] = 10; },
-    };
+      expression: ([x, y]) => x.add(y.mul(2)).sub(7).square().add(x.mul(2).add(y).sub(5).square()),
+    });
   },
 };
 
@@ -274,7 +264,7 @@ export const himmelblau: ObjectiveFamily = {
   description: '(x² + y − 11)² + (x + y² − 7)² (2-D, four minima)',
   make(n): Objective {
     fixed2('himmelblau')(n);
-    return {
+    return withTapedHessian({
       name: 'himmelblau', n: 2, dim: 2, minimum: [3, 2], minimumValue: 0, domain: [[-5, 5], [-5, 5]],
       value: (p) => (p[0] ** 2 + p[1] - 11) ** 2 + (p[0] + p[1] ** 2 - 7) ** 2,
       valueAndGrad(p, g) {
@@ -284,13 +274,8 @@ export const himmelblau: ObjectiveFamily = {
         g[1] = 2 * a + 2 * b * (2 * y);
         return a ** 2 + b ** 2;
       },
-      hessian(p, h) {
-        const x = p[0], y = p[1];
-        h[0] = 12 * x * x + 4 * y - 42;
-        h[1] = h[2] = 4 * x + 4 * y;
-        h[3] = 4 * x + 12 * y * y - 26;
-      },
-    };
+      expression: ([x, y]) => x.square().add(y).sub(11).square().add(x.add(y.square()).sub(7).square()),
+    });
   },
 };
 
@@ -301,12 +286,12 @@ export const saddle: ObjectiveFamily = {
   description: 'x² − y² (2-D, a saddle at the origin)',
   make(n): Objective {
     fixed2('saddle')(n);
-    return {
+    return withTapedHessian({
       name: 'saddle', n: 2, dim: 2, domain: [[-2, 2], [-2, 2]],
       value: (p) => p[0] ** 2 - p[1] ** 2,
       valueAndGrad(p, g) { g[0] = 2 * p[0]; g[1] = -(2 * p[1]); return p[0] ** 2 - p[1] ** 2; },
-      hessian(_p, h) { h[0] = 2; h[1] = 0; h[2] = 0; h[3] = -2; },
-    };
+      expression: ([x, y]) => x.square().sub(y.square()),
+    });
   },
 };
 
@@ -324,13 +309,13 @@ export const valley: ObjectiveFamily = {
     const a = p.a, b = p.b;
     if (typeof a !== 'number' || !(a > 0) || !Number.isFinite(a)) throw inputError(`function 'valley': a: expected a number > 0`);
     if (typeof b !== 'number' || !(b > 0) || !Number.isFinite(b)) throw inputError(`function 'valley': b: expected a number > 0`);
-    return {
+    return withTapedHessian({
       name: 'valley', n: 2, dim: 2, minimum: [0, 0], minimumValue: 0,
       domain: [[-10, 10], [-10 * Math.sqrt(a / b) * 3, 10 * Math.sqrt(a / b) * 3]],
       value: (x) => 0.5 * (a * x[0] ** 2 + b * x[1] ** 2),
       valueAndGrad(x, g) { g[0] = a * x[0]; g[1] = b * x[1]; return 0.5 * (a * x[0] ** 2 + b * x[1] ** 2); },
-      hessian(_x, h) { h[0] = a; h[1] = 0; h[2] = 0; h[3] = b; },
-    };
+      expression: ([x, y]) => x.square().mul(a).add(y.square().mul(b)).mul(0.5),
+    });
   },
 };
 
@@ -348,7 +333,7 @@ export const plateau: ObjectiveFamily = {
     const s = p.sigma;
     if (typeof s !== 'number' || !(s > 0) || !Number.isFinite(s)) throw inputError(`function 'plateau': sigma: expected a number > 0`);
     const k = 1 / (2 * s * s);
-    return {
+    return withTapedHessian({
       name: 'plateau', n: 2, dim: 2, minimum: [0, 0], minimumValue: 0, domain: [[-6 * s, 6 * s], [-6 * s, 6 * s]],
       value: (x) => 1 - Math.exp(-k * (x[0] ** 2 + x[1] ** 2)),
       valueAndGrad(x, g) {
@@ -357,12 +342,7 @@ export const plateau: ObjectiveFamily = {
         g[1] = 2 * k * x[1] * e;
         return 1 - e;
       },
-      hessian(x, h) {
-        const e = Math.exp(-k * (x[0] ** 2 + x[1] ** 2));
-        h[0] = 2 * k * e * (1 - 2 * k * x[0] ** 2);
-        h[3] = 2 * k * e * (1 - 2 * k * x[1] ** 2);
-        h[1] = h[2] = -4 * k * k * x[0] * x[1] * e;
-      },
-    };
+      expression: ([x, y]) => x.square().add(y.square()).mul(-k).exp().rsub(1),
+    });
   },
 };

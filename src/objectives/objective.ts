@@ -2,6 +2,8 @@
  * The test functions that optimizers run on. An Objective works on flat Float64Arrays:
  * `valueAndGrad` writes ∇f into a caller-owned buffer so a run allocates nothing per step.
  */
+import { Tape, type ScalarFunction } from '../autograd/second-order.js';
+import { inputError } from '../errors.js';
 
 /** A differentiable function ℝⁿ → ℝ with an analytic gradient (and, where given, Hessian). */
 export interface Objective {
@@ -17,6 +19,11 @@ export interface Objective {
   valueAndGrad(x: Float64Array, gradOut: Float64Array): number;
   /** Writes the n×n Hessian, row-major, into hOut (length n²). */
   hessian?(x: Float64Array, hOut: Float64Array): void;
+  /**
+   * f written once over autograd Scalars, its operations independent of x: the source of `hessian`
+   * (forward-over-reverse, `withTapedHessian`) and of Hessian-vector products.
+   */
+  readonly expression?: ScalarFunction;
   /** A global minimizer, where one is known (one of them where there are several). */
   readonly minimum?: number[];
   /** The value at `minimum`. */
@@ -40,4 +47,62 @@ export interface ObjectiveFamily {
   readonly description: string;
   /** Builds the objective; `n` is already checked against dim/minDim, params against `params`. */
   make(n: number | undefined, params: Record<string, unknown>): Objective;
+}
+
+/**
+ * Gives an objective with an `expression` its `hessian` by automatic differentiation: the expression is
+ * recorded on a tape at the first call and replayed at every later x (its operations do not depend on x),
+ * then n forward-over-reverse sweeps give the Hessian. Replays and sweeps allocate nothing.
+ */
+export function withTapedHessian<T extends Objective & { expression: ScalarFunction }>(objective: T): T {
+  let tape: Tape | null = null;
+  objective.hessian = (x, hOut) => {
+    if (tape === null) {
+      tape = new Tape();
+      tape.record(objective.expression, x);
+    } else tape.replay(x);
+    tape.hessian(hOut);
+  };
+  return objective;
+}
+
+/**
+ * An objective from f written once over Scalars: f and ∇f by one recording and a reverse sweep, the
+ * Hessian by forward-over-reverse. By default every call records f again, so f may branch on x; with
+ * `fixedOperations: true` (f's operations do not depend on x) it is recorded once and replayed, which
+ * allocates nothing per call.
+ *
+ * @example
+ * const f = expressionObjective(2, ([x, y]) => x.square().add(y.sub(x.sin()).square().mul(10)));
+ * minimize(f, [1, 1], { method: 'newton' }); // Newton with the Hessian by automatic differentiation
+ */
+export function expressionObjective(n: number, expression: ScalarFunction, options: { name?: string; fixedOperations?: boolean } = {}): Objective {
+  if (!Number.isInteger(n) || n < 1) throw inputError(`expressionObjective: expected a dimension n >= 1, got ${n}`);
+  const tape = new Tape();
+  let recorded = false;
+  const at = (x: Float64Array): void => {
+    if (x.length !== n) throw inputError(`expressionObjective: x has length ${x.length}, expected ${n}`);
+    if (options.fixedOperations && recorded) tape.replay(x);
+    else tape.record(expression, x);
+    recorded = true;
+  };
+  return {
+    name: options.name ?? 'expression',
+    n,
+    dim: n,
+    expression,
+    value(x) {
+      at(x);
+      return tape.output;
+    },
+    valueAndGrad(x, g) {
+      at(x);
+      tape.gradient(g);
+      return tape.output;
+    },
+    hessian(x, h) {
+      at(x);
+      tape.hessian(h);
+    },
+  };
 }

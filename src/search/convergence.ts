@@ -6,7 +6,8 @@
  * Pure: returns series for `lineChartSvg({ series, logY: true })`.
  */
 import { runFirstOrder } from '../optim/run-first-order.js';
-import type { Objective } from '../objectives/objective.js';
+import { linearCombination, sumOf } from '../autograd/second-order.js';
+import { withTapedHessian, type Objective } from '../objectives/objective.js';
 import { minimize } from './minimize.js';
 
 /**
@@ -29,7 +30,7 @@ export function expSumObjective(q: number[][], xStar: number[]): Objective {
     for (let i = 0; i < n; i++) f += Math.exp(u[i]) - u[i];
     return f;
   };
-  return {
+  return withTapedHessian({
     name: 'exp-sum',
     n,
     dim: n,
@@ -45,15 +46,15 @@ export function expSumObjective(q: number[][], xStar: number[]): Objective {
       }
       return f;
     },
-    hessian(x, h) {
-      fill(x);
-      h.fill(0);
-      for (let i = 0; i < n; i++) {
-        const e = Math.exp(u[i]);
-        for (let j = 0; j < n; j++) for (let k = 0; k < n; k++) h[j * n + k] += q[i][j] * e * q[i][k];
-      }
+    // ∇²f = Qᵀ diag(exp(u)) Q, by forward-over-reverse from f written over Scalars
+    expression: (x) => {
+      const dx = x.map((xj, j) => xj.sub(xStar[j]));
+      return sumOf(q.map((row) => {
+        const ui = linearCombination(dx, row);
+        return ui.exp().sub(ui);
+      }));
     },
-  };
+  });
 }
 
 /** The problem of the picture: n = 3, Q lower triangular, x0 = 0, x* = (1, −2, 0.5). */

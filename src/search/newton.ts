@@ -5,7 +5,8 @@
  * where N&W take −min Hᵢᵢ + β: a shift just past the most negative curvature gives steps of length
  * ‖∇f‖/β, far outside where the quadratic model means anything.
  * A backtracking line search from t = 1 damps the step; near a nondegenerate minimum the full step is
- * accepted and convergence is quadratic. H is the objective's analytic Hessian when it has one, else
+ * accepted and convergence is quadratic. H is the objective's `hessian` when it has one (the built-in functions'
+ * come from automatic differentiation of their expressions, src/autograd/second-order.ts), else
  * central differences of the gradient, symmetrized (2n gradient evaluations, counted as evaluations).
  */
 import type { SearchObjective } from './counted.js';
