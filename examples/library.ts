@@ -2,7 +2,7 @@
 // test/readme/readme.test.ts runs it and checks the numbers it prints against closed forms.
 import { readFileSync } from 'node:fs';
 import {
-  makeObjective, createOptimizer, createSchedule, minimize,
+  makeObjective, expressionObjective, createOptimizer, createSchedule, minimize,
   buildModel, Rng, Trainer, evaluate, parseCsv, splitTail, fitStandardizer, applyStandardizer,
   serializeSafetensors,
 } from '../src/index.js';
@@ -21,6 +21,11 @@ console.log(`adam: rosenbrock after 2000 steps at (${x[0].toFixed(4)}, ${x[1].to
 // 2. A quasi-Newton method, in the spirit of scipy.optimize.minimize.
 const res = minimize(rosenbrock, [-1.2, 1], { method: 'bfgs', gtol: 1e-8 });
 console.log(`bfgs: f = ${res.fun.toExponential(2)} at (${res.x[0].toFixed(6)}, ${res.x[1].toFixed(6)}) after ${res.nit} iterations, ${res.evaluations} evaluations, stopped by ${res.reason}`);
+
+// Newton on any f written once over Scalars: its Hessian comes from automatic differentiation.
+const curved = expressionObjective(2, ([u, v]) => u.square().add(v.sub(u.sin()).square().mul(10)));
+const nt = minimize(curved, [1.5, -1], { method: 'newton', gtol: 1e-10 });
+console.log(`newton: at (${nt.x[0].toExponential(1)}, ${nt.x[1].toExponential(1)}) after ${nt.nit} iterations, ${nt.hessianEvaluations} Hessians, stopped by ${nt.reason}`);
 
 // 3. Softmax regression on the built-in digits (a CSV with a header), trained with minibatch SGD.
 const all = parseCsv(readFileSync(new URL('../data/digits.csv', import.meta.url)), { source: 'digits.csv' });

@@ -66,6 +66,11 @@ test('the library tour (examples/library.ts) runs and lands where closed forms s
   assert.ok(Number(bfgs[1]) < 1e-12);
   assert.ok(Math.abs(Number(bfgs[2]) - 1) < 1e-6 && Math.abs(Number(bfgs[3]) - 1) < 1e-6);
   assert.equal(bfgs[4], 'gtol');
+  // Newton with the autodiff Hessian on x² + 10(y − sin x)²: the minimum is (0, 0)
+  const newton = /newton: at \((\S+), (\S+)\) after (\d+) iterations, (\d+) Hessians, stopped by (\w+)/.exec(out);
+  assert.ok(newton, out);
+  assert.ok(Math.abs(Number(newton[1])) < 1e-9 && Math.abs(Number(newton[2])) < 1e-9, newton[0]);
+  assert.ok(Number(newton[4]) >= Number(newton[3]) && newton[5] === 'gtol', newton[0]);
   // Adam from (-1.5, 2) moves toward (1, 1) along the valley y ≈ x²
   const adam = /adam: rosenbrock after 2000 steps at \((\S+), (\S+)\)/.exec(out);
   assert.ok(adam, out);
