@@ -65,6 +65,28 @@ export function linearCombination(terms: readonly Scalar[], coefficients: ArrayL
   return terms[0].tape.linear(terms, coefficients);
 }
 
+/** Columns found together: groupStart/members list each group's columns; rowStart/rows each column's rows. */
+interface HessianPlan {
+  groups: number;
+  groupStart: Int32Array;
+  members: Int32Array;
+  rowStart: Int32Array;
+  rows: Int32Array;
+}
+
+/** Whether an operation has a nonzero second derivative (where it does, its operands' inputs interact). */
+function nonlinear(o: Op, c: number): boolean {
+  switch (o) {
+    case Op.Mul: case Op.Div: case Op.RDivC: case Op.Square: case Op.Exp: case Op.Log: case Op.Sqrt:
+    case Op.Sin: case Op.Cos: case Op.Tanh: case Op.Sigmoid:
+      return true;
+    case Op.PowC:
+      return c !== 0 && c !== 1;
+    default:
+      return false;
+  }
+}
+
 /** Growable typed arrays: the tape reuses them from one recording to the next. */
 function grow<T extends Float64Array | Int32Array>(a: T, need: number): T {
   if (need <= a.length) return a;
@@ -97,12 +119,16 @@ export class Tape {
   private tangent = new Float64Array(64);
   private adjointTangent = new Float64Array(64);
   private recording = false;
+  // the Hessian's sweep plan, made from the structure at the first hessian() after a recording
+  private plan: HessianPlan | null = null;
+  private columnOut = new Float64Array(0);
 
   /** Records f at x, replacing what the tape held; returns f(x). */
   record(fn: ScalarFunction, x: ArrayLike<number>): number {
     this.size = 0;
     this.edges = 0;
     this.n = x.length;
+    this.plan = null;
     this.recording = true;
     try {
       const inputs: Scalar[] = [];
@@ -152,6 +178,11 @@ export class Tape {
     }
   }
 
+  /** Sweeps per Hessian (colour groups of columns; n for a dense pattern), once a Hessian has been taken. */
+  get hessianSweeps(): number {
+    return this.plan ? this.plan.groups : 0;
+  }
+
   /** f at the point last recorded or replayed. */
   get output(): number {
     return this.value[this.root];
@@ -172,14 +203,29 @@ export class Tape {
     this.secondOrderSweep(hvOut, -1);
   }
 
-  /** Writes the n×n Hessian (row-major, symmetrized) into hOut: n sweeps along the unit vectors. */
+  /**
+   * Writes the n×n Hessian (row-major, symmetrized) into hOut. Columns that share no possibly nonzero row
+   * are found together (Curtis, Powell and Reid): one sweep along the sum of their unit vectors gives the sum
+   * of the columns, and each row of it belongs to one of them. The pattern comes from the tape's structure:
+   * H = Σ_k z̄_k·J_kᵀ(∇²φ_k)J_k, so (i, j) can be nonzero only if x_i and x_j both reach one nonlinear operation.
+   * Rosenbrock's tridiagonal Hessian takes 3 sweeps at any n; a dense one takes n.
+   */
   hessian(hOut: Float64Array): void {
     const n = this.n;
+    if (this.plan === null) this.plan = this.hessianPlan();
+    const { groups, groupStart, members, rowStart, rows } = this.plan;
+    if (this.columnOut.length < n) this.columnOut = new Float64Array(n);
+    const hv = this.columnOut;
     this.reverse();
-    for (let i = 0; i < n; i++) {
+    hOut.fill(0, 0, n * n);
+    for (let c = 0; c < groups; c++) {
       this.tangent.fill(0, 0, n);
-      this.tangent[i] = 1;
-      this.secondOrderSweep(hOut, i * n);
+      for (let m = groupStart[c]; m < groupStart[c + 1]; m++) this.tangent[members[m]] = 1;
+      this.secondOrderSweep(hv, -1);
+      for (let m = groupStart[c]; m < groupStart[c + 1]; m++) {
+        const j = members[m];
+        for (let r = rowStart[j]; r < rowStart[j + 1]; r++) hOut[rows[r] * n + j] = hv[rows[r]];
+      }
     }
     // exact arithmetic gives a symmetric matrix; rounding may differ in the last bit between (i, j) and (j, i)
     for (let i = 0; i < n; i++) {
@@ -189,6 +235,75 @@ export class Tape {
         hOut[j * n + i] = s;
       }
     }
+  }
+
+  /**
+   * Which columns share a sweep, and the rows each column may have nonzero. Falls back to one column per
+   * sweep when the tape is too large for the pattern's bitsets or the pattern is dense.
+   */
+  private hessianPlan(): HessianPlan {
+    const n = this.n, words = (n + 31) >>> 5, root = this.root;
+    const dense = (): HessianPlan => {
+      const groupStart = Int32Array.from({ length: n + 1 }, (_v, i) => i);
+      const rowStart = Int32Array.from({ length: n + 1 }, (_v, i) => i * n);
+      const rows = Int32Array.from({ length: n * n }, (_v, k) => k % n);
+      return { groups: n, groupStart, members: Int32Array.from({ length: n }, (_v, i) => i), rowStart, rows };
+    };
+    if ((root + 1) * words > 2e7) return dense();
+    // deps[k]: the inputs node k depends on; pattern[i]: the columns row i may have nonzero
+    const deps = new Uint32Array((root + 1) * words);
+    const pattern = new Uint32Array(n * words);
+    for (let i = 0; i < n; i++) deps[i * words + (i >>> 5)] |= 1 << (i & 31);
+    for (let k = n; k <= root; k++) {
+      const base = k * words;
+      for (let e = this.edgeStart[k]; e < this.edgeStart[k + 1]; e++) {
+        const p = this.parent[e] * words;
+        for (let w = 0; w < words; w++) deps[base + w] |= deps[p + w];
+      }
+      if (!nonlinear(this.op[k], this.constant[k])) continue;
+      for (let w = 0; w < words; w++) {
+        for (let bits = deps[base + w]; bits !== 0; bits &= bits - 1) {
+          const i = (w << 5) + (31 - Math.clz32(bits & -bits));
+          for (let v = 0; v < words; v++) pattern[i * words + v] |= deps[base + v];
+        }
+      }
+    }
+    const rowStart = new Int32Array(n + 1);
+    const list: number[] = [];
+    for (let j = 0; j < n; j++) {
+      rowStart[j] = list.length;
+      // the pattern is symmetric: column j's rows are row j's columns
+      for (let w = 0; w < words; w++) {
+        for (let bits = pattern[j * words + w]; bits !== 0; bits &= bits - 1) list.push((w << 5) + (31 - Math.clz32(bits & -bits)));
+      }
+    }
+    rowStart[n] = list.length;
+    if (list.length > (n * n) / 4) return dense();
+    const rows = Int32Array.from(list);
+    // greedy coloring: column j takes the first group holding no column that shares a row with it
+    const groupOf = new Int32Array(n).fill(-1);
+    const blocked = new Int32Array(n).fill(-1);
+    let groups = 0;
+    for (let j = 0; j < n; j++) {
+      for (let r = rowStart[j]; r < rowStart[j + 1]; r++) {
+        const i = rows[r];
+        for (let q = rowStart[i]; q < rowStart[i + 1]; q++) {
+          const g = groupOf[rows[q]];
+          if (g >= 0) blocked[g] = j;
+        }
+      }
+      let g = 0;
+      while (blocked[g] === j) g++;
+      groupOf[j] = g;
+      if (g + 1 > groups) groups = g + 1;
+    }
+    const groupStart = new Int32Array(groups + 1);
+    for (let j = 0; j < n; j++) groupStart[groupOf[j] + 1]++;
+    for (let g = 0; g < groups; g++) groupStart[g + 1] += groupStart[g];
+    const fill = groupStart.slice(0, groups);
+    const members = new Int32Array(n);
+    for (let j = 0; j < n; j++) members[fill[groupOf[j]]++] = j;
+    return { groups, groupStart, members, rowStart, rows };
   }
 
   // ---- recording
