@@ -466,14 +466,17 @@ export class Tape {
     for (let k = root; k >= this.n; k--) {
       const w = adj[k], wt = at[k];
       const e0 = edgeStart[k], e1 = edgeStart[k + 1];
-      if (e1 - e0 <= 2 && this.op[k] !== Op.Linear) {
-        const ta = e1 > e0 ? t[parent[e0]] : 0;
-        const tb = e1 - e0 > 1 ? t[parent[e0 + 1]] : 0;
-        if (e1 > e0) at[parent[e0]] += wt * d[e0] + w * (haa[k] * ta + hab[k] * tb);
-        if (e1 - e0 > 1) at[parent[e0 + 1]] += wt * d[e0 + 1] + w * (hab[k] * ta + hbb[k] * tb);
-      } else if (wt !== 0) {
-        for (let e = e0; e < e1; e++) at[parent[e]] += wt * d[e];
+      if (this.op[k] === Op.Linear) {
+        // constant partials, no second derivatives
+        if (wt !== 0) for (let e = e0; e < e1; e++) at[parent[e]] += wt * d[e];
+        continue;
       }
+      // a unary or binary operation (a constant has no edges)
+      if (e1 === e0) continue;
+      const ta = t[parent[e0]];
+      const tb = e1 - e0 > 1 ? t[parent[e0 + 1]] : 0;
+      at[parent[e0]] += wt * d[e0] + w * (haa[k] * ta + hab[k] * tb);
+      if (e1 - e0 > 1) at[parent[e0 + 1]] += wt * d[e0 + 1] + w * (hab[k] * ta + hbb[k] * tb);
     }
     const base = offset < 0 ? 0 : offset;
     for (let i = 0; i < this.n; i++) out[base + i] = at[i];

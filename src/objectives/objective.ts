@@ -5,7 +5,7 @@
 import { Tape, type ScalarFunction } from '../autograd/second-order.js';
 import { inputError } from '../errors.js';
 
-/** A differentiable function ℝⁿ → ℝ with an analytic gradient (and, where given, Hessian). */
+/** A differentiable function ℝⁿ → ℝ with its gradient (and, where given, Hessian). */
 export interface Objective {
   /** The registry name (`rosenbrock`, `beale`, ...). */
   readonly name: string;

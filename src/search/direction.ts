@@ -10,7 +10,8 @@ export interface DirectionRule {
   readonly lineSearch: 'backtracking' | 'strong-wolfe';
   /**
    * Writes the search direction at x (gradient g, value f) into d and returns the first trial step
-   * of the line search. `k` is the iteration (0-based).
+   * of the line search; 0 ends the run (\`line-search-failed\`, no step worth an evaluation). `k` is the
+   * iteration (0-based).
    */
   direction(k: number, x: Float64Array, f: number, g: Float64Array, d: Float64Array): number;
   /**

@@ -85,7 +85,7 @@ export interface MinimizeResult {
   nit: number;
   /** Objective evaluations, f and ∇f together counting once (Hessian evaluations not included). */
   evaluations: number;
-  /** Analytic Hessian evaluations (newton only). */
+  /** Hessian evaluations (newton only). */
   hessianEvaluations: number;
   /** reason is 'gtol', or 'ftol' (L-BFGS-B's relative-reduction stop, which SciPy reports as success). */
   converged: boolean;
@@ -309,9 +309,9 @@ export function minimize(objective: SearchObjective, x0: ArrayLike<number>, opti
       if (!(gtd < 0)) for (let i = 0; i < n; i++) d[i] = -g[i];
       gtd = dot(g, d);
     }
-    if (t0 === 0 && (method === 'bfgs' || method === 'cg')) {
-      // SciPy's first trial step, 2.02·(f_k − f_{k−1})/∇fᵀd, is 0: the last step did not change f, rounding
-      // decides every test from here, and SciPy stops ("precision loss") without evaluating again
+    if (t0 === 0) {
+      // the rule sees no step to try (bfgs, cg: SciPy's first trial step 2.02·(f_k − f_{k−1})/∇fᵀd is 0, the last
+      // step did not change f, and SciPy stops there with "precision loss" without evaluating again)
       reason = 'line-search-failed';
       break;
     }

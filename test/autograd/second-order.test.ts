@@ -170,7 +170,7 @@ test('second order: Scalars from another recording, or used after it, are refuse
   const other = new Tape();
   let kept: Scalar | null = null;
   other.record(([x]) => (kept = x).square(), [1]);
-  assert.throws(() => new Tape().record(([x]) => x.mul(kept!), [2]), /descent: error: second-order: an operand is not a Scalar of this recording|an operand is not a Scalar of this recording/);
+  assert.throws(() => new Tape().record(([x]) => x.mul(kept!), [2]), /an operand is not a Scalar of this recording/);
   assert.throws(() => kept!.square(), /only while their function is being recorded/);
   assert.throws(() => new Tape().record(() => 3 as unknown as Scalar, [1]), /must return a Scalar/);
   const t = new Tape();

@@ -1,12 +1,9 @@
-// bfgs and lbfgs against SciPy 1.10 (BFGS and L-BFGS-B, gtol 1e-8; L-BFGS-B with ftol 1e-15, maxcor 10).
-// Two SciPy references per problem, differing only in how f and ∇f round:
-//  - expected.json: shared/tools/torch_reference.py minimize, f and ∇f from torch autograd (the issue's fixtures);
-//  - scipy-descent-arithmetic.json: test/fixtures/tools/scipy_descent_arithmetic.py, f and ∇f computed with
-//    descent's own operations in descent's order (no reference for n = 1000).
+// bfgs and lbfgs against SciPy 1.10 (BFGS and L-BFGS-B, gtol 1e-8; L-BFGS-B with ftol 1e-15, maxcor 10: lbfgs's
+// default ftol). Two SciPy references per problem, differing only in how f and ∇f round (test/helpers/minimize-fixtures.ts).
 // Each run must reach SciPy's minimizer (x within 1e-6, f within 1e-9) and stop as SciPy does: max|∇f| ≤ 1e-8,
 // or, for lbfgs, L-BFGS-B's relative reduction of f ≤ 1e-15 (SciPy's own end at Rosenbrock n = 10 and 100 and
 // on the quadratic). Its evaluations must not exceed SciPy's nfev with torch's f (the fixture), with two
-// exceptions, listed in `overTorchCount` below: there the last bits of f and ∇f steer the run, SciPy's own count
+// exceptions, listed in test/helpers/minimize-fixtures.ts: there the last bits of f and ∇f steer the run, SciPy's own count
 // moves with them (L-BFGS-B on the quadratic: 114 to 176 over ten equally valid summation orders, 116 with torch's;
 // BFGS at n = 100: 648 to 660, 650 with torch's), and descent's mean over the same arithmetic variants matches or
 // beats SciPy's (minimize-arithmetic-spread.test.ts; docs/second-order.md, "Arithmetic spread"). For those two the
@@ -15,37 +12,20 @@
 // reaching SciPy's final point; descent then goes on to gtol.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { makeObjective } from '../../src/objectives/index.js';
 import { minimize } from '../../src/search/index.js';
-
-const root = join(import.meta.dirname, '..', 'fixtures', 'minimize');
-
-interface Reference {
-  nfev: number;
-  nit: number;
-  fun: number;
-  x: number[];
-  success: boolean;
-}
-
-// the cases where descent's count (in its own arithmetic) exceeds the torch-f fixture's: lbfgs 128 vs 116, bfgs 656 vs 650
-const overTorchCount = new Set(['lbfgs quadratic-cond1e4', 'bfgs rosenbrock-100']);
+import { evaluationBudget, minimizeFixtures } from '../helpers/minimize-fixtures.js';
 
 const maxAbs = (v: ArrayLike<number>): number => Math.max(...Array.from(v, Math.abs));
 
-for (const name of readdirSync(root).sort()) {
-  const spec = JSON.parse(readFileSync(join(root, name, 'spec.json'), 'utf8'));
-  const torchRef = JSON.parse(readFileSync(join(root, name, 'expected.json'), 'utf8'));
-  const sameFile = join(root, name, 'scipy-descent-arithmetic.json');
-  const sameRef = existsSync(sameFile) ? JSON.parse(readFileSync(sameFile, 'utf8')) : undefined;
+for (const fixture of minimizeFixtures()) {
+  const { name, spec } = fixture;
   for (const [method, key] of [['bfgs', 'BFGS'], ['lbfgs', 'L-BFGS-B']] as const) {
     // BFGS at n = 1000 is O(n²) per iteration over ~5000 iterations (~16 s): measured for the docs, not run here
     if (method === 'bfgs' && spec.x0.length > 200) continue;
-    const ref: Reference = torchRef[key];
-    const same: Reference | undefined = sameRef?.[key];
-    const budget = overTorchCount.has(`${method} ${name}`) ? Math.max(ref.nfev, same?.nfev ?? 0) : ref.nfev;
+    const ref = fixture.torch[key];
+    const same = fixture.descentArithmetic?.[key];
+    const budget = evaluationBudget(method, fixture);
     test(`${method} on ${name} (n = ${spec.x0.length}) vs SciPy ${key}: nfev ${ref.nfev} (torch f)${same ? `, ${same.nfev} (descent's f)` : ''}`, () => {
       const objective = makeObjective(spec.function, spec.x0.length);
       let atSciPysEnd = Infinity; // evaluations when an iterate first reaches SciPy's final point
@@ -54,7 +34,6 @@ for (const name of readdirSync(root).sort()) {
         gtol: 1e-8,
         maxIter: 20000,
         recordPath: false,
-        ...(method === 'lbfgs' ? { ftol: 1e-15 } : {}),
         onIterate: (i) => {
           if (atSciPysEnd === Infinity && ref.x.every((v, k) => Math.abs(i.x[k] - v) <= 1e-9 * Math.max(1, Math.abs(v)))) atSciPysEnd = i.evaluations;
         },
@@ -83,9 +62,7 @@ for (const name of readdirSync(root).sort()) {
 // L-BFGS-B's, which differ at Rosenbrock n = 10); no evaluation budget here (cg against SciPy's CG, counts
 // included, is test/search/cg-scipy.test.ts). cg converges on the quadratic too, where SciPy's CG stops with
 // "precision loss" at max|∇f| ≈ 3e-6.
-for (const name of ['beale', 'himmelblau', 'quadratic-cond1e4', 'rosenbrock-2', 'rosenbrock-10', 'rosenbrock-100']) {
-  const spec = JSON.parse(readFileSync(join(root, name, 'spec.json'), 'utf8'));
-  const expected = JSON.parse(readFileSync(join(root, name, 'expected.json'), 'utf8'));
+for (const { name, spec, torch: expected } of minimizeFixtures().filter((f) => f.spec.x0.length <= 100 && f.name !== 'booth')) {
   for (const method of ['newton', 'cg']) {
     test(`${method} on ${name} reaches gtol 1e-8 at a SciPy minimizer`, () => {
       const r = minimize(makeObjective(spec.function, spec.x0.length), spec.x0, { method, gtol: 1e-8, maxIter: 20000 });

@@ -8,28 +8,20 @@
 // (torch's f, descent's f). BFGS at n = 1000 (~30 s) is left to the docs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runDescent } from '../helpers/cli.js';
+import { evaluationBudget, minimizeFixtures } from '../helpers/minimize-fixtures.js';
 import { scratchDir } from '../helpers/scratch.js';
-
-const root = join(import.meta.dirname, '..', 'fixtures', 'minimize');
-interface Reference { nfev: number; fun: number; x: number[]; success: boolean }
-// SciPy's count under torch's f is a lucky draw of rounding here (its count spans 114-176 and 648-660 as the
-// summation order of f and ∇f changes); the budget is the larger of its counts under the two arithmetics
-const arithmeticBound = new Set(['lbfgs quadratic-cond1e4', 'bfgs rosenbrock-100']);
 
 test('optimize --spec on the SciPy minimize fixtures with default settings: SciPy minimizer, convergence and evaluations', () => {
   const dir = scratchDir('optimize-scipy-cli');
   const rows: string[] = [];
-  for (const name of readdirSync(root).sort()) {
-    const spec = JSON.parse(readFileSync(join(root, name, 'spec.json'), 'utf8'));
-    const torchRef = JSON.parse(readFileSync(join(root, name, 'expected.json'), 'utf8'));
-    const sameFile = join(root, name, 'scipy-descent-arithmetic.json');
-    const sameRef = existsSync(sameFile) ? JSON.parse(readFileSync(sameFile, 'utf8')) : undefined;
+  for (const fixture of minimizeFixtures()) {
+    const { name, spec } = fixture;
     for (const [method, key] of [['bfgs', 'BFGS'], ['lbfgs', 'L-BFGS-B']] as const) {
       if (method === 'bfgs' && spec.x0.length > 200) continue;
-      const ref: Reference = torchRef[key];
+      const ref = fixture.torch[key];
       const file = join(dir, `${name}-${method}.json`);
       writeFileSync(file, JSON.stringify({ function: spec.function, x0: spec.x0, optimizer: { name: method, gtol: 1e-8 }, steps: 20000 }));
       const r = runDescent(['optimize', '--spec', file, '--json']);
@@ -42,9 +34,9 @@ test('optimize --spec on the SciPy minimize fixtures with default settings: SciP
       // SciPy's BFGS at n = 10 stops with "precision loss" at its point (not converged); descent goes on to gtol
       if (ref.success) assert.equal(out.converged, true, `${label}: ${out.reason}`);
       assert.ok(out.reason === 'gtol' || (method === 'lbfgs' && out.reason === 'ftol'), `${label}: ${out.reason}`);
-      const budget = arithmeticBound.has(`${method} ${name}`) ? Math.max(ref.nfev, sameRef[key].nfev) : ref.nfev;
       // where SciPy did not converge (BFGS at n = 10), minimize-scipy.test.ts holds the evaluations that reach
       // SciPy's end point to its count; descent then goes on to gtol
+      const budget = evaluationBudget(method, fixture);
       if (ref.success) assert.ok(out.evaluations <= budget, `${label}: ${out.evaluations} evaluations, SciPy ${ref.nfev} (budget ${budget})`);
       rows.push(`${label} ${out.evaluations}/${ref.nfev} ${out.reason}`);
     }
