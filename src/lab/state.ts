@@ -40,6 +40,20 @@ export const LAB_OPTIMIZERS = {
 } as const satisfies Record<string, { rule: string; label: string; lr: number; color: string; uses: readonly string[] }>;
 export type LabOptimizer = keyof typeof LAB_OPTIMIZERS;
 
+/**
+ * The line-search and second-order methods shown in function mode beside the optimizers (docs/second-order.md):
+ * each runs `minimize` with its defaults (gtol 1e-10) from the start point, and the page shows one of its
+ * iterations per step. They take no learning rate, so they have no slider.
+ */
+export const LAB_SEARCH_METHODS = {
+  'gd-backtracking': { label: 'GD + backtracking', color: optimizerColor('gd-backtracking') },
+  newton: { label: 'Newton', color: optimizerColor('newton') },
+  bfgs: { label: 'BFGS', color: optimizerColor('bfgs') },
+  lbfgs: { label: 'L-BFGS', color: optimizerColor('lbfgs') },
+  cg: { label: 'CG', color: optimizerColor('cg') },
+} as const satisfies Record<string, { label: string; color: string }>;
+export type LabSearchMethod = keyof typeof LAB_SEARCH_METHODS;
+
 /** The optimizers offered in dataset mode (torch rule names). */
 export const DATA_OPTIMIZERS = ['sgd', 'adam', 'rmsprop', 'adagrad', 'adamw', 'nadam'] as const;
 export const DATASETS = ['circles', 'xor', 'spirals', 'gaussians'] as const;
@@ -70,6 +84,8 @@ export interface FnState {
   x0: [number, number] | null;
   /** Enabled optimizers, in LAB_OPTIMIZERS order. */
   on: LabOptimizer[];
+  /** Enabled line-search and second-order methods, in LAB_SEARCH_METHODS order. */
+  search: LabSearchMethod[];
   /** Per-optimizer learning rates (all keys present). */
   lr: Record<LabOptimizer, number>;
   momentum: number;
@@ -104,7 +120,7 @@ export function defaultState(): LabState {
   for (const k of Object.keys(LAB_OPTIMIZERS) as LabOptimizer[]) lr[k] = LAB_OPTIMIZERS[k].lr;
   return {
     mode: 'fn',
-    fn: { fn: 'beale', x0: null, on: ['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam'], lr, momentum: 0.9, beta1: 0.9, beta2: 0.999, speed: 5 },
+    fn: { fn: 'beale', x0: null, on: ['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam'], search: [], lr, momentum: 0.9, beta1: 0.9, beta2: 0.999, speed: 5 },
     data: { dataset: 'circles', noise: 0.1, seed: 1, width: 8, depth: 2, activation: 'tanh', l2: 0, dropout: 0, opt: 'adam', lr: 0.03 },
   };
 }
@@ -124,6 +140,8 @@ export function encodeState(s: LabState): string {
   if (f.x0 !== null) q.set('x0', `${num(f.x0[0])},${num(f.x0[1])}`);
   const on = orderOptimizers(f.on);
   if (on.join(',') !== fd.on.join(',')) q.set('on', on.length ? on.join(',') : 'none');
+  const search = orderSearch(f.search);
+  if (search.length) q.set('search', search.join(','));
   const lrs = (Object.keys(LAB_OPTIMIZERS) as LabOptimizer[]).filter((k) => f.lr[k] !== fd.lr[k]).map((k) => `${k}:${num(f.lr[k])}`);
   if (lrs.length) q.set('lr', lrs.join(','));
   if (f.momentum !== fd.momentum) q.set('momentum', num(f.momentum));
@@ -149,7 +167,7 @@ export function decodeState(hash: string): { state: LabState; warnings: string[]
   const s = defaultState();
   const warnings: string[] = [];
   const q = new URLSearchParams(hash.replace(/^#/, ''));
-  const known = new Set(['mode', 'fn', 'x0', 'on', 'lr', 'momentum', 'beta1', 'beta2', 'speed', 'ds', 'noise', 'seed', 'width', 'depth', 'act', 'l2', 'dropout', 'dopt', 'dlr']);
+  const known = new Set(['mode', 'fn', 'x0', 'on', 'search', 'lr', 'momentum', 'beta1', 'beta2', 'speed', 'ds', 'noise', 'seed', 'width', 'depth', 'act', 'l2', 'dropout', 'dopt', 'dlr']);
   for (const k of q.keys()) if (!known.has(k)) warnings.push(`unknown key '${k}'`);
 
   const pick = <T extends string>(key: string, options: readonly T[], set: (v: T) => void): void => {
@@ -180,6 +198,13 @@ export function decodeState(hash: string): { state: LabState; warnings: string[]
     const bad = names.filter((n) => !Object.hasOwn(LAB_OPTIMIZERS, n));
     if (bad.length) warnings.push(`on: unknown optimizer(s) ${bad.join(', ')}; expected ${Object.keys(LAB_OPTIMIZERS).join(', ')}`);
     s.fn.on = orderOptimizers(names.filter((n): n is LabOptimizer => Object.hasOwn(LAB_OPTIMIZERS, n)));
+  }
+  const search = q.get('search');
+  if (search !== null) {
+    const names = search.split(',');
+    const bad = names.filter((n) => !Object.hasOwn(LAB_SEARCH_METHODS, n));
+    if (bad.length) warnings.push(`search: unknown method(s) ${bad.join(', ')}; expected ${Object.keys(LAB_SEARCH_METHODS).join(', ')}`);
+    s.fn.search = orderSearch(names);
   }
   const lr = q.get('lr');
   if (lr !== null) {
@@ -227,6 +252,10 @@ export function optimizerOptions(name: LabOptimizer, f: FnState): Record<string,
   }
   if ((LAB_OPTIMIZERS[name].uses as readonly string[]).includes('betas')) o.betas = [f.beta1, f.beta2];
   return o;
+}
+
+function orderSearch(names: readonly string[]): LabSearchMethod[] {
+  return (Object.keys(LAB_SEARCH_METHODS) as LabSearchMethod[]).filter((k) => names.includes(k));
 }
 
 function orderOptimizers(names: readonly string[]): LabOptimizer[] {

@@ -192,6 +192,32 @@ test('function mode: click a start, toggle, slider, step and play change the pat
   assert.deepEqual(pageErrors, []);
 });
 
+test('function mode: line-search methods race beside the optimizers, one iteration per step, with their evaluations', async () => {
+  const page = await open('#fn=rosenbrock&on=adam');
+  await page.click('#on-newton');
+  await page.click('#on-bfgs');
+  assert.match(new URL(page.url()).hash, /search=newton%2Cbfgs/);
+  assert.deepEqual(Object.keys(await pathsOf(page, 'opt-path')), ['adam', 'newton', 'bfgs']);
+  await stepTimes(page, '#step', 5);
+  const paths = await pathsOf(page, 'opt-path');
+  // five steps: x0 and five iterates each (Newton and BFGS take longer than that from Rosenbrock's start)
+  for (const key of ['adam', 'newton', 'bfgs']) assert.equal(paths[key].split('L').length, 6, key);
+  const legend = await page.$eval('#contour', (svg) => svg.textContent ?? '');
+  assert.match(legend, /Newton \(\d+ evaluations\)/);
+  assert.match(legend, /BFGS \(\d+ evaluations\)/);
+  // play: Newton and BFGS stop at (1, 1); Adam goes on; the loss plot shows all three
+  await page.click('#play');
+  await page.waitForFunction(() => Number(document.querySelector('#contour')?.getAttribute('data-steps')) > 150, undefined, { timeout: 15_000 });
+  await page.click('#play');
+  const done = await pathsOf(page, 'opt-path');
+  assert.ok(done.adam.split('L').length > 150);
+  assert.ok(done.newton.split('L').length < 100 && done.bfgs.split('L').length < 100, 'newton and bfgs stopped');
+  assert.deepEqual(Object.keys(await pathsOf(page, 'series')).sort(), ['adam', 'bfgs', 'newton']);
+  await page.screenshot({ path: join(outDir, 'lab-search-methods.png'), fullPage: true });
+  await page.close();
+  assert.deepEqual(pageErrors, []);
+});
+
 test('dataset mode: training a few steps changes the decision boundary and the loss plot; the URL restores the setup', async () => {
   const page = await open();
   await page.click('#tab-data');

@@ -193,3 +193,38 @@ test('the MLP trainer reports divergence when the loss stops being finite', () =
   tr.step();
   assert.equal(tr.diverged(), true, `losses ${tr.losses}`);
 });
+
+test('line-search methods in the race: Newton lands on the valley\'s minimizer in one step; BFGS ends there; both then stop', () => {
+  const s = defaultState().fn;
+  s.fn = 'valley';
+  s.x0 = [-9, 2];
+  s.on = ['sgd'];
+  s.search = ['newton', 'bfgs'];
+  const race = new Race(s);
+  const [sgd, newton, bfgs] = race.runners;
+  assert.deepEqual([newton.name, bfgs.name, newton.optimizer, newton.done], ['newton', 'bfgs', null, false]);
+  race.step();
+  // on a quadratic the Newton step −H⁻¹∇f from any point is the minimizer: (0, 0) after one iteration, one
+  // evaluation at x0 and one at the full step the backtracking search accepts
+  assert.ok(Math.abs(newton.x[0]) < 1e-15 && Math.abs(newton.x[1]) < 1e-15, `newton at ${newton.x}`);
+  assert.equal(Race.evaluationsShown(newton), 2);
+  assert.equal(newton.done, true);
+  assert.equal(newton.search!.reason, 'gtol');
+  for (let t = 0; t < 200 && !bfgs.done; t++) race.step();
+  assert.equal(bfgs.done, true);
+  assert.ok(Math.hypot(bfgs.x[0], bfgs.x[1]) < 1e-9, `bfgs at ${bfgs.x}`);
+  // each shown point is f's own value there, and evaluations never fall behind iterations
+  for (let k = 0; k < bfgs.values.length; k++) close(bfgs.values[k], 0.5 * (A * bfgs.path[2 * k] ** 2 + B * bfgs.path[2 * k + 1] ** 2), 1e-15, `bfgs f at ${k}`);
+  assert.ok(Race.evaluationsShown(bfgs) >= bfgs.values.length - 1);
+  // the torch optimizer keeps stepping; a stopped method stays where it stopped
+  const [steps, bfgsPoints] = [sgd.path.length, bfgs.path.length];
+  assert.equal(race.finished, false);
+  race.step();
+  assert.equal(sgd.path.length, steps + 2);
+  assert.equal(bfgs.path.length, bfgsPoints);
+  // with only line-search methods, the race is finished once each has shown its last iterate
+  s.on = [];
+  const alone = new Race(s);
+  for (let t = 0; t < 200 && !alone.finished; t++) alone.step();
+  assert.equal(alone.finished, true);
+});

@@ -17,6 +17,7 @@ test('a changed view round-trips exactly through the hash', () => {
   s.fn.fn = 'rosenbrock';
   s.fn.x0 = [-1.2345678901234567, 0.1 + 0.2];
   s.fn.on = ['adam', 'sgd', 'adadelta'];
+  s.fn.search = ['lbfgs', 'newton'];
   s.fn.lr.adam = 0.0794;
   s.fn.lr.sgd = 1e-5;
   s.fn.momentum = 0.5;
@@ -29,8 +30,11 @@ test('a changed view round-trips exactly through the hash', () => {
   assert.deepEqual(warnings, []);
   // `on` is kept in the panel's order whatever order it was given in.
   assert.deepEqual(state.fn.on, ['sgd', 'adam', 'adadelta']);
+  assert.deepEqual(state.fn.search, ['newton', 'lbfgs']);
   state.fn.on = s.fn.on;
+  state.fn.search = s.fn.search;
   assert.deepEqual(state, s);
+  assert.match(hash, /&search=newton%2Clbfgs&/);
   assert.match(hash, /^mode=data&fn=rosenbrock&x0=-1\.2345678901234567%2C0\.30000000000000004&/);
   assert.equal(decodeState('on=none').state.fn.on.length, 0);
   assert.equal(encodeState({ ...s, fn: { ...s.fn, on: [] } }).includes('on=none'), true);
@@ -73,4 +77,11 @@ test('every offered function exists and its default start lies inside its plotte
     const [[x0, x1], [y0, y1]] = obj.domain!;
     assert.ok(x > x0 && x < x1 && y > y0 && y < y1, `${name}: start (${x}, ${y}) outside the domain`);
   }
+});
+
+test('line-search methods in the hash: unknown names are reported and dropped, known ones kept in panel order', () => {
+  const { state, warnings } = decodeState('#search=bfgs,adam,gd-backtracking');
+  assert.deepEqual(state.fn.search, ['gd-backtracking', 'bfgs']);
+  assert.deepEqual(warnings, ["search: unknown method(s) adam; expected gd-backtracking, newton, bfgs, lbfgs, cg"]);
+  assert.deepEqual(defaultState().fn.search, []);
 });

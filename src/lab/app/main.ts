@@ -7,8 +7,8 @@ import { functionValueChart } from '../../report/html.js';
 import { Race } from '../race.js';
 import { ToyTrainer } from '../toy-trainer.js';
 import {
-  ACTIVATIONS, DATA_OPTIMIZERS, DATASETS, LAB_FUNCTIONS, LAB_OPTIMIZERS, RANGES,
-  decodeState, encodeState, startOf, type LabFunction, type LabOptimizer, type LabState,
+  ACTIVATIONS, DATA_OPTIMIZERS, DATASETS, LAB_FUNCTIONS, LAB_OPTIMIZERS, LAB_SEARCH_METHODS, RANGES,
+  decodeState, encodeState, startOf, type LabFunction, type LabOptimizer, type LabSearchMethod, type LabState,
 } from '../state.js';
 
 /** Runs stop here, so a page left playing does not grow without bound. */
@@ -46,8 +46,20 @@ const LOSS_SIZE = { width: 600, height: 260 };
  * Legend room of the contour and loss cards, fixed for the page (the background is drawn once, the paths
  * every frame): wide enough for the longest label the legend can show, an optimizer marked diverged.
  */
-const CONTOUR_LEGEND = contourLegendWidth(Object.values(LAB_OPTIMIZERS).map((o) => `${o.label} (diverged)`));
-const LOSS_LEGEND = legendRoom(Object.values(LAB_OPTIMIZERS).map((o) => `${o.label} (diverged at ${MAX_STEPS})`), 150);
+const SEARCH_LABELS = Object.values(LAB_SEARCH_METHODS).map((o) => searchLabel(o.label, 99999));
+const CONTOUR_LEGEND = contourLegendWidth([...Object.values(LAB_OPTIMIZERS).map((o) => `${o.label} (diverged)`), ...SEARCH_LABELS]);
+const LOSS_LEGEND = legendRoom([...Object.values(LAB_OPTIMIZERS).map((o) => `${o.label} (diverged at ${MAX_STEPS})`), ...SEARCH_LABELS], 150);
+
+/** A line-search method's legend label: its evaluations so far (a first-order step is one gradient evaluation). */
+function searchLabel(label: string, evaluations: number): string {
+  return `${label} (${evaluations} evaluations)`;
+}
+
+/** What a runner shows in the legends. */
+function runnerLabel(r: Race['runners'][number]): string {
+  if (r.diverged) return `${r.label} (diverged)`;
+  return r.search ? searchLabel(r.label, Race.evaluationsShown(r)) : r.label;
+}
 /** Points per curve in the loss plots: longer runs are thinned evenly (the last point always kept). */
 const MAX_CHART_POINTS = 800;
 let scales = contourScales({ xDomain: [-1, 1], yDomain: [-1, 1], ...CONTOUR_SIZE, legendWidth: CONTOUR_LEGEND });
@@ -86,6 +98,21 @@ function setupFunctionControls(): void {
       saveUrl();
     });
   }
+  const searchList = $('search-list');
+  for (const [name, o] of Object.entries(LAB_SEARCH_METHODS) as [LabSearchMethod, (typeof LAB_SEARCH_METHODS)[LabSearchMethod]][]) {
+    const row = document.createElement('div');
+    row.className = 'opt-row';
+    row.innerHTML = `<label class="opt-toggle"><input type="checkbox" id="on-${name}"><span class="swatch" style="background:${o.color}"></span>${o.label}</label>`;
+    searchList.appendChild(row);
+    const box = row.querySelector('input[type=checkbox]') as HTMLInputElement;
+    box.addEventListener('change', () => {
+      const on = new Set(state.fn.search);
+      if (box.checked) on.add(name);
+      else on.delete(name);
+      state.fn.search = (Object.keys(LAB_SEARCH_METHODS) as LabSearchMethod[]).filter((k) => on.has(k));
+      resetRace();
+    });
+  }
   for (const key of ['momentum', 'beta1', 'beta2', 'speed'] as const) {
     const input = $<HTMLInputElement>(key);
     input.addEventListener('input', () => {
@@ -118,6 +145,7 @@ function syncFunctionControls(): void {
     $<HTMLInputElement>(`lr-${name}`).value = String(Math.log10(state.fn.lr[name]));
     ($(`lr-${name}-out`) as HTMLOutputElement).value = fmt(state.fn.lr[name]);
   }
+  for (const name of Object.keys(LAB_SEARCH_METHODS) as LabSearchMethod[]) $<HTMLInputElement>(`on-${name}`).checked = state.fn.search.includes(name);
   for (const key of ['momentum', 'beta1', 'beta2', 'speed'] as const) {
     $<HTMLInputElement>(key).value = String(state.fn[key]);
     ($(`${key}-out`) as HTMLOutputElement).value = fmt(state.fn[key]);
@@ -133,7 +161,7 @@ function setPlaying(on: boolean): void {
 function frame(): void {
   if (!playing) return;
   stepRace(state.fn.speed);
-  if (race.steps >= MAX_STEPS || race.runners.every((r) => r.diverged)) setPlaying(false);
+  if (race.steps >= MAX_STEPS || race.finished) setPlaying(false);
   else requestAnimationFrame(frame);
 }
 
@@ -180,7 +208,7 @@ function drawPaths(): void {
   const paths = race.runners.map((r) => {
     const points: number[][] = [];
     for (let k = 0; k < r.path.length; k += 2) points.push([r.path[k], r.path[k + 1]]);
-    return { label: r.diverged ? `${r.label} (diverged)` : r.label, points, color: r.color, key: r.name };
+    return { label: runnerLabel(r), points, color: r.color, key: r.name };
   });
   const legendX = scales.x.range()[1] + 12, legendY = scales.y.range()[1] + 10;
   const layer = { ...domain, ...CONTOUR_SIZE, legendWidth: CONTOUR_LEGEND, paths };
@@ -205,7 +233,7 @@ function drawFunctionLoss(): void {
   const results = race.runners.map((r) => {
     const steps = chartSteps(r.values.length);
     return {
-      label: r.label,
+      label: r.search && !r.diverged ? runnerLabel(r) : r.label,
       pathSteps: steps,
       values: steps.map((k) => (floor === undefined ? r.values[k] : r.values[k] - floor)),
       divergedAt: r.diverged ? r.values.length - 1 : null,
