@@ -4,14 +4,13 @@
 // and the lectures' command from the issue.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runDescent } from '../helpers/cli.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const bin = join(root, 'bin/descent.js');
 const fixtures = join(root, 'test', 'fixtures');
 const read = (...p: string[]) => JSON.parse(readFileSync(join(fixtures, ...p), 'utf8'));
 
@@ -29,9 +28,7 @@ interface Row {
   stopReason?: string; finalX: number[]; finalValue: number;
 }
 
-function descent(args: string[]) {
-  return spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd: root, timeout: 120_000 });
-}
+const descent = (args: string[]) => runDescent(args, { timeout: 120_000 });
 const dist = (x: number[]) => Math.hypot(x[0] - 1, x[1] - 1);
 /** The reference's reach within tol of (1, 1): first iterate (x0 is 0) and the evaluations by then. */
 function reach(x0: number[], its: Iterate[], tol: number): [number | null, number | null] {

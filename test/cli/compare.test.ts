@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodePng, inkFraction } from './png-check.js';
+import { runDescent } from '../helpers/cli.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const bin = join(root, 'bin/descent.js');
@@ -20,9 +21,7 @@ const OPTS = [
   'adagrad=adagrad:lr=1', 'rmsprop=rmsprop:lr=0.001', 'rmsprop+momentum=rmsprop:lr=0.0001,momentum=0.9', 'adam=adam:lr=0.1',
 ];
 
-function descent(args: string[]) {
-  return spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd: root, timeout: 120_000 });
-}
+const descent = (args: string[]) => runDescent(args, { timeout: 120_000 });
 
 test('compare on Beale: every optimizer reaches (3, 0.5) or not exactly as torch.optim does; report self-contained and animated', () => {
   const dir = mkdtempSync(join(tmpdir(), 'descent-compare-'));

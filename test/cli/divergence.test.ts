@@ -4,20 +4,15 @@
 // Expected numbers come from float64 closed forms of the same gradient steps, computed here.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseSafetensors, serializeSafetensors } from '../../src/io/safetensors.js';
 import { parseCheckpoint } from '../../src/train/checkpoint.js';
 import { scratchDir } from '../helpers/scratch.js';
+import { runDescent } from '../helpers/cli.js';
 
-const repo = join(import.meta.dirname, '..', '..');
-const bin = join(repo, 'bin', 'descent.js');
 
-function descent(...args: string[]): { status: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: repo, encoding: 'utf8' });
-  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const descent = (...args: string[]) => runDescent(args);
 const tmp = () => scratchDir('descent-diverge-');
 const jsonLines = (s: string) => s.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
 const close = (got: number, want: number, rel = 1e-4, abs = 1e-6) =>

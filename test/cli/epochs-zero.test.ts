@@ -4,14 +4,14 @@
 // Spawns bin/descent.js: `npm run build` (or `npx tsc -p tsconfig.json`) first.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseSafetensors } from '../../src/io/safetensors.js';
+import { runDescent } from '../helpers/cli.js';
 
 const repo = join(import.meta.dirname, '..', '..');
-const descent = (...args: string[]) => spawnSync(process.execPath, [join(repo, 'bin', 'descent.js'), ...args], { encoding: 'utf8', timeout: 30_000 });
+const descent = (...args: string[]) => runDescent(args, { timeout: 30_000 });
 
 test('train --epochs 0 --save writes the initial model: one float64 SGD step from it is what --epochs 1 writes', () => {
   const dir = mkdtempSync(join(tmpdir(), 'descent-epochs0-'));

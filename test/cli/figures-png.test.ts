@@ -3,19 +3,17 @@
 // with the plot drawn on it in the methods' colours. Needs `npm run build`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodePng, inkFraction, type DecodedPng } from './png-check.js';
+import { runDescent } from '../helpers/cli.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const digits = join(root, 'test/fixtures/data/digits.csv');
 
-function descent(...args: string[]) {
-  return spawnSync(process.execPath, [join(root, 'bin/descent.js'), ...args], { encoding: 'utf8', cwd: root, timeout: 120_000 });
-}
+const descent = (...args: string[]) => runDescent(args, { timeout: 120_000 });
 
 /** Pixels within a small distance of the colour #rrggbb (anti-aliased edges excluded). */
 function pixelsOf(png: DecodedPng, hex: string): number {

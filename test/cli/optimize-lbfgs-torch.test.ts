@@ -4,20 +4,19 @@
 // 1e-7 relative of torch's, and evaluations equal to torch's func_evals.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { scratchDir } from '../helpers/scratch.js';
+import { runDescent } from '../helpers/cli.js';
 
 const repo = join(import.meta.dirname, '..', '..');
-const bin = join(repo, 'bin', 'descent.js');
 const fixture = JSON.parse(readFileSync(join(repo, 'test', 'fixtures', 'lbfgs-torch', 'optimize.json'), 'utf8')) as {
   cases: { name: string; spec: { function: unknown; x0: number[]; optimizer: Record<string, unknown>; steps: number }; path: number[][]; values: number[]; evaluations: number; converged: boolean }[];
 };
 const byName = (n: string) => fixture.cases.find((c) => c.name === n)!;
 
 function run(args: string[]): { path: number[][]; values: number[]; evaluations: number; converged: boolean } {
-  const r = spawnSync(process.execPath, [bin, 'optimize', ...args, '--json'], { encoding: 'utf8' });
+  const r = runDescent(['optimize', ...args, '--json']);
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout);
 }

@@ -2,19 +2,15 @@
 // Every torch fixture through --spec --json; flags, errors and exit codes per the contract.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodePng, inkFraction } from './png-check.js';
 import { scratchDir } from '../helpers/scratch.js';
+import { runDescent } from '../helpers/cli.js';
 
 const repo = join(import.meta.dirname, '..', '..');
-const bin = join(repo, 'bin', 'descent.js');
 
-function descent(...args: string[]): { status: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: repo, encoding: 'utf8' });
-  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const descent = (...args: string[]) => runDescent(args);
 
 function close(a: number, b: number, where: string): void {
   assert.ok(Math.abs(a - b) <= 1e-7 * Math.max(1, Math.abs(b)), `${where}: got ${a}, torch ${b}`);

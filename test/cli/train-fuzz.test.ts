@@ -58,7 +58,7 @@ for (const name of cases) {
     const dir = join(fixtures, name);
     const exp = expected(name);
     const out = join(scratchDir('descent-train-fuzz-'), 'final.safetensors');
-    const r = descent(exp.args.map((a) => (a === 'OUT' ? out : a)), dir);
+    const r = descent(exp.args.map((a) => (a === 'OUT' ? out : a)), { cwd: dir });
     assert.equal(r.status, 0, `${name} (${exp.kept}): ${r.stderr}`);
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
     const done = lines.pop();

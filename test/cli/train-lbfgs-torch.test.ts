@@ -42,7 +42,7 @@ for (const name of cases) {
     const dir = join(fixtures, name);
     const exp = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Expected;
     const out = join(scratchDir('descent-lbfgs-torch-'), 'final.safetensors');
-    const r = descent(exp.args.map((a) => (a === 'OUT' ? out : a)), dir);
+    const r = descent(exp.args.map((a) => (a === 'OUT' ? out : a)), { cwd: dir });
     assert.equal(r.status, 0, r.stderr);
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
     const done = lines.pop();

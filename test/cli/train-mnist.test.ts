@@ -3,12 +3,10 @@
 // the 2,000 held-out digits. About 12 s alone on 2 cores (docs/training.md, "Dropout MLP on MNIST").
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
+import { runDescent } from '../helpers/cli.js';
 
-const repo = join(import.meta.dirname, '..', '..');
 const train = (args: string[]) => {
-  const r = spawnSync(process.execPath, [join(repo, 'bin', 'descent.js'), 'train', '--data', 'mnist', ...args, '--json'], { cwd: repo, encoding: 'utf8' });
+  const r = runDescent(['train', '--data', 'mnist', ...args, '--json']);
   assert.equal(r.status, 0, r.stderr);
   const ls = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
   return { epochs: ls.slice(0, -1), done: ls[ls.length - 1] };

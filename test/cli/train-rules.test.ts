@@ -80,7 +80,7 @@ for (const name of cases) {
     const dir = join(fixtures, name);
     const exp = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Expected;
     const out = join(tmp(), 'final.safetensors');
-    const r = descent(exp.args.map((a) => (a === 'OUT' ? out : a)), dir);
+    const r = descent(exp.args.map((a) => (a === 'OUT' ? out : a)), { cwd: dir });
     assert.equal(r.status, 0, r.stderr);
     const ls = jsonLines(r.stdout);
     const done = ls.pop();
@@ -100,7 +100,7 @@ test('--out writes a complete run folder: config, metrics, torch-named model, lo
   assert.ok(exp.stoppedEarly && exp.bestEpoch < exp.epochs, 'the case restores an earlier epoch');
   const out = join(tmp(), 'run');
   const args = exp.args.slice(0, exp.args.indexOf('--save')).concat(['--out', out]);
-  const r = descent(args, dir);
+  const r = descent(args, { cwd: dir });
   assert.equal(r.status, 0, r.stderr);
   const stdoutEpochs = jsonLines(r.stdout).filter((l) => !l.done);
 
@@ -135,7 +135,7 @@ test('--out writes a complete run folder: config, metrics, torch-named model, lo
   checkWeights(file, dir, name);
   // ... and scored by `descent eval` (stored standardization, the same held-out rows): torch's validation
   // loss and accuracy of the best epoch
-  const ev = descent(['eval', '--model', file, '--data', 'data.csv', '--json'], dir);
+  const ev = descent(['eval', '--model', file, '--data', 'data.csv', '--json'], { cwd: dir });
   assert.equal(ev.status, 0, ev.stderr);
   const score = JSON.parse(ev.stdout);
   assert.ok(close(score.loss, exp.valLoss![exp.bestEpoch - 1], 2e-4), `eval loss ${score.loss} vs torch ${exp.valLoss![exp.bestEpoch - 1]}`);

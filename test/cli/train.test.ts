@@ -4,20 +4,16 @@
 // Then resume bit-identity, SIGINT, and the contract's error lines and exit codes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync, existsSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseSafetensors } from '../../src/io/safetensors.js';
 import { scratchDir } from '../helpers/scratch.js';
+import { bin, repo, runDescent } from '../helpers/cli.js';
 
-const repo = join(import.meta.dirname, '..', '..');
-const bin = join(repo, 'bin', 'descent.js');
 const fixtures = join(repo, 'test', 'fixtures', 'train');
 
-function descent(args: string[], cwd = repo): { status: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8' });
-  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const descent = (args: string[], cwd = repo) => runDescent(args, { cwd });
 const tmp = () => scratchDir('descent-train-');
 const lines = (s: string) => s.trim().split('\n').map((l) => JSON.parse(l));
 const weights = (file: string) => parseSafetensors(new Uint8Array(readFileSync(file)));

@@ -2,18 +2,13 @@
 // SciPy BFGS needs 41 evaluations on this problem at gtol 1e-8 (test/fixtures/minimize/rosenbrock-2).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 import { scratchDir } from '../helpers/scratch.js';
+import { runDescent } from '../helpers/cli.js';
 
-const repo = join(import.meta.dirname, '..', '..');
-const bin = join(repo, 'bin', 'descent.js');
 
-function descent(...args: string[]): { status: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: repo, encoding: 'utf8' });
-  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const descent = (...args: string[]) => runDescent(args);
 
 test('optimize --fn rosenbrock --x0 -1.2,1 --opt bfgs --json: converges to (1, 1) with reason gtol', () => {
   const r = descent('optimize', '--fn', 'rosenbrock', '--x0', '-1.2,1', '--opt', 'bfgs', '--json');

@@ -1,17 +1,13 @@
 // End-to-end `descent ensemble` (needs `npm run build` first, as every CLI test).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseSafetensors } from '../../src/io/safetensors.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { runDescent } from '../helpers/cli.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-function descent(...args: string[]) {
-  return spawnSync(process.execPath, [join(root, 'bin/descent.js'), ...args], { encoding: 'utf8' });
-}
+const descent = (...args: string[]) => runDescent(args);
 
 test('descent ensemble --json: bagging and snapshots report members, their mean and the ensemble', () => {
   for (const flag of [['--bagging', '3'], ['--snapshots', '3']]) {

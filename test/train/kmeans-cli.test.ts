@@ -1,17 +1,15 @@
 // End-to-end `descent kmeans` (needs `npm run build` first, as every CLI test).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runDescent } from '../helpers/cli.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const digits = join(root, 'test/fixtures/data/digits.csv');
-function descent(...args: string[]) {
-  return spawnSync(process.execPath, [join(root, 'bin/descent.js'), ...args], { encoding: 'utf8' });
-}
+const descent = (...args: string[]) => runDescent(args);
 
 test('descent kmeans --json: three methods × seeds, histories, plot written', () => {
   const dir = mkdtempSync(join(tmpdir(), 'kmeans-'));

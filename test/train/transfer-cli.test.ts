@@ -1,17 +1,13 @@
 // `descent train --init --new-head --freeze` end to end (needs `npm run build` first, as every CLI test).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseSafetensors } from '../../src/io/safetensors.js';
+import { runDescent } from '../helpers/cli.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-function descent(...args: string[]) {
-  return spawnSync(process.execPath, [join(root, 'bin/descent.js'), ...args], { encoding: 'utf8' });
-}
+const descent = (...args: string[]) => runDescent(args);
 const load = (f: string) => parseSafetensors(new Uint8Array(readFileSync(f)));
 
 test('descent train --init --new-head --freeze 0: layer 0 bit-identical, the rest trains', () => {
