@@ -206,20 +206,23 @@ export function minimize(objective: SearchObjective, x0: ArrayLike<number>, opti
   const ftol = (o.ftol as number | undefined) ?? 0;
   // Moré–Thuente with the settings of SciPy's BFGS (line_search_wolfe1: xtol 1e-14, steps in [1e-100, 1e100],
   // at most 100 trials) or of L-BFGS-B (xtol 0.1, steps in [0, 1e10], at most 20 trials); both also take
-  // Hager and Zhang's approximate Wolfe point once a step's whole predicted decrease is below 1e-12·|f|
-  // (there f's rounding, not the function, decides the tests: dcsrch alone can spend dozens of trials)
+  // Hager and Zhang's approximate Wolfe point once a step's whole predicted decrease is below 1e-10·|f|
+  // (there f's rounding, not the function, decides the tests: dcsrch alone can spend dozens of trials, and
+  // on a quadratic of condition 1e6, ½xᵀAx − bᵀx rounds to about 1e-11·|f|)
   const useMoreThuente = rule.lineSearch === 'strong-wolfe' && o.wolfe === 'more-thuente';
   const lbfgsb = useMoreThuente && method === 'lbfgs';
   const mt: MoreThuenteOptions = lbfgsb
-    ? { c1, c2, xtol: 0.1, stpMin: 0, stpMax: 1e10, maxEvals: 20, approxEps: 1e-12 }
-    : { c1, c2, xtol: 1e-14, stpMin: 1e-100, stpMax: 1e100, maxEvals: 100, approxEps: 1e-12 };
+    ? { c1, c2, xtol: 0.1, stpMin: 0, stpMax: 1e10, maxEvals: 20, approxEps: 1e-10 }
+    : { c1, c2, xtol: 1e-14, stpMin: 1e-100, stpMax: 1e100, maxEvals: 100, approxEps: 1e-10 };
   // set when L-BFGS-B's search ended on a warning without decrease (with ftol > 0, L-BFGS-B stops there)
   let stalled = false;
+  // The strong Wolfe searches evaluate through a memory of the last point, as SciPy's ScalarFunction does: a
+  // trial at the point just evaluated costs nothing (dcsrch retries its best point when the bracket closes,
+  // and SciPy's wolfe2 fallback often starts where dcsrch stopped).
+  const wolfeObjective = rule.lineSearch === 'strong-wolfe' ? rememberLastPoint(obj) : obj;
   // cg: SciPy's _line_search_wolfe12 (line_search_wolfe1 with c2 0.4, steps in [1e-100, 1e100], then
-  // line_search_wolfe2), each point also passing the rule's sufficient descent test; evaluations go through
-  // a memory of the last point, as SciPy's ScalarFunction (the fallback's first trial is often the last one)
+  // line_search_wolfe2), each point also passing the rule's sufficient descent test
   const cgRule = method === 'cg' ? (rule as ConjugateGradientRule) : null;
-  const cgObjective = cgRule ? rememberLastPoint(obj) : obj;
   const cgMT: MoreThuenteOptions = { c1, c2, xtol: 1e-14, stpMin: 1e-100, stpMax: 1e100, maxEvals: 100, approxEps: 1e-12, fusedSlopes: true };
   const cgZoom = { c1, c2, tMax: 1e100, accept: (gTrial: Float64Array) => cgRule!.acceptsStep(gTrial) };
 
@@ -227,17 +230,17 @@ export function minimize(objective: SearchObjective, x0: ArrayLike<number>, opti
     stalled = false;
     if (cgRule) {
       gtd = dotFused(g, d); // SciPy's rounding of ∇fᵀd (the loop's plain sum may differ in the last bit)
-      const r = moreThuente(cgObjective, x, f, gtd, d, t0, cgMT, work, xNew, gNew, mtResult);
+      const r = moreThuente(wolfeObjective, x, f, gtd, d, t0, cgMT, work, xNew, gNew, mtResult);
       if (r.status === 'non-finite' || (r.status === 'ok' && cgRule.acceptsStep(gNew))) {
         lsResult.status = r.status;
         lsResult.t = r.t;
         lsResult.f = r.f;
         return lsResult;
       }
-      return bracketZoom(cgObjective, x, f, gtd, d, t0, cgZoom, work, xNew, gNew, lsResult);
+      return bracketZoom(wolfeObjective, x, f, gtd, d, t0, cgZoom, work, xNew, gNew, lsResult);
     }
     if (useMoreThuente) {
-      const r = moreThuente(obj, x, f, gtd, d, Math.min(t0, mt.stpMax), mt, work, xNew, gNew, mtResult);
+      const r = moreThuente(wolfeObjective, x, f, gtd, d, Math.min(t0, mt.stpMax), mt, work, xNew, gNew, mtResult);
       lsResult.t = r.t;
       lsResult.f = r.f;
       if (r.status === 'ok' || r.status === 'non-finite') {
@@ -256,7 +259,7 @@ export function minimize(objective: SearchObjective, x0: ArrayLike<number>, opti
       }
       // SciPy's BFGS: where dcsrch stops short, line_search_wolfe2 (bracketing and zoom) from the same step
     }
-    if (rule.lineSearch === 'strong-wolfe') return strongWolfe(obj, x, f, g, gtd, d, t0, wolfe, work, xNew, gNew, lsResult);
+    if (rule.lineSearch === 'strong-wolfe') return strongWolfe(wolfeObjective, x, f, g, gtd, d, t0, wolfe, work, xNew, gNew, lsResult);
     armijo.t0 = method === 'gd-backtracking' ? t0 : 1;
     armijo.gmax0 = maxAbs(g);
     return backtracking(obj, x, f, gtd, d, armijo, xNew, gNew, lsResult);

@@ -185,7 +185,8 @@ for (const c of search) {
     r.path.forEach((p: number[], i: number) => {
       const [f] = fAndGrad(c.spec.function, p);
       assert.ok(Math.abs(f - r.values[i]) <= 1e-10 * Math.max(1, Math.abs(f), maxAbs(p)), `values[${i}] ${r.values[i]} vs f ${f}`);
-      if (i) assert.ok(r.values[i] <= r.values[i - 1] + 1e-12 * Math.abs(r.values[i - 1]), `f rose at iteration ${i}`);
+      // a rise within the approximate-Wolfe tolerance (1e-10·|f| for bfgs and lbfgs) where f no longer resolves decrease
+      if (i) assert.ok(r.values[i] <= r.values[i - 1] + 1e-10 * Math.abs(r.values[i - 1]), `f rose at iteration ${i}`);
     });
     const last = r.path[r.path.length - 1];
     const gmax = maxAbs(fAndGrad(c.spec.function, last)[1]);
