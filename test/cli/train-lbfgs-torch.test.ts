@@ -66,7 +66,7 @@ for (const name of cases) {
 
 test('flags lbfgs-torch cannot honour are refused (exit 2, one line naming the flag)', () => {
   for (const extra of [['--schedule', 'step:stepSize=1'], ['--clip-norm', '1'], ['--early-stopping', '2', '--val', '0.2'], ['--on-nonfinite', 'skip-batch']]) {
-    const r = descent(['train', '--data', 'iris', '--opt', 'lbfgs-torch', '--epochs', '1', ...extra], repo);
+    const r = descent(['train', '--data', 'iris', '--opt', 'lbfgs-torch', '--epochs', '1', ...extra], { cwd: repo });
     assert.equal(r.status, 2, extra.join(' '));
     assert.match(r.stderr, new RegExp(`^descent: error: ${extra[0]}.*lbfgs-torch.*\\n$`));
     assert.equal(r.stdout, '');

@@ -15,8 +15,8 @@ test('Linear init is U(−1/√in, 1/√in) for weight and bias (torch reset_par
   const w = l.weight.data, b = l.bias!.data;
   assert.ok(w.every((v) => Math.abs(v) <= bound) && b.every((v) => Math.abs(v) <= bound));
   // variance of U(−a, a) is a²/3; 40000 draws give a standard error of about 0.6% of it
-  const mean = w.reduce((s, v) => s + v, 0) / w.length;
-  const variance = w.reduce((s, v) => s + (v - mean) ** 2, 0) / w.length;
+  const mean = Array.from(w).reduce((s, v) => s + v, 0) / w.length;
+  const variance = Array.from(w).reduce((s, v) => s + (v - mean) ** 2, 0) / w.length;
   assert.ok(Math.abs(variance - bound * bound / 3) < 0.03 * bound * bound / 3);
   // same seed: the first draws are the weight's, in row-major order
   const g = new Rng(1);

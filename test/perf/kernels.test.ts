@@ -89,10 +89,10 @@ test('matmul split across 2 worker threads (rows and columns) matches the refere
 test('biasAct: bias add with and without relu', () => {
   for (const [m, n] of [[1, 1], [3, 7], [5, 128], [2, 10]]) {
     for (const relu of [false, true]) {
-      const out = be!.allocF32(m * n), bias = be!.allocF32(n);
+      const out: Float32Array = be!.allocF32(m * n), bias: Float32Array = be!.allocF32(n);
       for (let i = 0; i < out.length; i++) out[i] = rand();
       for (let j = 0; j < n; j++) bias[j] = rand();
-      const want = Array.from(out, (v, i) => { const s = Math.fround(v + bias[i % n]); return relu ? Math.max(s, 0) : s; });
+      const want: number[] = Array.from(out, (v: number, i: number) => { const s = Math.fround(v + bias[i % n]); return relu ? Math.max(s, 0) : s; });
       be!.biasAct(out, bias, m, n, relu);
       assert.deepEqual(Array.from(out), want); // one f32 add (and max): exact
     }
