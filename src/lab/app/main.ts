@@ -75,21 +75,9 @@ function setupFunctionControls(): void {
     state.fn.x0 = null;
     resetRace();
   });
-  const list = $('opt-list');
   for (const [name, o] of Object.entries(LAB_OPTIMIZERS) as [LabOptimizer, (typeof LAB_OPTIMIZERS)[LabOptimizer]][]) {
-    const row = document.createElement('div');
-    row.className = 'opt-row';
-    row.innerHTML = `<label class="opt-toggle"><input type="checkbox" id="on-${name}"><span class="swatch" style="background:${o.color}"></span>${o.label}</label>
-      <input type="range" id="lr-${name}" min="-5" max="1" step="0.01" aria-label="${o.label} learning rate"><output id="lr-${name}-out"></output>`;
-    list.appendChild(row);
-    const box = row.querySelector('input[type=checkbox]') as HTMLInputElement;
-    box.addEventListener('change', () => {
-      const on = new Set(state.fn.on);
-      if (box.checked) on.add(name);
-      else on.delete(name);
-      state.fn.on = (Object.keys(LAB_OPTIMIZERS) as LabOptimizer[]).filter((k) => on.has(k));
-      resetRace();
-    });
+    const row = toggleRow('opt-list', name, o, (on) => (state.fn.on = orderedBy(LAB_OPTIMIZERS, toggled(state.fn.on, name, on))),
+      `<input type="range" id="lr-${name}" min="-5" max="1" step="0.01" aria-label="${o.label} learning rate"><output id="lr-${name}-out"></output>`);
     const lr = row.querySelector('input[type=range]') as HTMLInputElement;
     lr.addEventListener('input', () => {
       state.fn.lr[name] = round3(10 ** Number(lr.value));
@@ -98,20 +86,8 @@ function setupFunctionControls(): void {
       saveUrl();
     });
   }
-  const searchList = $('search-list');
   for (const [name, o] of Object.entries(LAB_SEARCH_METHODS) as [LabSearchMethod, (typeof LAB_SEARCH_METHODS)[LabSearchMethod]][]) {
-    const row = document.createElement('div');
-    row.className = 'opt-row';
-    row.innerHTML = `<label class="opt-toggle"><input type="checkbox" id="on-${name}"><span class="swatch" style="background:${o.color}"></span>${o.label}</label>`;
-    searchList.appendChild(row);
-    const box = row.querySelector('input[type=checkbox]') as HTMLInputElement;
-    box.addEventListener('change', () => {
-      const on = new Set(state.fn.search);
-      if (box.checked) on.add(name);
-      else on.delete(name);
-      state.fn.search = (Object.keys(LAB_SEARCH_METHODS) as LabSearchMethod[]).filter((k) => on.has(k));
-      resetRace();
-    });
+    toggleRow('search-list', name, o, (on) => (state.fn.search = orderedBy(LAB_SEARCH_METHODS, toggled(state.fn.search, name, on))));
   }
   for (const key of ['momentum', 'beta1', 'beta2', 'speed'] as const) {
     const input = $<HTMLInputElement>(key);
@@ -136,6 +112,33 @@ function setupFunctionControls(): void {
     state.fn.x0 = [round3(scales.x.invert(pt.x)), round3(scales.y.invert(pt.y))];
     resetRace();
   });
+}
+
+/**
+ * One row of an optimizer list: a checkbox with the method's colour swatch and label (id `on-NAME`), and
+ * `extra` controls after it. Toggling calls `set(checked)` and restarts the race.
+ */
+function toggleRow(listId: string, name: string, o: { label: string; color: string }, set: (on: boolean) => void, extra = ''): HTMLElement {
+  const row = document.createElement('div');
+  row.className = 'opt-row';
+  row.innerHTML = `<label class="opt-toggle"><input type="checkbox" id="on-${name}"><span class="swatch" style="background:${o.color}"></span>${o.label}</label>${extra}`;
+  $(listId).appendChild(row);
+  const box = row.querySelector('input[type=checkbox]') as HTMLInputElement;
+  box.addEventListener('change', () => {
+    set(box.checked);
+    resetRace();
+  });
+  return row;
+}
+
+/** `names` with `name` added or removed. */
+function toggled<T extends string>(names: readonly T[], name: T, on: boolean): T[] {
+  return on ? [...names, name] : names.filter((k) => k !== name);
+}
+
+/** The keys of `table` that are in `names`, in the table's (the panel's) order. */
+function orderedBy<T extends string>(table: Record<T, unknown>, names: readonly T[]): T[] {
+  return (Object.keys(table) as T[]).filter((k) => names.includes(k));
 }
 
 function syncFunctionControls(): void {
