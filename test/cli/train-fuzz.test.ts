@@ -11,19 +11,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseSafetensors } from '../../src/io/safetensors.js';
 import { scratchDir } from '../helpers/scratch.js';
-import { closeRel as close, repo, runDescent as descent } from '../helpers/cli.js';
+import { closeRel as close, repo, runDescent as descent, type TrainFixtureExpected } from '../helpers/cli.js';
 
 const fixtures = join(repo, 'test', 'fixtures', 'train-fuzz');
 
-interface Expected {
-  trainLoss: number[];
-  lr: number[];
-  valLoss?: number[];
-  valAccuracy?: number[];
-  epochs: number;
+interface Expected extends TrainFixtureExpected {
   stoppedEarly: boolean;
   bestEpoch: number;
-  args: string[];
   /** Why the draw is kept: the bug it found, or what it covers. */
   kept: string;
 }

@@ -10,18 +10,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseSafetensors } from '../../src/io/safetensors.js';
 import { scratchDir } from '../helpers/scratch.js';
-import { closeRel as close, repo, runDescent as descent } from '../helpers/cli.js';
+import { closeRel as close, repo, runDescent as descent, type TrainFixtureExpected } from '../helpers/cli.js';
 
 const fixtures = join(repo, 'test', 'fixtures', 'train-lbfgs-torch');
 
-interface Expected {
-  trainLoss: number[];
-  lr: number[];
-  valLoss?: number[];
-  valAccuracy?: number[];
-  epochs: number;
+interface Expected extends TrainFixtureExpected {
   evaluations: number;
-  args: string[];
 }
 
 const weights = (file: string) => parseSafetensors(new Uint8Array(readFileSync(file)));

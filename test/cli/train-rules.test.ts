@@ -11,19 +11,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseSafetensors, parseSafetensorsWithMetadata } from '../../src/io/safetensors.js';
 import { scratchDir } from '../helpers/scratch.js';
-import { closeRel as close, repo, runDescent as descent } from '../helpers/cli.js';
+import { closeRel as close, repo, runDescent as descent, type TrainFixtureExpected } from '../helpers/cli.js';
 
 const fixtures = join(repo, 'test', 'fixtures', 'train-rules');
 
-interface Expected {
-  trainLoss: number[];
-  lr: number[];
-  valLoss?: number[];
-  valAccuracy?: number[];
-  epochs: number;
+interface Expected extends TrainFixtureExpected {
   stoppedEarly: boolean;
   bestEpoch: number;
-  args: string[];
 }
 
 const tmp = () => scratchDir('descent-train-rules-');

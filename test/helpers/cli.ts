@@ -20,3 +20,14 @@ export function runDescent(args: string[], options: { cwd?: string; timeout?: nu
 
 /** |got − want| ≤ rel·|want|: the relative tolerance of the torch training fixtures. */
 export const closeRel = (got: number, want: number, rel: number): boolean => Math.abs(got - want) <= rel * Math.abs(want);
+
+/** The per-epoch record the torch training fixtures hold in expected.json (train-rules, train-fuzz, train-lbfgs-torch). */
+export interface TrainFixtureExpected {
+  trainLoss: number[];
+  lr: number[];
+  valLoss?: number[];
+  valAccuracy?: number[];
+  epochs: number;
+  /** The `descent train` arguments that reproduce the run (OUT stands for the save path). */
+  args: string[];
+}
