@@ -3,19 +3,12 @@
 // from the network. The expected paths are recomputed here from the race's points through the plot's scales.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
 import { parseRunSpec, race, reportHtml } from '../../src/report/index.js';
 import { contourScales } from '../../src/viz/index.js';
 import { makeObjective } from '../../src/objectives/index.js';
-
-const CHROMIUM = '/usr/bin/chromium';
+import { withHtmlPage } from '../helpers/html-page.js';
 
 test('player: step, play, pause, slider and speed drive the animated paths; no network requests', async () => {
-  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium`);
   const beale = makeObjective('beale', 2);
   const runs = [...parseRunSpec('adam:lr=0.1'), ...parseRunSpec('rmsprop:lr=0.001')];
   const results = runs.map((run) => race({ objective: beale, x0: [2, -2], run, steps: 400, maxPoints: 100 }));
@@ -25,17 +18,7 @@ test('player: step, play, pause, slider and speed drive the animated paths; no n
     title: 'player test', command: 'test',
     functions: [{ fn: 'beale', x0: [2, -2], steps: 400, tol: 0.01, minimum: [3, 0.5], ...o, f: (a, b) => { x[0] = a; x[1] = b; return beale.value(x); }, results }],
   });
-  const dir = mkdtempSync(join(tmpdir(), 'descent-player-'));
-  const file = join(dir, 'report.html');
-  writeFileSync(file, html);
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-  try {
-    const page = await browser.newPage();
-    const external: string[] = [];
-    const errors: string[] = [];
-    page.on('request', (r) => { if (!r.url().startsWith('file:')) external.push(r.url()); });
-    page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto(pathToFileURL(file).href);
+  await withHtmlPage(html, async (page, { errors, external }) => {
     const p = page.locator('#player-0');
     const path0 = p.locator('.opt-path').first();
     const points = async () => ((await path0.getAttribute('d')) ?? '').split(/[ML]/).filter(Boolean).length;
@@ -64,8 +47,5 @@ test('player: step, play, pause, slider and speed drive the animated paths; no n
     assert.equal(await p.locator('.step-label').textContent(), 'step 400');
     assert.deepEqual(errors, []);
     assert.deepEqual(external, []);
-  } finally {
-    await browser.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });

@@ -5,19 +5,12 @@
 // scales (the player's job is drawing them, not computing them).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
 import { parseRunSpec, race, reportHtml } from '../../src/report/index.js';
 import { contourScales } from '../../src/viz/index.js';
 import { makeObjective } from '../../src/objectives/index.js';
-
-const CHROMIUM = '/usr/bin/chromium';
+import { withHtmlPage } from '../helpers/html-page.js';
 
 test('player: a 35-point BFGS path beside a 600-point Adam path plays to the end; the short one rests whole on its last iterate', async () => {
-  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium`);
   const rosenbrock = makeObjective('rosenbrock', 2);
   const runs = [...parseRunSpec('adam:lr=0.01'), ...parseRunSpec('bfgs')];
   const results = runs.map((run) => race({ objective: rosenbrock, x0: [-1.2, 1], run, steps: 5000 }));
@@ -29,15 +22,7 @@ test('player: a 35-point BFGS path beside a 600-point Adam path plays to the end
     title: 'mixed player', command: 'test',
     functions: [{ fn: 'rosenbrock', x0: [-1.2, 1], steps: 5000, tol: 0.01, minimum: [1, 1], ...o, f: (a, b) => { x[0] = a; x[1] = b; return rosenbrock.value(x); }, results }],
   });
-  const dir = mkdtempSync(join(tmpdir(), 'descent-player-mixed-'));
-  const file = join(dir, 'report.html');
-  writeFileSync(file, html);
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-  try {
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto(pathToFileURL(file).href);
+  await withHtmlPage(html, async (page, { errors }) => {
     const p = page.locator('#player-0');
     const points = async (i: number) => ((await p.locator('.opt-path').nth(i).getAttribute('d')) ?? '').split(/[ML]/).filter(Boolean).length;
     const { x: sx, y: sy } = contourScales(o);
@@ -63,8 +48,5 @@ test('player: a 35-point BFGS path beside a 600-point Adam path plays to the end
     await page.waitForFunction(() => document.querySelector('#player-0 .step-label')!.textContent === 'step 5000, iteration ' + (document.querySelectorAll('#player-0 .opt-path')[1].getAttribute('d')!.split(/[ML]/).filter(Boolean).length - 1));
     assert.equal(await points(0), adam.path.length);
     assert.deepEqual(errors, []);
-  } finally {
-    await browser.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
