@@ -28,7 +28,7 @@ import { Trainer, evaluate, type EpochMetrics } from '../../train/trainer.js';
 import { fitLbfgsTorch } from '../../train/lbfgs-torch-fit.js';
 import { loadCheckpoint, parseCheckpoint, serializeCheckpoint } from '../../train/checkpoint.js';
 import { createProgress } from '../progress.js';
-import { lossCurveSvg } from '../../train/loss-curve.js';
+import { lossCurveSvg } from '../../viz/loss-curve.js';
 import { readCsvFile } from '../csv-file.js';
 import { memoryLimit, modelMemoryLimit } from '../limits.js';
 import { initFrom, parseFreeze } from '../../train/transfer.js';
@@ -533,7 +533,7 @@ function runLbfgsTorchTrain(o: Opts, optSpec: Record<string, unknown>, r: Search
   }
 }
 
-/** loss-curve.svg of a run folder (src/train/loss-curve.ts). */
+/** loss-curve.svg of a run folder (src/viz/loss-curve.ts). */
 function writeLossCurve(path: string, history: EpochMetrics[], title: string): void {
   atomicWrite(path, lossCurveSvg(history, title));
 }

@@ -3,7 +3,7 @@
  * Browser-only; the library code it imports is the same source the CLI runs in Node.
  */
 import { anyExit, contourLayerSvg, contourLegendWidth, contourScales, legendRoom, legendSvg, lineChartSvg, markKeySvg, optimizerColor, pathsLayerSvg, shade } from '../../viz/index.js';
-import { functionValueChart } from '../../report/html.js';
+import { functionValueChart } from '../../viz/index.js';
 import { Race } from '../race.js';
 import { ToyTrainer } from '../toy-trainer.js';
 import {
