@@ -36,6 +36,8 @@ export interface LineChartOptions {
    * and a chart of default width grows by what the legend needs past 150, so the frame keeps its size.
    */
   legendWidth?: number;
+  /** x values the axis covers even without data there (the lab's step axis starts at 0..10, not at one point). */
+  xExtent?: [number, number];
   /** false: no legend inside the SVG (a page shows an HTML legend, `legendHtml`, that reflows on a phone). */
   legend?: boolean;
 }
@@ -66,6 +68,7 @@ export function lineChartScales(o: LineChartOptions) {
       consider(s.x, s.band.hi);
     }
   }
+  if (o.xExtent) for (const v of o.xExtent) if (okX(v)) { x0 = Math.min(x0, v); x1 = Math.max(x1, v); }
   if (!(x0 <= x1)) { x0 = o.logX ? 1 : 0; x1 = o.logX ? 10 : 1; }
   if (!(y0 <= y1)) { y0 = o.logY ? 1 : 0; y1 = o.logY ? 10 : 1; }
   if (x0 === x1) {

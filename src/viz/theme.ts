@@ -30,7 +30,7 @@ export const pageCss = `:root{${LIGHT};color-scheme:light dark}
 @media (prefers-color-scheme:dark){:root{${DARK}}}
 *,*::before,*::after{box-sizing:border-box}
 html{-webkit-text-size-adjust:100%}
-body{margin:0;background:var(--bg);color:var(--text);font:${TYPE.body}px/1.5 ${FONT};overflow-wrap:anywhere}
+body{margin:0;background:var(--bg);color:var(--text);font:${TYPE.body}px/1.5 ${FONT};overflow-wrap:break-word}
 h1{font-size:${TYPE.h1}px;line-height:1.2;margin:${SPACE[5]}px 0 ${SPACE[2]}px;font-weight:650;letter-spacing:-.01em}
 h2{font-size:${TYPE.h2}px;line-height:1.3;margin:${SPACE[6]}px 0 ${SPACE[3]}px;font-weight:600}
 h3{font-size:${TYPE.body}px;margin:${SPACE[4]}px 0 ${SPACE[2]}px;font-weight:600}

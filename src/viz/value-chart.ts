@@ -53,7 +53,7 @@ export interface ValueRun extends ColoredRun {
 export function functionValueChart(
   s: { fn: string; x0: number[]; results: ValueRun[] },
   logY = true,
-  chart: { title?: string; yLabel?: string; width?: number; height?: number; legendWidth?: number; against?: 'step' | 'evaluations'; legend?: boolean } = {},
+  chart: { title?: string; yLabel?: string; width?: number; height?: number; legendWidth?: number; against?: 'step' | 'evaluations'; legend?: boolean; xExtent?: [number, number] } = {},
 ): string {
   const byEvaluations = chart.against === 'evaluations';
   // values past 1000× the largest start value are left out (a diverging run would squash every other curve)
@@ -78,6 +78,7 @@ export function functionValueChart(
     height: chart.height,
     legendWidth: chart.legendWidth,
     legend: chart.legend,
+    xExtent: chart.xExtent,
   });
 }
 
