@@ -60,7 +60,7 @@ export function refuseNonDecimalNumbers(program: Command, argv: readonly string[
     else if (i + 1 < argv.length && (option.required || !argv[i + 1].startsWith('-'))) value = argv[++i];
     if (value === undefined) continue;
     const placeholder = option.flags.replace(/^[^<[]*/, '');
-    if (/file|dir|column|name|spec|csv/i.test(placeholder)) continue;
+    if (/file|dir|column/i.test(placeholder) || long === '--data' || long === '--target') continue;
     if (NON_DECIMAL.test(value)) {
       throw inputError(`${long}: expected a decimal number, got ${quoteValue(value)} (hexadecimal, binary and octal numbers are not read)`);
     }
