@@ -1,0 +1,22 @@
+/**
+ * The lectures' demonstrations (`descent demo NAME`): sparse features, gradient noise against batch size,
+ * sample order and clotting, Hopfield networks, restricted Boltzmann machines. Browser-safe: the datasets
+ * come from the caller.
+ */
+export { demos, demoNames, demoSpec, runDemo, classData } from './registry.js';
+export type { DemoSpec, DemoInputs, DemoOutput, DemoDatasetName } from './registry.js';
+export { demoPageHtml, fmt } from './page.js';
+export type { DemoPage, DemoSection, DemoTable } from './page.js';
+export { imageGridSvg } from './images.js';
+export type { ImageGridOptions, ImageTile } from './images.js';
+export { softmaxLossGrad, softmaxAccuracy, softmaxParamCount, sigmoid, softplus, iota } from './linear-models.js';
+export type { ClassData } from './linear-models.js';
+export { mean, sampleStd, fitLine } from './stats.js';
+export { hebbianWeights, hopfieldEnergy, recall, corrupt, overlap, randomPatterns, capacityCurve, digitPatterns, HOPFIELD_CAPACITY } from './hopfield.js';
+export type { RecallOptions, RecallResult, CapacityOptions, CapacityPoint } from './hopfield.js';
+export { runHopfieldDemo, hopfieldPage, recallAt } from './hopfield-demo.js';
+export type { HopfieldDemoOptions, HopfieldDemoResult, EnergyTrace } from './hopfield-demo.js';
+export { makeSparseData, logisticLoss, logisticBatchGrad, sparseMethods, sparseRun, sparseRace, SPARSE_LR_GRID } from './sparse.js';
+export type { SparseData, SparseDataOptions, SparseMethod, SparseRun, SparseRace, SparseRaceOptions } from './sparse.js';
+export { runSparseDemo, sparsePage, bestRun } from './sparse-demo.js';
+export type { SparseDemoOptions } from './sparse-demo.js';

@@ -1,0 +1,97 @@
+/**
+ * The demos of `descent demo NAME`: each takes a seed and the datasets it needs (the caller loads them, so
+ * this stays browser-safe) and returns its report page and a summary of the measured figures.
+ */
+import { inputError } from '../errors.js';
+import type { Dataset } from '../data/dataset.js';
+import type { ClassData } from './linear-models.js';
+import { demoPageHtml } from './page.js';
+import type { DemoPage } from './page.js';
+import { hopfieldPage, recallAt, runHopfieldDemo } from './hopfield-demo.js';
+import { bestRun, runSparseDemo, sparsePage } from './sparse-demo.js';
+
+export type DemoDatasetName = 'digits' | 'mnist';
+
+export interface DemoInputs {
+  seed: number;
+  /** The datasets the demo named in `needs`, as loaded by the caller. */
+  data: Partial<Record<DemoDatasetName, Dataset>>;
+}
+
+export interface DemoOutput {
+  page: DemoPage;
+  /** The measured figures, JSON-serialisable. */
+  summary: Record<string, unknown>;
+}
+
+export interface DemoSpec {
+  name: string;
+  description: string;
+  needs: DemoDatasetName[];
+  run(inputs: DemoInputs): DemoOutput;
+}
+
+/** A loaded dataset as the demos' class data, pixels divided by `scale` (digits: 16, MNIST: already in [0, 1]). */
+export function classData(ds: Dataset, scale = 1): ClassData {
+  const x = new Float64Array(ds.x.length);
+  for (let i = 0; i < x.length; i++) x[i] = ds.x[i] / scale;
+  return { x, y: ds.y, n: ds.n, d: ds.d, k: ds.numClasses };
+}
+
+function need(inputs: DemoInputs, name: DemoDatasetName): Dataset {
+  const ds = inputs.data[name];
+  if (!ds) throw inputError(`demo: the dataset '${name}' was not given`);
+  return ds;
+}
+
+export const demos: Record<string, DemoSpec> = {
+  sparse: {
+    name: 'sparse',
+    description: 'rare features: SGD, momentum, Adagrad, RMSProp, Adam on logistic data with rare binary features (lecture 001)',
+    needs: [],
+    run({ seed }) {
+      const r = runSparseDemo({ seed });
+      const sgd = bestRun(r, 'sgd'), ada = bestRun(r, 'adagrad');
+      return {
+        page: sparsePage(r, ''),
+        summary: {
+          steps: r.steps,
+          best: r.best.map((b) => ({ label: b.label, lr: b.lr, finalLoss: b.finalLoss, finalRareError: b.rareError[b.rareError.length - 1], effectiveLrFrequent: b.effectiveLrFrequent, effectiveLrRare: b.effectiveLrRare })),
+          claim: { adagradRareError: ada.rareError[ada.rareError.length - 1], sgdRareError: sgd.rareError[sgd.rareError.length - 1] },
+        },
+      };
+    },
+  },
+  hopfield: {
+    name: 'hopfield',
+    description: 'Hopfield associative memory: Hebbian storage, asynchronous recall, energy, capacity (lecture 003)',
+    needs: ['digits'],
+    run(inputs) {
+      const r = runHopfieldDemo({ seed: inputs.seed, digits: classData(need(inputs, 'digits')) });
+      return {
+        page: hopfieldPage(r, ''),
+        summary: {
+          n: r.n,
+          capacity: r.capacity,
+          claim: { recallAt005: recallAt(r, 0.05).recall, recallAt025: recallAt(r, 0.25).recall, energyRises: r.traces.reduce((a, t) => a + t.rises, 0) },
+          digits: r.digits ? { classes: r.digits.classes, overlaps: r.digits.overlaps } : null,
+        },
+      };
+    },
+  },
+};
+
+/** The demo names, in the order the lectures meet them. */
+export const demoNames: readonly string[] = ['sparse', 'variance', 'order', 'hopfield', 'boltzmann'].filter((n) => Object.hasOwn(demos, n));
+
+export function demoSpec(name: string): DemoSpec {
+  if (!Object.hasOwn(demos, name)) throw inputError(`unknown demo '${name}'; expected one of: ${demoNames.join(', ')}`);
+  return demos[name];
+}
+
+/** Runs one demo and renders its page (the command line shown on the page is `command`). */
+export function runDemo(name: string, inputs: DemoInputs, command: string, createdAt?: string): { html: string; summary: Record<string, unknown> } {
+  const spec = demoSpec(name);
+  const out = spec.run(inputs);
+  return { html: demoPageHtml({ ...out.page, command, createdAt }), summary: { demo: name, seed: inputs.seed, ...out.summary } };
+}
