@@ -11,7 +11,8 @@ import { parseStrictJson } from '../../io/strict-json.js';
 import { checkOutputFile } from '../output-paths.js';
 import { checkFigureName, writeFigure } from '../png.js';
 import { makeObjective, type Objective, type ObjectiveSpec } from '../../objectives/index.js';
-import { optimizers, isOptimizerName, resolveOptions, runFirstOrder, type HyperValue, type OptimizerRule } from '../../optim/index.js';
+import { optimizers, isOptimizerName, resolveOptions, type HyperValue, type OptimizerRule } from '../../optim/index.js';
+import { runFirstOrder } from '../../search/run-first-order.js';
 import { parseScheduleArg, type ScheduleSpec } from '../../schedule/index.js';
 import { convergenceSeries, isSearchMethodName, optimizeSearchMethods, resolveSearchOptions, lbfgsTorchFlagDefaults, resolveLbfgsTorchOptions, runLbfgsTorch } from '../../search/index.js';
 
