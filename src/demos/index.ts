@@ -3,7 +3,7 @@
  * sample order and clotting, Hopfield networks, restricted Boltzmann machines. Browser-safe: the datasets
  * come from the caller.
  */
-export { demos, demoNames, demoSpec, runDemo, classData } from './registry.js';
+export { demos, demoNames, demoSpec, runDemo, classData, firstRows, VARIANCE_MNIST_ROWS } from './registry.js';
 export type { DemoSpec, DemoInputs, DemoOutput, DemoDatasetName } from './registry.js';
 export { demoPageHtml, fmt } from './page.js';
 export type { DemoPage, DemoSection, DemoTable } from './page.js';
@@ -20,3 +20,7 @@ export { makeSparseData, logisticLoss, logisticBatchGrad, sparseMethods, sparseR
 export type { SparseData, SparseDataOptions, SparseMethod, SparseRun, SparseRace, SparseRaceOptions } from './sparse.js';
 export { runSparseDemo, sparsePage, bestRun } from './sparse-demo.js';
 export type { SparseDemoOptions } from './sparse-demo.js';
+export { residuals, noiseCurve, defaultDraws, trainSoftmax, budgetRace } from './variance.js';
+export type { NoisePoint, NoiseCurve, BudgetRun, BudgetOptions } from './variance.js';
+export { runVarianceOn, variancePage, worstZ, NOISE_BATCHES } from './variance-demo.js';
+export type { VarianceDataset, VarianceStage, VarianceResult } from './variance-demo.js';

@@ -9,6 +9,7 @@ import { demoPageHtml } from './page.js';
 import type { DemoPage } from './page.js';
 import { hopfieldPage, recallAt, runHopfieldDemo } from './hopfield-demo.js';
 import { bestRun, runSparseDemo, sparsePage } from './sparse-demo.js';
+import { runVarianceOn, variancePage, worstZ } from './variance-demo.js';
 
 export type DemoDatasetName = 'digits' | 'mnist';
 
@@ -38,6 +39,15 @@ export function classData(ds: Dataset, scale = 1): ClassData {
   return { x, y: ds.y, n: ds.n, d: ds.d, k: ds.numClasses };
 }
 
+/** The first `rows` rows (views, no copy). */
+export function firstRows(data: ClassData, rows: number): ClassData {
+  const n = Math.min(rows, data.n);
+  return { ...data, n, x: (data.x as Float64Array).subarray(0, n * data.d), y: (data.y as Float64Array).subarray(0, n) };
+}
+
+/** Rows of MNIST the variance demo uses: the first 10,000 (the built-in's fixed, class-stratified order). */
+export const VARIANCE_MNIST_ROWS = 10000;
+
 function need(inputs: DemoInputs, name: DemoDatasetName): Dataset {
   const ds = inputs.data[name];
   if (!ds) throw inputError(`demo: the dataset '${name}' was not given`);
@@ -58,6 +68,27 @@ export const demos: Record<string, DemoSpec> = {
           steps: r.steps,
           best: r.best.map((b) => ({ label: b.label, lr: b.lr, finalLoss: b.finalLoss, finalRareError: b.rareError[b.rareError.length - 1], effectiveLrFrequent: b.effectiveLrFrequent, effectiveLrRare: b.effectiveLrRare })),
           claim: { adagradRareError: ada.rareError[ada.rareError.length - 1], sgdRareError: sgd.rareError[sgd.rareError.length - 1] },
+        },
+      };
+    },
+  },
+  variance: {
+    name: 'variance',
+    description: 'gradient noise E‖g_B − g‖² against batch size B on digits and MNIST, and equal-budget races (lecture 002)',
+    needs: ['digits', 'mnist'],
+    run(inputs) {
+      const results = [
+        runVarianceOn({ name: 'digits', data: classData(need(inputs, 'digits'), 16), budgetEpochs: 5, lrs: { batch: [1, 3, 10], minibatch: [0.3, 1, 3], sgd: [0.03, 0.1, 0.3] } }, inputs.seed),
+        runVarianceOn({ name: 'mnist', data: firstRows(classData(need(inputs, 'mnist')), VARIANCE_MNIST_ROWS), budgetEpochs: 1, lrs: { batch: [1, 3, 10], minibatch: [0.3, 1, 3], sgd: [0.003, 0.01, 0.03] } }, inputs.seed),
+      ];
+      return {
+        page: variancePage(results, ''),
+        summary: {
+          datasets: results.map((r) => ({
+            name: r.name, n: r.n,
+            stages: r.stages.map((s) => ({ stage: s.stage, sigma2: s.curve.sigma2, slope: s.curve.slope, fitUpTo: s.curve.fitUpTo, worstZ: worstZ(s.curve), points: s.curve.points })),
+            budget: r.budget.map((b) => ({ label: b.label, lr: b.lr, finalLoss: b.finalLoss, seconds: b.seconds[b.seconds.length - 1] })),
+          })),
         },
       };
     },
