@@ -24,3 +24,8 @@ export { residuals, noiseCurve, defaultDraws, trainSoftmax, budgetRace } from '.
 export type { NoisePoint, NoiseCurve, BudgetRun, BudgetOptions } from './variance.js';
 export { runVarianceOn, variancePage, worstZ, NOISE_BATCHES } from './variance-demo.js';
 export type { VarianceDataset, VarianceStage, VarianceResult } from './variance-demo.js';
+export { firstRowsOf, lastRowsOf } from './rows.js';
+export { orderRun, repeatRows, clottingRun, ORDER_KINDS } from './order.js';
+export type { OrderKind, OrderRun, OrderOptions, ClotRun } from './order.js';
+export { runOrderDemo, orderSummary, orderPage, CLOT_KS } from './order-demo.js';
+export type { OrderDemoOptions, OrderDemoResult } from './order-demo.js';

@@ -9,6 +9,8 @@ import { demoPageHtml } from './page.js';
 import type { DemoPage } from './page.js';
 import { hopfieldPage, recallAt, runHopfieldDemo } from './hopfield-demo.js';
 import { bestRun, runSparseDemo, sparsePage } from './sparse-demo.js';
+import { firstRowsOf } from './rows.js';
+import { orderPage, orderSummary, runOrderDemo } from './order-demo.js';
 import { runVarianceOn, variancePage, worstZ } from './variance-demo.js';
 
 export type DemoDatasetName = 'digits' | 'mnist';
@@ -40,10 +42,7 @@ export function classData(ds: Dataset, scale = 1): ClassData {
 }
 
 /** The first `rows` rows (views, no copy). */
-export function firstRows(data: ClassData, rows: number): ClassData {
-  const n = Math.min(rows, data.n);
-  return { ...data, n, x: (data.x as Float64Array).subarray(0, n * data.d), y: (data.y as Float64Array).subarray(0, n) };
-}
+export const firstRows = firstRowsOf;
 
 /** Rows of MNIST the variance demo uses: the first 10,000 (the built-in's fixed, class-stratified order). */
 export const VARIANCE_MNIST_ROWS = 10000;
@@ -89,6 +88,22 @@ export const demos: Record<string, DemoSpec> = {
             stages: r.stages.map((s) => ({ stage: s.stage, sigma2: s.curve.sigma2, slope: s.curve.slope, fitUpTo: s.curve.fitUpTo, worstZ: worstZ(s.curve), points: s.curve.points })),
             budget: r.budget.map((b) => ({ label: b.label, lr: b.lr, finalLoss: b.finalLoss, seconds: b.seconds[b.seconds.length - 1] })),
           })),
+        },
+      };
+    },
+  },
+  order: {
+    name: 'order',
+    description: 'SGD in a fixed cyclic, a class-sorted and a reshuffled order over seeds, and data clotting (lecture 002)',
+    needs: ['digits'],
+    run(inputs) {
+      const r = runOrderDemo({ data: classData(need(inputs, 'digits'), 16), seed: inputs.seed });
+      return {
+        page: orderPage(r, ''),
+        summary: {
+          lr: r.lr, epochs: r.epochs, seeds: r.seeds,
+          orders: Object.fromEntries((['cyclic', 'sorted', 'random'] as const).map((o) => [o, { ...orderSummary(r, o), finalLossPerSeed: r.runs[o].map((x) => x.finalLoss) }])),
+          clotting: r.clotting.map((c) => ({ method: c.method, k: c.k, lr: c.lr, loss: c.loss, examples: c.examples })),
         },
       };
     },
