@@ -29,3 +29,7 @@ export { orderRun, repeatRows, clottingRun, ORDER_KINDS } from './order.js';
 export type { OrderKind, OrderRun, OrderOptions, ClotRun } from './order.js';
 export { runOrderDemo, orderSummary, orderPage, CLOT_KS } from './order-demo.js';
 export type { OrderDemoOptions, OrderDemoResult } from './order-demo.js';
+export { createRbm, rbmParamCount, hiddenProbs, visibleProbs, freeEnergy, logPartition, exactNll, exactGradient, createCd, cdGradient, reconstructionError, pseudoLogLikelihood } from './rbm.js';
+export type { Rbm, CdState } from './rbm.js';
+export { runBoltzmannDemo, boltzmannPage, trainRbm, rbmFeatures, softmaxProbe, gibbsSamples, binarize, PLL_ROWS } from './boltzmann-demo.js';
+export type { BoltzmannDemoOptions, BoltzmannDemoResult, RbmTraining, ClassifierResult } from './boltzmann-demo.js';

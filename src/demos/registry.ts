@@ -10,6 +10,7 @@ import type { DemoPage } from './page.js';
 import { hopfieldPage, recallAt, runHopfieldDemo } from './hopfield-demo.js';
 import { bestRun, runSparseDemo, sparsePage } from './sparse-demo.js';
 import { firstRowsOf } from './rows.js';
+import { boltzmannPage, runBoltzmannDemo } from './boltzmann-demo.js';
 import { orderPage, orderSummary, runOrderDemo } from './order-demo.js';
 import { runVarianceOn, variancePage, worstZ } from './variance-demo.js';
 
@@ -121,6 +122,22 @@ export const demos: Record<string, DemoSpec> = {
           capacity: r.capacity,
           claim: { recallAt005: recallAt(r, 0.05).recall, recallAt025: recallAt(r, 0.25).recall, energyRises: r.traces.reduce((a, t) => a + t.rises, 0) },
           digits: r.digits ? { classes: r.digits.classes, overlaps: r.digits.overlaps } : null,
+        },
+      };
+    },
+  },
+  boltzmann: {
+    name: 'boltzmann',
+    description: 'a restricted Boltzmann machine on binarized digits by CD-1 and persistent CD, its filters, samples and features (lecture 003)',
+    needs: ['digits'],
+    run(inputs) {
+      const r = runBoltzmannDemo({ data: classData(need(inputs, 'digits'), 16), seed: inputs.seed });
+      return {
+        page: boltzmannPage(r, ''),
+        summary: {
+          hidden: r.hidden, epochs: r.epochs, rows: r.rows,
+          runs: r.runs.map((x) => ({ label: x.label, reconstruction: x.reconstruction, pll: x.pll, heldOutPll: x.heldOutPll })),
+          classifiers: r.classifiers,
         },
       };
     },
