@@ -4,7 +4,7 @@ export { makeObjective, objectives, expressionObjective } from './objectives/ind
 export type { Objective, ObjectiveSpec } from './objectives/index.js';
 export { createOptimizer, Optimizer, optimizers, resolveOptions, runFirstOrder } from './optim/index.js';
 export type { FloatArray, OptimizerName, OptimizerStateDict, ParamGroupSpec } from './optim/index.js';
-export { createSchedule, parseScheduleArg } from './schedule/index.js';
+export { createSchedule, attachSchedule, parseScheduleArg } from './schedule/index.js';
 export type { Schedule, ScheduleSpec } from './schedule/index.js';
 export { minimize, minimizeParams, searchMethods, counted, convergenceSeries } from './search/index.js';
 export { LbfgsTorch, runLbfgsTorch } from './search/index.js';
