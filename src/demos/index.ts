@@ -11,7 +11,7 @@ export { imageGridSvg } from './images.js';
 export type { ImageGridOptions, ImageTile } from './images.js';
 export { softmaxLossGrad, softmaxAccuracy, softmaxParamCount, sigmoid, softplus, iota } from './linear-models.js';
 export type { ClassData } from './linear-models.js';
-export { mean, sampleStd, fitLine } from './stats.js';
+export { mean, sampleStd, fitLine, correlation } from './stats.js';
 export { hebbianWeights, hopfieldEnergy, recall, corrupt, overlap, randomPatterns, capacityCurve, digitPatterns, HOPFIELD_CAPACITY } from './hopfield.js';
 export type { RecallOptions, RecallResult, CapacityOptions, CapacityPoint } from './hopfield.js';
 export { runHopfieldDemo, hopfieldPage, recallAt } from './hopfield-demo.js';
@@ -27,7 +27,7 @@ export type { VarianceDataset, VarianceStage, VarianceResult } from './variance-
 export { firstRowsOf, lastRowsOf } from './rows.js';
 export { orderRun, repeatRows, clottingRun, ORDER_KINDS } from './order.js';
 export type { OrderKind, OrderRun, OrderOptions, ClotRun } from './order.js';
-export { runOrderDemo, orderSummary, orderPage, CLOT_KS } from './order-demo.js';
+export { runOrderDemo, orderSummary, orderPage, epochRepeat, CLOT_KS } from './order-demo.js';
 export type { OrderDemoOptions, OrderDemoResult } from './order-demo.js';
 export { createRbm, rbmParamCount, hiddenProbs, visibleProbs, freeEnergy, logPartition, exactNll, exactGradient, createCd, cdGradient, reconstructionError, pseudoLogLikelihood } from './rbm.js';
 export type { Rbm, CdState } from './rbm.js';

@@ -5,7 +5,7 @@ import { clottingRun, ORDER_KINDS, orderRun } from './order.js';
 import type { ClotRun, OrderKind, OrderRun } from './order.js';
 import { firstRowsOf, lastRowsOf } from './rows.js';
 import type { ClassData } from './linear-models.js';
-import { mean, sampleStd } from './stats.js';
+import { correlation, mean, sampleStd } from './stats.js';
 import type { DemoPage } from './page.js';
 
 export interface OrderDemoOptions {
@@ -61,6 +61,16 @@ export function orderSummary(r: OrderDemoResult, order: OrderKind): { loss: numb
   };
 }
 
+/**
+ * The cyclic pattern in numbers: the correlation between the per-step losses of epochs 2 and 3 of the first
+ * seed, position by position. A fixed order meets the same example at the same step of every epoch, so the
+ * sequences repeat; a fresh permutation puts different examples there.
+ */
+export function epochRepeat(r: OrderDemoResult, order: OrderKind): number {
+  const run = r.runs[order][0], n = r.trainRows;
+  return correlation(run.stepLoss.slice(n, 2 * n), run.stepLoss.slice(2 * n, 3 * n));
+}
+
 export function orderPage(r: OrderDemoResult, command: string): DemoPage {
   const first = (order: OrderKind) => r.runs[order][0];
   const epochsX = Array.from({ length: r.epochs }, (_v, i) => i + 1);
@@ -78,12 +88,13 @@ export function orderPage(r: OrderDemoResult, command: string): DemoPage {
     title: 'descent demo order: sample order and data clotting',
     command,
     claim: 'Lecture 002: "If we loop through the samples in the same order, we may get cyclic behavior", so the order is randomly permuted every epoch; and "extreme instance of data clotting: all the training instances are exactly the same": incremental updates help when the data is redundant.',
-    verdict: `Measured over ${r.seeds.length} seeds after ${r.epochs} epochs: final training loss ${rnd.loss.toFixed(4)} (random permutation each epoch) against ${cyc.loss.toFixed(4)} (fixed cyclic order) and ${srt.loss.toFixed(4)} (sorted by class). Clotting: after ${clot('full-batch', 1).loss.length - 1} epochs full-batch GD ends at ${lastOf(clot('full-batch', 16)).toFixed(3)} whatever k, incremental SGD at ${lastOf(clot('incremental', 1)).toFixed(3)} (k = 1), ${lastOf(clot('incremental', 4)).toFixed(3)} (k = 4), ${lastOf(clot('incremental', 16)).toFixed(3)} (k = 16).`,
+    verdict: `Measured over ${r.seeds.length} seeds after ${r.epochs} epochs: final training loss ${rnd.loss.toFixed(4)} (random permutation each epoch) against ${cyc.loss.toFixed(4)} (fixed cyclic order) and ${srt.loss.toFixed(4)} (sorted by class); the per-step loss of epoch 2 correlates ${epochRepeat(r, 'cyclic').toFixed(2)} with epoch 3's under the fixed order, ${epochRepeat(r, 'random').toFixed(2)} under reshuffling. Clotting: after ${clot('full-batch', 1).loss.length - 1} epochs full-batch GD ends at ${lastOf(clot('full-batch', 16)).toFixed(3)} whatever k, incremental SGD at ${lastOf(clot('incremental', 1)).toFixed(3)} (k = 1), ${lastOf(clot('incremental', 4)).toFixed(3)} (k = 4), ${lastOf(clot('incremental', 16)).toFixed(3)} (k = 16).`,
     sections: [
       {
         heading: 'three orders',
         text: [
           `Softmax regression on digits (pixels / 16; the first ${r.trainRows} rows train, the last ${r.valRows} are held out), single-example SGD at lr ${r.lr} from zero weights for ${r.epochs} epochs. cyclic: one permutation drawn from the seed and reused every epoch; sorted: all 0s, then all 1s, ...; random: a fresh permutation each epoch. Seeds ${r.seeds.join(', ')}.`,
+          `The last column measures the cycle: the correlation, step by step, of the loss of the example used in epoch 2 with that in epoch 3 (seed ${r.seeds[0]}): ${epochRepeat(r, 'cyclic').toFixed(2)} for the fixed cyclic order, ${epochRepeat(r, 'sorted').toFixed(2)} sorted, ${epochRepeat(r, 'random').toFixed(2)} for a fresh permutation.`,
           'Within an epoch the class-sorted order drags the model to the class it is reading: the training loss climbs and falls with the same period every epoch, and the epoch ends with the model tuned to the last class. The fixed cyclic order repeats its pattern exactly each epoch (a limit cycle); the reshuffled order does not.',
         ],
         figures: [
@@ -93,8 +104,8 @@ export function orderPage(r: OrderDemoResult, command: string): DemoPage {
         ],
         tables: [{
           name: 'orders',
-          head: ['order', 'final train loss (mean)', 'std over seeds', 'train accuracy', 'held-out loss', 'held-out accuracy', 'final loss per seed'],
-          rows: ORDER_KINDS.map((o) => { const s = orderSummary(r, o); return [o, s.loss, s.lossStd, s.accuracy, s.valLoss, s.valAccuracy, r.runs[o].map((x) => x.finalLoss.toFixed(4)).join(', ')]; }),
+          head: ['order', 'final train loss (mean)', 'std over seeds', 'train accuracy', 'held-out loss', 'held-out accuracy', 'final loss per seed', 'per-step loss, epoch 2 vs 3 (correlation)'],
+          rows: ORDER_KINDS.map((o) => { const s = orderSummary(r, o); return [o, s.loss, s.lossStd, s.accuracy, s.valLoss, s.valAccuracy, r.runs[o].map((x) => x.finalLoss.toFixed(4)).join(', '), epochRepeat(r, o)]; }),
         }],
       },
       {

@@ -11,7 +11,7 @@ import { hopfieldPage, recallAt, runHopfieldDemo } from './hopfield-demo.js';
 import { bestRun, runSparseDemo, sparsePage } from './sparse-demo.js';
 import { firstRowsOf } from './rows.js';
 import { boltzmannPage, runBoltzmannDemo } from './boltzmann-demo.js';
-import { orderPage, orderSummary, runOrderDemo } from './order-demo.js';
+import { epochRepeat, orderPage, orderSummary, runOrderDemo } from './order-demo.js';
 import { runVarianceOn, variancePage, worstZ } from './variance-demo.js';
 
 export type DemoDatasetName = 'digits' | 'mnist';
@@ -103,7 +103,7 @@ export const demos: Record<string, DemoSpec> = {
         page: orderPage(r, ''),
         summary: {
           lr: r.lr, epochs: r.epochs, seeds: r.seeds,
-          orders: Object.fromEntries((['cyclic', 'sorted', 'random'] as const).map((o) => [o, { ...orderSummary(r, o), finalLossPerSeed: r.runs[o].map((x) => x.finalLoss) }])),
+          orders: Object.fromEntries((['cyclic', 'sorted', 'random'] as const).map((o) => [o, { ...orderSummary(r, o), finalLossPerSeed: r.runs[o].map((x) => x.finalLoss), epochRepeat: epochRepeat(r, o) }])),
           clotting: r.clotting.map((c) => ({ method: c.method, k: c.k, lr: c.lr, loss: c.loss, examples: c.examples })),
         },
       };

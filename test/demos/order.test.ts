@@ -4,7 +4,7 @@
 // incremental SGD gets further per epoch as k grows.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { classData, orderSummary, repeatRows, runOrderDemo } from '../../src/demos/index.js';
+import { classData, epochRepeat, orderSummary, repeatRows, runOrderDemo } from '../../src/demos/index.js';
 import { loadData } from '../../src/cli/commands/train.js';
 
 const digits = classData(loadData('digits').all, 16);
@@ -25,6 +25,9 @@ test('random reshuffling ends no worse than the fixed cyclic order over 5 seeds;
   // the sorted order's within-epoch loss swings: its largest value past the first epoch is many times its smallest
   const curve = r.runs.sorted[0].curve.slice(r.runs.sorted[0].curve.length / 3);
   assert.ok(Math.max(...curve) > 2 * Math.min(...curve));
+  // the cycle: a fixed order repeats its per-step losses epoch after epoch, a fresh permutation does not
+  assert.ok(epochRepeat(r, 'cyclic') > 0.5, `cyclic ${epochRepeat(r, 'cyclic')}`);
+  assert.ok(Math.abs(epochRepeat(r, 'random')) < 0.2, `random ${epochRepeat(r, 'random')}`);
   const clot = (m: string, k: number) => r.clotting.find((c) => c.method === m && c.k === k)!;
   for (const k of [4, 16]) {
     clot('full-batch', k).loss.forEach((v, e) => assert.ok(Math.abs(v - clot('full-batch', 1).loss[e]) <= 1e-9 * v, `full batch k = ${k}, epoch ${e}`));
