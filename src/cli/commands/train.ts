@@ -19,6 +19,8 @@ import {
 import { buildModel, parseModelArg, lossByName, type Activation, type LossName, type Sequential } from '../../nn/index.js';
 import { createOptimizer, isOptimizerName, optimizers } from '../../optim/index.js';
 import { createSchedule, parseScheduleArg, type ScheduleSpec } from '../../schedule/index.js';
+import { WeightAveraging } from '../../train/averaging.js';
+import { averagingFromFlags } from '../averaging-flags.js';
 import { checkFullBatch, minimizeParams } from '../../search/index.js';
 import { tensor, withArena } from '../../autograd/index.js';
 import { Arena } from '../../tensor/arena.js';
@@ -186,7 +188,7 @@ export function prepareData(o: Opts): Prepared {
   return { data, train, val, standardizer, valFraction, standardize, note };
 }
 
-const CHECK_KEYS = ['data', 'target', 'val', 'standardize', 'model', 'activation', 'dropout', 'loss', 'l1', 'l2', 'opt', 'schedule', 'batch', 'seed', 'shuffle', 'clipNorm', 'clipValue', 'earlyStopping', 'scheduleEvery'];
+const CHECK_KEYS = ['data', 'target', 'val', 'standardize', 'model', 'activation', 'dropout', 'loss', 'l1', 'l2', 'opt', 'schedule', 'batch', 'seed', 'shuffle', 'clipNorm', 'clipValue', 'earlyStopping', 'scheduleEvery', 'averaging'];
 
 async function runTrain(o: Opts, hyperKeys: string[]): Promise<void> {
   const prep = prepareData(o);
@@ -241,6 +243,7 @@ async function runTrain(o: Opts, hyperKeys: string[]): Promise<void> {
     throw inputError(`--lr: required for ${optName} (torch.optim has no default learning rate for it)`);
   }
   const shuffle = o.shuffle !== false;
+  const averagingConfig = averagingFromFlags(o);
   const onNonfinite = (o.onNonfinite as string | undefined) ?? 'stop';
   if (onNonfinite !== 'stop' && onNonfinite !== 'skip-batch') throw inputError(`--on-nonfinite: expected stop or skip-batch, got '${onNonfinite}'`);
   // every output path is checked before any work is done: an unwritable one is bad input, not a failed run
@@ -267,7 +270,7 @@ async function runTrain(o: Opts, hyperKeys: string[]): Promise<void> {
     data: data.name, target: data.all.targetName, val: prep.valFraction, standardize: prep.standardize, model: modelArg, activation, dropout,
     loss: lossName, l1, l2, opt: optSpec, schedule: o.schedule ?? null, batch, epochs, seed, shuffle,
     clipNorm: clipNorm ?? null, clipValue: clipValue ?? null, earlyStopping, scheduleEvery: (o.scheduleEvery as string | undefined) ?? 'epoch',
-    onNonfinite,
+    onNonfinite, ...(averagingConfig ? { averaging: averagingConfig } : {}),
   };
   const outDir = o.out as string | undefined;
   // said (and the run folder started) only once every flag has been checked
@@ -286,7 +289,7 @@ async function runTrain(o: Opts, hyperKeys: string[]): Promise<void> {
   // torch.optim.LBFGS: one step(closure) per batch, any --batch (src/train/lbfgs-torch-fit.ts)
   if (optName === 'lbfgs-torch') {
     if (onNonfinite !== 'stop') throw inputError(`--on-nonfinite ${onNonfinite}: not available with 'lbfgs-torch' (its closure is evaluated several times a step)`);
-    for (const k of ['checkpoint', 'resume', 'schedule', 'earlyStopping', 'clipNorm', 'clipValue', 'freeze']) {
+    for (const k of ['checkpoint', 'resume', 'schedule', 'earlyStopping', 'clipNorm', 'clipValue', 'freeze', 'ema', 'swaStart']) {
       if (o[k] !== undefined) throw inputError(`--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: not available with 'lbfgs-torch' (use a first-order optimizer for it)`);
     }
     announce();
@@ -297,7 +300,7 @@ async function runTrain(o: Opts, hyperKeys: string[]): Promise<void> {
   if (!isOptimizerName(optName)) {
     checkFullBatch(optName, batch === train.n ? 'full' : batch);
     if (onNonfinite !== 'stop') throw inputError(`--on-nonfinite ${onNonfinite}: needs a first-order optimizer ('${optName}' is a full-batch line-search method)`);
-    for (const k of ['checkpoint', 'resume', 'schedule', 'earlyStopping', 'clipNorm', 'clipValue', 'freeze']) {
+    for (const k of ['checkpoint', 'resume', 'schedule', 'earlyStopping', 'clipNorm', 'clipValue', 'freeze', 'ema', 'swaStart']) {
       if (o[k] !== undefined) throw inputError(`--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: not available with '${optName}' (a first-order optimizer is needed)`);
     }
     announce();
@@ -307,14 +310,21 @@ async function runTrain(o: Opts, hyperKeys: string[]): Promise<void> {
   const { name: _name, ...hyper } = optSpec;
   void _name;
   const optimizer = createOptimizer(optName, frozen ? trainableGroups(model, frozen) : { params: model.params, grads: model.grads }, hyper);
-  const baseLr = optimizer.paramGroups[0].options.lr as number;
   const scheduleEvery = ((o.scheduleEvery as string | undefined) ?? 'epoch') as 'epoch' | 'batch';
   if (scheduleEvery !== 'epoch' && scheduleEvery !== 'batch') throw inputError(`--schedule-every: expected epoch or batch, got '${o.scheduleEvery}'`);
-  const schedule = o.schedule !== undefined ? createSchedule(parseScheduleArg(o.schedule as string) as ScheduleSpec, baseLr) : undefined;
+  // attached as torch's LRScheduler: it sets the optimizer's lr (and a cycled momentum or β₁) itself
+  const schedule = o.schedule !== undefined ? createSchedule(parseScheduleArg(o.schedule as string) as ScheduleSpec, optimizer) : undefined;
+  const averaging = averagingConfig ? new WeightAveraging(averagingConfig, model.params, optimizer) : undefined;
   const trainer = new Trainer({
     model, loss: lossName, optimizer, schedule, scheduleEvery, train, val, batch, shuffle, rng: new Rng(seed + 1), l1, l2, clipNorm, clipValue, earlyStopping,
-    onNonfinite,
+    onNonfinite, averaging,
   });
+  if (schedule?.maxSteps !== undefined) {
+    // the run's own schedule steps until SWA takes over (through epoch E - 1 per epoch, through epoch E per batch)
+    const swaStart = averagingConfig && 'swaStart' in averagingConfig ? averagingConfig.swaStart : Infinity;
+    const steps = scheduleEvery === 'batch' ? Math.min(epochs, swaStart) * trainer.batchesPerEpoch : Math.min(epochs, swaStart - 1);
+    if (steps > schedule.maxSteps) throw inputError(`--schedule ${schedule.name}: this run steps it ${steps} times (${scheduleEvery === 'batch' ? 'every batch' : 'every epoch'}), past its totalSteps ${schedule.maxSteps}`);
+  }
   if (o.resume !== undefined) {
     const file = o.resume as string;
     let bytes: Uint8Array;
@@ -385,6 +395,8 @@ async function runTrain(o: Opts, hyperKeys: string[]): Promise<void> {
     return;
   }
   const restored = stoppedEarly && trainer.restoreBest();
+  // the final evaluation and the saved model are the averaged weights (the raw ones are in the checkpoint)
+  if (averaging?.hasAverage) averaging.swap();
   const seconds = (performance.now() - t0) / 1000;
   const last = trainer.state.history[trainer.state.history.length - 1];
   const finalVal = val ? evaluate(model, lossName, val) : undefined;
@@ -571,6 +583,11 @@ export function register(program: Command): void {
     .option('--checkpoint <file>', 'write model, optimizer, schedule and RNG state after every epoch (and on Ctrl-C)')
     .option('--resume <file>', 'continue a run from its checkpoint, with the same settings; --epochs counts all epochs')
     .option('--on-nonfinite <stop|skip-batch>', 'a batch with a NaN or infinite loss or gradient: stop the run (default; exit 1, the weights and checkpoint of the last good step kept) or skip it (no update; counted and reported; an epoch of only skipped batches stops the run)')
+    .option('--ema <decay>', 'keep an exponential moving average of the weights, updated after every step (torch AveragedModel + get_ema_multi_avg_fn); validation and the saved model use it')
+    .option('--swa-start <epoch>', 'stochastic weight averaging: from the end of this epoch (counted from 1) on, average the weights every epoch and step SWALR instead of --schedule')
+    .option('--swa-lr <x>', 'with --swa-start: the lr SWALR anneals to')
+    .option('--swa-anneal-epochs <n>', 'with --swa-start: epochs of SWALR\'s annealing (default 10; 0: at once)')
+    .option('--swa-anneal <cos|linear>', 'with --swa-start: SWALR\'s annealing shape (default cos)')
     .option('--json', 'one JSON object per epoch, then {"done": true, ...}');
   const hyperKeys = addHyperparameterFlags(cmd);
   cmd.action(async (opts: Opts) => {
