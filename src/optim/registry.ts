@@ -182,6 +182,9 @@ export const nadam = rule({
     checkEps(o.eps);
     checkWd(o.weightDecay);
     need(fin(o.momentumDecay) && o.momentumDecay >= 0, 'momentumDecay', 'a number >= 0', o.momentumDecay);
+    if (o.torch113 && (o.maximize || o.decoupledWeightDecay)) {
+      throw inputError(`torch113: torch 1.13's NAdam has no ${o.maximize ? 'maximize' : 'decoupledWeightDecay'}; drop one of them`);
+    }
   },
 });
 

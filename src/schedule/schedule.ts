@@ -381,6 +381,9 @@ function parseOne(text: string): ScheduleSpec {
     if (eq <= 0) throw inputError(`--schedule ${name}: expected KEY=VALUE, got '${pair}'`);
     const key = pair.slice(0, eq).trim();
     const raw = pair.slice(eq + 1).trim();
+    // a key given twice would keep the last silently; __proto__ would be dropped (it is object machinery)
+    if (key === '__proto__' || key === 'constructor' || key === 'prototype') throw inputError(`--schedule ${name}: the key '${key}' is not allowed (it is not a setting)`);
+    if (Object.prototype.hasOwnProperty.call(spec, key)) throw inputError(`--schedule ${name}: '${key}' is given twice; expected each key once`);
     spec[key] = parseValue(raw, `--schedule ${name}: ${key}`);
   }
   return spec;

@@ -18,3 +18,7 @@ export { digitsTransferExample } from './transfer-example.js';
 export type { TransferExampleOptions, TransferExampleResult } from './transfer-example.js';
 export { AveragedModel, SWALR, WeightAveraging, emaAverage, swaAverage } from './averaging.js';
 export type { AverageFn, AveragedModelState, AveragingConfig, SwaAnneal, SwalrState, WeightAveragingState } from './averaging.js';
+export { train } from './train.js';
+export type { TrainConfig, TrainHooks, TrainResult, TrainStart, TrainOptimizer, RunFiles, StateTensors } from './train.js';
+export { modelBytes, parseModelFile } from './model-file.js';
+export type { ModelMeta } from './model-file.js';

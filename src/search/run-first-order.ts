@@ -6,7 +6,7 @@
 import { inputError, runError } from '../errors.js';
 import type { Objective } from '../objectives/objective.js';
 import { createSchedule, type ScheduleSpec } from '../schedule/schedule.js';
-import { createOptimizer } from './optimizer.js';
+import { createOptimizer } from '../optim/optimizer.js';
 
 export interface FirstOrderRun {
   objective: Objective;
