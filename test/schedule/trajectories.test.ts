@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runFirstOrder } from '../../src/optim/index.js';
+import { runFirstOrder } from '../../src/search/index.js';
 import { makeObjective } from '../../src/objectives/index.js';
 
 const fixture = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'schedule', 'trajectories.json'), 'utf8'));
