@@ -11,6 +11,8 @@ export interface ParamGroupSpec {
   params: FloatArray;
   grads: FloatArray;
   options?: Record<string, unknown>;
+  /** The tensor's shape when the group is one tensor (adafactor, muon); its product must be params.length. */
+  shape?: readonly number[];
 }
 
 /** A live param group: `options` is mutable; a change (lr from a schedule or a slider) applies on the next step. */
@@ -18,6 +20,7 @@ export interface ParamGroup {
   readonly params: FloatArray;
   readonly grads: FloatArray;
   options: HyperOptions;
+  readonly shape?: readonly number[];
 }
 
 /**
@@ -53,11 +56,14 @@ export class Optimizer {
         throw inputError(`param group ${i}: params has ${g.params.length} values but grads has ${g.grads.length}`);
       }
       if (arrayTypeOf(g.params) !== arrayTypeOf(g.grads)) throw inputError(`param group ${i}: params and grads must share one precision`);
+      if (g.shape !== undefined && g.shape.reduce((a, b) => a * b, 1) !== g.params.length) {
+        throw inputError(`param group ${i}: shape [${g.shape.join(', ')}] does not hold its ${g.params.length} values`);
+      }
       const opts = g.options ? resolveOptions(this.rule, { ...base, ...g.options }) : copyOptions(base);
-      return { params: g.params, grads: g.grads, options: opts };
+      return { params: g.params, grads: g.grads, options: opts, shape: g.shape };
     });
     this.state = this.paramGroups.map(
-      (g) => this.rule.init(g.params.length, arrayTypeOf(g.params), g.options) as Record<string, FloatArray | number>,
+      (g) => this.rule.init(g.params.length, arrayTypeOf(g.params), g.options, g.shape) as Record<string, FloatArray | number>,
     );
   }
 
@@ -123,7 +129,7 @@ export class Optimizer {
 
 function copyOptions(o: HyperOptions): HyperOptions {
   const out: HyperOptions = {};
-  for (const [k, v] of Object.entries(o)) out[k] = (Array.isArray(v) ? [v[0], v[1]] : v) as HyperValue;
+  for (const [k, v] of Object.entries(o)) out[k] = (Array.isArray(v) ? v.slice() : v) as HyperValue;
   return out;
 }
 
