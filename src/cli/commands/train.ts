@@ -306,7 +306,8 @@ async function runTrain(o: Opts, hyperKeys: string[]): Promise<void> {
 
   const { name: _name, ...hyper } = optSpec;
   void _name;
-  const optimizer = createOptimizer(optName, frozen ? trainableGroups(model, frozen) : { params: model.params, grads: model.grads }, hyper);
+  const perTensor = (optimizers[optName] as { perTensor?: boolean }).perTensor === true;
+  const optimizer = createOptimizer(optName, frozen || perTensor ? trainableGroups(model, frozen ?? new Set(), perTensor) : { params: model.params, grads: model.grads }, hyper);
   const baseLr = optimizer.paramGroups[0].options.lr as number;
   const scheduleEvery = ((o.scheduleEvery as string | undefined) ?? 'epoch') as 'epoch' | 'batch';
   if (scheduleEvery !== 'epoch' && scheduleEvery !== 'batch') throw inputError(`--schedule-every: expected epoch or batch, got '${o.scheduleEvery}'`);
