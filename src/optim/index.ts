@@ -18,7 +18,5 @@ export { optimizers, isOptimizerName, resolveOptions } from './registry.js';
 export type { OptimizerRule, OptimizerName, OptionsOf, HyperOptions, HyperValue } from './registry.js';
 export { Optimizer, createOptimizer } from './optimizer.js';
 export type { ParamGroup, ParamGroupSpec, OptimizerStateDict } from './optimizer.js';
-export { runFirstOrder } from './run-first-order.js';
-export type { FirstOrderRun, FirstOrderResult } from './run-first-order.js';
 export * from './lectures.js';
 export * from './transforms.js';

@@ -16,3 +16,7 @@ export { initFrom, parseFreeze, headLayerIndex } from './transfer.js';
 export type { InitReport } from './transfer.js';
 export { digitsTransferExample } from './transfer-example.js';
 export type { TransferExampleOptions, TransferExampleResult } from './transfer-example.js';
+export { train } from './train.js';
+export type { TrainConfig, TrainHooks, TrainResult, TrainStart, TrainOptimizer, RunFiles, StateTensors } from './train.js';
+export { modelBytes, parseModelFile } from './model-file.js';
+export type { ModelMeta } from './model-file.js';

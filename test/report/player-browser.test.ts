@@ -1,5 +1,5 @@
-// The report's animation player in a real browser (playwright-core + Debian's /usr/bin/chromium, which CI
-// installs): step, play, pause, the frame slider and the speed control move the paths; the page loads nothing
+// The report's animation player in a real browser (playwright-core + the test Chromium of
+// test/helpers/browser.ts): step, play, pause, the frame slider and the speed control move the paths; the page loads nothing
 // from the network. The expected paths are recomputed here from the race's points through the plot's scales.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -7,10 +7,12 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { DescentError, inputError, runError, unknownName } from '../../errors.js';
+import { parseStrictJson } from '../../io/strict-json.js';
 import { checkOutputFile } from '../output-paths.js';
 import { checkFigureName, writeFigure } from '../png.js';
 import { makeObjective, type Objective, type ObjectiveSpec } from '../../objectives/index.js';
-import { optimizers, isOptimizerName, resolveOptions, runFirstOrder, type HyperValue, type OptimizerRule } from '../../optim/index.js';
+import { optimizers, isOptimizerName, resolveOptions, type HyperValue, type OptimizerRule } from '../../optim/index.js';
+import { runFirstOrder } from '../../search/run-first-order.js';
 import { parseScheduleArg, type ScheduleSpec } from '../../schedule/index.js';
 import { convergenceSeries, isSearchMethodName, optimizeSearchMethods, resolveSearchOptions, lbfgsTorchFlagDefaults, resolveLbfgsTorchOptions, runLbfgsTorch } from '../../search/index.js';
 
@@ -138,13 +140,8 @@ export function readSpec(path: string): OptimizeSpec {
   } catch {
     throw inputError(`--spec: cannot read '${path}'; expected a JSON file`);
   }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (err) {
-    throw inputError(`--spec ${path}: not valid JSON (${err instanceof Error ? err.message : String(err)})`);
-  }
-  return checkSpec(raw, `--spec ${path}`);
+  // strict: a key given twice or __proto__ is refused, a BOM skipped (src/io/strict-json.ts)
+  return checkSpec(parseStrictJson(text, `--spec ${path}`), `--spec ${path}`);
 }
 
 /** Validates a spec object's shape (the values are validated where they are used). */

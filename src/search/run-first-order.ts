@@ -3,10 +3,10 @@
  * `descent optimize` and the lab. Per step, as PyTorch's loop does: gradient at x, optimizer step,
  * f at the new x, then the schedule (plateau gets that f).
  */
-import { runError } from '../errors.js';
+import { inputError, runError } from '../errors.js';
 import type { Objective } from '../objectives/objective.js';
 import { createSchedule, type ScheduleSpec } from '../schedule/schedule.js';
-import { createOptimizer } from './optimizer.js';
+import { createOptimizer } from '../optim/optimizer.js';
 
 export interface FirstOrderRun {
   objective: Objective;
@@ -50,8 +50,11 @@ export function runFirstOrder(run: FirstOrderRun): FirstOrderResult {
   const opt = createOptimizer(run.optimizer, { params: x, grads: g }, run.options ?? {});
   const group = opt.paramGroups[0];
   const baseLr = group.options.lr as number;
-  const sched = run.schedule === undefined ? null : createSchedule(run.schedule, baseLr);
-  if (sched) group.options.lr = sched.lr;
+  // attached as torch's scheduler: it sets the group's lr (and a cycled momentum or β₁) itself
+  const sched = run.schedule === undefined ? null : createSchedule(run.schedule, opt);
+  if (sched?.maxSteps !== undefined && steps > sched.maxSteps) {
+    throw inputError(`schedule '${sched.name}': ${steps} steps would step it past its totalSteps ${sched.maxSteps}`);
+  }
   const path: number[][] = [Array.from(x)];
   const f0 = objective.value(x);
   const values: number[] = [f0];
@@ -63,7 +66,7 @@ export function runFirstOrder(run: FirstOrderRun): FirstOrderResult {
     opt.step();
     const f = objective.value(x);
     checkFinite(t, f, x, group.options.lr as number);
-    if (sched) group.options.lr = sched.step(f);
+    sched?.step(f);
     path.push(Array.from(x));
     values.push(f);
     run.onStep?.(t, x, f);
