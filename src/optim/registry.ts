@@ -17,6 +17,7 @@ import { rpropDefaults, rpropInit, rpropUpdate } from './rprop.js';
 import { rmspropNesterovDefaults, rmspropNesterovInit, rmspropNesterovUpdate } from './rmsprop-nesterov.js';
 import { asgdDefaults, asgdInit, asgdUpdate } from './asgd.js';
 import { adafactorDefaults, adafactorInit, adafactorUpdate } from './adafactor.js';
+import { sparseAdamDefaults, sparseAdamInit, sparseAdamUpdate, type SparseGradRows } from './sparse-adam.js';
 
 /**
  * A hyperparameter value: a number, a boolean, a list of numbers (betas, muon's nsCoefficients; adafactor's
@@ -35,8 +36,11 @@ export interface OptimizerRule<O extends HyperOptions = HyperOptions, S = unknow
    * (adafactor factors a matrix's second moments, muon needs a matrix); absent, the values are a vector.
    */
   init(n: number, ArrayType: FloatArrayConstructor, options: O, shape?: readonly number[]): S;
-  /** One step, in place, allocating nothing. */
-  update(params: FloatArray, grads: FloatArray, state: S, options: O): void;
+  /**
+   * One step, in place, allocating nothing. `sparse` names the rows of a sparse gradient (an EmbeddingBag's
+   * touched rows); only sparse-adam reads it.
+   */
+  update(params: FloatArray, grads: FloatArray, state: S, options: O, sparse?: SparseGradRows): void;
   /** Range checks beyond the types; throws inputError naming the hyperparameter. */
   check(options: O): void;
   /**
@@ -278,6 +282,20 @@ export const adafactor = rule({
   },
 });
 
+export const sparseAdam = rule({
+  name: 'sparse-adam',
+  description: 'lazy Adam for sparse gradients: moments and parameters move only where the gradient has entries (torch.optim.SparseAdam)',
+  defaults: sparseAdamDefaults,
+  init: (n, T) => sparseAdamInit(n, T),
+  update: sparseAdamUpdate,
+  check(o) {
+    checkLr(o.lr);
+    checkBetas(o.betas);
+    // torch: 0.0 < eps
+    need(fin(o.eps) && o.eps > 0, 'eps', 'a number > 0', o.eps);
+  },
+});
+
 /** Every first-order optimizer by its CLI name: the torch.optim ones, then descent's extension. */
 export const optimizers = {
   sgd,
@@ -292,6 +310,7 @@ export const optimizers = {
   rprop,
   asgd,
   adafactor,
+  'sparse-adam': sparseAdam,
   'rmsprop-nesterov': rmspropNesterov,
 } as const;
 

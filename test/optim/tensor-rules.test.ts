@@ -91,3 +91,66 @@ test('torch asgd: the averaged parameters ax, eta and mu after the run, float64'
   }
   assert.ok(checked >= 4);
 });
+
+// sparse-adam with real sparse gradients: an EmbeddingBag (sum, per-sample weights) whose backward touches
+// a few rows per batch, the MSE loss, torch's EmbeddingBag(sparse=True) + SparseAdam as the reference
+// (test/fixtures/optimize-tensors/sparse.json). Untouched rows keep their values and zero moments.
+interface SparseCase {
+  name: string; dtype: 'float64' | 'float32'; V: number; D: number; optimizer: { name: string } & Record<string, unknown>;
+  batches: { offsets: number[]; indices: number[]; values: number[]; target: number[] }[];
+  path: number[][]; state: { step: number; expAvg: number[]; expAvgSq: number[] };
+}
+const sparseData: { cases: SparseCase[] } = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'optimize-tensors', 'sparse.json'), 'utf8'));
+for (const c of sparseData.cases) {
+  test(`torch sparse-adam on an EmbeddingBag's sparse gradient, ${c.dtype}: ${c.name}`, async () => {
+    const { EmbeddingBag, mse } = await import('../../src/nn/index.js');
+    const bag = new EmbeddingBag(c.V, c.D, { dtype: c.dtype });
+    bag.params.set(c.path[0]);
+    const { name, ...options } = c.optimizer;
+    const opt = createOptimizer(name, bag.paramGroup(), options);
+    const tol = c.dtype === 'float32' ? 1e-5 : 1e-7;
+    const used = new Set(c.batches.flatMap((b) => b.indices));
+    c.batches.forEach((b, t) => {
+      opt.zeroGrad();
+      const batch = { offsets: Int32Array.from(b.offsets), indices: Int32Array.from(b.indices), values: b.values };
+      mse(bag.forwardSparse(batch), b.target).backward();
+      // the gradient is sparse: the touched rows are the batch's distinct indices
+      assert.deepEqual(Array.from(bag.sparseRows.rows.subarray(0, bag.sparseRows.count)).sort((x, y) => x - y), [...new Set(b.indices)].sort((x, y) => x - y));
+      opt.step();
+      for (let i = 0; i < bag.params.length; i++) {
+        const want = c.path[t + 1][i];
+        assert.ok(Math.abs(bag.params[i] - want) <= tol * Math.max(1, Math.abs(want)), `step ${t + 1} W[${i}]: ${bag.params[i]} vs torch ${want}`);
+      }
+    });
+    const s = opt.state[0];
+    assert.equal(s.step, c.state.step);
+    for (const k of ['expAvg', 'expAvgSq'] as const) {
+      const got = s[k] as FloatArray;
+      c.state[k].forEach((v, i) => assert.ok(Math.abs(got[i] - v) <= tol * Math.max(1, Math.abs(v)) * 10, `${k}[${i}]: ${got[i]} vs torch ${v}`));
+    }
+    // rows no batch used: never moved, moments still 0
+    for (let r = 0; r < c.V; r++) {
+      if (used.has(r)) continue;
+      for (let j = 0; j < c.D; j++) {
+        assert.equal(bag.params[r * c.D + j], c.path[0][r * c.D + j]);
+        assert.equal((s.expAvg as FloatArray)[r * c.D + j], 0);
+      }
+    }
+  });
+}
+
+test('embeddingBag: its gradient matches central differences (float64), and only the used rows hold one', async () => {
+  const { embeddingBag, SparseRows } = await import('../../src/nn/index.js');
+  const { parameter, gradcheck, sum, mul } = await import('../../src/autograd/index.js');
+  const V = 6, D = 3;
+  const w = parameter(Float64Array.from({ length: V * D }, (_v, i) => Math.sin(i + 0.3)), new Float64Array(V * D), [V, D], 'weight');
+  const batch = { offsets: Int32Array.of(0, 2, 5), indices: Int32Array.of(1, 4, 4, 0, 1), values: [0.5, -2, 1.5, 3, -0.25] };
+  const probe = Float64Array.from({ length: 2 * D }, (_v, i) => Math.cos(i));
+  const { tensor } = await import('../../src/autograd/index.js');
+  assert.ok(gradcheck((x) => sum(mul(embeddingBag(x, batch), tensor(probe, [2, D]))), [w]));
+  const rows = new SparseRows(V, D);
+  w.grad!.fill(0);
+  sum(mul(embeddingBag(w, batch, rows), tensor(probe, [2, D]))).backward();
+  assert.deepEqual(Array.from(rows.rows.subarray(0, rows.count)).sort(), [0, 1, 4]);
+  for (const r of [2, 3, 5]) for (let j = 0; j < D; j++) assert.equal(w.grad![r * D + j], 0);
+});
