@@ -323,7 +323,9 @@ export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promis
 
   const { name: _name, ...hyper } = optSpec;
   void _name;
-  const optimizer = createOptimizer(optName, frozen ? trainableGroups(model, frozen) : { params: model.params, grads: model.grads }, hyper);
+  // a per-tensor rule (adafactor, muon) takes each parameter tensor as its own group, with its shape
+  const perTensor = (optimizers[optName] as { perTensor?: boolean }).perTensor === true;
+  const optimizer = createOptimizer(optName, frozen || perTensor ? trainableGroups(model, frozen ?? new Set(), perTensor) : { params: model.params, grads: model.grads }, hyper);
   const baseLr = optimizer.paramGroups[0].options.lr as number;
   const sched = schedule !== undefined ? createSchedule((typeof schedule === 'string' ? parseScheduleArg(schedule) : schedule) as ScheduleSpec, baseLr) : undefined;
   const trainer = new Trainer({
