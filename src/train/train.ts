@@ -26,7 +26,7 @@ import { Rng } from '../tensor/rng.js';
 import { loadCheckpoint, serializeCheckpoint, type CheckpointContents } from './checkpoint.js';
 import { trainableGroups } from './ensemble-fit.js';
 import { fitLbfgsTorch } from './lbfgs-torch-fit.js';
-import { lossCurveSvg } from './loss-curve.js';
+import { lossCurveSvg } from '../viz/loss-curve.js';
 import { modelBytes, type ModelMeta } from './model-file.js';
 import { Trainer, evaluate, type EpochMetrics } from './trainer.js';
 import { initFrom, parseFreeze, type InitReport } from './transfer.js';
