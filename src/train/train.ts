@@ -12,7 +12,7 @@
 import { inputError, runError } from '../errors.js';
 import { add } from '../autograd/ops.js';
 import { tensor, withArena } from '../autograd/index.js';
-import type { LoadedDataset } from '../data/load-dataset.js';
+import { toFloat64, type LoadedDataset } from '../data/load-dataset.js';
 import type { Dataset } from '../data/dataset.js';
 import {
   buildModel, l1Penalty, l2Penalty, lossByName, parseModelArg, type Activation, type LossName, type MemoryBudget, type Sequential,
@@ -91,6 +91,12 @@ export interface TrainConfig {
   freeze?: string;
   /** Continue from a checkpoint made with the same settings (read lazily: a function is called only once the other settings are checked). */
   resume?: { checkpoint: CheckpointContents | (() => CheckpointContents); source: string };
+  /**
+   * The precision of the model, its gradients, optimizer state and the data it trains on (default float32, as
+   * torch's default; float64 is `model.double()`, for full-batch quasi-Newton fits to their optimum). float64
+   * runs on the TypeScript kernels.
+   */
+  dtype?: 'float32' | 'float64';
   /** The largest model accepted (given whether the wasm arena holds it); none by default. */
   memoryLimit?: (wasm: boolean) => MemoryBudget;
   /** Write the final model here (needs `hooks.files`). */
@@ -159,7 +165,7 @@ export interface TrainResult {
 }
 
 /** The settings a resumed run must share with its checkpoint. */
-const CHECK_KEYS = ['data', 'target', 'val', 'standardize', 'model', 'activation', 'dropout', 'loss', 'l1', 'l2', 'opt', 'schedule', 'batch', 'seed', 'shuffle', 'clipNorm', 'clipValue', 'earlyStopping', 'scheduleEvery'];
+const CHECK_KEYS = ['data', 'target', 'val', 'standardize', 'model', 'activation', 'dropout', 'loss', 'l1', 'l2', 'opt', 'schedule', 'batch', 'seed', 'shuffle', 'clipNorm', 'clipValue', 'earlyStopping', 'scheduleEvery', 'dtype'];
 
 const defaultLoss = (kind: string): LossName => (kind === 'linear' ? 'mse' : kind === 'logistic' ? 'bce' : 'ce');
 
@@ -196,7 +202,11 @@ const flagName = (k: string) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`
 export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promise<TrainResult> {
   const c = config;
   const data = c.data;
-  const { train: trainRows, val } = data;
+  const dtype = c.dtype ?? 'float32';
+  if (dtype !== 'float32' && dtype !== 'float64') throw inputError(`--dtype: expected float32 or float64, got '${String(dtype)}'`);
+  // float64 features for a float64 model (rows read as float32 are widened; loadDataset({ float64: true }) keeps the file's digits)
+  const trainRows = dtype === 'float64' ? toFloat64(data.train) : data.train;
+  const val = data.val && dtype === 'float64' ? toFloat64(data.val) : data.val;
   // the wasm SIMD kernels behind the same autograd calls; the reference TS kernels where there is no wasm
   await initBackend();
   const wasm = installWasmKernels();
@@ -234,7 +244,7 @@ export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promis
   if (scheduleEvery !== 'epoch' && scheduleEvery !== 'batch') throw inputError(`--schedule-every: expected epoch or batch, got '${String(scheduleEvery)}'`);
   if ((c.save !== undefined || c.out !== undefined || c.checkpoint !== undefined) && !hooks.files) needFiles(hooks, c.save !== undefined ? 'save' : c.out !== undefined ? 'out' : 'checkpoint');
 
-  const model = buildModel({ kind, hidden, activation, dropout, inFeatures: trainRows.d, outFeatures, rng: new Rng(seed), memoryLimit: c.memoryLimit?.(wasm) });
+  const model = buildModel({ kind, hidden, activation, dropout, inFeatures: trainRows.d, outFeatures, rng: new Rng(seed), dtype, memoryLimit: c.memoryLimit?.(wasm) });
   const transferNotes: string[] = [];
   if (c.init !== undefined) {
     // transfer learning (docs/transfer.md): newHead loads the body by name and shape, the output layer starts fresh
@@ -253,14 +263,14 @@ export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promis
   const record: Record<string, unknown> = {
     data: data.name, target: data.all.targetName, val: data.valFraction, standardize: data.standardized, model: modelArg, activation, dropout,
     loss: lossName, l1, l2, opt: optSpec, schedule: scheduleText ?? null, batch, epochs, seed, shuffle,
-    clipNorm: c.clipNorm ?? null, clipValue: c.clipValue ?? null, earlyStopping, scheduleEvery, onNonfinite,
+    clipNorm: c.clipNorm ?? null, clipValue: c.clipValue ?? null, earlyStopping, scheduleEvery, onNonfinite, dtype,
   };
   const files = hooks.files;
   const outDir = c.out;
   const start: TrainStart = {
     dataNote: data.note,
     modelNote: `model: ${modelArg}${kind === 'mlp' ? ` ${activation}` : ''}${dropout ? ` dropout ${dropout}` : ''} (${model.numParams} parameters), loss ${lossName}${l1 ? `, l1 ${l1}` : ''}${l2 ? `, l2 ${l2}` : ''}; ` +
-      `${optName} ${JSON.stringify(optSpec).replace(/"/g, '')}${scheduleText !== undefined ? `, schedule ${scheduleText}` : ''}; batch ${batch}; ${epochs} epochs; seed ${seed}${shuffle ? '' : ', no shuffle'}`,
+      `${optName} ${JSON.stringify(optSpec).replace(/"/g, '')}${scheduleText !== undefined ? `, schedule ${scheduleText}` : ''}; batch ${batch}; ${epochs} epochs; seed ${seed}${shuffle ? '' : ', no shuffle'}${dtype === 'float64' ? '; float64' : ''}`,
     transferNotes, model,
   };
   // said (and the run folder started) only once every setting has been checked
@@ -336,7 +346,9 @@ export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promis
     const { source } = c.resume;
     const cp = typeof c.resume.checkpoint === 'function' ? c.resume.checkpoint() : c.resume.checkpoint;
     for (const k of CHECK_KEYS) {
-      const a = JSON.stringify((cp.config as Record<string, unknown>)[k]), b = JSON.stringify(record[k]);
+      // checkpoints from before --dtype were float32
+      const saved = (cp.config as Record<string, unknown>)[k];
+      const a = JSON.stringify(k === 'dtype' && saved === undefined ? 'float32' : saved), b = JSON.stringify(record[k]);
       if (a !== b) throw inputError(`${source}: the checkpoint was made with ${k} ${a}, this run has ${b}; resume with the same settings`);
     }
     loadCheckpoint(trainer, cp, source);
