@@ -7,7 +7,7 @@ export { serializeCheckpoint, parseCheckpoint, loadCheckpoint } from './checkpoi
 export type { CheckpointContents } from './checkpoint.js';
 export { kmeans, kmeansObjective, kmeansPlusPlusIndices, nearestCenter, kmeansMethods } from './kmeans.js';
 export type { KMeansMethod, KMeansOptions, KMeansResult, KMeansHistoryPoint, KMeansProgress } from './kmeans.js';
-export { kmeansPlotSvg } from './kmeans-plot.js';
+export { kmeansPlotSvg } from '../viz/kmeans-plot.js';
 export { bagging, snapshotEnsemble, snapshotLr, sameBudgetSingle, ensembleDefaults, bootstrapRows, ensembleReport } from './ensemble.js';
 export type { EnsembleReport, MemberReport, ModelFactory } from './ensemble.js';
 export { fitClassifier, predictProba, accuracyOf, nllOf, trainableGroups } from './ensemble-fit.js';

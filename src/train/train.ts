@@ -12,7 +12,7 @@
 import { inputError, runError } from '../errors.js';
 import { add } from '../autograd/ops.js';
 import { tensor, withArena } from '../autograd/index.js';
-import type { LoadedDataset } from '../data/load-dataset.js';
+import { toFloat64, type LoadedDataset } from '../data/load-dataset.js';
 import type { Dataset } from '../data/dataset.js';
 import {
   buildModel, l1Penalty, l2Penalty, lossByName, parseModelArg, type Activation, type LossName, type MemoryBudget, type Sequential,
@@ -27,7 +27,7 @@ import { Rng } from '../tensor/rng.js';
 import { loadCheckpoint, serializeCheckpoint, type CheckpointContents } from './checkpoint.js';
 import { trainableGroups } from './ensemble-fit.js';
 import { fitLbfgsTorch } from './lbfgs-torch-fit.js';
-import { lossCurveSvg } from './loss-curve.js';
+import { lossCurveSvg } from '../viz/loss-curve.js';
 import { modelBytes, type ModelMeta } from './model-file.js';
 import { Trainer, evaluate, type EpochMetrics } from './trainer.js';
 import { initFrom, parseFreeze, type InitReport } from './transfer.js';
@@ -98,6 +98,12 @@ export interface TrainConfig {
   freeze?: string;
   /** Continue from a checkpoint made with the same settings (read lazily: a function is called only once the other settings are checked). */
   resume?: { checkpoint: CheckpointContents | (() => CheckpointContents); source: string };
+  /**
+   * The precision of the model, its gradients, optimizer state and the data it trains on (default float32, as
+   * torch's default; float64 is `model.double()`, for full-batch quasi-Newton fits to their optimum). float64
+   * runs on the TypeScript kernels.
+   */
+  dtype?: 'float32' | 'float64';
   /** The largest model accepted (given whether the wasm arena holds it); none by default. */
   memoryLimit?: (wasm: boolean) => MemoryBudget;
   /** Write the final model here (needs `hooks.files`). */
@@ -166,7 +172,7 @@ export interface TrainResult {
 }
 
 /** The settings a resumed run must share with its checkpoint. */
-const CHECK_KEYS = ['data', 'target', 'val', 'standardize', 'model', 'activation', 'dropout', 'loss', 'l1', 'l2', 'opt', 'schedule', 'batch', 'seed', 'shuffle', 'clipNorm', 'clipValue', 'earlyStopping', 'scheduleEvery', 'averaging'];
+const CHECK_KEYS = ['data', 'target', 'val', 'standardize', 'model', 'activation', 'dropout', 'loss', 'l1', 'l2', 'opt', 'schedule', 'batch', 'seed', 'shuffle', 'clipNorm', 'clipValue', 'earlyStopping', 'scheduleEvery', 'dtype', 'averaging'];
 
 const defaultLoss = (kind: string): LossName => (kind === 'linear' ? 'mse' : kind === 'logistic' ? 'bce' : 'ce');
 
@@ -203,7 +209,11 @@ const flagName = (k: string) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`
 export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promise<TrainResult> {
   const c = config;
   const data = c.data;
-  const { train: trainRows, val } = data;
+  const dtype = c.dtype ?? 'float32';
+  if (dtype !== 'float32' && dtype !== 'float64') throw inputError(`--dtype: expected float32 or float64, got '${String(dtype)}'`);
+  // float64 features for a float64 model (rows read as float32 are widened; loadDataset({ float64: true }) keeps the file's digits)
+  const trainRows = dtype === 'float64' ? toFloat64(data.train) : data.train;
+  const val = data.val && dtype === 'float64' ? toFloat64(data.val) : data.val;
   // the wasm SIMD kernels behind the same autograd calls; the reference TS kernels where there is no wasm
   await initBackend();
   const wasm = installWasmKernels();
@@ -241,7 +251,7 @@ export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promis
   if (scheduleEvery !== 'epoch' && scheduleEvery !== 'batch') throw inputError(`--schedule-every: expected epoch or batch, got '${String(scheduleEvery)}'`);
   if ((c.save !== undefined || c.out !== undefined || c.checkpoint !== undefined) && !hooks.files) needFiles(hooks, c.save !== undefined ? 'save' : c.out !== undefined ? 'out' : 'checkpoint');
 
-  const model = buildModel({ kind, hidden, activation, dropout, inFeatures: trainRows.d, outFeatures, rng: new Rng(seed), memoryLimit: c.memoryLimit?.(wasm) });
+  const model = buildModel({ kind, hidden, activation, dropout, inFeatures: trainRows.d, outFeatures, rng: new Rng(seed), dtype, memoryLimit: c.memoryLimit?.(wasm) });
   const transferNotes: string[] = [];
   if (c.init !== undefined) {
     // transfer learning (docs/transfer.md): newHead loads the body by name and shape, the output layer starts fresh
@@ -260,7 +270,7 @@ export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promis
   const record: Record<string, unknown> = {
     data: data.name, target: data.all.targetName, val: data.valFraction, standardize: data.standardized, model: modelArg, activation, dropout,
     loss: lossName, l1, l2, opt: optSpec, schedule: scheduleText ?? null, batch, epochs, seed, shuffle,
-    clipNorm: c.clipNorm ?? null, clipValue: c.clipValue ?? null, earlyStopping, scheduleEvery, onNonfinite,
+    clipNorm: c.clipNorm ?? null, clipValue: c.clipValue ?? null, earlyStopping, scheduleEvery, onNonfinite, dtype,
     ...(c.averaging ? { averaging: c.averaging } : {}),
   };
   const files = hooks.files;
@@ -268,7 +278,7 @@ export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promis
   const start: TrainStart = {
     dataNote: data.note,
     modelNote: `model: ${modelArg}${kind === 'mlp' ? ` ${activation}` : ''}${dropout ? ` dropout ${dropout}` : ''} (${model.numParams} parameters), loss ${lossName}${l1 ? `, l1 ${l1}` : ''}${l2 ? `, l2 ${l2}` : ''}; ` +
-      `${optName} ${JSON.stringify(optSpec).replace(/"/g, '')}${scheduleText !== undefined ? `, schedule ${scheduleText}` : ''}; batch ${batch}; ${epochs} epochs; seed ${seed}${shuffle ? '' : ', no shuffle'}`,
+      `${optName} ${JSON.stringify(optSpec).replace(/"/g, '')}${scheduleText !== undefined ? `, schedule ${scheduleText}` : ''}; batch ${batch}; ${epochs} epochs; seed ${seed}${shuffle ? '' : ', no shuffle'}${dtype === 'float64' ? '; float64' : ''}`,
     transferNotes, model,
   };
   // said (and the run folder started) only once every setting has been checked
@@ -332,7 +342,9 @@ export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promis
 
   const { name: _name, ...hyper } = optSpec;
   void _name;
-  const optimizer = createOptimizer(optName, frozen ? trainableGroups(model, frozen) : { params: model.params, grads: model.grads }, hyper);
+  // a per-tensor rule (adafactor, muon) takes each parameter tensor as its own group, with its shape
+  const perTensor = (optimizers[optName] as { perTensor?: boolean }).perTensor === true;
+  const optimizer = createOptimizer(optName, frozen || perTensor ? trainableGroups(model, frozen ?? new Set(), perTensor) : { params: model.params, grads: model.grads }, hyper);
   // attached as torch's LRScheduler: it sets the optimizer's lr (and a cycled momentum or β₁) itself
   const sched = schedule !== undefined ? createSchedule((typeof schedule === 'string' ? parseScheduleArg(schedule) : schedule) as ScheduleSpec, optimizer) : undefined;
   const averaging = c.averaging ? new WeightAveraging(c.averaging, model.params, optimizer) : undefined;
@@ -350,7 +362,9 @@ export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promis
     const { source } = c.resume;
     const cp = typeof c.resume.checkpoint === 'function' ? c.resume.checkpoint() : c.resume.checkpoint;
     for (const k of CHECK_KEYS) {
-      const a = JSON.stringify((cp.config as Record<string, unknown>)[k]), b = JSON.stringify(record[k]);
+      // checkpoints from before --dtype were float32
+      const saved = (cp.config as Record<string, unknown>)[k];
+      const a = JSON.stringify(k === 'dtype' && saved === undefined ? 'float32' : saved), b = JSON.stringify(record[k]);
       if (a !== b) throw inputError(`${source}: the checkpoint was made with ${k} ${a}, this run has ${b}; resume with the same settings`);
     }
     loadCheckpoint(trainer, cp, source);

@@ -95,13 +95,15 @@ export function parseHyperValue(flag: string, raw: string | true, like: unknown)
   if (raw === true) throw inputError(`--${flag}: expected a value`);
   if (Array.isArray(like)) {
     const parts = raw.split(',');
-    const xs = parts.map(Number);
-    if (parts.length !== like.length || parts.some((p) => p.trim() === '') || xs.some((x) => !Number.isFinite(x))) {
-      throw inputError(`--${flag}: expected ${like.length} comma-separated numbers, got '${raw}'`);
+    // `null` where the default has null (adafactor's eps1: the dtype's machine epsilon)
+    const xs = parts.map((p, i) => (p.trim() === 'null' && like[i] === null ? null : Number(p)));
+    if (parts.length !== like.length || parts.some((p) => p.trim() === '') || xs.some((x) => x !== null && !Number.isFinite(x))) {
+      const nullable = like.some((x) => x === null) ? ` (null allowed where the default has it: ${JSON.stringify(like)})` : '';
+      throw inputError(`--${flag}: expected ${like.length} comma-separated numbers${nullable}, got '${raw}'`);
     }
     return xs as [number, number];
   }
-  if (typeof like === 'string') return raw;
+  if (typeof like === 'string' || like === null) return raw === 'null' ? (null as unknown as string) : raw;
   const x = Number(raw);
   if (raw.trim() === '' || Number.isNaN(x)) throw inputError(`--${flag}: expected a number, got '${raw}'`);
   return x;

@@ -24,6 +24,8 @@ type Opts = Record<string, string | boolean | undefined>;
 
 /** The flags as a typed config; every value checked here names its flag. */
 export function trainConfigFromFlags(o: Opts, hyperKeys: string[]): TrainConfig {
+  const dtype = o.dtype as string | undefined;
+  if (dtype !== undefined && dtype !== 'float32' && dtype !== 'float64') throw inputError(`--dtype: expected float32 or float64, got '${dtype}'`);
   const data = datasetFromFlags(o);
   const optName = (o.opt as string | undefined) ?? 'adam';
   const { name: _n, ...options } = optimizerFromFlags(optName, o, hyperKeys);
@@ -55,6 +57,7 @@ export function trainConfigFromFlags(o: Opts, hyperKeys: string[]): TrainConfig 
     earlyStopping: parseNumber('early-stopping', o.earlyStopping, 1, Infinity, true),
     onNonfinite: onNonfinite as TrainConfig['onNonfinite'],
     freeze: o.freeze as string | undefined,
+    dtype: dtype as TrainConfig['dtype'],
     memoryLimit: modelMemoryLimit,
     save: o.save as string | undefined,
     out: o.out as string | undefined,
@@ -158,7 +161,7 @@ function epochText(m: EpochMetrics, epochs: number): string {
 export function register(program: Command): void {
   const cmd = program
     .command('train')
-    .description('fit a model to data (float32); --json prints one line per epoch and a final {"done": true, ...}')
+    .description('fit a model to data (float32, or --dtype float64); --json prints one line per epoch and a final {"done": true, ...}')
     .option('--data <name|file.csv>', `dataset: ${Object.keys(builtinDatasets).join(', ')}, or a CSV file with a header row`)
     .option('--target <column>', 'target column of a CSV file (default: the last)')
     .option('--val <fraction>', 'hold out the last FRACTION of the rows (file order) for validation; default 0 for CSV files, per dataset for built-ins (mnist 0.2 = its 2,000 held out)')
@@ -188,6 +191,7 @@ export function register(program: Command): void {
     .option('--checkpoint <file>', 'write model, optimizer, schedule and RNG state after every epoch (and on Ctrl-C)')
     .option('--resume <file>', 'continue a run from its checkpoint, with the same settings; --epochs counts all epochs')
     .option('--on-nonfinite <stop|skip-batch>', 'a batch with a NaN or infinite loss or gradient: stop the run (default; exit 1, the weights and checkpoint of the last good step kept) or skip it (no update; counted and reported; an epoch of only skipped batches stops the run)')
+    .option('--dtype <float32|float64>', 'precision of the model, gradients, optimizer state and data (default float32; float64 as torch\'s model.double(), on the TypeScript kernels: full-batch quasi-Newton fits to the optimum)')
     .option('--ema <decay>', 'keep an exponential moving average of the weights, updated after every step (torch AveragedModel + get_ema_multi_avg_fn); validation and the saved model use it')
     .option('--swa-start <epoch>', 'stochastic weight averaging: from the end of this epoch (counted from 1) on, average the weights every epoch and step SWALR instead of --schedule')
     .option('--swa-lr <x>', 'with --swa-start: the lr SWALR anneals to')
