@@ -381,6 +381,9 @@ function parseOne(text: string): ScheduleSpec {
     if (eq <= 0) throw inputError(`--schedule ${name}: expected KEY=VALUE, got '${pair}'`);
     const key = pair.slice(0, eq).trim();
     const raw = pair.slice(eq + 1).trim();
+    // a key given twice would keep the last silently; __proto__ would be dropped (it is object machinery)
+    if (key === '__proto__' || key === 'constructor' || key === 'prototype') throw inputError(`--schedule ${name}: the key '${key}' is not allowed (it is not a setting)`);
+    if (Object.prototype.hasOwnProperty.call(spec, key)) throw inputError(`--schedule ${name}: '${key}' is given twice; expected each key once`);
     spec[key] = parseValue(raw, `--schedule ${name}: ${key}`);
   }
   return spec;
@@ -398,7 +401,7 @@ function parseValue(raw: string, where: string): ScheduleValue {
   if (raw === 'null') return null;
   const v = Number(raw);
   if (Number.isFinite(v)) return v;
-  if (/^[A-Za-z][A-Za-z_]*$/.test(raw)) return raw; // words: modes, true/false
+  if (/^[A-Za-z][A-Za-z0-9_]*$/.test(raw)) return raw; // words: modes, true/false
   throw inputError(`${where}: expected a number, got '${raw}'`);
 }
 

@@ -19,6 +19,7 @@ import {
 } from '../nn/index.js';
 import { createOptimizer, isOptimizerName, optimizers } from '../optim/index.js';
 import { createSchedule, parseScheduleArg, type ScheduleSpec } from '../schedule/index.js';
+import { WeightAveraging, type AveragingConfig } from './averaging.js';
 import { checkFullBatch, minimizeParams } from '../search/index.js';
 import { Arena } from '../tensor/arena.js';
 import { initBackend, installWasmKernels } from '../tensor/backend.js';
@@ -26,7 +27,7 @@ import { Rng } from '../tensor/rng.js';
 import { loadCheckpoint, serializeCheckpoint, type CheckpointContents } from './checkpoint.js';
 import { trainableGroups } from './ensemble-fit.js';
 import { fitLbfgsTorch } from './lbfgs-torch-fit.js';
-import { lossCurveSvg } from './loss-curve.js';
+import { lossCurveSvg } from '../viz/loss-curve.js';
 import { modelBytes, type ModelMeta } from './model-file.js';
 import { Trainer, evaluate, type EpochMetrics } from './trainer.js';
 import { initFrom, parseFreeze, type InitReport } from './transfer.js';
@@ -71,6 +72,12 @@ export interface TrainConfig {
   schedule?: string | ScheduleSpec;
   /** Step the schedule once per epoch (default) or after every batch. */
   scheduleEvery?: 'epoch' | 'batch';
+  /**
+   * Weight averaging (torch.optim.swa_utils): `{ ema: decay }` after every step, or `{ swaStart, swaLr,
+   * swaAnnealEpochs?, swaAnneal? }` (SWA with SWALR from the end of epoch swaStart on). Validation and the saved
+   * model are the average; the checkpoint holds both.
+   */
+  averaging?: AveragingConfig;
   /** Rows per batch, or 'full' (default 64 for built-ins, 32 for files). */
   batch?: number | 'full';
   /** Epochs in all, counting those of a resumed run (default 20; a built-in's own); 0 trains nothing. */
@@ -165,7 +172,7 @@ export interface TrainResult {
 }
 
 /** The settings a resumed run must share with its checkpoint. */
-const CHECK_KEYS = ['data', 'target', 'val', 'standardize', 'model', 'activation', 'dropout', 'loss', 'l1', 'l2', 'opt', 'schedule', 'batch', 'seed', 'shuffle', 'clipNorm', 'clipValue', 'earlyStopping', 'scheduleEvery', 'dtype'];
+const CHECK_KEYS = ['data', 'target', 'val', 'standardize', 'model', 'activation', 'dropout', 'loss', 'l1', 'l2', 'opt', 'schedule', 'batch', 'seed', 'shuffle', 'clipNorm', 'clipValue', 'earlyStopping', 'scheduleEvery', 'dtype', 'averaging'];
 
 const defaultLoss = (kind: string): LossName => (kind === 'linear' ? 'mse' : kind === 'logistic' ? 'bce' : 'ce');
 
@@ -264,6 +271,7 @@ export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promis
     data: data.name, target: data.all.targetName, val: data.valFraction, standardize: data.standardized, model: modelArg, activation, dropout,
     loss: lossName, l1, l2, opt: optSpec, schedule: scheduleText ?? null, batch, epochs, seed, shuffle,
     clipNorm: c.clipNorm ?? null, clipValue: c.clipValue ?? null, earlyStopping, scheduleEvery, onNonfinite, dtype,
+    ...(c.averaging ? { averaging: c.averaging } : {}),
   };
   const files = hooks.files;
   const outDir = c.out;
@@ -293,6 +301,7 @@ export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promis
       const v = k === 'schedule' ? schedule : k === 'earlyStopping' ? c.earlyStopping : c[k];
       if (v !== undefined) throw inputError(`--${flagName(k)}: not available with '${with_}' (${why})`);
     }
+    if (c.averaging) throw inputError(`--${'ema' in c.averaging ? 'ema' : 'swa-start'}: not available with '${with_}' (${why})`);
   };
 
   // torch.optim.LBFGS: one step(closure) per batch, any batch size (src/train/lbfgs-torch-fit.ts)
@@ -333,13 +342,22 @@ export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promis
 
   const { name: _name, ...hyper } = optSpec;
   void _name;
-  const optimizer = createOptimizer(optName, frozen ? trainableGroups(model, frozen) : { params: model.params, grads: model.grads }, hyper);
-  const baseLr = optimizer.paramGroups[0].options.lr as number;
-  const sched = schedule !== undefined ? createSchedule((typeof schedule === 'string' ? parseScheduleArg(schedule) : schedule) as ScheduleSpec, baseLr) : undefined;
+  // a per-tensor rule (adafactor, muon) takes each parameter tensor as its own group, with its shape
+  const perTensor = (optimizers[optName] as { perTensor?: boolean }).perTensor === true;
+  const optimizer = createOptimizer(optName, frozen || perTensor ? trainableGroups(model, frozen ?? new Set(), perTensor) : { params: model.params, grads: model.grads }, hyper);
+  // attached as torch's LRScheduler: it sets the optimizer's lr (and a cycled momentum or β₁) itself
+  const sched = schedule !== undefined ? createSchedule((typeof schedule === 'string' ? parseScheduleArg(schedule) : schedule) as ScheduleSpec, optimizer) : undefined;
+  const averaging = c.averaging ? new WeightAveraging(c.averaging, model.params, optimizer) : undefined;
   const trainer = new Trainer({
     model, loss: lossName, optimizer, schedule: sched, scheduleEvery, train: trainRows, val, batch, shuffle, rng: new Rng(seed + 1), l1, l2,
-    clipNorm: c.clipNorm, clipValue: c.clipValue, earlyStopping, onNonfinite,
+    clipNorm: c.clipNorm, clipValue: c.clipValue, earlyStopping, onNonfinite, averaging,
   });
+  if (sched?.maxSteps !== undefined) {
+    // the run's own schedule steps until SWA takes over (through epoch E - 1 per epoch, through epoch E per batch)
+    const swaStart = c.averaging && 'swaStart' in c.averaging ? c.averaging.swaStart : Infinity;
+    const steps = scheduleEvery === 'batch' ? Math.min(epochs, swaStart) * trainer.batchesPerEpoch : Math.min(epochs, swaStart - 1);
+    if (steps > sched.maxSteps) throw inputError(`--schedule ${sched.name}: this run steps it ${steps} times (${scheduleEvery === 'batch' ? 'every batch' : 'every epoch'}), past its totalSteps ${sched.maxSteps}`);
+  }
   if (c.resume !== undefined) {
     const { source } = c.resume;
     const cp = typeof c.resume.checkpoint === 'function' ? c.resume.checkpoint() : c.resume.checkpoint;
@@ -400,6 +418,8 @@ export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promis
     };
   }
   const restoredBest = stoppedEarly && trainer.restoreBest();
+  // the final evaluation and the saved model are the averaged weights (the raw ones are in the checkpoint)
+  if (averaging?.hasAverage) averaging.swap();
   const last = history[history.length - 1];
   const finalVal = val ? evaluate(model, lossName, val) : undefined;
   writeModelFiles(history);

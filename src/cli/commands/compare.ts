@@ -11,6 +11,7 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
 import { inputError, runError } from '../../errors.js';
+import { parseStrictJson } from '../../io/strict-json.js';
 import { atomicWrite } from '../../io/atomic-write.js';
 import { checkOutputDir } from '../output-paths.js';
 import { pngPathFor, svgToPng } from '../png.js';
@@ -126,12 +127,8 @@ function readSpecFile(file: string): Partial<CompareSpec> {
   } catch {
     throw inputError(`--spec: cannot read file '${file}'`);
   }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw inputError(`--spec ${file}: not valid JSON (${(e as Error).message})`);
-  }
+  // strict: a key given twice or __proto__ is refused, a BOM skipped (src/io/strict-json.ts)
+  const raw = parseStrictJson(text, `--spec ${file}`);
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw inputError(`--spec ${file}: expected a JSON object`);
   const o = raw as Record<string, unknown>;
   const known = ['name', 'function', 'x0', 'steps', 'tol', 'optimizers', 'data', 'model', 'epochs', 'seeds', 'batch', 'val', 'targetLoss', 'trainOptimizers'];

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { join } from 'node:path';
 import { inputError } from '../../errors.js';
 import { atomicWrite } from '../../io/atomic-write.js';
-import { checkOutputDir } from '../output-paths.js';
+import { checkOutputDir, checkOutputFile } from '../output-paths.js';
 import { demoSpec, runDemo } from '../../demos/index.js';
 import type { DemoDatasetName } from '../../demos/index.js';
 import { isBuiltinName } from '../../data/index.js';
@@ -40,6 +40,8 @@ export async function runDemoCommand(name: string, flags: DemoFlags, command: st
   const seed = flags.seed === undefined ? 0 : parseSeed(flags.seed);
   const outDir = flags.out ?? join('reports', spec.name);
   checkOutputDir('--out', outDir);
+  checkOutputFile('--out', join(outDir, 'report.html'));
+  checkOutputFile('--out', join(outDir, 'summary.json'));
   const { html, summary } = runDemo(spec.name, { seed, data: loadDemoData(spec.needs) }, command, new Date().toISOString());
   const report = join(outDir, 'report.html');
   atomicWrite(join(outDir, 'summary.json'), JSON.stringify(summary, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n');

@@ -8,7 +8,7 @@
 import type { Command } from 'commander';
 import { inputError, runError } from '../../errors.js';
 import { kmeans, kmeansMemoryBytes, kmeansMethods, type KMeansMethod, type KMeansResult } from '../../train/kmeans.js';
-import { kmeansPlotSvg } from '../../train/kmeans-plot.js';
+import { kmeansPlotSvg } from '../../viz/kmeans-plot.js';
 import { builtinDatasets, isBuiltinName } from '../../data/index.js';
 import { loadRows } from '../../node/datasets.js';
 import { checkOutputFile } from '../output-paths.js';

@@ -18,6 +18,7 @@ import { datasetFromFlags, parseBool, parseNumber, parseProbability } from '../d
 import { readModelFile } from '../model-file.js';
 import { addHyperparameterFlags, knownOptimizerNames, optimizerFromFlags } from './optimize.js';
 import { checkOutputDir, checkOutputFile } from '../output-paths.js';
+import { averagingFromFlags } from '../averaging-flags.js';
 
 type Opts = Record<string, string | boolean | undefined>;
 
@@ -45,6 +46,7 @@ export function trainConfigFromFlags(o: Opts, hyperKeys: string[]): TrainConfig 
     optimizer: { ...(o.opt !== undefined ? { name: optName } : {}), ...options },
     schedule: o.schedule as string | undefined,
     scheduleEvery: scheduleEvery as TrainConfig['scheduleEvery'],
+    averaging: averagingFromFlags(o),
     seed: parseNumber('seed', o.seed, 0, 2 ** 32 - 1, true),
     batch: o.batch === undefined ? undefined : parseBatchArg(o.batch as string),
     // 0 is allowed: it writes the initialized model (--save), which transfer workflows use
@@ -190,6 +192,11 @@ export function register(program: Command): void {
     .option('--resume <file>', 'continue a run from its checkpoint, with the same settings; --epochs counts all epochs')
     .option('--on-nonfinite <stop|skip-batch>', 'a batch with a NaN or infinite loss or gradient: stop the run (default; exit 1, the weights and checkpoint of the last good step kept) or skip it (no update; counted and reported; an epoch of only skipped batches stops the run)')
     .option('--dtype <float32|float64>', 'precision of the model, gradients, optimizer state and data (default float32; float64 as torch\'s model.double(), on the TypeScript kernels: full-batch quasi-Newton fits to the optimum)')
+    .option('--ema <decay>', 'keep an exponential moving average of the weights, updated after every step (torch AveragedModel + get_ema_multi_avg_fn); validation and the saved model use it')
+    .option('--swa-start <epoch>', 'stochastic weight averaging: from the end of this epoch (counted from 1) on, average the weights every epoch and step SWALR instead of --schedule')
+    .option('--swa-lr <x>', 'with --swa-start: the lr SWALR anneals to')
+    .option('--swa-anneal-epochs <n>', 'with --swa-start: epochs of SWALR\'s annealing (default 10; 0: at once)')
+    .option('--swa-anneal <cos|linear>', 'with --swa-start: SWALR\'s annealing shape (default cos)')
     .option('--json', 'one JSON object per epoch, then {"done": true, ...}');
   const hyperKeys = addHyperparameterFlags(cmd);
   cmd.action(async (opts: Opts) => {
