@@ -52,6 +52,7 @@ export interface TrainOptimizer {
 /** Model tensors by state_dict name, as parseSafetensors and parseModelFile give them. */
 export type StateTensors = Record<string, { shape: number[]; data: Float32Array | Float64Array }>;
 
+/** The settings of one training run: everything `descent train` takes, typed; every field but `data` has the CLI's default. */
 export interface TrainConfig {
   /** The dataset, split and standardized (`loadDataset`). */
   data: LoadedDataset;
@@ -97,7 +98,12 @@ export interface TrainConfig {
   /** Layer indices or parameter names kept fixed, e.g. '0,2'. */
   freeze?: string;
   /** Continue from a checkpoint made with the same settings (read lazily: a function is called only once the other settings are checked). */
-  resume?: { checkpoint: CheckpointContents | (() => CheckpointContents); source: string };
+  resume?: {
+    /** The parsed checkpoint, or a function that reads and parses it (called after the other settings are checked). */
+    checkpoint: CheckpointContents | (() => CheckpointContents);
+    /** Names the checkpoint in messages (e.g. `--resume FILE`). */
+    source: string;
+  };
   /**
    * The precision of the model, its gradients, optimizer state and the data it trains on (default float32, as
    * torch's default; float64 is `model.double()`, for full-batch quasi-Newton fits to their optimum). float64
@@ -129,6 +135,7 @@ export interface TrainStart {
   model: Sequential;
 }
 
+/** What a run reports and how it reaches files, signals and the UI: every hook is optional. */
 export interface TrainHooks {
   /** File access, for `save`, `out` and `checkpoint`. */
   files?: RunFiles;
@@ -148,6 +155,7 @@ export interface TrainHooks {
   interrupted?(): boolean;
 }
 
+/** A finished (or interrupted) run: the trained model, its metrics, and the summary `descent train --json` prints. */
 export interface TrainResult {
   /** 'first-order' (Trainer), 'search' (minimize), 'lbfgs-torch'. */
   kind: 'first-order' | 'search' | 'lbfgs-torch';
