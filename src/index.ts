@@ -28,3 +28,5 @@ export { parseCsv, splitTail, fitStandardizer, applyStandardizer, epochOrder, ga
 export type { Dataset, Standardizer } from './data/index.js';
 export { contourPlotSvg, lineChartSvg, functionPlotSvg, palette, colorOf } from './viz/index.js';
 export { parseRunSpec, race, reportHtml, playerHtml, playerScript } from './report/index.js';
+export { demos, demoNames, demoSpec, runDemo } from './demos/index.js';
+export type { DemoSpec, DemoInputs, DemoOutput } from './demos/index.js';
