@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { Rng } from '../../src/tensor/rng.js';
 import { binarize, runBoltzmannDemo, cdGradient, classData, createCd, createRbm, exactGradient, firstRowsOf, iota, pseudoLogLikelihood, trainRbm } from '../../src/demos/index.js';
 import type { Rbm } from '../../src/demos/index.js';
-import { loadData } from '../../src/cli/commands/train.js';
+import { loadRows as loadData } from '../../src/node/datasets.js';
 
 const V = 4, H = 3;
 const data = Float64Array.from([1, 0, 1, 1, 0, 0, 1, 0, 1, 1, 1, 0, 0, 1, 0, 1, 1, 0, 0, 0]);

@@ -19,8 +19,8 @@ import { makeObjective } from '../../objectives/index.js';
 import { parseBatchArg } from '../../data/index.js';
 import { checkModelMemory, parseModelArg, TRAINING_COPIES } from '../../nn/index.js';
 import { initBackend } from '../../tensor/backend.js';
-import { loadData } from './train.js';
-import { modelMemoryLimit } from '../limits.js';
+import { loadRows } from '../../node/datasets.js';
+import { memoryLimit, modelMemoryLimit } from '../limits.js';
 import type { Objective, ObjectiveSpec } from '../../objectives/index.js';
 import { hasSearch, isRaceSearchMethod, parseRunSpec, race, reportHtml, functionValueChart, functionContourSvg, trainingCharts, meanStd, firstBelow } from '../../report/index.js';
 import type { RunSpec, FunctionSection, TrainingSection, TrainingRun, RaceResult } from '../../report/index.js';
@@ -302,7 +302,7 @@ function slug(s: string): string {
  */
 async function checkTrainingMemory(data: string, modelArg: string): Promise<void> {
   const { kind, hidden } = parseModelArg(modelArg);
-  const { all } = loadData(data);
+  const { all } = loadRows(data, { memoryLimit: memoryLimit() });
   // train's outputs: one for linear and logistic, one per class for softmax and mlp (its default loss is ce)
   const outFeatures = kind === 'linear' || kind === 'logistic' || all.numClasses < 2 ? 1 : all.numClasses;
   const wasm = (await initBackend()) !== null; // the children train on the wasm arena when this platform has it

@@ -12,7 +12,7 @@ import { demoSpec, runDemo } from '../../demos/index.js';
 import type { DemoDatasetName } from '../../demos/index.js';
 import { isBuiltinName } from '../../data/index.js';
 import type { Dataset } from '../../data/index.js';
-import { loadData } from './train.js';
+import { loadRows } from '../../node/datasets.js';
 
 interface DemoFlags {
   out?: string;
@@ -30,7 +30,7 @@ function loadDemoData(names: readonly DemoDatasetName[]): Partial<Record<DemoDat
   const out: Partial<Record<DemoDatasetName, Dataset>> = {};
   for (const n of names) {
     const source = n === 'mnist' && isBuiltinName('mnist-small') ? 'mnist-small' : n;
-    out[n] = loadData(source).all;
+    out[n] = loadRows(source).all;
   }
   return out;
 }

@@ -21,6 +21,7 @@ interface Waiting {
   spec: Record<string, unknown>;
   resolve: (o: RunOutcome) => void;
   reject: (e: Error) => void;
+  onStart?: () => void;
 }
 
 const childUrl = new URL(import.meta.url.endsWith('.ts') ? './child.ts' : './child.js', import.meta.url);
@@ -35,11 +36,11 @@ export class ProcessPool {
     if (!(Number.isInteger(size) && size >= 1)) throw new Error(`ProcessPool: size must be an integer >= 1, got ${size}`);
   }
 
-  /** Runs one spec in a free worker process (starting one if fewer than `size` exist). */
-  run(kind: SweepKind, spec: Record<string, unknown>): Promise<RunOutcome> {
+  /** Runs one spec in a free worker process (starting one if fewer than `size` exist); `onStart` when it is handed to one. */
+  run(kind: SweepKind, spec: Record<string, unknown>, onStart?: () => void): Promise<RunOutcome> {
     if (this.closed) return Promise.reject(new Error('ProcessPool: closed'));
     return new Promise((resolve, reject) => {
-      this.waiting.push({ kind, spec, resolve, reject });
+      this.waiting.push({ kind, spec, resolve, reject, onStart });
       this.dispatch();
     });
   }
@@ -79,6 +80,7 @@ export class ProcessPool {
       const job = this.waiting.shift()!;
       const id = this.nextId++;
       slot.busy = { id, resolve: job.resolve, reject: job.reject };
+      job.onStart?.();
       slot.child.send({ type: 'run', id, kind: job.kind, spec: job.spec });
     }
   }

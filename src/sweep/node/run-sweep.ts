@@ -141,9 +141,7 @@ export async function sweep(o: SweepOptions): Promise<SweepSummary> {
           const key = runKey(r);
           let outcome: RunOutcome;
           try {
-            const p = pool.run(r.kind, r.spec);
-            store.markRunning(key, `local:${process.pid}`);
-            outcome = await p;
+            outcome = await pool.run(r.kind, r.spec, () => store.markRunning(key, `local:${process.pid}`));
           } catch (err) {
             if (interrupted) return;
             if (!(err instanceof WorkerDiedError)) throw err;
