@@ -23,7 +23,16 @@ export interface OptimizeResult {
   converged: boolean;
   /** Why a line-search or second-order method stopped (gtol, max-iterations, line-search-failed). */
   reason?: string;
+  /** Present when a long first-order path was thinned to MAX_PATH_POINTS (PathThinning: stride, kept, the step of each point). */
+  pathThinned?: { stride: number; kept: number; steps: number[] };
 }
+
+/**
+ * Points of a first-order path kept whole for the output and plots; a longer run keeps every
+ * stride-th iterate (the stride doubling as needed) and the last one, and says so in `pathThinned`,
+ * so `--steps 1e9` runs in bounded memory (about 100 bytes a point in 2 dimensions).
+ */
+export const MAX_PATH_POINTS = 10_000;
 
 /**
  * A line-search or second-order method (gd-backtracking, newton, bfgs, lbfgs) as `optimize` calls it.
@@ -180,8 +189,8 @@ export function runOptimize(spec: OptimizeSpec): OptimizeResult & { objective: O
   const objective = makeObjective(spec.function, spec.x0.length);
   const { name, ...options } = spec.optimizer;
   if (isOptimizerName(name)) {
-    const r = runFirstOrder({ objective, x0: spec.x0, optimizer: name, options, steps: spec.steps, schedule: spec.schedule });
-    return { path: r.path, values: r.values, evaluations: r.evaluations, converged: r.converged, objective };
+    const r = runFirstOrder({ objective, x0: spec.x0, optimizer: name, options, steps: spec.steps, schedule: spec.schedule, maxPathPoints: MAX_PATH_POINTS });
+    return { path: r.path, values: r.values, evaluations: r.evaluations, converged: r.converged, objective, ...(r.thinned ? { pathThinned: r.thinned } : {}) };
   }
   if (Object.prototype.hasOwnProperty.call(searchMethods, name)) {
     if (spec.schedule !== undefined) throw inputError(`schedule: not used by '${name}' (learning-rate schedules apply to first-order optimizers)`);
@@ -306,12 +315,13 @@ export function summary(spec: OptimizeSpec, r: OptimizeResult, objective: Object
   for (const v of g) gmax = Math.max(gmax, Math.abs(v));
   const fmt = (x: number): string => (x === 0 ? '0' : Math.abs(x) >= 1e-3 && Math.abs(x) < 1e6 ? String(+x.toPrecision(6)) : x.toExponential(4));
   const lines = [
-    `${spec.optimizer.name} on ${objective.name} (n = ${objective.n}), ${r.path.length - 1} steps, ${r.evaluations} evaluations`,
+    `${spec.optimizer.name} on ${objective.name} (n = ${objective.n}), ${r.pathThinned ? r.pathThinned.steps[r.pathThinned.steps.length - 1] : r.path.length - 1} steps, ${r.evaluations} evaluations`,
     `  f: ${fmt(r.values[0])} -> ${fmt(r.values[r.values.length - 1])}`,
     `  x: [${last.map(fmt).join(', ')}]`,
     `  max |grad|: ${fmt(gmax)} (${r.converged ? 'converged' : 'not converged'}: the test is max |grad| <= ${typeof spec.optimizer.gtol === 'number' ? spec.optimizer.gtol : 1e-6})`,
   ];
   if (r.reason !== undefined) lines.push(`  stopped: ${r.reason}`);
+  if (r.pathThinned) lines.push(`  path: ${r.pathThinned.kept} of the iterates kept (every ${r.pathThinned.stride}th step and the last; over ${MAX_PATH_POINTS} points are thinned)`);
   if (objective.minimum && objective.minimumValue !== undefined) {
     lines.push(`  known minimum: f = ${fmt(objective.minimumValue)} at [${objective.minimum.map(fmt).join(', ')}]`);
   }
@@ -462,6 +472,7 @@ export function register(program: Command): void {
     const r = o.spec === undefined ? runOptimize(spec) : inSpec(o.spec, spec, () => runOptimize(spec));
     const out: OptimizeResult = { path: r.path, values: r.values, evaluations: r.evaluations, converged: r.converged };
     if (r.reason !== undefined) out.reason = r.reason;
+    if (r.pathThinned !== undefined) out.pathThinned = r.pathThinned;
     if (o.plot !== undefined) {
       const plotPath = o.plot as string;
       const viz = await loadViz();
