@@ -9,7 +9,8 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { DescentError, inputError, runError } from '../../errors.js';
+import { DescentError, inputError, quoteValue, runError } from '../../errors.js';
+import { allowOverwrite, checkDistinctFiles, registerInput, type RunFile } from '../../io/output-policy.js';
 import { atomicWrite } from '../../io/atomic-write.js';
 import { parseSafetensors, parseSafetensorsWithMetadata, serializeSafetensors, type SafetensorsInput } from '../../io/safetensors.js';
 import {
@@ -29,12 +30,12 @@ import { fitLbfgsTorch } from '../../train/lbfgs-torch-fit.js';
 import { loadCheckpoint, parseCheckpoint, serializeCheckpoint } from '../../train/checkpoint.js';
 import { createProgress } from '../progress.js';
 import { lossCurveSvg } from '../../train/loss-curve.js';
-import { readCsvFile } from '../csv-file.js';
+import { readCsvFileWithDigest, type FileDigest } from '../csv-file.js';
 import { memoryLimit, modelMemoryLimit } from '../limits.js';
 import { initFrom, parseFreeze } from '../../train/transfer.js';
 import { trainableGroups } from '../../train/ensemble-fit.js';
 import { addHyperparameterFlags, knownOptimizerNames, optimizerFromFlags } from './optimize.js';
-import { checkOutputDir, checkOutputFile } from '../output-paths.js';
+import { RUN_FOLDER_FILES, checkOutputFile, checkRunFolder, freeInterruptPath, interruptFolder, lockRunFolder } from '../output-paths.js';
 
 type Opts = Record<string, string | boolean | undefined>;
 
@@ -47,6 +48,8 @@ export interface LoadedData {
   all: Dataset;
   /** Built-in defaults, when a built-in. */
   builtin?: (typeof builtinDatasets)[string];
+  /** A CSV file's size and SHA-256 (checkpoints record it; --resume checks it). */
+  file?: FileDigest;
 }
 
 /**
@@ -72,7 +75,8 @@ export function loadData(spec: string, target?: string, csv: Pick<CsvOptions, 'f
   // streamed (src/cli/csv-file.ts): memory holds the numbers, never the file's text
   try {
     const opts: CsvOptions = { source: spec, target: csv.noTarget ? null : target, defaultTarget: csv.defaultTarget, float64: csv.float64, memoryLimit: memoryLimit() };
-    return { name: spec, all: readCsvFile(spec, opts) };
+    const { data, file } = readCsvFileWithDigest(spec, opts);
+    return { name: spec, all: data, file };
   } catch (err) {
     if (err instanceof DescentError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
@@ -140,11 +144,18 @@ export function readModelFile(path: string, flag: string): { tensors: ReturnType
   const limit = memoryLimit();
   if (size > limit.bytes) throw inputError(`--${flag} ${path}: the file has ${size} bytes, over the limit of ${limit.bytes} bytes (${limit.why}); expected a model that fits in memory`);
   try {
+    if (!statSync(path).isFile()) throw new Error('not a regular file');
     bytes = new Uint8Array(readFileSync(path));
   } catch {
-    throw inputError(`--${flag}: cannot read '${path}'; expected a .safetensors file`);
+    throw inputError(`--${flag}: cannot read ${quoteValue(path)}; expected a .safetensors file`);
   }
+  registerInput(`--${flag}`, path);
   const { tensors, metadata } = parseSafetensorsWithMetadata(bytes, `--${flag} ${path}`);
+  // NaN or infinite weights would train (or evaluate) to NaN, and be blamed on the learning rate
+  for (const [name, t] of Object.entries(tensors)) {
+    const k = t.data.findIndex((v) => !Number.isFinite(v));
+    if (k >= 0) throw inputError(`--${flag} ${path}: tensor ${quoteValue(name)} holds ${t.data[k]} at index ${k}; expected finite weights`);
+  }
   let meta: ModelMeta | null = null;
   if (metadata?.descent) {
     try {
@@ -200,6 +211,11 @@ async function runTrain(o: Opts, hyperKeys: string[]): Promise<void> {
   const { kind, hidden } = parseModelArg(modelArg);
   const activation = (o.activation as Activation | undefined) ?? 'relu';
   const dropout = parseProbability('dropout', o.dropout) ?? (o.model === undefined ? data.builtin?.dropout : undefined) ?? 0;
+  // a model without hidden layers has no activation and nowhere to drop out: say so, never ignore the flag
+  if (kind !== 'mlp') {
+    if (o.activation !== undefined) throw inputError(`--activation: the ${kind} model has no hidden layers, so no activation; expected --model mlp:H1,... to use it`);
+    if (o.dropout !== undefined && dropout !== 0) throw inputError(`--dropout: the ${kind} model has no hidden layers, so nothing to drop out; expected --model mlp:H1,... to use it`);
+  }
   const lossName = ((o.loss as string | undefined) ?? defaultLoss(kind)) as LossName;
   lossByName(lossName); // unknown names fail with the list
   let outFeatures = 1;
@@ -211,6 +227,13 @@ async function runTrain(o: Opts, hyperKeys: string[]): Promise<void> {
       while (i < y.length && Number.isInteger(y[i]) && y[i] >= 0) i++;
       const where = i < y.length ? `; row ${i + 1} has ${y[i]}` : '; it has a single class';
       throw inputError(`--loss ${lossName}: target '${data.all.targetName}' must hold class indices 0..K-1 (K >= 2)${where}; use --loss mse for a numeric target`);
+    }
+    // a class index far past the rows (1e8 in a column of 150) is a numeric target, not 10^8 classes
+    if (K > data.all.n) {
+      const y = data.all.y;
+      let i = 0;
+      while (i < y.length && y[i] !== K - 1) i++;
+      throw inputError(`--loss ${lossName}: target '${data.all.targetName}' holds class index ${K - 1} (row ${i + 1}), more classes than the ${data.all.n} rows; expected class indices 0..K-1, or --loss mse for a numeric target`);
     }
     outFeatures = K;
   } else if (lossName === 'bce') {
@@ -246,17 +269,32 @@ async function runTrain(o: Opts, hyperKeys: string[]): Promise<void> {
   // every output path is checked before any work is done: an unwritable one is bad input, not a failed run
   if (o.save !== undefined) checkOutputFile('--save', o.save as string);
   if (o.checkpoint !== undefined) checkOutputFile('--checkpoint', o.checkpoint as string);
-  if (o.out !== undefined) checkOutputDir('--out', o.out as string);
+  if (o.out !== undefined) checkRunFolder('--out', o.out as string);
+  if (o.init !== undefined && o.resume !== undefined) throw inputError('--init: not used with --resume (the checkpoint holds the weights); give one of them');
+  checkRunFiles(o);
 
   const model = buildModel({ kind, hidden, activation, dropout, inFeatures: train.d, outFeatures, rng: new Rng(seed), memoryLimit: modelMemoryLimit(wasm) });
+  // what a transfer run loaded and froze, said before training (text) and in the final JSON line
+  const transfer: { init?: string; loaded?: string[]; fresh?: string[]; frozen?: string[]; frozenParameters?: number } = {};
   if (o.init !== undefined) {
     const { tensors } = readModelFile(o.init as string, 'init');
+    transfer.init = o.init as string;
     // transfer learning (docs/transfer.md): --new-head loads the body by name and shape, the output layer starts fresh
-    if (o.newHead) initFrom(model, tensors, { newHead: true, requireBody: true, source: `--init ${o.init}` });
-    else model.loadStateDict(tensors, `--init ${o.init}`);
+    if (o.newHead) {
+      const rep = initFrom(model, tensors, { newHead: true, requireBody: true, source: `--init ${o.init}` });
+      transfer.loaded = rep.loaded;
+      transfer.fresh = rep.reinitialized;
+    } else {
+      model.loadStateDict(tensors, `--init ${o.init}`);
+      transfer.loaded = model.parameters().map((p) => p.name);
+    }
   } else if (o.newHead) throw inputError('--new-head: needs --init FILE.safetensors (the pretrained body)');
   // --freeze: these parameters are left out of the optimizer, so they stay bit-identical
   const frozen = o.freeze !== undefined ? parseFreeze(o.freeze as string, model) : undefined;
+  if (frozen) {
+    transfer.frozen = [...frozen];
+    transfer.frozenParameters = model.parameters().filter((p) => frozen.has(p.name)).reduce((a, p) => a + p.size, 0);
+  }
   const json = o.json === true;
   const out = (s: string) => process.stdout.write(s);
   const meta: ModelMeta = {
@@ -268,18 +306,25 @@ async function runTrain(o: Opts, hyperKeys: string[]): Promise<void> {
     loss: lossName, l1, l2, opt: optSpec, schedule: o.schedule ?? null, batch, epochs, seed, shuffle,
     clipNorm: clipNorm ?? null, clipValue: clipValue ?? null, earlyStopping, scheduleEvery: (o.scheduleEvery as string | undefined) ?? 'epoch',
     onNonfinite,
+    ...(data.file ? { dataFile: data.file } : {}),
   };
   const outDir = o.out as string | undefined;
   // said (and the run folder started) only once every flag has been checked
   const announce = () => {
     if (outDir !== undefined) {
-      mkdirSync(outDir, { recursive: true });
+      // one run per folder: a second run on it is refused while this one lives (src/cli/output-paths.ts)
+      lockRunFolder('--out', outDir);
       atomicWrite(join(outDir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
     }
     if (!json) {
       out(`${prep.note}\n`);
       out(`model: ${modelArg}${kind === 'mlp' ? ` ${activation}` : ''}${dropout ? ` dropout ${dropout}` : ''} (${model.numParams} parameters), loss ${lossName}${l1 ? `, l1 ${l1}` : ''}${l2 ? `, l2 ${l2}` : ''}; ` +
         `${optName} ${JSON.stringify(optSpec).replace(/"/g, '')}${o.schedule !== undefined ? `, schedule ${o.schedule}` : ''}; batch ${batch}; ${epochs} epochs; seed ${seed}${shuffle ? '' : ', no shuffle'}\n`);
+      if (transfer.init !== undefined) {
+        out(`init: loaded ${transfer.loaded!.length} tensors from ${transfer.init} (${transfer.loaded!.join(', ')})` +
+          (transfer.fresh?.length ? `; new head, initialized fresh: ${transfer.fresh.join(', ')}` : '') + '\n');
+      }
+      if (transfer.frozen) out(`frozen: ${transfer.frozen.join(', ')} (${transfer.frozenParameters} parameters kept fixed)\n`);
     }
   };
 
@@ -323,7 +368,9 @@ async function runTrain(o: Opts, hyperKeys: string[]): Promise<void> {
     } catch {
       throw inputError(`--resume: cannot read '${file}'; expected a checkpoint written by --checkpoint`);
     }
+    registerInput('--resume', file);
     const c = parseCheckpoint(bytes, `--resume ${file}`);
+    checkSameData(file, c.config.dataFile, data.file);
     for (const k of CHECK_KEYS) {
       const a = JSON.stringify((c.config as Record<string, unknown>)[k]), b = JSON.stringify((config as Record<string, unknown>)[k]);
       if (a !== b) throw inputError(`--resume ${file}: the checkpoint was made with ${k} ${a}, this run has ${b}; resume with the same settings`);
@@ -331,9 +378,18 @@ async function runTrain(o: Opts, hyperKeys: string[]): Promise<void> {
     loadCheckpoint(trainer, c, `--resume ${file}`);
     announce();
     if (!json) out(`resumed from ${file} after epoch ${trainer.state.epoch}${trainer.state.batchInEpoch ? `, batch ${trainer.state.batchInEpoch}` : ''}\n`);
+    // the README's resume line names no output: say so rather than finish in silence with nothing written
+    if (o.checkpoint === undefined && o.save === undefined && outDir === undefined) {
+      process.stderr.write(`descent: note: no --checkpoint, --save or --out: this run writes no file (${file} stays as it was); add --checkpoint ${file} to keep it updated\n`);
+    }
   } else announce();
 
   const checkpointPath = (o.checkpoint as string | undefined) ?? (outDir !== undefined ? join(outDir, 'checkpoint.safetensors') : undefined);
+  // Ctrl-C without a checkpoint path: a free name beside --save (or here), checked now, not after the work
+  const fallback = checkpointPath === undefined ? interruptFolder(o.save as string | undefined) : undefined;
+  if (fallback && !fallback.writable && !json) {
+    process.stderr.write(`descent: note: ${quoteValue(fallback.dir)} is not writable, so Ctrl-C would save no checkpoint; add --checkpoint FILE to keep one\n`);
+  }
   const writeCheckpoint = (path: string) => atomicWrite(path, serializeCheckpoint(trainer, config));
 
   let interrupted = false;
@@ -378,7 +434,12 @@ async function runTrain(o: Opts, hyperKeys: string[]): Promise<void> {
     process.removeListener('SIGINT', onSigint);
   }
   if (interrupted) {
-    const path = checkpointPath ?? 'descent-interrupted.safetensors';
+    if (checkpointPath === undefined && !fallback!.writable) {
+      process.stderr.write(`descent: interrupted after epoch ${trainer.state.epoch}, batch ${trainer.state.batchInEpoch}; no checkpoint written (${quoteValue(fallback!.dir)} is not writable)\n`);
+      process.exitCode = 130;
+      return;
+    }
+    const path = checkpointPath ?? freeInterruptPath(fallback!.dir);
     writeCheckpoint(path);
     process.stderr.write(`descent: interrupted after epoch ${trainer.state.epoch}, batch ${trainer.state.batchInEpoch}; checkpoint written to ${path} (continue with --resume ${path})\n`);
     process.exitCode = 130;
@@ -401,6 +462,7 @@ async function runTrain(o: Opts, hyperKeys: string[]): Promise<void> {
     data: { name: data.name, trainRows: train.n, valRows: val?.n ?? 0, valFraction: prep.valFraction, standardized: prep.standardize, shuffled: shuffle },
     seconds: Number(seconds.toFixed(3)), samplesPerSecond: Math.round(samples / Math.max(seconds, 1e-9)),
     ...(o.save !== undefined ? { save: o.save } : {}), ...(outDir !== undefined ? { out: outDir } : {}),
+    ...(Object.keys(transfer).length ? { transfer } : {}),
   };
   if (json) out(JSON.stringify(summary) + '\n');
   else {
@@ -412,6 +474,35 @@ async function runTrain(o: Opts, hyperKeys: string[]): Promise<void> {
     if (o.save !== undefined) out(`  model: ${o.save}\n`);
     if (outDir !== undefined) out(`  run folder: ${outDir}\n`);
   }
+}
+
+/**
+ * No output of the run may be one of its inputs (`--data d.csv --save d.csv` would destroy the data),
+ * nor two outputs one file; the one pair meant to be one file is a resumed checkpoint that the run keeps
+ * updating (`--resume ck --checkpoint ck`, or the run folder's own checkpoint).
+ */
+function checkRunFiles(o: Opts): void {
+  const outputs: RunFile[] = [];
+  if (o.save !== undefined) outputs.push({ flag: '--save', path: o.save as string });
+  if (o.checkpoint !== undefined) outputs.push({ flag: '--checkpoint', path: o.checkpoint as string });
+  if (o.out !== undefined) for (const n of RUN_FOLDER_FILES) outputs.push({ flag: '--out', path: join(o.out as string, n) });
+  const inputs: RunFile[] = [];
+  if (o.data !== undefined && existsSync(o.data as string)) inputs.push({ flag: '--data', path: o.data as string });
+  if (o.init !== undefined) inputs.push({ flag: '--init', path: o.init as string });
+  if (o.resume !== undefined) inputs.push({ flag: '--resume', path: o.resume as string });
+  const continues = (out: RunFile, inp: RunFile) => inp.flag === '--resume' && (out.flag === '--checkpoint' || (out.flag === '--out' && out.path.endsWith('checkpoint.safetensors')));
+  checkDistinctFiles(outputs, inputs, continues);
+  if (o.resume !== undefined) allowOverwrite(o.resume as string);
+}
+
+/** A checkpoint records its data file's size and SHA-256; resuming on other data under the same name is refused, saying what changed. */
+function checkSameData(file: string, recorded: unknown, now: FileDigest | undefined): void {
+  if (recorded === undefined || now === undefined) return;
+  const r = recorded as Partial<FileDigest>;
+  if (typeof r.bytes !== 'number' || typeof r.sha256 !== 'string') throw inputError(`--resume ${file}: checkpoint field config.dataFile: expected {bytes, sha256}`);
+  if (r.bytes === now.bytes && r.sha256 === now.sha256) return;
+  const what = r.bytes !== now.bytes ? `it had ${r.bytes} bytes, now ${now.bytes}` : `same size (${now.bytes} bytes), but the contents differ (SHA-256 ${r.sha256.slice(0, 12)}…, now ${now.sha256.slice(0, 12)}…)`;
+  throw inputError(`--resume ${file}: the data file changed since the checkpoint was written: ${what}; resume with the data the run started with`);
 }
 
 function epochText(m: EpochMetrics, epochs: number): string {
