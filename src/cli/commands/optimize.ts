@@ -430,7 +430,8 @@ async function plotConvergence(o: CliOptions): Promise<void> {
   writeFigure(file, viz.lineChartSvg({ series, xLabel: 'iteration', yLabel, logY: true, title }));
   for (const s of report.series) {
     const last = s.y.length ? s.y[s.y.length - 1].toExponential(2) : '0';
-    process.stdout.write(`${s.label}: ${s.x.length ? s.x[s.x.length - 1] : 0} iterations, ${s.evaluations} evaluations, final error ${last}\n`);
+    if (s.diverged !== undefined) process.stdout.write(`${s.label}: f or the iterate became non-finite at step ${s.diverged} (the plot shows its ${s.x.length} finite iterates); lower --lr to see it converge\n`);
+    else process.stdout.write(`${s.label}: ${s.x.length ? s.x[s.x.length - 1] : 0} iterations, ${s.evaluations} evaluations, final error ${last}\n`);
   }
   process.stdout.write(`  plot: ${file}\n`);
 }
