@@ -86,9 +86,9 @@ function defaultsOf(name: string): Readonly<Record<string, unknown>> {
 }
 
 /** Every hyperparameter name across all optimizers, for the flag table. */
-function allHyperparameters(): string[] {
+function allHyperparameters(names: readonly string[] = knownOptimizerNames()): string[] {
   const keys = new Set<string>();
-  for (const name of knownOptimizerNames()) for (const k of Object.keys(defaultsOf(name))) keys.add(k);
+  for (const name of names) for (const k of Object.keys(defaultsOf(name))) keys.add(k);
   keys.delete('lr');
   return [...keys];
 }
@@ -273,10 +273,26 @@ export function optimizerFromFlags(name: string, o: Record<string, string | bool
  * Adds one `--kebab-name [value]` flag per hyperparameter of any optimizer (lr excluded), with help derived
  * from the defaults objects; returns the camelCase keys for optimizerFromFlags.
  */
-export function addHyperparameterFlags(cmd: Command): string[] {
-  const keys = allHyperparameters();
-  for (const k of keys) cmd.option(`--${kebab(k)} [value]`, hyperHelp(k));
+export function addHyperparameterFlags(cmd: Command, opts: { firstOrderOnly?: boolean } = {}): string[] {
+  // a command that trains only with first-order optimizers (ensemble) offers only their flags
+  const names = opts.firstOrderOnly ? knownOptimizerNames().filter(isOptimizerName) : knownOptimizerNames();
+  const keys = allHyperparameters(names);
+  for (const k of keys) cmd.option(`--${kebab(k)} ${hyperPlaceholder(k, names)}`, hyperHelp(k, names));
   return keys;
+}
+
+/**
+ * The value a hyperparameter flag takes, for --help, from the type of its defaults: `[bool]` (the bare
+ * flag is true), `<n1,n2>` for a pair, `<int>` for counts, `<name>` for a choice, else `<number>`.
+ */
+function hyperPlaceholder(key: string, names: readonly string[]): string {
+  const like = names.filter((n) => key in defaultsOf(n)).map((n) => defaultsOf(n)[key]);
+  if (like.some((v) => typeof v === 'boolean')) return '[bool]';
+  const pair = like.find((v) => Array.isArray(v)) as unknown[] | undefined;
+  if (pair) return `<${pair.map((_, i) => `n${i + 1}`).join(',')}>`;
+  if (like.some((v) => typeof v === 'string' || v === null)) return '<name>';
+  if (/size|iter|eval|history|steps/i.test(key) && like.every((v) => typeof v === 'number' && Number.isInteger(v))) return '<int>';
+  return '<number>';
 }
 
 /** Builds the spec from flags (or reads --spec), checking every flag against the chosen optimizer. */
@@ -397,8 +413,8 @@ async function loadViz(): Promise<VizModule> {
 }
 
 /** `--momentum`: "default: sgd 0, rmsprop 0, rmsprop-nesterov 0.9" — derived from the defaults objects. */
-function hyperHelp(key: string): string {
-  const uses = knownOptimizerNames()
+function hyperHelp(key: string, names: readonly string[] = knownOptimizerNames()): string {
+  const uses = names
     .filter((n) => key in defaultsOf(n))
     .map((n) => `${n} ${JSON.stringify(defaultsOf(n)[key]).replace(/,/g, ', ')}`);
   return `default: ${uses.join('; ')}`;
