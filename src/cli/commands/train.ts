@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { DescentError, inputError, quoteValue, runError } from '../../errors.js';
+import { DescentError, inputError, quoteValue, runError, unknownName } from '../../errors.js';
 import { allowOverwrite, checkDistinctFiles, registerInput, type RunFile } from '../../io/output-policy.js';
 import { atomicWrite } from '../../io/atomic-write.js';
 import { parseSafetensors, parseSafetensorsWithMetadata, serializeSafetensors, type SafetensorsInput } from '../../io/safetensors.js';
@@ -242,6 +242,7 @@ async function runTrain(o: Opts, hyperKeys: string[]): Promise<void> {
   const activation = (o.activation as Activation | undefined) ?? 'relu';
   const dropout = parseProbability('dropout', o.dropout) ?? (o.model === undefined ? data.builtin?.dropout : undefined) ?? 0;
   // a model without hidden layers has no activation and nowhere to drop out: say so, never ignore the flag
+  if (o.activation !== undefined && !['relu', 'sigmoid', 'tanh'].includes(o.activation as string)) throw unknownName('activation', o.activation as string, ['relu', 'sigmoid', 'tanh']);
   if (kind !== 'mlp') {
     if (o.activation !== undefined) throw inputError(`--activation: the ${kind} model has no hidden layers, so no activation; expected --model mlp:H1,... to use it`);
     if (o.dropout !== undefined && dropout !== 0) throw inputError(`--dropout: the ${kind} model has no hidden layers, so nothing to drop out; expected --model mlp:H1,... to use it`);
