@@ -40,7 +40,11 @@ export function softmaxLossGrad(
     for (let c = 0; c < k; c++) {
       let z = params[bOff + c];
       const wo = c * d;
-      for (let j = 0; j < d; j++) z += params[wo + j] * x[xo + j];
+      for (let j = 0; j < d; j++) {
+        // pixels are mostly 0 (about 80% of MNIST's): skipping them is the cheap sparse product
+        const xv = x[xo + j];
+        if (xv !== 0) z += params[wo + j] * xv;
+      }
       scratch[c] = z;
       if (z > max) max = z;
     }
@@ -54,7 +58,10 @@ export function softmaxLossGrad(
       const res = (Math.exp(scratch[c] - max) / sum - (c === label ? 1 : 0)) / m;
       if (res === 0) continue;
       const wo = c * d;
-      for (let j = 0; j < d; j++) grad[wo + j] += res * x[xo + j];
+      for (let j = 0; j < d; j++) {
+        const xv = x[xo + j];
+        if (xv !== 0) grad[wo + j] += res * xv;
+      }
       grad[bOff + c] += res;
     }
   }

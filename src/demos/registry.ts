@@ -9,6 +9,10 @@ import { demoPageHtml } from './page.js';
 import type { DemoPage } from './page.js';
 import { hopfieldPage, recallAt, runHopfieldDemo } from './hopfield-demo.js';
 import { bestRun, runSparseDemo, sparsePage } from './sparse-demo.js';
+import { firstRowsOf } from './rows.js';
+import { boltzmannPage, runBoltzmannDemo } from './boltzmann-demo.js';
+import { epochRepeat, orderPage, orderSummary, runOrderDemo } from './order-demo.js';
+import { runVarianceOn, variancePage, worstZ } from './variance-demo.js';
 
 export type DemoDatasetName = 'digits' | 'mnist';
 
@@ -38,6 +42,12 @@ export function classData(ds: Dataset, scale = 1): ClassData {
   return { x, y: ds.y, n: ds.n, d: ds.d, k: ds.numClasses };
 }
 
+/** The first `rows` rows (views, no copy). */
+export const firstRows = firstRowsOf;
+
+/** Rows of MNIST the variance demo uses: the first 10,000 (the built-in's fixed, class-stratified order). */
+export const VARIANCE_MNIST_ROWS = 10000;
+
 function need(inputs: DemoInputs, name: DemoDatasetName): Dataset {
   const ds = inputs.data[name];
   if (!ds) throw inputError(`demo: the dataset '${name}' was not given`);
@@ -62,6 +72,43 @@ export const demos: Record<string, DemoSpec> = {
       };
     },
   },
+  variance: {
+    name: 'variance',
+    description: 'gradient noise E‖g_B − g‖² against batch size B on digits and MNIST, and equal-budget races (lecture 002)',
+    needs: ['digits', 'mnist'],
+    run(inputs) {
+      const results = [
+        runVarianceOn({ name: 'digits', data: classData(need(inputs, 'digits'), 16), budgetEpochs: 5, lrs: { batch: [1, 3, 10], minibatch: [0.3, 1, 3], sgd: [0.03, 0.1, 0.3] } }, inputs.seed),
+        runVarianceOn({ name: 'mnist', data: firstRows(classData(need(inputs, 'mnist')), VARIANCE_MNIST_ROWS), budgetEpochs: 1, lrs: { batch: [1, 3, 10], minibatch: [0.3, 1, 3], sgd: [0.003, 0.01, 0.03] } }, inputs.seed),
+      ];
+      return {
+        page: variancePage(results, ''),
+        summary: {
+          datasets: results.map((r) => ({
+            name: r.name, n: r.n,
+            stages: r.stages.map((s) => ({ stage: s.stage, sigma2: s.curve.sigma2, slope: s.curve.slope, fitUpTo: s.curve.fitUpTo, worstZ: worstZ(s.curve), points: s.curve.points })),
+            budget: r.budget.map((b) => ({ label: b.label, lr: b.lr, finalLoss: b.finalLoss, seconds: b.seconds[b.seconds.length - 1] })),
+          })),
+        },
+      };
+    },
+  },
+  order: {
+    name: 'order',
+    description: 'SGD in a fixed cyclic, a class-sorted and a reshuffled order over seeds, and data clotting (lecture 002)',
+    needs: ['digits'],
+    run(inputs) {
+      const r = runOrderDemo({ data: classData(need(inputs, 'digits'), 16), seed: inputs.seed });
+      return {
+        page: orderPage(r, ''),
+        summary: {
+          lr: r.lr, epochs: r.epochs, seeds: r.seeds,
+          orders: Object.fromEntries((['cyclic', 'sorted', 'random'] as const).map((o) => [o, { ...orderSummary(r, o), finalLossPerSeed: r.runs[o].map((x) => x.finalLoss), epochRepeat: epochRepeat(r, o) }])),
+          clotting: r.clotting.map((c) => ({ method: c.method, k: c.k, lr: c.lr, loss: c.loss, examples: c.examples })),
+        },
+      };
+    },
+  },
   hopfield: {
     name: 'hopfield',
     description: 'Hopfield associative memory: Hebbian storage, asynchronous recall, energy, capacity (lecture 003)',
@@ -75,6 +122,22 @@ export const demos: Record<string, DemoSpec> = {
           capacity: r.capacity,
           claim: { recallAt005: recallAt(r, 0.05).recall, recallAt025: recallAt(r, 0.25).recall, energyRises: r.traces.reduce((a, t) => a + t.rises, 0) },
           digits: r.digits ? { classes: r.digits.classes, overlaps: r.digits.overlaps } : null,
+        },
+      };
+    },
+  },
+  boltzmann: {
+    name: 'boltzmann',
+    description: 'a restricted Boltzmann machine on binarized digits by CD-1 and persistent CD, its filters, samples and features (lecture 003)',
+    needs: ['digits'],
+    run(inputs) {
+      const r = runBoltzmannDemo({ data: classData(need(inputs, 'digits'), 16), seed: inputs.seed });
+      return {
+        page: boltzmannPage(r, ''),
+        summary: {
+          hidden: r.hidden, epochs: r.epochs, rows: r.rows,
+          runs: r.runs.map((x) => ({ label: x.label, reconstruction: x.reconstruction, pll: x.pll, heldOutPll: x.heldOutPll })),
+          classifiers: r.classifiers,
         },
       };
     },

@@ -113,7 +113,15 @@ export function sparseMethods(): SparseMethod[] {
     { label: 'rmsprop', optimizer: 'rmsprop', options: {} },
     { label: 'adam', optimizer: 'adam', options: {} },
   ];
-  if (isOptimizerName('sparse-adam')) m.push({ label: 'sparse-adam', optimizer: 'sparse-adam', options: {} });
+  // sparse-adam joins once the registry has it and it steps a dense flat buffer like the others
+  if (isOptimizerName('sparse-adam')) {
+    try {
+      createOptimizer('sparse-adam', { params: new Float64Array(2), grads: new Float64Array(2) }, { lr: 0.01 }).step();
+      m.push({ label: 'sparse-adam', optimizer: 'sparse-adam', options: {} });
+    } catch {
+      // a sparse-gradient-only API: not raced here
+    }
+  }
   return m;
 }
 

@@ -26,3 +26,15 @@ export function fitLine(x: readonly number[], y: readonly number[]): { slope: nu
   const slope = sxy / sxx;
   return { slope, intercept: my - slope * mx };
 }
+
+/** Pearson correlation of two equally long sequences. */
+export function correlation(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  const ma = mean(a), mb = mean(b);
+  let sab = 0, saa = 0, sbb = 0;
+  for (let i = 0; i < a.length; i++) {
+    sab += (a[i] - ma) * (b[i] - mb);
+    saa += (a[i] - ma) ** 2;
+    sbb += (b[i] - mb) ** 2;
+  }
+  return sab / Math.sqrt(saa * sbb);
+}

@@ -6,7 +6,7 @@
  * Pure: returns series for `lineChartSvg({ series, logY: true })`.
  */
 import { DescentError } from '../errors.js';
-import { runFirstOrder } from '../optim/run-first-order.js';
+import { runFirstOrder } from './run-first-order.js';
 import { linearCombination, sumOf } from '../autograd/second-order.js';
 import { withTapedHessian, type Objective } from '../objectives/objective.js';
 import { minimize } from './minimize.js';

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Rng } from '../../src/tensor/rng.js';
-import { readCsvFile } from '../../src/cli/csv-file.js';
+import { readCsvFile } from '../../src/node/csv-file.js';
 import { CsvParser, parseCsv } from '../../src/data/csv.js';
 import { DescentError } from '../../src/errors.js';
 

@@ -19,7 +19,7 @@ import { makeObjective } from '../../objectives/index.js';
 import { parseBatchArg } from '../../data/index.js';
 import { checkModelMemory, parseModelArg, TRAINING_COPIES } from '../../nn/index.js';
 import { initBackend } from '../../tensor/backend.js';
-import { loadData } from './train.js';
+import { loadRows } from '../../node/datasets.js';
 import { memoryLimit, modelMemoryLimit } from '../limits.js';
 
 /** Bytes one (optimizer, seed) training run keeps for the report: per epoch (train and validation loss, accuracy, in memory and as JSON text), and once (its record, wall time, the figure's points). */
@@ -306,7 +306,7 @@ function slug(s: string): string {
  */
 async function checkTrainingMemory(data: string, modelArg: string): Promise<void> {
   const { kind, hidden } = parseModelArg(modelArg);
-  const { all } = loadData(data);
+  const { all } = loadRows(data, { memoryLimit: memoryLimit() });
   // train's outputs: one for linear and logistic, one per class for softmax and mlp (its default loss is ce)
   const outFeatures = kind === 'linear' || kind === 'logistic' || all.numClasses < 2 ? 1 : all.numClasses;
   const wasm = (await initBackend()) !== null; // the children train on the wasm arena when this platform has it

@@ -7,12 +7,12 @@ import type { Command } from 'commander';
 import { join } from 'node:path';
 import { inputError } from '../../errors.js';
 import { atomicWrite } from '../../io/atomic-write.js';
-import { checkOutputDir } from '../output-paths.js';
+import { checkOutputDir, checkOutputFile } from '../output-paths.js';
 import { demoSpec, runDemo } from '../../demos/index.js';
 import type { DemoDatasetName } from '../../demos/index.js';
 import { isBuiltinName } from '../../data/index.js';
 import type { Dataset } from '../../data/index.js';
-import { loadData } from './train.js';
+import { loadRows } from '../../node/datasets.js';
 
 interface DemoFlags {
   out?: string;
@@ -30,7 +30,7 @@ function loadDemoData(names: readonly DemoDatasetName[]): Partial<Record<DemoDat
   const out: Partial<Record<DemoDatasetName, Dataset>> = {};
   for (const n of names) {
     const source = n === 'mnist' && isBuiltinName('mnist-small') ? 'mnist-small' : n;
-    out[n] = loadData(source).all;
+    out[n] = loadRows(source).all;
   }
   return out;
 }
@@ -40,6 +40,8 @@ export async function runDemoCommand(name: string, flags: DemoFlags, command: st
   const seed = flags.seed === undefined ? 0 : parseSeed(flags.seed);
   const outDir = flags.out ?? join('reports', spec.name);
   checkOutputDir('--out', outDir);
+  checkOutputFile('--out', join(outDir, 'report.html'));
+  checkOutputFile('--out', join(outDir, 'summary.json'));
   const { html, summary } = runDemo(spec.name, { seed, data: loadDemoData(spec.needs) }, command, new Date().toISOString());
   const report = join(outDir, 'report.html');
   atomicWrite(join(outDir, 'summary.json'), JSON.stringify(summary, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n');
