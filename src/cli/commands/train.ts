@@ -3,9 +3,10 @@
  * The data comes through `loadDataset` (src/data, read by src/node/datasets.ts); files are written atomically
  * (src/node/files.ts); Ctrl-C ends the run with a checkpoint; a progress bar runs on a terminal.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
-import { inputError } from '../../errors.js';
+import { inputError, quoteValue } from '../../errors.js';
 import { builtinDatasets, parseBatchArg } from '../../data/index.js';
 import { nodeRunFiles } from '../../node/files.js';
 import type { Activation, LossName } from '../../nn/index.js';
@@ -17,7 +18,9 @@ import { modelMemoryLimit } from '../limits.js';
 import { datasetFromFlags, parseBool, parseNumber, parseProbability } from '../data-flags.js';
 import { readModelFile } from '../model-file.js';
 import { addHyperparameterFlags, knownOptimizerNames, optimizerFromFlags } from './optimize.js';
-import { checkOutputDir, checkOutputFile } from '../output-paths.js';
+import { RUN_FOLDER_FILES, checkOutputFile, checkRunFolder, freeInterruptPath, interruptFolder, lockRunFolder } from '../output-paths.js';
+import { checkDistinctFiles, allowOverwrite, type RunFile } from '../../io/output-policy.js';
+import { digestOf } from '../../node/csv-file.js';
 import { averagingFromFlags } from '../averaging-flags.js';
 
 type Opts = Record<string, string | boolean | undefined>;
@@ -86,7 +89,28 @@ async function runTrain(o: Opts, hyperKeys: string[]): Promise<void> {
   // every output path is checked before any work is done: an unwritable one is bad input, not a failed run
   if (config.save !== undefined) checkOutputFile('--save', config.save);
   if (config.checkpoint !== undefined) checkOutputFile('--checkpoint', config.checkpoint);
-  if (config.out !== undefined) checkOutputDir('--out', config.out);
+  if (config.out !== undefined) checkRunFolder('--out', config.out);
+  checkRunFiles(o);
+  // the checkpoint records the data file's size and SHA-256 (taken while it streamed in); --resume checks them
+  if (typeof o.data === 'string') config.dataFile = digestOf(o.data);
+  // Ctrl-C without a checkpoint path: a free name beside --save (or here), its folder checked now, not after the work
+  if (config.checkpoint === undefined && config.out === undefined) {
+    const fallback = interruptFolder(config.save);
+    config.interruptCheckpoint = () => (fallback.writable ? freeInterruptPath(fallback.dir) : null);
+    if (!fallback.writable && o.json !== true) process.stderr.write(`descent: note: ${quoteValue(fallback.dir)} is not writable, so Ctrl-C would save no checkpoint; add --checkpoint FILE to keep one\n`);
+  }
+  // the README's resume line names no output: say so rather than finish in silence with nothing written
+  if (o.resume !== undefined && config.checkpoint === undefined && config.save === undefined && config.out === undefined) {
+    process.stderr.write(`descent: note: no --checkpoint, --save or --out: this run writes no file (${o.resume as string} stays as it was); add --checkpoint ${o.resume as string} to keep it updated\n`);
+  }
+  // one run per folder: the folder is locked when the run creates it, after every setting is checked
+  const files: typeof nodeRunFiles = {
+    ...nodeRunFiles,
+    mkdir: (path) => {
+      nodeRunFiles.mkdir(path);
+      if (path === config.out) lockRunFolder('--out', path);
+    },
+  };
   const json = o.json === true;
   const out = (s: string) => process.stdout.write(s);
   let interrupted = false;
@@ -96,7 +120,7 @@ async function runTrain(o: Opts, hyperKeys: string[]): Promise<void> {
   let r: Awaited<ReturnType<typeof train>>;
   try {
     r = await train(config, {
-      files: nodeRunFiles,
+      files,
       onNote: (line) => process.stderr.write(`descent: note: ${line}\n`),
       onStart: (s) => {
         if (json) return;
@@ -119,6 +143,11 @@ async function runTrain(o: Opts, hyperKeys: string[]): Promise<void> {
   }
   if (r.interrupted) {
     const i = r.interrupted;
+    if (i.checkpoint === null) {
+      process.stderr.write(`descent: interrupted after epoch ${i.epoch}, batch ${i.batchInEpoch}; no checkpoint written (its folder is not writable)\n`);
+      process.exitCode = 130;
+      return;
+    }
     process.stderr.write(`descent: interrupted after epoch ${i.epoch}, batch ${i.batchInEpoch}; checkpoint written to ${i.checkpoint} (continue with --resume ${i.checkpoint})\n`);
     process.exitCode = 130;
     return;
@@ -148,6 +177,25 @@ async function runTrain(o: Opts, hyperKeys: string[]): Promise<void> {
   }
   if (config.save !== undefined) out(`  model: ${config.save}\n`);
   if (config.out !== undefined) out(`  run folder: ${config.out}\n`);
+}
+
+/**
+ * No output of the run may be one of its inputs (`--data d.csv --save d.csv` would destroy the data),
+ * nor two outputs one file; the one pair meant to be one file is a resumed checkpoint that the run keeps
+ * updating (`--resume ck --checkpoint ck`, or the run folder's own checkpoint).
+ */
+function checkRunFiles(o: Opts): void {
+  const outputs: RunFile[] = [];
+  if (o.save !== undefined) outputs.push({ flag: '--save', path: o.save as string });
+  if (o.checkpoint !== undefined) outputs.push({ flag: '--checkpoint', path: o.checkpoint as string });
+  if (o.out !== undefined) for (const n of RUN_FOLDER_FILES) outputs.push({ flag: '--out', path: join(o.out as string, n) });
+  const inputs: RunFile[] = [];
+  if (typeof o.data === 'string' && existsSync(o.data)) inputs.push({ flag: '--data', path: o.data });
+  if (o.init !== undefined) inputs.push({ flag: '--init', path: o.init as string });
+  if (o.resume !== undefined) inputs.push({ flag: '--resume', path: o.resume as string });
+  const continues = (out: RunFile, inp: RunFile) => inp.flag === '--resume' && (out.flag === '--checkpoint' || (out.flag === '--out' && out.path.endsWith('checkpoint.safetensors')));
+  checkDistinctFiles(outputs, inputs, continues);
+  if (o.resume !== undefined) allowOverwrite(o.resume as string);
 }
 
 function epochText(m: EpochMetrics, epochs: number): string {
