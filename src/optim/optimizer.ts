@@ -4,6 +4,7 @@
  */
 import { inputError, unknownName } from '../errors.js';
 import { arrayTypeOf, type FloatArray } from './types.js';
+import type { SparseGradRows } from './sparse-adam.js';
 import { optimizers, isOptimizerName, resolveOptions, type HyperOptions, type HyperValue, type OptimizerName, type OptimizerRule } from './registry.js';
 
 /** One group of parameters with its gradients (same length and precision) and per-group overrides. */
@@ -11,6 +12,10 @@ export interface ParamGroupSpec {
   params: FloatArray;
   grads: FloatArray;
   options?: Record<string, unknown>;
+  /** The tensor's shape when the group is one tensor (adafactor, muon); its product must be params.length. */
+  shape?: readonly number[];
+  /** The rows a sparse gradient holds (an EmbeddingBag's `sparseRows`); sparse-adam updates only those. */
+  sparse?: SparseGradRows & { clear?: () => void };
 }
 
 /** A live param group: `options` is mutable; a change (lr from a schedule or a slider) applies on the next step. */
@@ -18,6 +23,8 @@ export interface ParamGroup {
   readonly params: FloatArray;
   readonly grads: FloatArray;
   options: HyperOptions;
+  readonly shape?: readonly number[];
+  readonly sparse?: SparseGradRows & { clear?: () => void };
 }
 
 /**
@@ -53,11 +60,17 @@ export class Optimizer {
         throw inputError(`param group ${i}: params has ${g.params.length} values but grads has ${g.grads.length}`);
       }
       if (arrayTypeOf(g.params) !== arrayTypeOf(g.grads)) throw inputError(`param group ${i}: params and grads must share one precision`);
+      if (g.shape !== undefined && g.shape.reduce((a, b) => a * b, 1) !== g.params.length) {
+        throw inputError(`param group ${i}: shape [${g.shape.join(', ')}] does not hold its ${g.params.length} values`);
+      }
       const opts = g.options ? resolveOptions(this.rule, { ...base, ...g.options }) : copyOptions(base);
-      return { params: g.params, grads: g.grads, options: opts };
+      if (g.sparse !== undefined && g.params.length % g.sparse.rowSize !== 0) {
+        throw inputError(`param group ${i}: sparse rows of ${g.sparse.rowSize} values do not tile its ${g.params.length} values`);
+      }
+      return { params: g.params, grads: g.grads, options: opts, shape: g.shape, sparse: g.sparse };
     });
     this.state = this.paramGroups.map(
-      (g) => this.rule.init(g.params.length, arrayTypeOf(g.params), g.options) as Record<string, FloatArray | number>,
+      (g) => this.rule.init(g.params.length, arrayTypeOf(g.params), g.options, g.shape) as Record<string, FloatArray | number>,
     );
   }
 
@@ -66,13 +79,16 @@ export class Optimizer {
     const update = this.rule.update;
     for (let i = 0; i < this.paramGroups.length; i++) {
       const g = this.paramGroups[i];
-      update(g.params, g.grads, this.state[i], g.options);
+      update(g.params, g.grads, this.state[i], g.options, g.sparse);
     }
   }
 
   /** Sets every gradient to zero (one fill per group). */
   zeroGrad(): void {
-    for (const g of this.paramGroups) g.grads.fill(0);
+    for (const g of this.paramGroups) {
+      g.grads.fill(0);
+      g.sparse?.clear?.();
+    }
   }
 
   /** A deep copy of options and state; `loadStateDict` of it continues the identical trajectory. */
@@ -123,7 +139,7 @@ export class Optimizer {
 
 function copyOptions(o: HyperOptions): HyperOptions {
   const out: HyperOptions = {};
-  for (const [k, v] of Object.entries(o)) out[k] = (Array.isArray(v) ? [v[0], v[1]] : v) as HyperValue;
+  for (const [k, v] of Object.entries(o)) out[k] = (Array.isArray(v) ? v.slice() : v) as HyperValue;
   return out;
 }
 

@@ -16,6 +16,8 @@ export { initFrom, parseFreeze, headLayerIndex } from './transfer.js';
 export type { InitReport } from './transfer.js';
 export { digitsTransferExample } from './transfer-example.js';
 export type { TransferExampleOptions, TransferExampleResult } from './transfer-example.js';
+export { AveragedModel, SWALR, WeightAveraging, emaAverage, swaAverage } from './averaging.js';
+export type { AverageFn, AveragedModelState, AveragingConfig, SwaAnneal, SwalrState, WeightAveragingState } from './averaging.js';
 export { train } from './train.js';
 export type { TrainConfig, TrainHooks, TrainResult, TrainStart, TrainOptimizer, RunFiles, StateTensors } from './train.js';
 export { modelBytes, parseModelFile } from './model-file.js';
