@@ -263,6 +263,7 @@ export function trajectoryPca(iterates: readonly ArrayLike<number>[]): Trajector
   return { d1, d2, coords, explained: [Math.max(values[0], 0) / total, Math.max(values[1] ?? 0, 0) / total] };
 }
 
+/** Settings of `lossLandscape`: the grid, the random slice's extent, the seed, the rows, a progress callback. */
 export interface LandscapeOptions {
   /** Grid points per axis (default 41). */
   resolution?: number;
@@ -276,6 +277,7 @@ export interface LandscapeOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
+/** Both slices of a landscape, the rows each point evaluated, the grid size and the time taken. */
 export interface Landscape {
   /** The random filter-normalized slice around θ*. */
   random: LossGrid & { span: number };

@@ -16,4 +16,4 @@ export { OPTIMIZER_COLORS, optimizerColor, optimizerVariant, runColors, shade } 
 export { functionValueChart, colorsOf, raceLabel, fmtPoint } from './value-chart.js';
 export type { ValueRun, ColoredRun } from './value-chart.js';
 export { landscapeSvg, landscapeSectionHtml, landscapePageHtml, gridInterpolator } from './landscape.js';
-export type { LandscapeData, GridData } from './landscape.js';
+export type { LandscapeData, GridData, LandscapePlotOptions } from './landscape.js';

@@ -8,6 +8,7 @@ import { contourLayerSvg, contourScales, pathsLayerSvg } from './contour.js';
 import { esc, fmtValue, legendHtml, svgOpen, titleSvg } from './svg.js';
 import { pageCss } from './theme.js';
 
+/** A loss grid: its coordinates along the two directions and the loss at each point, row by row (β). */
 export interface GridData {
   alphas: number[];
   betas: number[];
@@ -28,6 +29,7 @@ export function gridInterpolator(g: GridData): (a: number, b: number) => number 
   };
 }
 
+/** A slice plot's title, axis names, the path drawn on it (and its colour), its width in pixels. */
 export interface LandscapePlotOptions {
   title: string;
   xLabel?: string;
