@@ -4,6 +4,7 @@
  */
 import { inputError, unknownName } from '../errors.js';
 import { arrayTypeOf, type FloatArray } from './types.js';
+import { allFiniteValues, bindFusedStep, stateArrayType, CHECK_GRADS, CHECK_PARAMS, STEP_BAD_GRADS, STEP_BAD_PARAMS, type FusedBinding } from './fused.js';
 import { optimizers, isOptimizerName, resolveOptions, type HyperOptions, type HyperValue, type OptimizerName, type OptimizerRule } from './registry.js';
 
 /** One group of parameters with its gradients (same length and precision) and per-group overrides. */
@@ -56,9 +57,20 @@ export class Optimizer {
       const opts = g.options ? resolveOptions(this.rule, { ...base, ...g.options }) : copyOptions(base);
       return { params: g.params, grads: g.grads, options: opts };
     });
+    // float32 groups in the wasm arena (models built with the wasm kernels installed) take the fused
+    // SIMD step (src/optim/fused.ts), their state in the arena beside them; everything else the TS rule
+    this.fused = this.paramGroups.map((g) => bindFusedStep(name, g.params, g.grads));
     this.state = this.paramGroups.map(
-      (g) => this.rule.init(g.params.length, arrayTypeOf(g.params), g.options) as Record<string, FloatArray | number>,
+      (g) => this.rule.init(g.params.length, stateArrayType(g.params), g.options) as Record<string, FloatArray | number>,
     );
+  }
+
+  private readonly fused: (FusedBinding | null)[];
+
+  /** Whether group i's steps run a fused kernel (src/optim/fused.ts) with its current options. */
+  usesFusedStep(i = 0): boolean {
+    const f = this.fused[i];
+    return f !== null && f !== undefined && f.accepts(this.paramGroups[i].options);
   }
 
   /** One update of every group from its current gradients. */
@@ -66,8 +78,42 @@ export class Optimizer {
     const update = this.rule.update;
     for (let i = 0; i < this.paramGroups.length; i++) {
       const g = this.paramGroups[i];
+      const f = this.fused[i];
+      if (f && f.step(this.state[i], g.options, 0) >= 0) continue;
       update(g.params, g.grads, this.state[i], g.options);
     }
+  }
+
+  /**
+   * One update with a training step's non-finite checks: 'grads' when a gradient value is NaN or ±Infinity
+   * (then NOTHING was updated, state included), 'params' when a parameter is not finite after the update,
+   * else 'ok'. On the fused path both checks ride in the step's kernel call (no separate passes).
+   */
+  stepChecked(): 'ok' | 'grads' | 'params' {
+    const groups = this.paramGroups;
+    const single = groups.length === 1 && this.fused[0] !== null;
+    // with several groups, every gradient is checked before any group is updated
+    if (!single) for (const g of groups) if (!allFiniteValues(g.grads)) return 'grads';
+    let bad = false;
+    const update = this.rule.update;
+    for (let i = 0; i < groups.length; i++) {
+      const g = groups[i];
+      const f = this.fused[i];
+      const r = f ? f.step(this.state[i], g.options, single ? CHECK_GRADS | CHECK_PARAMS : CHECK_PARAMS) : -1;
+      if (r === STEP_BAD_GRADS) return 'grads';
+      if (r === STEP_BAD_PARAMS) bad = true;
+      if (r >= 0) continue;
+      if (single && !allFiniteValues(g.grads)) return 'grads';
+      update(g.params, g.grads, this.state[i], g.options);
+      if (!allFiniteValues(g.params)) bad = true;
+    }
+    return bad ? 'params' : 'ok';
+  }
+
+  /** Whether every gradient value of every group is finite. */
+  gradsFinite(): boolean {
+    for (const g of this.paramGroups) if (!allFiniteValues(g.grads)) return false;
+    return true;
   }
 
   /** Sets every gradient to zero (one fill per group). */

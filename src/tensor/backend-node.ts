@@ -13,20 +13,26 @@
 import { Worker } from 'node:worker_threads';
 import { setFlagsFromString } from 'node:v8';
 import { availableParallelism } from 'node:os';
-import { getBackend, type ParallelExecutor, type WasmBackend } from './backend.js';
+import { inputError } from '../errors.js';
+import { getBackend, installWasmKernels, type ParallelExecutor, type StepKernel, type WasmBackend } from './backend.js';
 
-const OP_QUIT = 0, OP_MATMUL = 1, OP_ADAM = 2, OP_SGD = 3;
-const ARGS = 32; // f64 argument slots per thread
+// op 0 quits, op 1 is a matmul block, ops 2.. the step kernels in this order
+const OP_QUIT = 0, OP_MATMUL = 1;
+const STEP_KERNELS: readonly StepKernel[] = ['adamF32', 'sgdF32', 'rmspropF32', 'adagradF32', 'adamaxF32'];
+const ARGS = 32; // f64 argument slots per thread; the last holds a step kernel's result code
 // control words: [0] sequence, [1] done count
 const CTRL_WORDS = 16;
 
 // The worker body (CommonJS, eval'd so it needs no file next to the compiled output or tsx).
 const workerSource = `
 const { workerData } = require('node:worker_threads');
-const { module, memory, ctrl, args, id, scratch } = workerData;
+const { module, memory, ctrl, args, id, scratch, kernels } = workerData;
 const ex = new WebAssembly.Instance(module, { env: { memory, abort() {} } }).exports;
 const c = new Int32Array(memory.buffer, ctrl, ${CTRL_WORDS});
 const a = new Float64Array(memory.buffer, args + id * ${ARGS * 8}, ${ARGS});
+// one argument list per step kernel, reused: a call allocates nothing
+const fns = kernels.map((k) => ex[k]);
+const lists = fns.map((f) => new Array(f.length).fill(0));
 let seen = 0;
 for (;;) {
   let spins = 0;
@@ -37,8 +43,11 @@ for (;;) {
   const op = a[0];
   if (op === ${OP_QUIT}) break;
   if (op === ${OP_MATMUL}) ex.matmulBlock(a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], scratch);
-  else if (op === ${OP_ADAM}) ex.adamF32(a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14], a[15]);
-  else if (op === ${OP_SGD}) ex.sgdF32(a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12]);
+  else {
+    const k = op - 2, list = lists[k];
+    for (let j = 0; j < list.length; j++) list[j] = a[1 + j];
+    a[${ARGS - 1}] = fns[k].apply(null, list);
+  }
   Atomics.add(c, 1, 1);
   Atomics.notify(c, 1);
 }
@@ -73,7 +82,7 @@ class NodeParallel implements ParallelExecutor {
       const scratch = be.allocPinned(this.scratchBytes);
       const w = new Worker(workerSource, {
         eval: true,
-        workerData: { module: be.module, memory: be.memory, ctrl: ctrlPtr, args: argsPtr, id, scratch },
+        workerData: { module: be.module, memory: be.memory, ctrl: ctrlPtr, args: argsPtr, id, scratch, kernels: STEP_KERNELS },
       });
       w.unref(); // parked workers must not keep the process alive
       this.workers.push(w);
@@ -123,40 +132,35 @@ class NodeParallel implements ParallelExecutor {
     return true;
   }
 
-  // Writes a range-split elementwise task for the workers; returns the main thread's end index.
-  private splitElementwise(op: number, args: readonly number[], n: number): number {
+  // reused by the main thread's share of a step: no array per call
+  private readonly mainArgs: number[] = new Array(ARGS).fill(0);
+
+  splitsStep(n: number): boolean {
+    return n >= parallelThresholds.optimElements;
+  }
+
+  step(kernel: StepKernel, args: readonly number[], n: number, i0Slot: number): number {
+    if (!this.splitsStep(n)) return -1;
     const T = this.threads;
+    const op = 2 + STEP_KERNELS.indexOf(kernel);
     const chunk = Math.ceil(n / T / 16) * 16; // whole cache lines per thread
-    // i0/i1 positions in the wasm signatures: adam (p,g,m,v,vmax,i0,i1,...), sgd (p,g,buf,i0,i1,...)
-    const i0Slot = op === OP_ADAM ? 6 : 4;
     for (let t = 1; t < T; t++) {
       const base = t * ARGS;
       this.args[base] = op;
       for (let i = 0; i < args.length; i++) this.args[base + 1 + i] = args[i];
-      this.args[base + i0Slot] = Math.min(n, t * chunk);
-      this.args[base + i0Slot + 1] = Math.min(n, (t + 1) * chunk);
+      this.args[base + 1 + i0Slot] = Math.min(n, t * chunk);
+      this.args[base + 1 + i0Slot + 1] = Math.min(n, (t + 1) * chunk);
     }
-    return Math.min(n, chunk);
-  }
-
-  adam(a: readonly number[], n: number): boolean {
-    if (n < parallelThresholds.optimElements) return false;
-    // a: p, g, m, v, vmax, i0, i1, stepSize, beta1, beta2, eps, bc2Sqrt, weightDecay, maximize, amsgrad
-    const end = this.splitElementwise(OP_ADAM, a, n);
+    const mine = this.mainArgs;
+    mine.length = args.length;
+    for (let i = 0; i < args.length; i++) mine[i] = args[i];
+    mine[i0Slot] = 0;
+    mine[i0Slot + 1] = Math.min(n, chunk);
     this.start();
-    this.be.exports.adamF32(a[0], a[1], a[2], a[3], a[4], 0, end, a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14]);
+    let worst = (this.be.exports[kernel] as (...xs: number[]) => number).apply(null, mine);
     this.join();
-    return true;
-  }
-
-  sgd(a: readonly number[], n: number): boolean {
-    if (n < parallelThresholds.optimElements) return false;
-    // a: p, g, buf, i0, i1, lr, momentum, dampening, nesterov, weightDecay, maximize, first
-    const end = this.splitElementwise(OP_SGD, a, n);
-    this.start();
-    this.be.exports.sgdF32(a[0], a[1], a[2], 0, end, a[5], a[6], a[7], a[8], a[9], a[10], a[11]);
-    this.join();
-    return true;
+    for (let t = 1; t < T; t++) worst = Math.max(worst, this.args[t * ARGS + ARGS - 1]);
+    return worst;
   }
 
   close(): void {
@@ -212,4 +216,58 @@ export function enableRelaxedSimdFlag(): boolean {
     return false;
   }
   return WebAssembly.validate(probe);
+}
+
+/** What `startNodeFastPath` set up: for the bench, the tests and `--json` consumers who want to know. */
+export interface FastPathInfo {
+  /** The wasm kernels and arena are installed (false: no WebAssembly SIMD here; the TS kernels run). */
+  wasm: boolean;
+  /** The relaxed-SIMD build (fused multiply-add in matmul) is in use. */
+  relaxed: boolean;
+  /** Threads computing (1: the calling thread only). */
+  threads: number;
+}
+
+/**
+ * The thread count to use: `requested` (a `--threads` value), else DESCENT_THREADS, else the machine's
+ * cores. A bad value is an input error naming where it came from.
+ */
+export function resolveThreads(requested?: string | number): number {
+  const parse = (raw: string | number, where: string): number => {
+    const t = typeof raw === 'number' ? raw : Number(String(raw).trim());
+    if (!Number.isInteger(t) || t < 1 || t > 256 || (typeof raw === 'string' && raw.trim() === '')) {
+      throw inputError(`${where}: expected an integer from 1 to 256 (1: no worker threads), got '${String(raw)}'`);
+    }
+    return t;
+  };
+  if (requested !== undefined) return parse(requested, '--threads');
+  const env = process.env.DESCENT_THREADS;
+  if (env !== undefined && env !== '') return parse(env, 'DESCENT_THREADS');
+  return availableParallelism();
+}
+
+/**
+ * Node's default fast path, chosen once where the backend starts: relaxed SIMD when the engine validates
+ * it (on Node 20 by setting V8's flag before the module compiles), the wasm kernels and arena behind the
+ * tensor dispatch and `alloc` (so float32 models live in the arena and every Optimizer takes the fused
+ * steps), and worker threads on `threads` cores (`resolveThreads`: --threads, DESCENT_THREADS, the machine's
+ * cores; 1 = none). Float64 work is untouched: every kernel falls back to the exact TS reference for it.
+ * Idempotent; a later call with another thread count restarts the workers.
+ */
+export function startNodeFastPath(threads: number = resolveThreads()): FastPathInfo {
+  // before getBackend() compiles the module: afterwards the flag would come too late for this process
+  enableRelaxedSimdFlag();
+  const be = getBackend();
+  if (!be) return { wasm: false, relaxed: false, threads: 1 };
+  installWasmKernels();
+  let used = 1;
+  if (threads > 1) used = enableThreads(threads);
+  else disableThreads();
+  return { wasm: true, relaxed: be.relaxed, threads: used };
+}
+
+/** The state of the fast path now (what startNodeFastPath set up, or less). */
+export function fastPathInfo(): FastPathInfo {
+  const be = getBackend();
+  return { wasm: be !== null, relaxed: be?.relaxed ?? false, threads: be?.parallel?.threads ?? 1 };
 }

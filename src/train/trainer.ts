@@ -248,7 +248,16 @@ export class Trainer {
       return v;
     });
     this.arena.reset();
-    const bad = !Number.isFinite(dataLoss) ? `loss is ${dataLoss}` : allFinite(optimizer.paramGroups, 'grads') ? '' : 'the gradient is not finite';
+    // the gradient check: before clipping (clip-value would turn ±Infinity into a finite value), else
+    // inside the optimizer step itself (stepChecked: on the fused path, the kernel call that updates)
+    const clipping = o.clipValue !== undefined || o.clipNorm !== undefined;
+    let bad = !Number.isFinite(dataLoss) ? `loss is ${dataLoss}` : clipping && !optimizer.gradsFinite() ? 'the gradient is not finite' : '';
+    if (!bad) {
+      this.clip();
+      const r = optimizer.stepChecked();
+      if (r === 'params') throw this.diverged('the parameters are not finite after the update');
+      if (r === 'grads') bad = 'the gradient is not finite';
+    }
     if (bad) {
       if (o.onNonfinite !== 'skip-batch') throw this.diverged(bad);
       state.skippedInEpoch++;
@@ -256,9 +265,6 @@ export class Trainer {
       state.batchInEpoch++;
       return NaN;
     }
-    this.clip();
-    optimizer.step();
-    if (!allFinite(optimizer.paramGroups, 'params')) throw this.diverged('the parameters are not finite after the update');
     if (this.perBatchSchedule) this.setLr(o.schedule!.step());
     state.lossSum += m * dataLoss; // float64: a float32 sum of 10⁴ batch losses loses digits
     state.seen += m;
@@ -360,19 +366,6 @@ function checkOptions(o: TrainerOptions): void {
   if (o.earlyStopping !== undefined && !(Number.isInteger(o.earlyStopping) && o.earlyStopping >= 0)) throw bad('earlyStopping', 'an integer >= 0 (0: off)', o.earlyStopping);
   if (o.scheduleEvery !== undefined && o.scheduleEvery !== 'epoch' && o.scheduleEvery !== 'batch') throw bad('scheduleEvery', "'epoch' or 'batch'", o.scheduleEvery);
   if (o.onNonfinite !== undefined && o.onNonfinite !== 'stop' && o.onNonfinite !== 'skip-batch') throw bad('onNonfinite', "'stop' or 'skip-batch'", o.onNonfinite);
-}
-
-/**
- * Whether every value of the groups' `params` or `grads` is finite. Branch-free: x·0 is 0 for a finite x
- * and NaN for ±Infinity or NaN, so one float64 sum answers for the whole buffer.
- */
-function allFinite(groups: readonly { params: ArrayLike<number>; grads: ArrayLike<number> }[], which: 'params' | 'grads'): boolean {
-  let acc = 0;
-  for (const g of groups) {
-    const a = g[which];
-    for (let i = 0; i < a.length; i++) acc += a[i] * 0;
-  }
-  return acc === 0;
 }
 
 function fmt(x: number): string {

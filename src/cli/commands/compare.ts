@@ -18,6 +18,8 @@ import { makeObjective } from '../../objectives/index.js';
 import { parseBatchArg } from '../../data/index.js';
 import { checkModelMemory, parseModelArg, TRAINING_COPIES } from '../../nn/index.js';
 import { initBackend } from '../../tensor/backend.js';
+import { resolveThreads } from '../../tensor/backend-node.js';
+import { threadsHelp } from '../fast-path.js';
 import { loadData } from './train.js';
 import { modelMemoryLimit } from '../limits.js';
 import type { Objective, ObjectiveSpec } from '../../objectives/index.js';
@@ -73,6 +75,7 @@ export const presets: Record<string, CompareSpec> = {
 };
 
 interface CliOptions {
+  threads?: string;
   preset?: string;
   spec?: string;
   opt: string[];
@@ -316,6 +319,8 @@ async function checkTrainingMemory(data: string, modelArg: string): Promise<void
 }
 
 async function runCompare(o: CliOptions, command: string): Promise<void> {
+  // the training runs are child processes: they inherit the thread count through the environment
+  if (o.threads !== undefined) process.env.DESCENT_THREADS = String(resolveThreads(o.threads));
   const spec = resolveSpec(o);
   // the training flags are checked even in a function-only comparison, where they do not apply: a typo is a typo
   if (o.batch !== undefined) parseBatchArg(o.batch);
@@ -497,6 +502,7 @@ export function register(program: Command): void {
     .option('--model <SPEC>', 'model for training runs (default mlp:128)')
     .option('--epochs <N>', 'epochs per training run, at least 1 (default 5)')
     .option('--seeds <N>', 'seeds per optimizer (default 3)')
+    .option('--threads <n>', `${threadsHelp}; passed to every training run`)
     .option('--batch <N>', 'batch size or full (default 64)')
     .option('--val <F>', 'validation fraction (the dataset default otherwise)')
     .option('--target-loss <X>', 'train loss for the steps-to-target column (default 0.3)')

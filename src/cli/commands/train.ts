@@ -23,7 +23,7 @@ import { checkFullBatch, minimizeParams } from '../../search/index.js';
 import { tensor, withArena } from '../../autograd/index.js';
 import { Arena } from '../../tensor/arena.js';
 import { Rng } from '../../tensor/rng.js';
-import { initBackend, installWasmKernels } from '../../tensor/backend.js';
+import { startFastPath, threadsHelp } from '../fast-path.js';
 import { Trainer, evaluate, type EpochMetrics } from '../../train/trainer.js';
 import { fitLbfgsTorch } from '../../train/lbfgs-torch-fit.js';
 import { loadCheckpoint, parseCheckpoint, serializeCheckpoint } from '../../train/checkpoint.js';
@@ -192,8 +192,7 @@ async function runTrain(o: Opts, hyperKeys: string[]): Promise<void> {
   const prep = prepareData(o);
   // the wasm SIMD kernels (src/tensor/backend.ts) behind the same autograd calls; the reference TS
   // kernels run where the backend cannot (no wasm): results agree with torch either way (test/cli/train.test.ts)
-  await initBackend();
-  const wasm = installWasmKernels();
+  const wasm = startFastPath(o.threads).wasm;
   const { train, val, data } = prep;
   const builtinModel = data.builtin?.model;
   const modelArg = (o.model as string | undefined) ?? builtinModel ?? (data.all.numClasses > 0 ? 'softmax' : 'linear');
@@ -559,6 +558,7 @@ export function register(program: Command): void {
     .option('--batch <n|full>', 'rows per batch, or full (default 64 for built-ins, 32 for CSV files)')
     .option('--epochs <n>', 'epochs in all, counting those of a resumed run (default 20; mnist 10); 0 writes the initial model (--save, --out) without training')
     .option('--seed <n>', 'seed of the initialization, dropout masks and the shuffles (default 0)')
+    .option('--threads <n>', threadsHelp)
     .option('--no-shuffle', 'batches in file order (default: a fresh seeded permutation each epoch)')
     .option('--early-stopping <patience>', 'stop after PATIENCE epochs without a lower validation loss; the best epoch\'s weights are kept')
     .option('--clip-norm <max>', 'rescale the gradient to global L2 norm MAX when larger')
