@@ -12,3 +12,5 @@ export type { Standardizer } from './standardize.js';
 export { parseBatchArg, epochOrder, gatherBatch, bootstrapIndices } from './batches.js';
 export { builtinDatasets, isBuiltinName, builtinInfo, mnistFromRaw } from './builtins.js';
 export type { BuiltinInfo } from './builtins.js';
+export { parseIdx, mnistFromIdx } from './idx.js';
+export type { IdxArray } from './idx.js';

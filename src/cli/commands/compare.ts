@@ -64,7 +64,7 @@ export const presets: Record<string, CompareSpec> = {
     steps: 10000,
     tol: 1e-2,
     optimizers: HEADLINE_FN_OPTS,
-    data: 'mnist',
+    data: 'mnist-small',
     model: 'mlp:128',
     epochs: 8,
     seeds: 3,

@@ -24,6 +24,7 @@ import { tensor, withArena } from '../../autograd/index.js';
 import { Arena } from '../../tensor/arena.js';
 import { Rng } from '../../tensor/rng.js';
 import { startFastPath, threadsHelp } from '../fast-path.js';
+import { readMnistIdx } from '../mnist-files.js';
 import { Trainer, evaluate, type EpochMetrics } from '../../train/trainer.js';
 import { fitLbfgsTorch } from '../../train/lbfgs-torch-fit.js';
 import { loadCheckpoint, parseCheckpoint, serializeCheckpoint } from '../../train/checkpoint.js';
@@ -57,8 +58,9 @@ export interface LoadedData {
 export function loadData(spec: string, target?: string, csv: Pick<CsvOptions, 'float64' | 'defaultTarget'> & { noTarget?: boolean } = {}): LoadedData {
   if (isBuiltinName(spec)) {
     const info = builtinInfo(spec);
-    if (info.source === 'mnist') {
-      if (target !== undefined) throw inputError(`--target: mnist has a fixed target (the digit); leave --target out`);
+    if (info.source === 'mnist-idx' || info.source === 'mnist') {
+      if (target !== undefined) throw inputError(`--target: ${spec} has a fixed target (the digit); leave --target out`);
+      if (info.source === 'mnist-idx') return { name: spec, all: readMnistIdx(), builtin: info };
       const require = createRequire(import.meta.url);
       const raw = Array.from({ length: 10 }, (_, k) => (require(`mnist/src/digits/${k}.json`) as { data: number[] }).data);
       return { name: spec, all: mnistFromRaw(raw), builtin: info };
