@@ -33,6 +33,13 @@ export interface OptimizerStateDict {
 }
 
 /**
+ * Steps taken in this process by every Optimizer: `fused` by a SIMD kernel (src/optim/fused.ts), `ts` by
+ * the TypeScript rule. Commands report them (`descent train --json`'s `compute`), so a test can tell which
+ * path ran without timing anything.
+ */
+export const optimizerStepCounts = { fused: 0, ts: 0 };
+
+/**
  * torch-style optimizer over flat buffers. `createOptimizer('adam', { params, grads }, { lr: 0.01 })`;
  * each step reads the gradients, updates params and state in place, and allocates nothing.
  */
@@ -79,7 +86,11 @@ export class Optimizer {
     for (let i = 0; i < this.paramGroups.length; i++) {
       const g = this.paramGroups[i];
       const f = this.fused[i];
-      if (f && f.step(this.state[i], g.options, 0) >= 0) continue;
+      if (f && f.step(this.state[i], g.options, 0) >= 0) {
+        optimizerStepCounts.fused++;
+        continue;
+      }
+      optimizerStepCounts.ts++;
       update(g.params, g.grads, this.state[i], g.options);
     }
   }
@@ -102,8 +113,12 @@ export class Optimizer {
       const r = f ? f.step(this.state[i], g.options, single ? CHECK_GRADS | CHECK_PARAMS : CHECK_PARAMS) : -1;
       if (r === STEP_BAD_GRADS) return 'grads';
       if (r === STEP_BAD_PARAMS) bad = true;
-      if (r >= 0) continue;
+      if (r >= 0) {
+        optimizerStepCounts.fused++;
+        continue;
+      }
       if (single && !allFiniteValues(g.grads)) return 'grads';
+      optimizerStepCounts.ts++;
       update(g.params, g.grads, this.state[i], g.options);
       if (!allFiniteValues(g.params)) bad = true;
     }

@@ -373,6 +373,8 @@ async function runCompare(o: CliOptions, command: string): Promise<void> {
       }
     }
     let training: TrainingSection | undefined;
+    // each training run's `compute` (kernels, threads, fused steps) as its child reported it
+    const computes = new Map<string, unknown>();
     if (trainRuns.length) {
       const runs: TrainingRun[] = [];
       for (const run of trainRuns) {
@@ -385,6 +387,7 @@ async function runCompare(o: CliOptions, command: string): Promise<void> {
           tr.valLoss.push(r.epochs.map((e) => e.valLoss ?? NaN));
           tr.valAccuracy.push(r.epochs.map((e) => e.valAccuracy ?? NaN));
           tr.wallSeconds.push(r.times);
+          computes.set(run.label, r.done.compute);
           const rows = (r.done.data as { trainRows?: number } | undefined)?.trainRows ?? 0;
           tr.stepsPerEpoch = spec.batch === 'full' ? 1 : Math.ceil(rows / Number(spec.batch));
           if (r.epochs.length < spec.epochs) bar?.increment(spec.epochs - r.epochs.length); // early stop
@@ -451,6 +454,7 @@ async function runCompare(o: CliOptions, command: string): Promise<void> {
               stepsToTarget: r.trainLoss.map((row) => { const e = firstBelow(row, training.targetLoss); return e === null ? null : e * r.stepsPerEpoch; }),
               seconds: r.wallSeconds.map((row) => row[row.length - 1]),
               trainLoss: r.trainLoss,
+              compute: computes.get(r.label) ?? null,
             })),
           }
         : null,

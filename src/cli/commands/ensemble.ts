@@ -13,7 +13,7 @@ import { atomicWrite } from '../../io/atomic-write.js';
 import { inputError } from '../../errors.js';
 import { buildModel, checkModelMemory, parseModelArg, TRAINING_COPIES, type Activation, type Sequential } from '../../nn/index.js';
 import { Rng } from '../../tensor/rng.js';
-import { startFastPath, threadsHelp } from '../fast-path.js';
+import { computeReport, startFastPath, threadsHelp } from '../fast-path.js';
 import { isOptimizerName } from '../../optim/index.js';
 import type { Dataset } from '../../data/index.js';
 import { bagging, ensembleDefaults, sameBudgetSingle, snapshotEnsemble, type EnsembleReport } from '../../train/ensemble.js';
@@ -144,7 +144,7 @@ async function run(o: Opts, hyperKeys: string[]): Promise<void> {
   }
   if (outDir !== undefined) atomicWrite(join(outDir, 'ensemble.json'), JSON.stringify({ data: data.name, files: written, ...report }, null, 2) + '\n');
   if (o.json) {
-    process.stdout.write(JSON.stringify({ data: data.name, train: train.n, heldOut: val.n, model: modelArg, activation, dropout, opt: { name: optName, ...hyper }, epochs, batch: batchSize, seed, ...report }) + '\n');
+    process.stdout.write(JSON.stringify({ data: data.name, train: train.n, heldOut: val.n, model: modelArg, activation, dropout, opt: { name: optName, ...hyper }, epochs, batch: batchSize, seed, ...report, compute: computeReport() }) + '\n');
     return;
   }
   process.stdout.write(`${prep.note}\n`);

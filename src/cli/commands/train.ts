@@ -23,7 +23,7 @@ import { checkFullBatch, minimizeParams } from '../../search/index.js';
 import { tensor, withArena } from '../../autograd/index.js';
 import { Arena } from '../../tensor/arena.js';
 import { Rng } from '../../tensor/rng.js';
-import { startFastPath, threadsHelp } from '../fast-path.js';
+import { computeReport, startFastPath, threadsHelp } from '../fast-path.js';
 import { readMnistIdx } from '../mnist-files.js';
 import { Trainer, evaluate, type EpochMetrics } from '../../train/trainer.js';
 import { fitLbfgsTorch } from '../../train/lbfgs-torch-fit.js';
@@ -401,6 +401,7 @@ async function runTrain(o: Opts, hyperKeys: string[]): Promise<void> {
     // what was done to the data, in the machine-readable output too (never silently)
     data: { name: data.name, trainRows: train.n, valRows: val?.n ?? 0, valFraction: prep.valFraction, standardized: prep.standardize, shuffled: shuffle },
     seconds: Number(seconds.toFixed(3)), samplesPerSecond: Math.round(samples / Math.max(seconds, 1e-9)),
+    compute: computeReport(),
     ...(o.save !== undefined ? { save: o.save } : {}), ...(outDir !== undefined ? { out: outDir } : {}),
   };
   if (json) out(JSON.stringify(summary) + '\n');
