@@ -82,10 +82,15 @@ export interface TrainerState {
   history: EpochMetrics[];
 }
 
+// one scratch pool per model, kept across calls: the per-epoch validation pass reuses its buffers instead of
+// taking new ones from the (only-growing) wasm arena every epoch
+const evalArenas = new WeakMap<Sequential, Arena>();
+
 /** Loss and accuracy of `model` on `ds` in evaluation mode (dropout off), in chunks, float64 sums. */
 export function evaluate(model: Sequential, lossName: LossName, ds: Dataset, chunk = 1024): { loss: number; accuracy?: number } {
   const loss = lossByName(lossName);
-  const arena = new Arena();
+  let arena = evalArenas.get(model);
+  if (!arena) evalArenas.set(model, (arena = new Arena()));
   const wasTraining = model.training;
   model.eval();
   let total = 0, correct = 0;
