@@ -38,7 +38,7 @@ if (mode === 'cli') {
 } else {
   const { startNodeFastPath, resolveThreads } = await import('../dist/tensor/backend-node.js');
   const info = startNodeFastPath(resolveThreads(threadsArg));
-  const { readMnistIdx } = await import('../dist/cli/mnist-files.js');
+  const { readMnistIdx } = await import('../dist/node/mnist-idx.js');
   const { splitTail } = await import('../dist/data/dataset.js');
   const all = readMnistIdx();
   const { train, val } = splitTail(all, 10000 / 70000);

@@ -5,9 +5,10 @@
 //   compare-beale-player.png, compare-mnist-training.png            the report page in Chromium (the animated
 //                                                                   player at its last frame, the training section)
 // Usage: node scripts/docs-figures.mjs [REPORT_DIR]   (after `npm run build`; without REPORT_DIR it runs the
-// preset into reports/headline first, about a minute). The screenshots need /usr/bin/chromium (as the browser tests).
+// preset into reports/headline first, about a minute). The screenshots use the browser tests' Chromium
+// (test/helpers/browser.ts, loaded through tsx: CHROME_PATH, a system one, or the npm one).
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -30,13 +31,9 @@ for (const [from, to] of Object.entries(copies)) {
   console.log(`docs/figures/${to}`);
 }
 
-const CHROMIUM = '/usr/bin/chromium';
-if (!existsSync(CHROMIUM)) {
-  console.error(`${CHROMIUM} is missing: the two page screenshots were not made`);
-  process.exit(1);
-}
-const { chromium } = await import('playwright-core');
-const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+await import('tsx/esm');
+const { launchChromium } = await import(pathToFileURL(join(root, 'test/helpers/browser.ts')).href);
+const browser = await launchChromium();
 try {
   const page = await browser.newPage({ viewport: { width: 1100, height: 900 }, deviceScaleFactor: 1 });
   await page.goto(pathToFileURL(join(report, 'report.html')).href);

@@ -2,11 +2,12 @@
 export { DescentError, inputError, runError } from './errors.js';
 export { makeObjective, objectives, expressionObjective } from './objectives/index.js';
 export type { Objective, ObjectiveSpec } from './objectives/index.js';
-export { createOptimizer, Optimizer, optimizers, resolveOptions, runFirstOrder } from './optim/index.js';
+export { createOptimizer, Optimizer, optimizers, resolveOptions } from './optim/index.js';
 export type { FloatArray, OptimizerName, OptimizerStateDict, ParamGroupSpec } from './optim/index.js';
-export { createSchedule, parseScheduleArg } from './schedule/index.js';
+export { createSchedule, attachSchedule, parseScheduleArg } from './schedule/index.js';
 export type { Schedule, ScheduleSpec } from './schedule/index.js';
-export { minimize, minimizeParams, searchMethods, counted, convergenceSeries } from './search/index.js';
+export { minimize, minimizeParams, searchMethods, counted, convergenceSeries, runFirstOrder } from './search/index.js';
+export type { FirstOrderRun, FirstOrderResult } from './search/index.js';
 export { LbfgsTorch, runLbfgsTorch } from './search/index.js';
 export type { LbfgsTorchOptions, LbfgsTorchStateDict } from './search/index.js';
 export type { MinimizeOptions, MinimizeResult, SearchObjective, StopReason } from './search/index.js';
@@ -26,5 +27,9 @@ export { Trainer, evaluate, serializeCheckpoint, parseCheckpoint, loadCheckpoint
 export type { TrainerOptions, TrainerState, EpochMetrics } from './train/index.js';
 export { parseCsv, splitTail, fitStandardizer, applyStandardizer, epochOrder, gatherBatch, bootstrapIndices, builtinDatasets, mnistFromRaw, takeRows } from './data/index.js';
 export type { Dataset, Standardizer } from './data/index.js';
+export { loadDataset, loadRows, splitDataset } from './data/index.js';
+export type { DatasetReader, LoadDatasetOptions, LoadedDataset, LoadedRows, LoadRowsOptions } from './data/index.js';
+export { train, modelBytes, parseModelFile } from './train/index.js';
+export type { TrainConfig, TrainHooks, TrainResult, TrainStart, TrainOptimizer, RunFiles, ModelMeta } from './train/index.js';
 export { contourPlotSvg, lineChartSvg, functionPlotSvg, palette, colorOf } from './viz/index.js';
 export { parseRunSpec, race, reportHtml, playerHtml, playerScript } from './report/index.js';

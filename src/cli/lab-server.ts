@@ -7,6 +7,11 @@
  * - bound to 127.0.0.1 only, never a wildcard address;
  * - the Host header must name this server on loopback (localhost, 127.0.0.1 or [::1] with its
  *   port), which defeats DNS rebinding: a rebound hostname arrives with a foreign Host → 403;
+ *   as RFC 9112 (section 3.2) requires, an HTTP/1.1 request with no Host, or any with more than one, gets 400
+ *   (a second, foreign Host must not ride on a first, local one);
+ * - keep-alive and pipelining per RFC 9112 (section 9.3): a refused request (403, 404, 405, 414)
+ *   leaves the connection open, so requests pipelined behind it are answered in order; only a
+ *   request whose framing cannot be trusted (a body, a bad Host) closes it;
  * - only GET and HEAD, no request body, bounded header size (Node's maxHeaderSize) and URL length;
  * - the path is percent-decoded once, refused if it holds `..`, a backslash, a NUL or a drive
  *   letter, and the resolved real path (symlinks followed) must stay inside the served root;
@@ -140,7 +145,17 @@ export function safeRelativePath(target: string): string | null {
   return rel === '' ? 'index.html' : rel;
 }
 
+/** How many Host header lines the request carried (Node keeps only the first in req.headers). */
+export function hostFieldCount(req: IncomingMessage): number {
+  let n = 0;
+  for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i].toLowerCase() === 'host') n++;
+  return n;
+}
+
 async function handle(req: IncomingMessage, res: ServerResponse, root: string, port: () => number): Promise<void> {
+  const hosts = hostFieldCount(req);
+  if (hosts > 1) return send(res, 400, 'bad request: more than one Host header', true);
+  if (hosts === 0 && req.httpVersion === '1.1') return send(res, 400, 'bad request: no Host header (HTTP/1.1 requires one)', true);
   if (!isLocalHost(req.headers.host, port())) return send(res, 403, 'forbidden: this server answers only to localhost');
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.setHeader('Allow', 'GET, HEAD');
@@ -148,7 +163,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, root: string, p
   }
   const length = req.headers['content-length'];
   if ((length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined) {
-    return send(res, 413, 'request body not allowed');
+    return send(res, 413, 'request body not allowed', true);
   }
   const target = req.url ?? '';
   if (target.length > MAX_URL_LENGTH) return send(res, 414, 'URL too long');
@@ -184,14 +199,17 @@ function securityHeaders(res: ServerResponse): void {
   );
 }
 
-function send(res: ServerResponse, status: number, text: string): void {
+/** A short text answer; `close` ends the connection after it (only where the request's framing cannot be trusted). */
+function send(res: ServerResponse, status: number, text: string, close = false): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
+  const body = `${text}\n`;
   res.statusCode = status;
   securityHeaders(res);
   res.setHeader('Content-Type', 'text/plain; charset=utf-8');
-  res.setHeader('Connection', 'close');
-  res.end(`${text}\n`);
+  res.setHeader('Content-Length', Buffer.byteLength(body));
+  if (close) res.setHeader('Connection', 'close');
+  res.end(body);
 }

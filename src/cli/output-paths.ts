@@ -3,9 +3,10 @@
  * (exit 2) that names the flag, not a failed run after minutes of training (exit 1) with nothing saved.
  * The writes themselves still go through src/io/atomic-write.ts; this only looks, it creates nothing.
  */
-import { accessSync, constants, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { inputError } from '../errors.js';
+import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, readdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { inputError, quoteValue } from '../errors.js';
+import { NAME_MAX, PATH_MAX, outputRefusal } from '../io/output-policy.js';
 
 /** The nearest existing ancestor of `path` (itself included) and whether it is a directory. */
 function nearestExisting(path: string): { at: string; isDir: boolean } {
@@ -37,6 +38,13 @@ function writableDir(dir: string): boolean {
 export function checkOutputDir(flag: string, dir: string, forFile?: string): void {
   // '' would mean the current folder (files written beside the user's own); blanks are a slip, not a name
   if (dir.trim() === '') throw inputError(`${flag}: expected a directory name, got '${dir}'`);
+  if (dir.includes('\0')) throw inputError(`${flag}: ${quoteValue(dir)} holds a NUL byte; expected a directory name`);
+  for (const part of resolve(dir).split('/')) {
+    const n = Buffer.byteLength(part);
+    if (n > NAME_MAX) throw inputError(`${flag}: a folder name in ${quoteValue(dir)} is ${n} bytes long; expected at most ${NAME_MAX} bytes`);
+  }
+  // the longest file a run folder holds (checkpoint.safetensors, with its temporary name) must fit too
+  if (Buffer.byteLength(resolve(dir)) + 64 > PATH_MAX) throw inputError(`${flag}: the path ${quoteValue(dir, 40)} is too long (${Buffer.byteLength(resolve(dir))} bytes); expected at most ${PATH_MAX - 64}`);
   const { at, isDir } = nearestExisting(dir);
   if (!isDir) {
     if (forFile !== undefined) throw inputError(`${flag}: cannot write '${forFile}': '${at}' is not a directory`);
@@ -50,10 +58,129 @@ export function checkOutputDir(flag: string, dir: string, forFile?: string): voi
 /** A file to be written (`--save FILE`): its folder must be creatable and writable, and the path must not be a directory. */
 export function checkOutputFile(flag: string, file: string): void {
   if (file.trim() === '') throw inputError(`${flag}: expected a file name, got ''`);
-  try {
-    if (statSync(file).isDirectory()) throw inputError(`${flag}: '${file}' is a directory; expected a file name`);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === undefined) throw err;
-  }
+  // the output policy (src/io/output-policy.ts): a regular file or nothing, writable, a name that fits
+  const refusal = outputRefusal(file);
+  if (refusal !== null) throw inputError(`${flag}: ${refusal}`);
   checkOutputDir(flag, dirname(resolve(file)), file);
 }
+
+/** The files a run folder (`--out`) holds; an existing folder with any of them must be a descent run's. */
+export const RUN_FOLDER_FILES = ['config.json', 'metrics.jsonl', 'model.safetensors', 'loss-curve.svg', 'checkpoint.safetensors'];
+
+/** Whether `config.json` text is a descent run folder's configuration (the keys every run records). */
+function isRunConfig(text: string): boolean {
+  try {
+    const c = JSON.parse(text.replace(/^\uFEFF/, '')) as Record<string, unknown>;
+    return c !== null && typeof c === 'object' && ['data', 'model', 'opt'].every((k) => k in c);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * `--out DIR`: besides checkOutputDir, a folder that already holds files of a run folder's names must be
+ * an earlier descent run (its config.json is one), so `--out .` never replaces a project's own
+ * config.json; and each of those files must be one the policy lets descent replace.
+ */
+export function checkRunFolder(flag: string, dir: string): void {
+  checkOutputDir(flag, dir);
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return; // created later
+  }
+  const present = RUN_FOLDER_FILES.filter((n) => names.includes(n));
+  if (present.length === 0) return;
+  const config = join(dir, 'config.json');
+  let text = '';
+  try {
+    text = readFileSync(config, 'utf8');
+  } catch {
+    /* missing or unreadable: not a run folder's */
+  }
+  if (!isRunConfig(text)) {
+    throw inputError(`${flag}: ${quoteValue(dir)} already holds ${present.map((n) => quoteValue(n)).join(', ')}, not from a descent run (no run config.json there); choose a new or empty folder`);
+  }
+  for (const n of present) {
+    const refusal = outputRefusal(join(dir, n));
+    if (refusal !== null) throw inputError(`${flag}: ${refusal}`);
+  }
+}
+
+/** The lock file of a run folder: it holds the PID of the run writing the folder. */
+export const LOCK_NAME = '.descent.lock';
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+}
+
+/**
+ * Takes the run folder `dir` for this process: creates `dir/.descent.lock` exclusively with this PID,
+ * removed when the process exits. A lock held by a live process refuses the run (exit 2), naming the
+ * PID; one left by a process that no longer runs (killed) is stale and taken over.
+ */
+export function lockRunFolder(flag: string, dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  const lock = join(dir, LOCK_NAME);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    let fd: number;
+    try {
+      fd = openSync(lock, 'wx', 0o644);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw inputError(`${flag}: cannot lock ${quoteValue(dir)} (${(err as NodeJS.ErrnoException).code}); expected a writable folder`);
+      let owner = NaN;
+      try {
+        owner = Number(readFileSync(lock, 'utf8').trim());
+      } catch {
+        continue; // removed meanwhile: try again
+      }
+      if (Number.isSafeInteger(owner) && owner > 0 && owner !== process.pid && pidAlive(owner)) {
+        throw inputError(`${flag}: ${quoteValue(dir)} is in use by another descent run (pid ${owner}, lock file ${LOCK_NAME}); wait for it to finish or choose another folder`);
+      }
+      try {
+        unlinkSync(lock); // stale: its writer was killed
+      } catch {
+        /* another process took it over first */
+      }
+      continue;
+    }
+    writeSync(fd, `${process.pid}\n`);
+    closeSync(fd);
+    process.once('exit', () => {
+      try {
+        if (readFileSync(lock, 'utf8').trim() === String(process.pid)) unlinkSync(lock);
+      } catch {
+        /* already gone */
+      }
+    });
+    return;
+  }
+  throw inputError(`${flag}: cannot lock ${quoteValue(dir)}: its lock file ${LOCK_NAME} keeps changing; expected one run per folder`);
+}
+
+/**
+ * Where Ctrl-C writes its checkpoint when the run names none (no --checkpoint, no --out): beside the
+ * run's --save file, else in the working folder, under a name not yet taken
+ * (descent-interrupted.safetensors, then descent-interrupted-2.safetensors, …), never over an earlier one.
+ * `null` when that folder cannot be written (the caller says so up front and at the interrupt).
+ */
+export function interruptFolder(save: string | undefined): { dir: string; writable: boolean } {
+  const dir = save !== undefined ? dirname(resolve(save)) : process.cwd();
+  const { at, isDir } = nearestExisting(dir);
+  return { dir, writable: isDir && writableDir(at) };
+}
+
+/** A free name for the interrupt checkpoint in `dir` (chosen at the interrupt, so it is free then). */
+export function freeInterruptPath(dir: string): string {
+  for (let k = 1; ; k++) {
+    const p = join(dir, k === 1 ? 'descent-interrupted.safetensors' : `descent-interrupted-${k}.safetensors`);
+    if (!existsSync(p)) return p;
+  }
+}
+

@@ -1,7 +1,12 @@
 /**
- * CSV with a header row: every column but the target is a numeric feature. Parses text or bytes
- * (the caller reads the file), so this runs in the browser too. Errors name the source, the row and
- * the column.
+ * CSV with a header row (RFC 4180): every column but the target is a numeric feature. Parses text or
+ * bytes (the caller reads the file), so this runs in the browser too. Errors name the source, the row,
+ * the file line and the column, and show file values escaped and cut short (quoteValue).
+ *
+ * RFC 4180: fields may be quoted ("a,b", doubled quotes for a quote, a line break inside quotes); records end in
+ * CRLF, LF or a lone CR; a UTF-8 BOM is skipped. Numbers are decimal only, as torch and pandas read
+ * them (`-1.5e3`, `.5`, `5.`): `0x10`, `0b1`, `Infinity` and `1_000` are not numbers, and a decimal past
+ * the storage range (`1e39` in float32 features, `1e400` anywhere) gets the range message.
  *
  * Streaming: `CsvParser` takes the input in chunks (any split, even inside a UTF-8 character) and
  * keeps only the unfinished last line as text; rows go straight into float32/float64 blocks. Memory
@@ -9,7 +14,7 @@
  * into one contiguous array), never the text: a 1,000,000-row file trains in a small multiple of its
  * float32 size (test/data/csv-limits.test.ts). `parseCsv` is the one-call form.
  */
-import { inputError } from '../errors.js';
+import { escapeText, inputError, quoteList, quoteValue } from '../errors.js';
 import { countClasses, type Dataset } from './dataset.js';
 
 export interface CsvOptions {
@@ -39,9 +44,10 @@ const MAX_LINE = 16 * 1024 * 1024;
 
 /**
  * Incremental CSV parser: `push` chunks (strings or UTF-8 bytes) in order, then `end()` for the
- * dataset. Rows are numbered as data rows from 1 (the header is not counted) and the file line is
- * given too, so an editor finds it. Blank lines at the end are ignored; a blank line inside is a
- * ragged row. Fields are plain (no quoting): the files this reads are numeric.
+ * dataset. Rows are numbered as data rows from 1 (the header is not counted) and the file line where
+ * the record starts is given too, so an editor finds it. Blank lines at the end are ignored; a blank
+ * line inside is a ragged row. A record is split at line breaks outside quotes; records without a
+ * quote (the usual numeric file) are parsed straight from their bytes.
  */
 export class CsvParser {
   private readonly source: string;
@@ -57,7 +63,17 @@ export class CsvParser {
   private n = 0;
   /** Blank lines seen since the last row: an error if a row follows, ignored at the end. */
   private blanks = 0;
+  /** File line where the record being read starts (1-based), and where the next one starts. */
   private lineNo = 0;
+  private nextLine = 1;
+  /** Record splitting, carried across chunks: inside a quoted field; the last chunk ended in a CR (outside quotes, or inside); the record holds a quote; line breaks inside its quotes. */
+  private inQuotes = false;
+  private afterCR = false;
+  private quotedCR = false;
+  private recQuoted = false;
+  private recBreaks = 0;
+  /** Lines the current row lies below `row + 1` (records spanning lines move the rest down). */
+  private lineOffset = 0;
   private rowBytes = 0;
   /** Full blocks of BLOCK_ROWS rows, then the block being filled (which starts small and doubles). */
   private readonly xBlocks: (Float32Array | Float64Array)[] = [];
@@ -76,19 +92,62 @@ export class CsvParser {
   /** Feeds the next piece of the input (UTF-8 bytes, split anywhere, or text). */
   push(chunk: string | Uint8Array): void {
     const bytes = typeof chunk === 'string' ? encoder.encode(chunk) : chunk;
-    let at = 0;
-    for (let nl = bytes.indexOf(10); nl >= 0; nl = bytes.indexOf(10, at)) {
-      if (this.carryLen > 0) {
-        this.keep(bytes, at, nl);
-        const len = this.carryLen;
-        this.carryLen = 0; // before line(): an error thrown there must not leave the line behind
-        this.line(this.carry, 0, len);
-      } else this.line(bytes, at, nl);
-      at = nl + 1;
+    const n = bytes.length;
+    let at = 0, i = 0;
+    if (this.afterCR && n > 0) {
+      // a CRLF split across chunks: the LF belongs to the CR that ended the last record
+      if (bytes[0] === 10) at = i = 1;
+      this.afterCR = false;
     }
-    this.keep(bytes, at, bytes.length);
+    while (i < n) {
+      if (this.inQuotes) {
+        // inside quotes only the next quote matters; line breaks are data (counted for line numbers)
+        for (; i < n; i++) {
+          const c = bytes[i];
+          if (c === 34) break;
+          if (c === 10) {
+            if (!this.quotedCR) this.recBreaks++;
+            this.quotedCR = false;
+          } else if (c === 13) {
+            this.recBreaks++;
+            this.quotedCR = true;
+          } else this.quotedCR = false;
+        }
+        if (i === n) break;
+        this.inQuotes = false; // a doubled quote ("") opens again at once below
+        i++;
+        continue;
+      }
+      let c = 0;
+      for (; i < n; i++) {
+        c = bytes[i];
+        if (c === 10 || c === 13 || c === 34) break;
+      }
+      if (i === n) break;
+      if (c === 34) {
+        this.inQuotes = true;
+        this.recQuoted = true;
+        this.quotedCR = false;
+        i++;
+        continue;
+      }
+      // the record ends at i: LF, CR or CRLF
+      if (this.carryLen > 0) {
+        this.keep(bytes, at, i);
+        const len = this.carryLen;
+        this.carryLen = 0; // before record(): an error thrown there must not leave the line behind
+        this.record(this.carry, 0, len);
+      } else this.record(bytes, at, i);
+      if (c === 13) {
+        if (i + 1 < n) {
+          if (bytes[i + 1] === 10) i++;
+        } else this.afterCR = true;
+      }
+      at = ++i;
+    }
+    this.keep(bytes, at, n);
     if (this.carryLen > MAX_LINE) {
-      throw inputError(`${this.source}: line ${this.lineNo + 1} is longer than ${MAX_LINE} bytes; expected a CSV text file with one row per line`);
+      throw inputError(`${this.source}: the record starting on line ${this.nextLine} is longer than ${MAX_LINE} bytes; expected a CSV text file with one row per line${this.inQuotes ? ' (a quote opened in it is never closed)' : ''}`);
     }
   }
 
@@ -106,10 +165,11 @@ export class CsvParser {
 
   /** Finishes the input and returns the dataset (features float32, row-major; targets float64). */
   end(): Dataset {
+    if (this.inQuotes) throw inputError(`${this.source}: line ${this.nextLine}: a quoted field is not closed by the end of the file; expected a closing '"'`);
     if (this.carryLen > 0) {
       const len = this.carryLen;
       this.carryLen = 0;
-      this.line(this.carry, 0, len);
+      this.record(this.carry, 0, len);
     }
     const { source } = this;
     if (this.header === null) throw inputError(`${source}: empty file; expected a header row and data rows`);
@@ -136,18 +196,21 @@ export class CsvParser {
     return this.opts.float64 ? new Float64Array(length) : new Float32Array(length);
   }
 
-  /** One line, bytes [a, b) without its newline. */
-  private line(buf: Uint8Array, a: number, b: number): void {
-    this.lineNo++;
-    if (b > a && buf[b - 1] === 13) b--;
+  /** One record, bytes [a, b) without its line break. */
+  private record(buf: Uint8Array, a: number, b: number): void {
+    const quoted = this.recQuoted;
+    this.lineNo = this.nextLine;
+    this.nextLine += 1 + this.recBreaks;
+    this.recQuoted = false;
+    this.recBreaks = 0;
     if (this.lineNo === 1 && b - a >= 3 && buf[a] === 0xef && buf[a + 1] === 0xbb && buf[a + 2] === 0xbf) a += 3; // BOM
-    let blank = true, ascii = true;
+    let blank = !quoted, ascii = true;
     for (let i = a; i < b; i++) {
       const c = buf[i];
       if (c >= 0x80) ascii = false;
       else if (!isSpace(c)) blank = false;
     }
-    if (!ascii) blank = this.decoder.decode(buf.subarray(a, b)).trim() === '';
+    if (!ascii && !quoted) blank = this.decoder.decode(buf.subarray(a, b)).trim() === '';
     if (blank) {
       this.blanks++;
       return;
@@ -158,9 +221,10 @@ export class CsvParser {
       return;
     }
     // blank lines followed by more rows are ragged rows (one empty field each)
-    for (; this.blanks > 0; this.blanks--) this.ragged(1);
+    if (this.blanks > 0) this.ragged(1, this.lineNo - this.blanks);
+    this.lineOffset = this.lineNo - (this.n + 2);
     const i = this.slot();
-    if (ascii) this.rowAscii(buf, a, b, i);
+    if (ascii && !quoted) this.rowAscii(buf, a, b, i);
     else this.rowText(this.decoder.decode(buf.subarray(a, b)), i);
     this.n++;
     this.curRows++;
@@ -168,11 +232,11 @@ export class CsvParser {
 
   private readHeader(line: string): void {
     const { source } = this;
-    const header = line.split(',').map((h) => h.trim());
+    const header = splitRecord(line, (why) => inputError(`${source}: header (line ${this.lineNo}): ${why}`)).map((h) => h.text.trim());
     const seen = new Set<string>();
     for (const h of header) {
       if (h === '') throw inputError(`${source}: header: empty column name`);
-      if (seen.has(h)) throw inputError(`${source}: header: column '${h}' appears twice`);
+      if (seen.has(h)) throw inputError(`${source}: header: column ${quoteValue(h)} appears twice`);
       seen.add(h);
     }
     const targetName = this.opts.target !== undefined ? this.opts.target : this.opts.defaultTarget ? this.opts.defaultTarget(header) : header[header.length - 1];
@@ -185,7 +249,7 @@ export class CsvParser {
     }
     if (header.length < 2) throw inputError(`${source}: header: expected at least 2 columns (features and a target), got ${header.length}`);
     const ti = header.indexOf(targetName);
-    if (ti < 0) throw inputError(`--target: no column '${targetName}' in ${source}; columns: ${header.join(', ')}`);
+    if (ti < 0) throw inputError(`--target: no column ${quoteValue(targetName)} in ${source}; columns: ${quoteList(header)}`);
     this.header = header;
     this.ti = ti;
     this.d = header.length - 1;
@@ -196,9 +260,11 @@ export class CsvParser {
     return this.opts.float64 ? 8 : 4;
   }
 
-  private ragged(got: number): never {
+  private ragged(got: number, line = this.lineNo): never {
     const i = this.n;
-    throw inputError(`${this.source}: row ${i + 1} (line ${i + 2}): expected ${this.header!.length} fields as in the header, got ${got}`);
+    const cols = this.header!.length;
+    const hint = got > cols ? ' (a field that holds a comma must be quoted: "a,b")' : '';
+    throw inputError(`${this.source}: row ${i + 1} (line ${line}): expected ${cols} fields as in the header, got ${got}${hint}`);
   }
 
   /** Checks the memory limit for one more row and makes room for it; returns its row index. */
@@ -235,7 +301,8 @@ export class CsvParser {
 
   /** Stores column c's value of row i (the target, or feature j); returns 0, or BAD/RANGE for a bad cell. */
   private put(c: number, j: number, v: number): number {
-    if (!Number.isFinite(v)) return BAD;
+    if (Number.isNaN(v)) return BAD;
+    if (!Number.isFinite(v)) return RANGE;
     const r = this.curRows;
     if (c === this.ti) this.yCur[r] = v;
     else {
@@ -246,9 +313,13 @@ export class CsvParser {
   }
 
   private badCell(i: number, c: number, why: number, raw: string): never {
-    const where = `${this.source}: row ${i + 1} (line ${i + 2}), column '${this.header![c]}'`;
-    if (why === RANGE) throw inputError(`${where}: ${raw.trim()} is outside the float32 range the features are stored in (|x| <= 3.4e38)`);
-    throw inputError(`${where}: expected a number, got '${raw}'`);
+    const where = `${this.source}: row ${i + 1} (line ${i + 2 + this.lineOffset}), column ${quoteValue(this.header![c])}`;
+    if (why === RANGE) {
+      const float32 = c !== this.ti && !this.opts.float64;
+      throw inputError(`${where}: ${escapeText(raw.trim())} is outside the ${float32 ? 'float32 range the features are stored in (|x| <= 3.4e38)' : 'float64 range (|x| <= 1.8e308)'}`);
+    }
+    const hint = /^\s*[+-]?0[xXbBoO]/.test(raw) ? ' (numbers are decimal; hexadecimal, binary and octal are not read)' : '';
+    throw inputError(`${where}: expected a number, got ${quoteValue(raw)}${hint}`);
   }
 
   /** A row of plain ASCII, parsed from its bytes without making strings (the 10⁶-row path). */
@@ -268,15 +339,14 @@ export class CsvParser {
     }
   }
 
-  /** A row holding non-ASCII text: split and read as strings (Number's own rules, as the ASCII path). */
+  /** A row with quotes or non-ASCII text: split by RFC 4180 and read as strings (decimal numbers only, as the ASCII path). */
   private rowText(line: string, i: number): void {
-    const fields = line.split(',');
+    const fields = splitRecord(line, (why) => inputError(`${this.source}: row ${i + 1} (line ${this.lineNo}): ${why}`));
     if (fields.length !== this.header!.length) this.ragged(fields.length);
     let j = 0;
     for (let c = 0; c < fields.length; c++) {
-      const raw = fields[c].trim();
-      const why = this.put(c, j, raw === '' ? NaN : Number(raw));
-      if (why !== 0) this.badCell(i, c, why, fields[c]);
+      const why = this.put(c, j, parseDecimal(fields[c].text));
+      if (why !== 0) this.badCell(i, c, why, fields[c].text);
       if (c !== this.ti) j++;
     }
   }
@@ -336,8 +406,70 @@ function parseNumber(buf: Uint8Array, a: number, b: number, decoder: TextDecoder
       return neg ? -v : v;
     }
   }
-  return Number(decoder.decode(buf.subarray(a, b)));
+  return parseDecimal(decoder.decode(buf.subarray(a, b)));
 }
+
+/** A decimal number as torch and pandas read one: a sign, digits with an optional point, an optional exponent. */
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/**
+ * The number a decimal text holds (blanks around it ignored): NaN when it is not a decimal number
+ * (empty, `0x10`, `Infinity`, `1_000`), ±Infinity when it is one past the float64 range (`1e400`).
+ */
+export function parseDecimal(text: string): number {
+  const t = text.trim();
+  return DECIMAL.test(t) ? Number(t) : NaN;
+}
+
+/** One field of a record: its text (quotes removed, doubled quotes made single) and whether it was quoted. */
+export interface CsvField {
+  text: string;
+  quoted: boolean;
+}
+
+/**
+ * Splits one record by RFC 4180: commas separate fields; a field in double quotes may hold commas,
+ * line breaks and doubled quotes. Blanks around a quoted field are allowed; a quote inside an
+ * unquoted field, or text after a closing quote, is an error (`fail` words it).
+ */
+export function splitRecord(line: string, fail: (why: string) => Error): CsvField[] {
+  const fields: CsvField[] = [];
+  const n = line.length;
+  let i = 0;
+  for (;;) {
+    let j = i;
+    while (j < n && (line[j] === ' ' || line[j] === '\t')) j++;
+    if (j < n && line[j] === '"') {
+      let text = '';
+      let k = j + 1;
+      for (;;) {
+        const q = line.indexOf('"', k);
+        if (q < 0) throw fail(`field ${fields.length + 1}: a quoted field is not closed; expected a closing '"'`);
+        text += line.slice(k, q);
+        if (line[q + 1] === '"') {
+          text += '"';
+          k = q + 2;
+        } else {
+          k = q + 1;
+          break;
+        }
+      }
+      while (k < n && (line[k] === ' ' || line[k] === '\t')) k++;
+      if (k < n && line[k] !== ',') throw fail(`field ${fields.length + 1}: ${quoteValue(line.slice(k, k + 20))} after a closing quote; expected ',' or the end of the record`);
+      fields.push({ text, quoted: true });
+      if (k >= n) return fields;
+      i = k + 1;
+    } else {
+      const comma = line.indexOf(',', i);
+      const text = comma < 0 ? line.slice(i) : line.slice(i, comma);
+      if (text.includes('"')) throw fail(`field ${fields.length + 1}: a '"' inside an unquoted field; quote the whole field and double the quotes inside ("a ""b"" c")`);
+      fields.push({ text, quoted: false });
+      if (comma < 0) return fields;
+      i = comma + 1;
+    }
+  }
+}
+
 
 /** Parses a whole CSV text (or its UTF-8 bytes) into a float32 dataset; see `CsvParser`. */
 export function parseCsv(input: string | Uint8Array, opts: CsvOptions = {}): Dataset {

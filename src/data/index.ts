@@ -14,3 +14,5 @@ export { builtinDatasets, isBuiltinName, builtinInfo, mnistFromRaw } from './bui
 export type { BuiltinInfo } from './builtins.js';
 export { parseIdx, mnistFromIdx } from './idx.js';
 export type { IdxArray } from './idx.js';
+export { loadDataset, loadRows, splitDataset, toFloat64 } from './load-dataset.js';
+export type { DatasetReader, LoadDatasetOptions, LoadedDataset, LoadedRows, LoadRowsOptions } from './load-dataset.js';

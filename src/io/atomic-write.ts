@@ -3,18 +3,37 @@
  * target, fsync it, then rename over the target. A kill at any moment leaves either
  * the old file or the new one, never a half-written file.
  *
+ * The output policy (src/io/output-policy.ts) is enforced here for every write: only a regular file
+ * or nothing is replaced (a link is followed to the file it names), a read-only file or an input of
+ * the run is refused (exit 2), and the old file's mode is kept.
+ *
  * A killed run can leave its temporary file (`.NAME.PID.N.tmp`) behind. The first write into a
  * folder removes such files whose PID is no longer a live process; nothing else is touched.
  */
-import { writeFileSync, renameSync, openSync, fsyncSync, closeSync, unlinkSync, mkdirSync, readdirSync, lstatSync } from 'node:fs';
+import { writeSync, renameSync, openSync, fsyncSync, closeSync, unlinkSync, mkdirSync, readdirSync, lstatSync, realpathSync, statSync, fchmodSync } from 'node:fs';
 import { dirname, basename, join, resolve } from 'node:path';
-import { runError } from '../errors.js';
+import { inputError, quoteValue, runError } from '../errors.js';
+import { NAME_MAX, inputAt, outputRefusal } from './output-policy.js';
 
 let counter = 0;
 
-/** The temporary name of one write: `.NAME.PID.N.tmp`, beside the target. */
+/**
+ * The temporary name of one write: `.NAME.PID.N.tmp`, beside the target. NAME is shortened (at a
+ * character boundary) when the whole would pass the file system's 255-byte name limit.
+ */
 export function tempPathFor(path: string, pid = process.pid, n = counter++): string {
-  return join(dirname(path), `.${basename(path)}.${pid}.${n}.tmp`);
+  const suffix = `.${pid}.${n}.tmp`;
+  let name = basename(path);
+  const room = NAME_MAX - 1 - Buffer.byteLength(suffix);
+  if (Buffer.byteLength(name) > room) {
+    let cut = '';
+    for (const ch of name) {
+      if (Buffer.byteLength(cut + ch) > room) break;
+      cut += ch;
+    }
+    name = cut;
+  }
+  return join(dirname(path), `.${name}${suffix}`);
 }
 
 /** Matches only the names tempPathFor makes: a dot, the target's name, the writer's PID, a counter, `.tmp`. */
@@ -63,9 +82,35 @@ export function removeStaleTempFiles(dir: string): string[] {
   return removed;
 }
 
+/** The file a write replaces: `path`, or, for a link, the file it names (so the link stays a link). */
+function writeTarget(path: string): string {
+  try {
+    if (lstatSync(path).isSymbolicLink()) return realpathSync(path);
+  } catch {
+    /* nothing there yet */
+  }
+  return path;
+}
+
+/**
+ * Writes `data` to `path` atomically. Refuses with an input error (exit 2), before writing anything,
+ * a target the output policy does not allow (a device, a FIFO, a folder, a read-only file, an input of
+ * this run); a failed write is a run error (exit 1) that leaves the old file as it was.
+ */
 export function atomicWrite(path: string, data: string | Uint8Array): void {
-  const dir = dirname(path);
-  const tmp = tempPathFor(path);
+  const refusal = outputRefusal(path);
+  if (refusal !== null) throw inputError(`cannot write ${quoteValue(path)}: ${refusal}`);
+  const input = inputAt(path);
+  if (input !== undefined) throw inputError(`cannot write ${quoteValue(path)}: it is the same file as ${input.flag} ${quoteValue(input.path)}, an input of this run; choose another output name`);
+  const target = writeTarget(path);
+  const dir = dirname(target);
+  const tmp = tempPathFor(target);
+  let oldMode: number | undefined;
+  try {
+    oldMode = statSync(target).mode & 0o7777;
+  } catch {
+    /* a new file: the default mode (umask) */
+  }
   try {
     mkdirSync(dir, { recursive: true });
     const key = resolve(dir);
@@ -73,14 +118,17 @@ export function atomicWrite(path: string, data: string | Uint8Array): void {
       swept.add(key);
       removeStaleTempFiles(dir);
     }
-    writeFileSync(tmp, data);
-    const fd = openSync(tmp, 'r');
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    // 'wx': the temporary name is new (never follows a link planted there)
+    const fd = openSync(tmp, 'wx', 0o666);
     try {
+      for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
+      if (oldMode !== undefined) fchmodSync(fd, oldMode);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
-    renameSync(tmp, path);
+    renameSync(tmp, target);
   } catch (err) {
     try {
       unlinkSync(tmp);

@@ -8,7 +8,7 @@
  *
  * Bytes in, bytes out: no Node-only API here; the CLI reads and writes the files (through atomicWrite).
  */
-import { inputError } from '../errors.js';
+import { inputError, quoteValue } from '../errors.js';
 import type { FloatArray } from '../tensor/tensor.js';
 
 export type SafetensorsDType = 'F32' | 'F64';
@@ -50,8 +50,11 @@ export function parseSafetensorsWithMetadata(
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const lo = dv.getUint32(0, true), hi = dv.getUint32(4, true);
   const n = hi * 4294967296 + lo;
-  if (n > MAX_HEADER) throw bad(`header length ${n} is larger than the limit of ${MAX_HEADER} bytes`);
-  if (8 + n > bytes.length) throw bad(`header length ${n} runs past the end of the file (${bytes.length} bytes)`);
+  // a CSV or text file passed as a model reads as a header length of ~10^18: say that, not the raw 19 digits
+  const shownLength = n < 1e15 ? String(n) : `about ${n.toPrecision(3)}`;
+  const notSafetensors = n > MAX_HEADER || 8 + n > bytes.length ? '; this is not a safetensors file (its first 8 bytes must give the JSON header\'s length)' : '';
+  if (n > MAX_HEADER) throw bad(`header length ${shownLength} is larger than the limit of ${MAX_HEADER} bytes${notSafetensors}`);
+  if (8 + n > bytes.length) throw bad(`header length ${shownLength} runs past the end of the file (${bytes.length} bytes)${notSafetensors}`);
   let header: unknown;
   try {
     header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + n)));
@@ -71,26 +74,26 @@ export function parseSafetensorsWithMetadata(
       metadata = raw as Record<string, string>;
       continue;
     }
-    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw bad(`tensor '${name}': expected an object with dtype, shape, data_offsets`);
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw bad(`tensor ${quoteValue(name)}: expected an object with dtype, shape, data_offsets`);
     const e = raw as Record<string, unknown>;
-    if (typeof e.dtype !== 'string') throw bad(`tensor '${name}': dtype: expected a string`);
-    if (e.dtype !== 'F32' && e.dtype !== 'F64') throw bad(`tensor '${name}': dtype '${e.dtype}' is not supported; expected F32 or F64`);
+    if (typeof e.dtype !== 'string') throw bad(`tensor ${quoteValue(name)}: dtype: expected a string`);
+    if (e.dtype !== 'F32' && e.dtype !== 'F64') throw bad(`tensor ${quoteValue(name)}: dtype ${quoteValue(e.dtype)} is not supported; expected F32 or F64`);
     const dtype = e.dtype as SafetensorsDType;
     if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-      throw bad(`tensor '${name}': shape: expected an array of non-negative integers`);
+      throw bad(`tensor ${quoteValue(name)}: shape: expected an array of non-negative integers`);
     }
     const shape = e.shape as number[];
     const off = e.data_offsets;
     if (!Array.isArray(off) || off.length !== 2 || !off.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-      throw bad(`tensor '${name}': data_offsets: expected [begin, end] non-negative integers`);
+      throw bad(`tensor ${quoteValue(name)}: data_offsets: expected [begin, end] non-negative integers`);
     }
     const [begin, end] = off as number[];
-    if (end < begin) throw bad(`tensor '${name}': data_offsets [${begin}, ${end}] end before begin`);
-    if (end > data.length) throw bad(`tensor '${name}': data_offsets [${begin}, ${end}] past the end of the data (${data.length} bytes)`);
+    if (end < begin) throw bad(`tensor ${quoteValue(name)}: data_offsets [${begin}, ${end}] end before begin`);
+    if (end > data.length) throw bad(`tensor ${quoteValue(name)}: data_offsets [${begin}, ${end}] past the end of the data (${data.length} bytes)`);
     let count = 1;
     for (const d of shape) count *= d;
     if (end - begin !== count * BYTES[dtype]) {
-      throw bad(`tensor '${name}': shape [${shape.join(', ')}] ${dtype} needs ${count * BYTES[dtype]} bytes, data_offsets give ${end - begin}`);
+      throw bad(`tensor ${quoteValue(name)}: shape [${shape.join(', ')}] ${dtype} needs ${count * BYTES[dtype]} bytes, data_offsets give ${end - begin}`);
     }
     spans.push({ name, begin, end });
     // a fresh, aligned buffer (not bytes.slice: on a Node Buffer that is a view into a shared pool)
@@ -108,8 +111,8 @@ export function parseSafetensorsWithMetadata(
   spans.sort((a, b) => a.begin - b.begin || a.end - b.end);
   let at = 0;
   for (const s of spans) {
-    if (s.begin < at) throw bad(`tensor '${s.name}': data_offsets [${s.begin}, ${s.end}] overlap the previous tensor (ends at ${at})`);
-    if (s.begin > at) throw bad(`tensor '${s.name}': data_offsets [${s.begin}, ${s.end}] leave a gap after byte ${at}`);
+    if (s.begin < at) throw bad(`tensor ${quoteValue(s.name)}: data_offsets [${s.begin}, ${s.end}] overlap the previous tensor (ends at ${at})`);
+    if (s.begin > at) throw bad(`tensor ${quoteValue(s.name)}: data_offsets [${s.begin}, ${s.end}] leave a gap after byte ${at}`);
     at = s.end;
   }
   if (at !== data.length) throw bad(`the tensors cover ${at} bytes of data but the file holds ${data.length}`);
@@ -129,7 +132,7 @@ export function serializeSafetensors(tensors: Record<string, SafetensorsInput>, 
     if (name === '__metadata__') throw inputError("safetensors: '__metadata__' is reserved and cannot name a tensor");
     let count = 1;
     for (const d of t.shape) count *= d;
-    if (count !== t.data.length) throw inputError(`safetensors: tensor '${name}' has ${t.data.length} values for shape [${t.shape.join(', ')}]`);
+    if (count !== t.data.length) throw inputError(`safetensors: tensor ${quoteValue(name)} has ${t.data.length} values for shape [${t.shape.join(', ')}]`);
     const dtype: SafetensorsDType = t.data instanceof Float64Array ? 'F64' : 'F32';
     const size = count * BYTES[dtype];
     header[name] = { dtype, shape: [...t.shape], data_offsets: [off, off + size] };

@@ -1,7 +1,7 @@
 import type { FloatArray, FloatArrayConstructor } from './types.js';
 
 /**
- * torch.optim.Adam 1.13 defaults, plus descent's `biasCorrection` (false: the lectures'
+ * torch.optim.Adam 2.13 defaults (decoupledWeightDecay: AdamW's decay), plus descent's `biasCorrection` (false: the lectures'
  * "Adam without bias correction", θ ← θ − lr·m/(√v + eps)).
  */
 export const adamDefaults = {
@@ -12,6 +12,7 @@ export const adamDefaults = {
   amsgrad: false,
   maximize: false,
   biasCorrection: true,
+  decoupledWeightDecay: false,
 };
 export type AdamOptions = typeof adamDefaults;
 
@@ -27,25 +28,29 @@ export function adamInit(n: number, ArrayType: FloatArrayConstructor = Float64Ar
 }
 
 /**
- * One Adam step, torch.optim.Adam 1.13 (`_single_tensor_adam`, not capturable), in place (Kingma & Ba, 2015):
- *   t ← t + 1;  g ← ±∇ + λθ (L2 in the gradient; see adamw for decoupled decay)
+ * One Adam step, torch.optim.Adam 2.13 (`_single_tensor_adam`, not capturable), in place (Kingma & Ba, 2015):
+ *   t ← t + 1;  g ← ±∇ + λθ (L2 in the gradient), or with decoupledWeightDecay θ ← θ·(1 − lr·λ) (as adamw)
  *   m ← β₁m + (1 − β₁)g;  v ← β₂v + (1 − β₂)g²;  amsgrad: v̂ ← max(v̂, v), used in place of v
  *   θ ← θ − (lr / (1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + eps)
  * With biasCorrection false: θ ← θ − lr · m / (√v + eps).
  */
 export function adamUpdate(params: FloatArray, grads: FloatArray, state: AdamState, o: AdamOptions): void {
-  const { lr, eps, weightDecay, amsgrad, maximize, biasCorrection } = o;
+  const { lr, eps, weightDecay, amsgrad, maximize, biasCorrection, decoupledWeightDecay } = o;
   const beta1 = o.betas[0], beta2 = o.betas[1];
   state.step += 1;
   const step = state.step;
   const bc1 = biasCorrection ? 1 - beta1 ** step : 1;
   const stepSize = lr / bc1;
   const bc2Sqrt = biasCorrection ? Math.sqrt(1 - beta2 ** step) : 1;
+  const decay = 1 - lr * weightDecay;
   const { expAvg, expAvgSq, maxExpAvgSq } = state;
   const n = params.length;
   for (let i = 0; i < n; i++) {
     let g = maximize ? -grads[i] : grads[i];
-    if (weightDecay !== 0) g = g + weightDecay * params[i];
+    if (weightDecay !== 0) {
+      if (decoupledWeightDecay) params[i] = params[i] * decay;
+      else g = g + weightDecay * params[i];
+    }
     expAvg[i] = expAvg[i] * beta1 + (1 - beta1) * g;
     expAvgSq[i] = expAvgSq[i] * beta2 + (1 - beta2) * g * g;
     let v = expAvgSq[i];

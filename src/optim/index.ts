@@ -1,4 +1,4 @@
-/** First-order optimizers, torch.optim 1.13-exact: pure rules, their defaults, the registry and the Optimizer. */
+/** First-order optimizers, torch.optim 2.13-exact: pure rules, their defaults, the registry and the Optimizer. */
 export type { FloatArray, FloatArrayConstructor, OptimizerState } from './types.js';
 export { arrayTypeOf } from './types.js';
 export * from './sgd.js';
@@ -12,11 +12,12 @@ export * from './nadam.js';
 export * from './radam.js';
 export * from './rprop.js';
 export * from './rmsprop-nesterov.js';
+export * from './asgd.js';
+export * from './adafactor.js';
+export * from './sparse-adam.js';
 export { optimizers, isOptimizerName, resolveOptions } from './registry.js';
 export type { OptimizerRule, OptimizerName, OptionsOf, HyperOptions, HyperValue } from './registry.js';
 export { Optimizer, createOptimizer } from './optimizer.js';
 export type { ParamGroup, ParamGroupSpec, OptimizerStateDict } from './optimizer.js';
-export { runFirstOrder } from './run-first-order.js';
-export type { FirstOrderRun, FirstOrderResult } from './run-first-order.js';
 export * from './lectures.js';
 export * from './transforms.js';

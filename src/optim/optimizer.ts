@@ -5,6 +5,7 @@
 import { inputError, unknownName } from '../errors.js';
 import { arrayTypeOf, type FloatArray } from './types.js';
 import { allFiniteValues, bindFusedStep, stateArrayType, CHECK_GRADS, CHECK_PARAMS, STEP_BAD_GRADS, STEP_BAD_PARAMS, type FusedBinding } from './fused.js';
+import type { SparseGradRows } from './sparse-adam.js';
 import { optimizers, isOptimizerName, resolveOptions, type HyperOptions, type HyperValue, type OptimizerName, type OptimizerRule } from './registry.js';
 
 /** One group of parameters with its gradients (same length and precision) and per-group overrides. */
@@ -12,6 +13,10 @@ export interface ParamGroupSpec {
   params: FloatArray;
   grads: FloatArray;
   options?: Record<string, unknown>;
+  /** The tensor's shape when the group is one tensor (adafactor, muon); its product must be params.length. */
+  shape?: readonly number[];
+  /** The rows a sparse gradient holds (an EmbeddingBag's `sparseRows`); sparse-adam updates only those. */
+  sparse?: SparseGradRows & { clear?: () => void };
 }
 
 /** A live param group: `options` is mutable; a change (lr from a schedule or a slider) applies on the next step. */
@@ -19,6 +24,8 @@ export interface ParamGroup {
   readonly params: FloatArray;
   readonly grads: FloatArray;
   options: HyperOptions;
+  readonly shape?: readonly number[];
+  readonly sparse?: SparseGradRows & { clear?: () => void };
 }
 
 /**
@@ -61,14 +68,21 @@ export class Optimizer {
         throw inputError(`param group ${i}: params has ${g.params.length} values but grads has ${g.grads.length}`);
       }
       if (arrayTypeOf(g.params) !== arrayTypeOf(g.grads)) throw inputError(`param group ${i}: params and grads must share one precision`);
+      if (g.shape !== undefined && g.shape.reduce((a, b) => a * b, 1) !== g.params.length) {
+        throw inputError(`param group ${i}: shape [${g.shape.join(', ')}] does not hold its ${g.params.length} values`);
+      }
       const opts = g.options ? resolveOptions(this.rule, { ...base, ...g.options }) : copyOptions(base);
-      return { params: g.params, grads: g.grads, options: opts };
+      if (g.sparse !== undefined && g.params.length % g.sparse.rowSize !== 0) {
+        throw inputError(`param group ${i}: sparse rows of ${g.sparse.rowSize} values do not tile its ${g.params.length} values`);
+      }
+      return { params: g.params, grads: g.grads, options: opts, shape: g.shape, sparse: g.sparse };
     });
     // float32 groups in the wasm arena (models built with the wasm kernels installed) take the fused
     // SIMD step (src/optim/fused.ts), their state in the arena beside them; everything else the TS rule
-    this.fused = this.paramGroups.map((g) => bindFusedStep(name, g.params, g.grads));
+    // (sparse-gradient groups keep their rule: only the rows a gradient holds move)
+    this.fused = this.paramGroups.map((g) => (g.sparse === undefined ? bindFusedStep(name, g.params, g.grads) : null));
     this.state = this.paramGroups.map(
-      (g) => this.rule.init(g.params.length, stateArrayType(g.params), g.options) as Record<string, FloatArray | number>,
+      (g) => this.rule.init(g.params.length, stateArrayType(g.params), g.options, g.shape) as Record<string, FloatArray | number>,
     );
   }
 
@@ -91,7 +105,7 @@ export class Optimizer {
         continue;
       }
       optimizerStepCounts.ts++;
-      update(g.params, g.grads, this.state[i], g.options);
+      update(g.params, g.grads, this.state[i], g.options, g.sparse);
     }
   }
 
@@ -119,7 +133,7 @@ export class Optimizer {
       }
       if (single && !allFiniteValues(g.grads)) return 'grads';
       optimizerStepCounts.ts++;
-      update(g.params, g.grads, this.state[i], g.options);
+      update(g.params, g.grads, this.state[i], g.options, g.sparse);
       if (!allFiniteValues(g.params)) bad = true;
     }
     return bad ? 'params' : 'ok';
@@ -133,7 +147,10 @@ export class Optimizer {
 
   /** Sets every gradient to zero (one fill per group). */
   zeroGrad(): void {
-    for (const g of this.paramGroups) g.grads.fill(0);
+    for (const g of this.paramGroups) {
+      g.grads.fill(0);
+      g.sparse?.clear?.();
+    }
   }
 
   /** A deep copy of options and state; `loadStateDict` of it continues the identical trajectory. */
@@ -184,7 +201,7 @@ export class Optimizer {
 
 function copyOptions(o: HyperOptions): HyperOptions {
   const out: HyperOptions = {};
-  for (const [k, v] of Object.entries(o)) out[k] = (Array.isArray(v) ? [v[0], v[1]] : v) as HyperValue;
+  for (const [k, v] of Object.entries(o)) out[k] = (Array.isArray(v) ? v.slice() : v) as HyperValue;
   return out;
 }
 

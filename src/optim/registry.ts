@@ -15,9 +15,15 @@ import { nadamDefaults, nadamInit, nadamUpdate } from './nadam.js';
 import { radamDefaults, radamInit, radamUpdate } from './radam.js';
 import { rpropDefaults, rpropInit, rpropUpdate } from './rprop.js';
 import { rmspropNesterovDefaults, rmspropNesterovInit, rmspropNesterovUpdate } from './rmsprop-nesterov.js';
+import { asgdDefaults, asgdInit, asgdUpdate } from './asgd.js';
+import { adafactorDefaults, adafactorInit, adafactorUpdate } from './adafactor.js';
+import { sparseAdamDefaults, sparseAdamInit, sparseAdamUpdate, type SparseGradRows } from './sparse-adam.js';
 
-/** A hyperparameter value: a number, a boolean or a pair of numbers. */
-export type HyperValue = number | boolean | [number, number];
+/**
+ * A hyperparameter value: a number, a boolean, a list of numbers (betas, muon's nsCoefficients; adafactor's
+ * eps may hold null, "the dtype's machine epsilon"), or a name (muon's adjustLrFn; null for none).
+ */
+export type HyperValue = number | boolean | string | null | [number, number] | [number | null, number] | [number, number, number];
 export type HyperOptions = Record<string, HyperValue>;
 
 /** One optimizer: pure rule + defaults (the single source of truth for options, flags and docs). */
@@ -25,12 +31,24 @@ export interface OptimizerRule<O extends HyperOptions = HyperOptions, S = unknow
   readonly name: string;
   readonly description: string;
   readonly defaults: Readonly<O>;
-  /** Per-parameter state for n values, allocated once in the parameters' precision. */
-  init(n: number, ArrayType: FloatArrayConstructor, options: O): S;
-  /** One step, in place, allocating nothing. */
-  update(params: FloatArray, grads: FloatArray, state: S, options: O): void;
+  /**
+   * Per-parameter state for n values, allocated once in the parameters' precision. `shape` is the tensor's
+   * (adafactor factors a matrix's second moments, muon needs a matrix); absent, the values are a vector.
+   */
+  init(n: number, ArrayType: FloatArrayConstructor, options: O, shape?: readonly number[]): S;
+  /**
+   * One step, in place, allocating nothing. `sparse` names the rows of a sparse gradient (an EmbeddingBag's
+   * touched rows); only sparse-adam reads it.
+   */
+  update(params: FloatArray, grads: FloatArray, state: S, options: O, sparse?: SparseGradRows): void;
   /** Range checks beyond the types; throws inputError naming the hyperparameter. */
   check(options: O): void;
+  /**
+   * True when the rule depends on each tensor as a whole (norms, factored moments, matrices): then every
+   * parameter tensor is its own param group with its shape (torch keeps state per tensor), where the
+   * elementwise rules take the whole contiguous buffer at once.
+   */
+  readonly perTensor?: boolean;
 }
 
 function rule<O extends HyperOptions, S>(r: OptimizerRule<O, S>): OptimizerRule<O, S> {
@@ -44,6 +62,7 @@ const TORCH_WORDS: Record<string, string> = {
   alpha: 'invalid alpha value', rho: 'invalid rho value', lrDecay: 'invalid lr_decay value',
   initialAccumulatorValue: 'invalid initial_accumulator_value value', momentumDecay: 'invalid momentum_decay value',
   etas: 'invalid eta values', stepSizes: 'invalid step sizes', dampening: 'invalid dampening value',
+  beta2Decay: 'beta2_decay should be <= 0', d: 'clipping threshold d should be >= 1',
 };
 
 /** Throws `NAME: expected WHAT, got VALUE (torch's words)`: the name first, so the CLI can put its flag there. */
@@ -182,6 +201,9 @@ export const nadam = rule({
     checkEps(o.eps);
     checkWd(o.weightDecay);
     need(fin(o.momentumDecay) && o.momentumDecay >= 0, 'momentumDecay', 'a number >= 0', o.momentumDecay);
+    if (o.torch113 && (o.maximize || o.decoupledWeightDecay)) {
+      throw inputError(`torch113: torch 1.13's NAdam has no ${o.maximize ? 'maximize' : 'decoupledWeightDecay'}; drop one of them`);
+    }
   },
 });
 
@@ -228,7 +250,53 @@ export const rmspropNesterov = rule({
   },
 });
 
-/** Every first-order optimizer by its CLI name: the torch.optim ten, then descent's extension. */
+export const asgd = rule({
+  name: 'asgd',
+  description: 'averaged SGD: decaying steps and a Polyak–Ruppert average of the iterates from step t0 (torch.optim.ASGD)',
+  defaults: asgdDefaults,
+  init: (n, T, o) => asgdInit(n, T, o),
+  update: asgdUpdate,
+  check(o) {
+    checkLr(o.lr);
+    need(fin(o.lambd) && o.lambd >= 0, 'lambd', 'a number >= 0', o.lambd);
+    need(fin(o.alpha), 'alpha', 'a finite number', o.alpha);
+    need(fin(o.t0) && o.t0 >= 0, 't0', 'a number >= 0', o.t0);
+    checkWd(o.weightDecay);
+  },
+});
+
+export const adafactor = rule({
+  name: 'adafactor',
+  description: 'factored second moments (row and column means for matrices), relative step sizes (torch.optim.Adafactor)',
+  defaults: adafactorDefaults,
+  init: (n, T, _o, shape) => adafactorInit(n, T, shape),
+  update: adafactorUpdate,
+  perTensor: true,
+  check(o) {
+    checkLr(o.lr);
+    need(fin(o.beta2Decay) && o.beta2Decay <= 0, 'beta2Decay', 'a number <= 0', o.beta2Decay);
+    need(o.eps[0] === null || (fin(o.eps[0]) && o.eps[0] >= 0), 'eps[0]', 'null (machine epsilon) or a number >= 0', o.eps[0]);
+    need(fin(o.eps[1]) && o.eps[1] >= 0, 'eps[1]', 'a number >= 0', o.eps[1]);
+    need(fin(o.d) && o.d >= 1, 'd', 'a number >= 1', o.d);
+    checkWd(o.weightDecay);
+  },
+});
+
+export const sparseAdam = rule({
+  name: 'sparse-adam',
+  description: 'lazy Adam for sparse gradients: moments and parameters move only where the gradient has entries (torch.optim.SparseAdam)',
+  defaults: sparseAdamDefaults,
+  init: (n, T) => sparseAdamInit(n, T),
+  update: sparseAdamUpdate,
+  check(o) {
+    checkLr(o.lr);
+    checkBetas(o.betas);
+    // torch: 0.0 < eps
+    need(fin(o.eps) && o.eps > 0, 'eps', 'a number > 0', o.eps);
+  },
+});
+
+/** Every first-order optimizer by its CLI name: the torch.optim ones, then descent's extension. */
 export const optimizers = {
   sgd,
   adagrad,
@@ -240,6 +308,9 @@ export const optimizers = {
   nadam,
   radam,
   rprop,
+  asgd,
+  adafactor,
+  'sparse-adam': sparseAdam,
   'rmsprop-nesterov': rmspropNesterov,
 } as const;
 
@@ -260,7 +331,7 @@ export function resolveOptions<O extends HyperOptions>(r: OptimizerRule<O, unkno
   const out: HyperOptions = { ...(r.defaults as HyperOptions) };
   for (const key of Object.keys(out)) {
     const v = out[key];
-    if (Array.isArray(v)) out[key] = [v[0], v[1]];
+    if (Array.isArray(v)) out[key] = v.slice() as HyperValue;
   }
   const known = Object.keys(r.defaults);
   for (const [key, value] of Object.entries(given)) {
@@ -280,7 +351,15 @@ function coerce(key: string, value: unknown, like: HyperValue): HyperValue {
     need(typeof value === 'boolean', key, 'true or false', value);
     return value as boolean;
   }
-  need(Array.isArray(value) && value.length === 2 && value.every((x) => typeof x === 'number' && !Number.isNaN(x)), key, 'two numbers', value);
-  const a = value as number[];
-  return [a[0], a[1]];
+  if (like === null || typeof like === 'string') {
+    // a name, or null for none (muon's adjustLrFn); the rule's check names the choices
+    need(value === null || typeof value === 'string', key, 'a name or null', value);
+    return value as string | null;
+  }
+  const nullable = like.map((x) => x === null);
+  const words = like.length === 2 ? 'two numbers' : `${like.length} numbers`;
+  need(Array.isArray(value) && value.length === like.length
+    && value.every((x, i) => (x === null && nullable[i]) || (typeof x === 'number' && !Number.isNaN(x))),
+    key, nullable.some(Boolean) ? `${words} (null allowed where the default has it)` : words, value);
+  return (value as (number | null)[]).slice() as HyperValue;
 }

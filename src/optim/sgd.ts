@@ -1,8 +1,8 @@
 import type { FloatArray, FloatArrayConstructor } from './types.js';
 
-/** torch.optim.SGD 1.13 defaults. lr is required by torch; NaN here means "not given" and is rejected by validation. */
+/** torch.optim.SGD 2.13 defaults (torch 1.13 required lr; 2.x defaults it to 0.001). */
 export const sgdDefaults = {
-  lr: Number.NaN,
+  lr: 0.001,
   momentum: 0,
   dampening: 0,
   nesterov: false,

@@ -5,7 +5,7 @@
  * the slow sublinear-looking tail), all on one smooth strictly convex problem with a known minimizer.
  * Pure: returns series for `lineChartSvg({ series, logY: true })`.
  */
-import { runFirstOrder } from '../optim/run-first-order.js';
+import { runFirstOrder } from './run-first-order.js';
 import { linearCombination, sumOf } from '../autograd/second-order.js';
 import { withTapedHessian, type Objective } from '../objectives/objective.js';
 import { minimize } from './minimize.js';

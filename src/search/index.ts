@@ -16,3 +16,5 @@ export { LbfgsTorch, lbfgsTorchDefaults, resolveLbfgsTorchOptions, cubicInterpol
 export type { LbfgsTorchOptions, LbfgsTorchStateDict, LbfgsTorchLineSearch } from './lbfgs-torch.js';
 export { runLbfgsTorch, lbfgsTorchFlagDefaults } from './lbfgs-torch-run.js';
 export type { LbfgsTorchRun } from './lbfgs-torch-run.js';
+export { runFirstOrder } from './run-first-order.js';
+export type { FirstOrderRun, FirstOrderResult } from './run-first-order.js';

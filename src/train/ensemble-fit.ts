@@ -7,7 +7,7 @@
 import { inputError, runError } from '../errors.js';
 import { noGrad, tensor, withArena } from '../autograd/index.js';
 import { lossByName, type LossName, type Sequential } from '../nn/index.js';
-import { createOptimizer, type Optimizer, type ParamGroupSpec } from '../optim/index.js';
+import { createOptimizer, isOptimizerName, optimizers, type Optimizer, type ParamGroupSpec } from '../optim/index.js';
 import { Arena } from '../tensor/arena.js';
 import { Rng } from '../tensor/rng.js';
 
@@ -41,10 +41,11 @@ export interface FitOptions {
 }
 
 /** The optimizer's param groups: one per trainable parameter (views into the model's buffers), or the whole buffer when nothing is frozen. */
-export function trainableGroups(model: Sequential, frozen: ReadonlySet<string> = new Set()): ParamGroupSpec[] {
-  // nothing frozen: the whole contiguous buffer as one group (one pass per optimizer step)
-  if (frozen.size === 0) return [{ params: model.params, grads: model.grads }];
-  const groups = model.parameters().filter((p) => !frozen.has(p.name)).map((p) => ({ params: p.data, grads: p.grad }));
+export function trainableGroups(model: Sequential, frozen: ReadonlySet<string> = new Set(), perTensor = false): ParamGroupSpec[] {
+  // nothing frozen: the whole contiguous buffer as one group (one pass per optimizer step), unless the rule
+  // works per tensor (adafactor, muon: OptimizerRule.perTensor), which takes each tensor with its shape
+  if (frozen.size === 0 && !perTensor) return [{ params: model.params, grads: model.grads }];
+  const groups = model.parameters().filter((p) => !frozen.has(p.name)).map((p) => ({ params: p.data, grads: p.grad, shape: p.shape }));
   if (groups.length === 0) throw inputError('--freeze: every parameter is frozen; nothing left to train');
   return groups;
 }
@@ -60,7 +61,9 @@ export function fitClassifier(model: Sequential, data: ClassData, o: FitOptions)
   const m = rows.length;
   const bs = Math.min(o.batchSize, m);
   const frozen = o.frozen ?? new Set<string>();
-  const opt = createOptimizer(o.opt ?? 'adam', trainableGroups(model, frozen), o.hyper ?? { lr: 1e-3 });
+  const optName = o.opt ?? 'adam';
+  const perTensor = isOptimizerName(optName) && (optimizers[optName] as { perTensor?: boolean }).perTensor === true;
+  const opt = createOptimizer(optName, trainableGroups(model, frozen, perTensor), o.hyper ?? { lr: 1e-3 });
   const loss = lossByName(o.loss ?? 'ce');
   // the frozen prefix: layers with no trainable parameter before the first layer that has one
   let prefix = 0;

@@ -7,7 +7,7 @@ export { serializeCheckpoint, parseCheckpoint, loadCheckpoint } from './checkpoi
 export type { CheckpointContents } from './checkpoint.js';
 export { kmeans, kmeansObjective, kmeansPlusPlusIndices, nearestCenter, kmeansMethods } from './kmeans.js';
 export type { KMeansMethod, KMeansOptions, KMeansResult, KMeansHistoryPoint, KMeansProgress } from './kmeans.js';
-export { kmeansPlotSvg } from './kmeans-plot.js';
+export { kmeansPlotSvg } from '../viz/kmeans-plot.js';
 export { bagging, snapshotEnsemble, snapshotLr, sameBudgetSingle, ensembleDefaults, bootstrapRows, ensembleReport } from './ensemble.js';
 export type { EnsembleReport, MemberReport, ModelFactory } from './ensemble.js';
 export { fitClassifier, predictProba, accuracyOf, nllOf, trainableGroups } from './ensemble-fit.js';
@@ -16,3 +16,9 @@ export { initFrom, parseFreeze, headLayerIndex } from './transfer.js';
 export type { InitReport } from './transfer.js';
 export { digitsTransferExample } from './transfer-example.js';
 export type { TransferExampleOptions, TransferExampleResult } from './transfer-example.js';
+export { AveragedModel, SWALR, WeightAveraging, emaAverage, swaAverage } from './averaging.js';
+export type { AverageFn, AveragedModelState, AveragingConfig, SwaAnneal, SwalrState, WeightAveragingState } from './averaging.js';
+export { train } from './train.js';
+export type { TrainConfig, TrainHooks, TrainResult, TrainStart, TrainOptimizer, RunFiles, StateTensors } from './train.js';
+export { modelBytes, parseModelFile } from './model-file.js';
+export type { ModelMeta } from './model-file.js';

@@ -82,7 +82,7 @@ const cases: Case[] = [
   { args: [...rosen, '--opt', 'adam', '--eps', '-1e-8'], says: /^--eps: expected a number >= 0, got -1e-8/ },
   { args: [...rosen, '--opt', 'sgd', '--lr', '0.1', '--momentum', '-0.5'], says: /^--momentum: expected a number >= 0, got -0\.5/ },
   { args: [...rosen, '--opt', 'adam', '--weight-decay', '-1'], says: /^--weight-decay: expected a number >= 0/ },
-  { args: [...rosen, '--opt', 'sgd'], says: /^--lr: required for sgd/ },
+  { args: [...rosen, '--opt', 'nadam', '--torch113', '--maximize'], says: /^--torch113: torch 1\.13's NAdam has no maximize/ },
   { args: [...rosen, '--opt', 'rmsprop', '--alpha', '1.5'], says: /^--alpha: expected a number in \[0, 1\]/ },
   { args: ['optimize', '--fn', 'rosenbrock', '--x0', '1', '--opt', 'adam'], says: /rosenbrock.*x0 of length at least 2, got 1/ },
   { args: ['optimize', '--fn', 'beale', '--x0', '1,2,3', '--opt', 'adam'], says: /beale.*x0 of length 2, got 3/ },

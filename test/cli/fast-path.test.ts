@@ -95,3 +95,21 @@ test('descent compare --data: each training run reports the fused path and the t
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the library in Node (import from the package): the fast path starts at import; a Trainer\'s optimizer takes the fused step', () => {
+  const script = `
+    import { buildModel, createOptimizer, Trainer, Rng, fastPathInfo } from 'descent';
+    const n = 256, d = 20;
+    const x = new Float32Array(n * d).map((_, i) => Math.sin(i)), y = new Float64Array(n).map((_, i) => i % 3);
+    const train = { x, y, n, d, featureNames: [], targetName: 'y', numClasses: 3 };
+    const model = buildModel({ kind: 'mlp', hidden: [16], activation: 'relu', inFeatures: d, outFeatures: 3, rng: new Rng(0) });
+    const optimizer = createOptimizer('adam', { params: model.params, grads: model.grads }, { lr: 0.01 });
+    const t = new Trainer({ model, loss: 'ce', optimizer, train, batch: 32, shuffle: true, rng: new Rng(1) });
+    while (t.epochUnfinished) t.step();
+    console.log(JSON.stringify({ ...fastPathInfo(), fused: optimizer.usesFusedStep(), loss: t.endEpoch().metrics.trainLoss }));`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: repo, encoding: 'utf8', env: { ...process.env, DESCENT_THREADS: '' } });
+  assert.equal(r.status, 0, r.stderr);
+  const o = JSON.parse(r.stdout);
+  assert.deepEqual({ wasm: o.wasm, relaxed: o.relaxed, threads: o.threads, fused: o.fused }, { wasm: true, relaxed: true, threads: cores, fused: true });
+  assert.ok(Number.isFinite(o.loss));
+});

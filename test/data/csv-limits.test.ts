@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Rng } from '../../src/tensor/rng.js';
-import { readCsvFile } from '../../src/cli/csv-file.js';
+import { readCsvFile } from '../../src/node/csv-file.js';
 import { CsvParser, parseCsv } from '../../src/data/csv.js';
 import { DescentError } from '../../src/errors.js';
 
@@ -126,7 +126,7 @@ test('CSV cells: float32 range, parsing across chunk boundaries, blank lines, BO
   err(() => parseCsv('\na,y\n1,0\n', { source: 'f.csv' }), 'f.csv: line 1 is blank; expected the header row first');
   err(() => parseCsv('a,y\n1,Infinity\n', { source: 'f.csv' }), "f.csv: row 1 (line 2), column 'y': expected a number, got 'Infinity'");
   err(() => parseCsv('a,y\n1,é\n', { source: 'f.csv' }), "f.csv: row 1 (line 2), column 'y': expected a number, got 'é'");
-  const text = '\uFEFFa, b ,y\r\n 1.5 ,-2e-3,0\r\n0x10,+.25,1\r\n\r\n\n';
+  const text = '\uFEFFa, b ,y\r\n 1.5 ,-2e-3,0\r\n16e0,+.25,1\r\n\r\n\n';
   const whole = parseCsv(text);
   assert.deepEqual(whole.featureNames, ['a', 'b']);
   assert.deepEqual(Array.from(whole.x), [1.5, Math.fround(-2e-3), 16, 0.25]);

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseIdx, mnistFromIdx } from '../../src/data/idx.ts';
-import { readMnistIdx } from '../../src/cli/mnist-files.ts';
+import { readMnistIdx } from '../../src/node/mnist-idx.ts';
 
 function idx(dims: number[], values: number[]): Uint8Array {
   const out = new Uint8Array(4 + 4 * dims.length + values.length);

@@ -3,8 +3,8 @@
  * (through playwright-core) drives it as a person would: click a start point, toggle an optimizer,
  * move a slider with the keyboard, step and play, switch to dataset mode and train. The checks
  * compare the DOM (SVG paths, the loss plot, the boundary canvas, the URL) before and after.
- * Screenshots go to test-output/ (gitignored). Needs `npm run build` and /usr/bin/chromium
- * (CI installs the `chromium` package); without them the tests fail and say so.
+ * Screenshots go to test-output/ (gitignored). Needs `npm run build`; the browser is the test Chromium
+ * (test/helpers/browser.ts: CHROME_PATH, a system one, or the one npm installs).
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,10 +13,10 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { launchChromiumContext } from '../helpers/browser.js';
 
 const repo = join(import.meta.dirname, '..', '..');
-const CHROMIUM = '/usr/bin/chromium';
 const outDir = join(repo, 'test-output');
 let server: ChildProcess | undefined;
 let url = '';
@@ -27,7 +27,6 @@ const pageErrors: string[] = [];
 const requested: string[] = [];
 
 before(async () => {
-  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium); the browser tests cannot run without it`);
   assert.ok(existsSync(join(repo, 'dist', 'lab', 'www', 'index.html')), 'dist/lab/www/index.html is missing: run `npm run build` (it builds the playground with Vite)');
   server = spawn(process.execPath, [join(repo, 'bin', 'descent.js'), 'lab', '--port', '0', '--no-open'], { stdio: ['ignore', 'pipe', 'pipe'] });
   url = await new Promise<string>((resolve, reject) => {
@@ -45,10 +44,8 @@ before(async () => {
     server!.on('exit', (code) => reject(new Error(`descent lab exited with ${code}: ${err}`)));
   });
   profile = mkdtempSync(join(tmpdir(), 'descent-chromium-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  context = await launchChromiumContext(profile, {
+    args: ['--disable-quic'],
     viewport: { width: 1100, height: 1000 },
   });
   mkdirSync(outDir, { recursive: true });
@@ -202,7 +199,7 @@ test('function mode: line-search methods race beside the optimizers, one iterati
   const paths = await pathsOf(page, 'opt-path');
   // five steps: x0 and five iterates each (Newton and BFGS take longer than that from Rosenbrock's start)
   for (const key of ['adam', 'newton', 'bfgs']) assert.equal(paths[key].split('L').length, 6, key);
-  const legend = await page.$eval('#contour', (svg) => svg.textContent ?? '');
+  const legend = await page.$eval('#contour-legend', (ul) => ul.textContent ?? ''); // the legend is HTML under the plot
   assert.match(legend, /Newton \(\d+ evaluations\)/);
   assert.match(legend, /BFGS \(\d+ evaluations\)/);
   // play: Newton and BFGS stop at (1, 1); Adam goes on; the loss plot shows all three

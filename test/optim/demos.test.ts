@@ -2,7 +2,7 @@
 // of the functions, and the stability bound of GD at a minimum (|1 − η·f''| < 1).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runFirstOrder } from '../../src/optim/index.js';
+import { runFirstOrder } from '../../src/search/index.js';
 import { makeObjective, XCOS_C } from '../../src/objectives/index.js';
 import { DescentError } from '../../src/errors.js';
 

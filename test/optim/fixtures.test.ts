@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runFirstOrder } from '../../src/optim/index.js';
+import { runFirstOrder } from '../../src/search/index.js';
 import { makeObjective } from '../../src/objectives/index.js';
 
 // optimize/: the shared fixtures; optimize-options/: descent's own cases, one per option and schedule

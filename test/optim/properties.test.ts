@@ -16,25 +16,27 @@ const lrFor: Record<string, number> = { sgd: 0.001, adadelta: 1, rprop: 0.01 };
 const optsFor = (name: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({ lr: lrFor[name] ?? 0.01, ...extra });
 const beale = makeObjective('beale');
 
-test('defaults are the contract table (torch.optim 1.13, camelCased)', () => {
+test('defaults are the contract table (torch.optim 2.13, camelCased)', () => {
   const contract: Record<string, Record<string, unknown>> = {
-    sgd: { momentum: 0, dampening: 0, nesterov: false, weightDecay: 0, maximize: false },
+    sgd: { lr: 0.001, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0, maximize: false },
     adagrad: { lr: 0.01, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false },
     rmsprop: { lr: 0.01, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false },
     adadelta: { lr: 1.0, rho: 0.9, eps: 1e-6, weightDecay: 0, maximize: false },
-    adam: { lr: 0.001, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false, biasCorrection: true },
+    adam: { lr: 0.001, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false, biasCorrection: true, decoupledWeightDecay: false },
     adamw: { lr: 0.001, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0.01, amsgrad: false, maximize: false },
     adamax: { lr: 0.002, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, maximize: false },
-    nadam: { lr: 0.002, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, momentumDecay: 0.004 },
-    radam: { lr: 0.001, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0 },
+    nadam: { lr: 0.002, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, momentumDecay: 0.004, decoupledWeightDecay: false, maximize: false, torch113: false },
+    radam: { lr: 0.001, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, decoupledWeightDecay: false, maximize: false },
     rprop: { lr: 0.01, etas: [0.5, 1.2], stepSizes: [1e-6, 50], maximize: false },
   };
   for (const [name, table] of Object.entries(contract)) {
     const d = (optimizers as Record<string, OptimizerRule>)[name].defaults as Record<string, unknown>;
     for (const [k, v] of Object.entries(table)) assert.deepEqual(d[k], v, `${name}.${k}`);
   }
-  // sgd's lr is required
-  assert.throws(() => createOptimizer('sgd', { params: new Float64Array(1), grads: new Float64Array(1) }), /lr: required/);
+  // torch 2.x: sgd's lr defaults to 0.001 (1.13 required it)
+  assert.equal(createOptimizer('sgd', { params: new Float64Array(1), grads: new Float64Array(1) }).paramGroups[0].options.lr, 0.001);
+  // torch 1.13's NAdam had neither maximize nor decoupled decay
+  assert.throws(() => createOptimizer('nadam', { params: new Float64Array(1), grads: new Float64Array(1) }, { torch113: true, maximize: true }), /torch113: torch 1\.13's NAdam has no maximize/);
 });
 
 test('validation names the hyperparameter; unknown names list the known ones', () => {
@@ -46,7 +48,7 @@ test('validation names the hyperparameter; unknown names list the known ones', (
     ['adam', { eps: -1e-12 }, /eps: expected a number >= 0/],
     ['adam', { lr: '0.1' }, /lr: expected a number/],
     ['adam', { amsgrad: 1 }, /amsgrad: expected true or false/],
-    ['adam', { momentum: 0.9 }, /unknown hyperparameter 'momentum' for adam; expected one of: lr, betas, eps, weightDecay, amsgrad, maximize, biasCorrection/],
+    ['adam', { momentum: 0.9 }, /unknown hyperparameter 'momentum' for adam; expected one of: lr, betas, eps, weightDecay, amsgrad, maximize, biasCorrection, decoupledWeightDecay/],
     ['sgd', { lr: 0.1, momentum: -0.5 }, /momentum: expected a number >= 0/],
     ['sgd', { lr: 0.1, nesterov: true }, /nesterov: requires momentum > 0 and dampening 0/],
     ['sgd', { lr: 0.1, nesterov: true, momentum: 0.9, dampening: 0.1 }, /nesterov: requires momentum > 0 and dampening 0/],
@@ -134,9 +136,9 @@ test('a zero gradient leaves sgd, adagrad and rmsprop parameters unchanged (ever
 test('maximize mirrors minimize: maximizing −f retraces minimizing f exactly', () => {
   for (const name of names) {
     const d = (optimizers as Record<string, OptimizerRule>)[name].defaults;
-    if (!('maximize' in d)) continue; // torch 1.13's nadam and radam have no maximize
+    if (!('maximize' in d)) continue;
     for (const extra of [{}, { weightDecay: 0.1 }]) {
-      if (name === 'rprop' || name === 'rmsprop-nesterov') { if ('weightDecay' in extra) continue; }
+      if ('weightDecay' in extra && !('weightDecay' in d)) continue; // rprop, rmsprop-nesterov, sparse-adam
       const a = Float64Array.of(1, 1), ga = new Float64Array(2);
       const b = Float64Array.of(1, 1), gb = new Float64Array(2);
       const oa = createOptimizer(name, { params: a, grads: ga }, optsFor(name, extra));

@@ -1,16 +1,14 @@
-// The backend in a real browser (Chromium through playwright-core, skipped when none is installed):
+// The backend in a real browser (the test Chromium through playwright-core, test/helpers/browser.ts):
 // bundled without any Node API, it compiles the wasm asynchronously, falls back to the plain-memory
 // build on a page without cross-origin isolation (no SharedArrayBuffer), and its matmul, softmax-CE
 // and fused Adam match an independent float64 computation done here in Node.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../helpers/browser.js';
 
 const root = join(import.meta.dirname, '..', '..');
-const browserPath = [process.env.CHROME_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) => p && existsSync(p));
 
 const entry = `
 import { initBackend } from ${JSON.stringify(join(root, 'src/tensor/backend.ts'))};
@@ -34,12 +32,12 @@ globalThis.runDescent = async (m, k, n) => {
 };
 `;
 
-test('the wasm kernels load and compute in Chromium (plain memory, no Node APIs)', { skip: browserPath ? false : 'no Chromium found', timeout: 60_000 }, async () => {
+test('the wasm kernels load and compute in Chromium (plain memory, no Node APIs)', { timeout: 60_000 }, async () => {
   const bundle = await build({
     stdin: { contents: entry, resolveDir: root, loader: 'ts' },
     bundle: true, write: false, format: 'iife', platform: 'browser', target: 'es2022', logLevel: 'silent',
   });
-  const browser = await chromium.launch({ executablePath: browserPath, args: ['--no-sandbox'] });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage();
     await page.setContent('<!doctype html><title>descent</title>');

@@ -42,7 +42,7 @@ test('spec: bad input names the flag and what was expected', () => {
   inputErr(() => parseRunSpec('adam:lrr=0.1'), /--opt: adam has no hyperparameter 'lrr'/);
   inputErr(() => parseRunSpec('adam:lr=abc'), /--opt: 'lr' expected a number, got 'abc'/);
   inputErr(() => parseRunSpec('adam:lr=-1'), /lr/);
-  inputErr(() => parseRunSpec('sgd'), /lr/); // sgd's lr is required, as in torch
+  inputErr(() => parseRunSpec('sgd:lr=-0.1'), /lr/); // (torch 2.x gives sgd a default lr, 0.001)
   inputErr(() => parseRunSpec('adam:betas=0.9'), /'betas' expected 2 numbers/);
   inputErr(() => parseRunSpec('=adam'), /empty label/);
 });

@@ -1,23 +1,55 @@
-// Schedules against torch.optim.lr_scheduler 1.13 (test/fixtures/schedule/lrs.json, made by
+// Schedules against torch.optim.lr_scheduler 2.13 (test/fixtures/schedule/lrs.json, made by
 // test/fixtures/tools/make_schedule_lrs.py): the chainable (recursive) forms must agree to the last bits,
-// which the closed forms do not; composition (SequentialLR, ChainedScheduler); plateau's state machine;
-// the CLI form parser; validation; state round trips; hyperparameter annealing.
+// which the closed forms do not; cyclic and oneCycle's momentum (SGD) and β₁ (Adam); composition
+// (SequentialLR, ChainedScheduler) with torch's quirks; plateau's state machine; the CLI form parser;
+// validation; state round trips; attaching to an optimizer; hyperparameter annealing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createSchedule, parseScheduleArg, scheduleLrs, anneal, sutskeverMomentum, plateauInit, plateauStep, plateauDefaults } from '../../src/schedule/index.js';
+import { createSchedule, attachSchedule, parseScheduleArg, scheduleLrs, anneal, sutskeverMomentum, plateauInit, plateauStep, plateauDefaults, type ScheduleSpec } from '../../src/schedule/index.js';
+import { createOptimizer } from '../../src/optim/index.js';
 import { DescentError } from '../../src/errors.js';
 
 const fixture = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'schedule', 'lrs.json'), 'utf8'));
 
+/** The functions the fixture names (FNS in make_schedule_lrs.py). */
+const FNS: Record<string, (e: number) => number> = {
+  'pow0.95': (e) => 0.95 ** e,
+  '1-0.02e': (e) => 1 - 0.02 * e,
+  halfEvery3: (e) => (e % 3 === 0 ? 0.5 : 1.0),
+};
+function withFns(s: ScheduleSpec): ScheduleSpec {
+  const out: ScheduleSpec = { ...s };
+  if (Array.isArray(s.schedules)) out.schedules = s.schedules.map(withFns);
+  for (const k of ['fn', 'factor']) if (typeof s[k] === 'string') out[k] = FNS[s[k] as string];
+  return out;
+}
+const close = (a: number, b: number): boolean => Math.abs(a - b) <= 1e-15 * Math.abs(b);
+
 for (const c of fixture.cases) {
   test(`torch lr sequence: ${JSON.stringify(c.spec)}`, () => {
-    const s = createSchedule(c.spec, c.baseLr);
+    const s = createSchedule(withFns(c.spec), c.baseLr);
     const got = [s.lr];
     for (let i = 0; i < c.lrs.length - 1; i++) got.push(c.metrics ? s.step(c.metrics[i]) : s.step());
-    // bit-exact where torch's arithmetic is reproducible in JS; 1e-15 relative leaves room for libm's cos
-    got.forEach((v, i) => assert.ok(Math.abs(v - c.lrs[i]) <= 1e-15 * Math.abs(c.lrs[i]), `step ${i}: ${v} vs torch ${c.lrs[i]}`));
+    // bit-exact where torch's arithmetic is reproducible in JS; 1e-15 relative leaves room for libm's cos and pow
+    got.forEach((v, i) => assert.ok(close(v, c.lrs[i]), `step ${i}: ${v} vs torch ${c.lrs[i]}`));
+  });
+  if (c.optimizer === undefined) continue;
+  test(`attached to torch.optim.${c.optimizer === 'adam' ? 'Adam' : 'SGD'}: lr${c.momentums ? ' and ' + (c.optimizer === 'adam' ? 'β₁' : 'momentum') : ''} of ${JSON.stringify(c.spec)}`, () => {
+    const x = Float64Array.of(0), g = new Float64Array(1);
+    const opt = createOptimizer(c.optimizer, { params: x, grads: g }, { lr: c.baseLr });
+    const s = attachSchedule(opt, withFns(c.spec));
+    const o = opt.paramGroups[0].options;
+    const mom = (): number => (c.optimizer === 'adam' ? (o.betas as number[])[0] : (o.momentum as number));
+    for (let i = 0; i < c.lrs.length; i++) {
+      if (i > 0) {
+        opt.step();
+        s.step();
+      }
+      assert.ok(close(o.lr as number, c.lrs[i]), `step ${i}: lr ${o.lr} vs torch ${c.lrs[i]}`);
+      if (c.momentums) assert.ok(close(mom(), c.momentums[i]), `step ${i}: momentum ${mom()} vs torch ${c.momentums[i]}`);
+    }
   });
 }
 
@@ -35,6 +67,10 @@ test('CLI form NAME:KEY=VALUE with ; lists and composites', () => {
   assert.deepEqual(parseScheduleArg('multistep:milestones=30;80,gamma=0.1'), { name: 'multistep', milestones: [30, 80], gamma: 0.1 });
   assert.deepEqual(parseScheduleArg('plateau:mode=max,patience=3'), { name: 'plateau', mode: 'max', patience: 3 });
   assert.deepEqual(parseScheduleArg('linear'), { name: 'linear' });
+  assert.deepEqual(parseScheduleArg('cyclic:baseLr=0.01,maxLr=0.1,mode=triangular2,cycleMomentum=false,stepSizeDown=null'), {
+    name: 'cyclic', baseLr: 0.01, maxLr: 0.1, mode: 'triangular2', cycleMomentum: 'false', stepSizeDown: null,
+  });
+  assert.deepEqual(parseScheduleArg('cyclic:baseLr=0.01,maxLr=0.1,mode=exp_range'), { name: 'cyclic', baseLr: 0.01, maxLr: 0.1, mode: 'exp_range' });
   assert.deepEqual(parseScheduleArg('linear:startFactor=0.1,totalIters=5 then@5 cosine:tMax=20'), {
     name: 'sequential',
     schedules: [{ name: 'linear', startFactor: 0.1, totalIters: 5 }, { name: 'cosine', tMax: 20 }],
@@ -52,7 +88,7 @@ test('CLI form NAME:KEY=VALUE with ; lists and composites', () => {
 
 test('validation names the schedule and parameter', () => {
   const bad: [() => unknown, RegExp][] = [
-    [() => createSchedule({ name: 'cosin', tMax: 3 }, 0.1), /unknown schedule 'cosin'; expected one of: step, multistep, exponential, cosine, linear, inverseTime, plateau/],
+    [() => createSchedule({ name: 'cosin', tMax: 3 }, 0.1), /unknown schedule 'cosin'; expected one of: step, multistep, exponential, cosine, linear, inverseTime, constant, polynomial, multiplicative, lambda, cyclic, oneCycle, cosineRestarts, plateau/],
     [() => createSchedule({ name: 'step' }, 0.1), /'step': parameter 'stepSize' is required/],
     [() => createSchedule({ name: 'step', stepSize: 0 }, 0.1), /stepSize: expected an integer >= 1/],
     [() => createSchedule({ name: 'step', stepSize: 3, gama: 0.1 }, 0.1), /unknown parameter 'gama'; expected one of: stepSize, gamma/],
@@ -63,6 +99,22 @@ test('validation names the schedule and parameter', () => {
     [() => createSchedule({ name: 'sequential', schedules: [{ name: 'linear' }, { name: 'cosine', tMax: 3 }], milestones: [] }, 0.1), /milestones: expected 1 increasing/],
     [() => createSchedule({ name: 'chained', schedules: [{ name: 'plateau' }] }, 0.1), /'plateau' cannot be part/],
     [() => createSchedule({ name: 'inverseTime', k: -1 }, 0.1), /k: expected a number >= 0/],
+    [() => createSchedule({ name: 'constant', factor: 0 }, 0.1), /'constant': factor: expected a number in \(0, 1\]/],
+    [() => createSchedule({ name: 'polynomial', totalIters: 2.5 }, 0.1), /'polynomial': totalIters: expected an integer >= 1/],
+    [() => createSchedule({ name: 'multiplicative' }, 0.1), /'multiplicative': parameter 'factor' is required/],
+    [() => createSchedule('multiplicative:factor=fast', 0.1), /'multiplicative': factor: expected a number or \(in the library\) a function/],
+    [() => createSchedule('lambda:fn=2', 0.1), /'lambda': fn: expected a function of the step/],
+    [() => createSchedule({ name: 'cyclic', maxLr: 0.1 }, 0.1), /'cyclic': parameter 'baseLr' is required/],
+    [() => createSchedule('cyclic:baseLr=0.01,maxLr=0.1,mode=triangle', 0.1), /'cyclic': mode: expected "triangular" or "triangular2" or "exp_range", got "triangle"/],
+    [() => createSchedule('cyclic:baseLr=0.01,maxLr=0.1,cycleMomentum=maybe', 0.1), /'cyclic': cycleMomentum: expected true or false/],
+    [() => createSchedule('cyclic:baseLr=0.01,maxLr=0.1,stepSizeUp=0', 0.1), /stepSizeUp: expected an integer >= 1/],
+    [() => createSchedule('oneCycle:maxLr=0.1', 0.1), /'oneCycle': expected totalSteps, or epochs and stepsPerEpoch/],
+    [() => createSchedule('oneCycle:maxLr=0.1,epochs=3', 0.1), /'oneCycle': expected totalSteps, or epochs and stepsPerEpoch/],
+    [() => createSchedule('oneCycle:maxLr=0.1,totalSteps=10,pctStart=1.5', 0.1), /pctStart: expected a number in \[0, 1\]/],
+    [() => createSchedule('oneCycle:maxLr=0.1,totalSteps=10,annealStrategy=cosine', 0.1), /annealStrategy: expected "cos" or "linear"/],
+    [() => createSchedule('cosineRestarts:t0=0', 0.1), /'cosineRestarts': t0: expected an integer >= 1/],
+    [() => createSchedule('cosineRestarts:t0=3,tMult=1.5', 0.1), /tMult: expected an integer >= 1/],
+    [() => createSchedule('cosineRestarts:t0=3,tmult=2', 0.1), /unknown parameter 'tmult'; expected one of: t0, tMult, etaMin/],
   ];
   for (const [f, re] of bad) assert.throws(f, (e: unknown) => e instanceof DescentError && e.kind === 'input' && re.test(e.message), String(re));
   assert.throws(() => createSchedule({ name: 'plateau' }, 0.1).step(), /needs the metric/);
@@ -70,11 +122,11 @@ test('validation names the schedule and parameter', () => {
 
 test('state() / load() resume the identical sequence (simple, composite, plateau)', () => {
   for (const c of fixture.cases) {
-    const a = createSchedule(c.spec, c.baseLr);
+    const a = createSchedule(withFns(c.spec), c.baseLr);
     const m = (i: number): number | undefined => (c.metrics ? c.metrics[i] : undefined);
     for (let i = 0; i < 6; i++) a.step(m(i));
     const saved = JSON.parse(JSON.stringify(a.state()));
-    const b = createSchedule(c.spec, c.baseLr);
+    const b = createSchedule(withFns(c.spec), c.baseLr);
     b.load(saved);
     for (let i = 6; i < c.lrs.length - 1; i++) assert.equal(b.step(m(i)), a.step(m(i)));
   }
@@ -112,4 +164,48 @@ test('hyperparameter annealing: momentum 0.5 → 0.99', () => {
   assert.ok(Math.abs(s(500) - (1 - 1 / 6)) < 1e-15);
   assert.equal(s(1e6), 0.99);
   assert.throws(() => anneal({ from: 0.5, to: 0.99, steps: 0 }), /steps: expected an integer >= 1/);
+});
+
+test('oneCycle refuses a step past totalSteps (torch raises); runFirstOrder says so before the run', () => {
+  const s = createSchedule('oneCycle:maxLr=0.1,totalSteps=3', 0.1);
+  assert.equal(s.maxSteps, 3);
+  for (let i = 0; i < 3; i++) s.step();
+  assert.throws(() => s.step(), /'oneCycle': stepped 4 times, beyond totalSteps 3/);
+});
+
+test('cycleMomentum needs an optimizer with momentum or β₁ (torch raises the same); without it, it is fine', () => {
+  const x = Float64Array.of(1), g = new Float64Array(1);
+  const opt = createOptimizer('adagrad', { params: x, grads: g }, { lr: 0.1 });
+  assert.throws(() => attachSchedule(opt, 'cyclic:baseLr=0.01,maxLr=0.1'), (e: unknown) => e instanceof DescentError && /cycleMomentum needs an optimizer with momentum or betas; set cycleMomentum=false/.test(e.message));
+  assert.throws(() => attachSchedule(opt, 'oneCycle:maxLr=0.1,totalSteps=5'), /cycleMomentum needs/);
+  const s = attachSchedule(opt, 'cyclic:baseLr=0.01,maxLr=0.1,stepSizeUp=2,cycleMomentum=false');
+  assert.equal(opt.paramGroups[0].options.lr, 0.01);
+  s.step();
+  assert.equal(opt.paramGroups[0].options.lr, 0.01 + (0.1 - 0.01) * 0.5); // torch's base + height·scale, half way up
+});
+
+test('attached as torch: the base lr is each param group\'s own lr, step() sets the groups, no second base lr', () => {
+  const a = Float64Array.of(1, 2), b = Float64Array.of(3);
+  const opt = createOptimizer('sgd', [{ params: a, grads: new Float64Array(2) }, { params: b, grads: new Float64Array(1), options: { lr: 0.4 } }], { lr: 0.1 });
+  const s = attachSchedule(opt, { name: 'step', stepSize: 1, gamma: 0.5 });
+  assert.equal(s.lr, 0.1);
+  s.step();
+  assert.deepEqual(opt.paramGroups.map((p) => p.options.lr), [0.05, 0.2]);
+  // the same spec with createSchedule(spec, optimizer); a state round trip carries every group
+  const st = JSON.parse(JSON.stringify(s.state()));
+  const opt2 = createOptimizer('sgd', [{ params: a, grads: new Float64Array(2) }, { params: b, grads: new Float64Array(1), options: { lr: 0.4 } }], { lr: 0.1 });
+  const s2 = createSchedule({ name: 'step', stepSize: 1, gamma: 0.5 }, opt2);
+  s2.load(st);
+  s.step();
+  s2.step();
+  assert.deepEqual(opt2.paramGroups.map((p) => p.options.lr), [0.025, 0.1]);
+  assert.deepEqual(opt2.paramGroups.map((p) => p.options.lr), opt.paramGroups.map((p) => p.options.lr));
+  // β₁ cycling writes a new pair and leaves β₂ alone; the optimizer's state dict resumes the cycle
+  const x = Float64Array.of(0), g = new Float64Array(1);
+  const adam = createOptimizer('adam', { params: x, grads: g }, { lr: 0.01, betas: [0.5, 0.99] });
+  const oc = attachSchedule(adam, 'oneCycle:maxLr=0.1,totalSteps=10');
+  assert.deepEqual(adam.paramGroups[0].options.betas, [0.95, 0.99]);
+  assert.equal(adam.paramGroups[0].options.lr, 0.1 + ((0.1 / 25 - 0.1) / 2) * 2); // cos annealing at pct 0 from max_lr/div_factor
+  assert.equal(oc.momentum, 0.95);
+  assert.throws(() => attachSchedule({ paramGroups: [] }, 'step:stepSize=1'), /expected an optimizer \(with param groups\) or a base lr/);
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { prepareData } from '../../src/cli/commands/train.js';
+import { loadDataset } from '../../src/node/datasets.js';
 import { buildModel, parseModelArg, type Sequential } from '../../src/nn/index.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { bagging, bootstrapRows, ensembleDefaults, ensembleReport, sameBudgetSingle, snapshotEnsemble, snapshotLr } from '../../src/train/ensemble.js';
@@ -8,7 +8,7 @@ import { predictProba, type ClassData } from '../../src/train/ensemble-fit.js';
 
 // digits exactly as `descent ensemble --data digits` sees them: the first 1,438 rows train, the last 359 are
 // held out, standardized with the training rows' mean and std
-const prep = prepareData({ data: 'digits' });
+const prep = loadDataset('digits');
 const asClass = (ds: { x: ArrayLike<number>; y: ArrayLike<number>; n: number; d: number }): ClassData => ({ x: Float32Array.from(ds.x), y: Int32Array.from(ds.y), n: ds.n, d: ds.d });
 const train = asClass(prep.train), heldOut = asClass(prep.val!);
 

@@ -11,6 +11,7 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
 import { inputError, runError } from '../../errors.js';
+import { parseStrictJson } from '../../io/strict-json.js';
 import { atomicWrite } from '../../io/atomic-write.js';
 import { checkOutputDir } from '../output-paths.js';
 import { pngPathFor, svgToPng } from '../png.js';
@@ -20,8 +21,8 @@ import { checkModelMemory, parseModelArg, TRAINING_COPIES } from '../../nn/index
 import { initBackend } from '../../tensor/backend.js';
 import { resolveThreads } from '../../tensor/backend-node.js';
 import { threadsHelp } from '../fast-path.js';
-import { loadData } from './train.js';
-import { modelMemoryLimit } from '../limits.js';
+import { loadRows } from '../../node/datasets.js';
+import { memoryLimit, modelMemoryLimit } from '../limits.js';
 import type { Objective, ObjectiveSpec } from '../../objectives/index.js';
 import { hasSearch, isRaceSearchMethod, parseRunSpec, race, reportHtml, functionValueChart, functionContourSvg, trainingCharts, meanStd, firstBelow } from '../../report/index.js';
 import type { RunSpec, FunctionSection, TrainingSection, TrainingRun, RaceResult } from '../../report/index.js';
@@ -129,12 +130,8 @@ function readSpecFile(file: string): Partial<CompareSpec> {
   } catch {
     throw inputError(`--spec: cannot read file '${file}'`);
   }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw inputError(`--spec ${file}: not valid JSON (${(e as Error).message})`);
-  }
+  // strict: a key given twice or __proto__ is refused, a BOM skipped (src/io/strict-json.ts)
+  const raw = parseStrictJson(text, `--spec ${file}`);
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw inputError(`--spec ${file}: expected a JSON object`);
   const o = raw as Record<string, unknown>;
   const known = ['name', 'function', 'x0', 'steps', 'tol', 'optimizers', 'data', 'model', 'epochs', 'seeds', 'batch', 'val', 'targetLoss', 'trainOptimizers'];
@@ -308,7 +305,7 @@ function slug(s: string): string {
  */
 async function checkTrainingMemory(data: string, modelArg: string): Promise<void> {
   const { kind, hidden } = parseModelArg(modelArg);
-  const { all } = loadData(data);
+  const { all } = loadRows(data, { memoryLimit: memoryLimit() });
   // train's outputs: one for linear and logistic, one per class for softmax and mlp (its default loss is ce)
   const outFeatures = kind === 'linear' || kind === 'logistic' || all.numClasses < 2 ? 1 : all.numClasses;
   const wasm = (await initBackend()) !== null; // the children train on the wasm arena when this platform has it

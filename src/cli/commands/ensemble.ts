@@ -4,7 +4,7 @@
  *   descent ensemble --data NAME|FILE.csv (--bagging K | --snapshots M) [--val F] [--standardize [bool]] [--target COLUMN]
  *                    [--model softmax|mlp:H1,...] [--activation A] [--dropout P] [--opt NAME] [--lr X] [--HYPER V ...]
  *                    [--batch N] [--epochs N] [--seed S] [--init FILE.safetensors [--new-head]] [--freeze 0,2] [--out DIR] [--json]
- * Data loading, splitting and standardization are `descent train`'s (prepareData).
+ * Data loading, splitting and standardization are the library's loadDataset (src/cli/data-flags.ts).
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,7 +20,9 @@ import { bagging, ensembleDefaults, sameBudgetSingle, snapshotEnsemble, type Ens
 import type { ClassData, FitOptions } from '../../train/ensemble-fit.js';
 import { initFrom, parseFreeze } from '../../train/transfer.js';
 import { addHyperparameterFlags, knownOptimizerNames, optimizerFromFlags } from './optimize.js';
-import { modelBytes, prepareData, readModelFile, type ModelMeta } from './train.js';
+import { modelBytes, type ModelMeta } from '../../train/model-file.js';
+import { readModelFile } from '../model-file.js';
+import { datasetFromFlags } from '../data-flags.js';
 import { checkOutputDir } from '../output-paths.js';
 import { modelMemoryLimit } from '../limits.js';
 
@@ -53,8 +55,8 @@ async function run(o: Opts, hyperKeys: string[]): Promise<void> {
   const method = o.bagging !== undefined ? 'bagging' : 'snapshot';
   const members = method === 'bagging' ? intFlag('bagging', o.bagging, 1, 0) : intFlag('snapshots', o.snapshots, 1, 0);
   if (o.out !== undefined) checkOutputDir('--out', o.out as string);
-  const prep = prepareData(o);
-  const { train, val, data } = prep;
+  const data = datasetFromFlags(o);
+  const { train, val } = data;
   if (!val) throw inputError(`--val: the ensemble is scored on held-out rows; ${data.name} has none by default, give --val F (e.g. --val 0.2)`);
   const K = data.all.numClasses;
   if (K < 2) throw inputError(`--data ${data.name}: ensembles here are for classification; target '${data.all.targetName}' must hold class indices 0..K-1`);
@@ -118,8 +120,8 @@ async function run(o: Opts, hyperKeys: string[]): Promise<void> {
   // every member as a model file `descent eval` can score (same metadata as `descent train --save`)
   const outDir = o.out as string | undefined;
   const meta: ModelMeta = {
-    model: modelArg, activation, dropout, loss: 'ce', numClasses: K, data: data.name, target: data.all.targetName, val: prep.valFraction,
-    standardize: prep.standardizer ? { mean: Array.from(prep.standardizer.mean), std: Array.from(prep.standardizer.std) } : undefined,
+    model: modelArg, activation, dropout, loss: 'ce', numClasses: K, data: data.name, target: data.all.targetName, val: data.valFraction,
+    standardize: data.standardizer ? { mean: Array.from(data.standardizer.mean), std: Array.from(data.standardizer.std) } : undefined,
   };
   const written: string[] = [];
   const save = (m: Sequential, i: number) => {
@@ -147,7 +149,7 @@ async function run(o: Opts, hyperKeys: string[]): Promise<void> {
     process.stdout.write(JSON.stringify({ data: data.name, train: train.n, heldOut: val.n, model: modelArg, activation, dropout, opt: { name: optName, ...hyper }, epochs, batch: batchSize, seed, ...report, compute: computeReport() }) + '\n');
     return;
   }
-  process.stdout.write(`${prep.note}\n`);
+  process.stdout.write(`${data.note}\n`);
   for (const n of notes) process.stdout.write(`${n}\n`);
   process.stdout.write(`${method === 'bagging' ? `bagging: ${members} models, each on its own bootstrap resample of the ${train.n} training rows` : `snapshot ensemble: ${members} snapshots of one run, cyclic cosine lr from ${String(hyper.lr)} (cycles of ${Math.ceil(epochs / members)} epochs)`}; ${modelArg}${dropout > 0 ? ` dropout ${dropout}` : ''}, ${optName} lr ${String(hyper.lr ?? 'default')}, ${epochs} epochs${method === 'bagging' ? ' each' : ' in all'}, batch ${batchSize}, seed ${seed}\n`);
   process.stdout.write(ensembleText(report, val.n));

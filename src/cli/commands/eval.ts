@@ -9,7 +9,8 @@ import { applyStandardizer, splitTail, type Dataset } from '../../data/index.js'
 import { buildModel, checkModelMemory, lossByName, parseModelArg, type Activation, type LossName } from '../../nn/index.js';
 import { memoryLimit } from '../limits.js';
 import { evaluate } from '../../train/trainer.js';
-import { loadData, readModelFile } from './train.js';
+import { loadRows } from '../../node/datasets.js';
+import { readModelFile } from '../model-file.js';
 
 type Opts = Record<string, string | boolean | undefined>;
 
@@ -27,7 +28,7 @@ async function runEval(o: Opts): Promise<void> {
   const activation = ((o.activation as string | undefined) ?? meta?.activation ?? 'relu') as Activation;
   const lossName = ((o.loss as string | undefined) ?? meta?.loss ?? (kind === 'linear' ? 'mse' : kind === 'logistic' ? 'bce' : 'ce')) as LossName;
   lossByName(lossName);
-  const data = loadData(o.data as string, o.target as string | undefined);
+  const data = loadRows(o.data as string, { target: o.target as string | undefined, memoryLimit: memoryLimit() });
   // which rows: --all, --val F, else the held-out rows the model was trained without (same data), else all
   let rows: Dataset = data.all;
   let which = 'all rows';

@@ -8,9 +8,9 @@
 import type { Command } from 'commander';
 import { inputError, runError } from '../../errors.js';
 import { kmeans, kmeansMemoryBytes, kmeansMethods, type KMeansMethod, type KMeansResult } from '../../train/kmeans.js';
-import { kmeansPlotSvg } from '../../train/kmeans-plot.js';
+import { kmeansPlotSvg } from '../../viz/kmeans-plot.js';
 import { builtinDatasets, isBuiltinName } from '../../data/index.js';
-import { loadData } from './train.js';
+import { loadRows } from '../../node/datasets.js';
 import { checkOutputFile } from '../output-paths.js';
 import { memoryLimit } from '../limits.js';
 import { checkFigureName, writeFigure } from '../png.js';
@@ -35,18 +35,18 @@ interface KMeansCliOptions {
 export interface KMeansTable { x: Float64Array; n: number; d: number; columns: string[]; labels?: Float64Array; source: string }
 
 /**
- * The data through the CLI's one CSV reader (train's loadData: streamed, rows and columns named in errors,
+ * The data through the CLI's one CSV reader (the library's loadRows: streamed, rows and columns named in errors,
  * the memory limit): built-ins with their target as labels; a CSV file with float64 features and, as the
  * target left out of the features, --target COLUMN, else a column named 'label' or 'target', else none.
  */
 function loadTable(name: string, target: string | undefined): KMeansTable {
   if (isBuiltinName(name)) {
     if (target === 'none') throw inputError(`--target none: a built-in dataset's target is always left out of the features`);
-    const { all } = loadData(name, target);
+    const { all } = loadRows(name, { target, memoryLimit: memoryLimit() });
     return { x: Float64Array.from(all.x), n: all.n, d: all.d, columns: all.featureNames, labels: all.numClasses > 0 ? all.y : undefined, source: name };
   }
   const labelColumn = (header: readonly string[]) => header.find((h) => h === 'label' || h === 'target') ?? null;
-  const { all } = loadData(name, target === 'none' ? undefined : target, { float64: true, noTarget: target === 'none', defaultTarget: labelColumn });
+  const { all } = loadRows(name, { target: target === 'none' ? undefined : target, float64: true, noTarget: target === 'none', defaultTarget: labelColumn, memoryLimit: memoryLimit() });
   return { x: all.x as Float64Array, n: all.n, d: all.d, columns: all.featureNames, labels: all.targetName !== '' ? all.y : undefined, source: name };
 }
 

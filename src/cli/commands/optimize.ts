@@ -7,10 +7,12 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { DescentError, inputError, runError, unknownName } from '../../errors.js';
+import { parseStrictJson } from '../../io/strict-json.js';
 import { checkOutputFile } from '../output-paths.js';
 import { checkFigureName, writeFigure } from '../png.js';
 import { makeObjective, type Objective, type ObjectiveSpec } from '../../objectives/index.js';
-import { optimizers, isOptimizerName, resolveOptions, runFirstOrder, type HyperValue, type OptimizerRule } from '../../optim/index.js';
+import { optimizers, isOptimizerName, resolveOptions, type HyperValue, type OptimizerRule } from '../../optim/index.js';
+import { runFirstOrder } from '../../search/run-first-order.js';
 import { parseScheduleArg, type ScheduleSpec } from '../../schedule/index.js';
 import { convergenceSeries, isSearchMethodName, optimizeSearchMethods, resolveSearchOptions, lbfgsTorchFlagDefaults, resolveLbfgsTorchOptions, runLbfgsTorch } from '../../search/index.js';
 
@@ -93,13 +95,15 @@ export function parseHyperValue(flag: string, raw: string | true, like: unknown)
   if (raw === true) throw inputError(`--${flag}: expected a value`);
   if (Array.isArray(like)) {
     const parts = raw.split(',');
-    const xs = parts.map(Number);
-    if (parts.length !== like.length || parts.some((p) => p.trim() === '') || xs.some((x) => !Number.isFinite(x))) {
-      throw inputError(`--${flag}: expected ${like.length} comma-separated numbers, got '${raw}'`);
+    // `null` where the default has null (adafactor's eps1: the dtype's machine epsilon)
+    const xs = parts.map((p, i) => (p.trim() === 'null' && like[i] === null ? null : Number(p)));
+    if (parts.length !== like.length || parts.some((p) => p.trim() === '') || xs.some((x) => x !== null && !Number.isFinite(x))) {
+      const nullable = like.some((x) => x === null) ? ` (null allowed where the default has it: ${JSON.stringify(like)})` : '';
+      throw inputError(`--${flag}: expected ${like.length} comma-separated numbers${nullable}, got '${raw}'`);
     }
     return xs as [number, number];
   }
-  if (typeof like === 'string') return raw;
+  if (typeof like === 'string' || like === null) return raw === 'null' ? (null as unknown as string) : raw;
   const x = Number(raw);
   if (raw.trim() === '' || Number.isNaN(x)) throw inputError(`--${flag}: expected a number, got '${raw}'`);
   return x;
@@ -136,13 +140,8 @@ export function readSpec(path: string): OptimizeSpec {
   } catch {
     throw inputError(`--spec: cannot read '${path}'; expected a JSON file`);
   }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (err) {
-    throw inputError(`--spec ${path}: not valid JSON (${err instanceof Error ? err.message : String(err)})`);
-  }
-  return checkSpec(raw, `--spec ${path}`);
+  // strict: a key given twice or __proto__ is refused, a BOM skipped (src/io/strict-json.ts)
+  return checkSpec(parseStrictJson(text, `--spec ${path}`), `--spec ${path}`);
 }
 
 /** Validates a spec object's shape (the values are validated where they are used). */

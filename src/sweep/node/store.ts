@@ -1,0 +1,137 @@
+/**
+ * The sweep's results: DIR/runs.sqlite through better-sqlite3, one row per run, keyed by the run's key
+ * (a hash of its complete spec), so a retried or repeated run replaces its row and never adds one.
+ * WAL mode: every finished run is one committed transaction, so a crash loses at most the runs in flight.
+ */
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
+import type BetterSqlite3 from 'better-sqlite3';
+import { runError } from '../../errors.js';
+import { runIdentity, type SweepRun } from '../spec.js';
+import type { RunOutcome } from './execute.js';
+
+/** A run's key: sha-256 of its identity (kind, seed, complete spec, canonical JSON), hex. */
+export function runKey(r: Pick<SweepRun, 'kind' | 'seed' | 'spec'>): string {
+  return createHash('sha256').update(runIdentity(r)).digest('hex');
+}
+
+export type RunStatus = 'pending' | 'running' | 'done' | 'failed';
+
+/** One row of runs.sqlite, decoded. */
+export interface RunRow {
+  key: string;
+  index: number;
+  kind: string;
+  seed: number;
+  spec: Record<string, unknown>;
+  status: RunStatus;
+  /** The command's --json output, as text (exactly what it printed). */
+  result: string | null;
+  metrics: unknown[];
+  error: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  seconds: number | null;
+  attempts: number;
+  worker: string | null;
+}
+
+let Database: typeof BetterSqlite3 | undefined;
+
+/**
+ * better-sqlite3 is a native module, built for one Node ABI: loaded on first use, so a Node it was not built
+ * for gets one line saying so (and the rest of descent still runs).
+ */
+export function loadSqlite(): typeof BetterSqlite3 {
+  if (!Database) {
+    try {
+      Database = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
+      new Database(':memory:').close();
+    } catch (e) {
+      Database = undefined;
+      throw runError(`runs.sqlite needs better-sqlite3 built for this Node (${process.version}): ${(e as Error).message.split('\n')[0]}; run npm rebuild better-sqlite3`);
+    }
+  }
+  return Database;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS runs (
+  key TEXT PRIMARY KEY,
+  idx INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  seed INTEGER NOT NULL,
+  spec TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('pending', 'running', 'done', 'failed')),
+  result TEXT,
+  metrics TEXT,
+  error TEXT,
+  started_at TEXT,
+  finished_at TEXT,
+  seconds REAL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  worker TEXT
+);
+CREATE TABLE IF NOT EXISTS sweep (id INTEGER PRIMARY KEY CHECK (id = 1), spec TEXT NOT NULL, updated_at TEXT NOT NULL);
+`;
+
+export class SweepStore {
+  readonly db: BetterSqlite3.Database;
+
+  constructor(readonly file: string) {
+    const D = loadSqlite();
+    try {
+      this.db = new D(file);
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('busy_timeout = 5000');
+      this.db.exec(SCHEMA);
+    } catch (e) {
+      throw runError(`${file}: cannot open the sweep's SQLite file (${(e as Error).message.split('\n')[0]})`);
+    }
+  }
+
+  /** Records the sweep spec and adds the grid's runs not yet known (as pending); runs left 'running' by a crash are pending again. */
+  register(sweepSpec: unknown, runs: readonly SweepRun[]): void {
+    const add = this.db.prepare(`INSERT INTO runs (key, idx, kind, seed, spec, status) VALUES (?, ?, ?, ?, ?, 'pending')
+      ON CONFLICT (key) DO UPDATE SET idx = excluded.idx`);
+    this.db.transaction(() => {
+      this.db.prepare(`INSERT INTO sweep (id, spec, updated_at) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET spec = excluded.spec, updated_at = excluded.updated_at`)
+        .run(JSON.stringify(sweepSpec), new Date().toISOString());
+      for (const r of runs) add.run(runKey(r), r.index, r.kind, r.seed, JSON.stringify(r.spec));
+      this.db.prepare(`UPDATE runs SET status = 'pending' WHERE status = 'running'`).run();
+    })();
+  }
+
+  /** Keys of the runs that have finished (done or failed): a rerun skips them. */
+  finishedKeys(): Set<string> {
+    return new Set((this.db.prepare(`SELECT key FROM runs WHERE status IN ('done', 'failed')`).all() as { key: string }[]).map((r) => r.key));
+  }
+
+  markRunning(key: string, worker: string): void {
+    this.db.prepare(`UPDATE runs SET status = 'running', started_at = ?, worker = ?, attempts = attempts + 1 WHERE key = ?`).run(new Date().toISOString(), worker, key);
+  }
+
+  /** Stores a run's outcome, replacing whatever its row held (a retried run's result replaces the first). */
+  finish(key: string, outcome: RunOutcome, worker: string, attempts?: number): void {
+    this.db.prepare(`UPDATE runs SET status = ?, result = ?, metrics = ?, error = ?, finished_at = ?, seconds = ?, worker = ?,
+      attempts = CASE WHEN ? IS NULL THEN attempts ELSE ? END WHERE key = ?`)
+      .run(outcome.ok ? 'done' : 'failed', outcome.result ?? null, JSON.stringify(outcome.metrics), outcome.error ?? null,
+        new Date().toISOString(), outcome.seconds, worker, attempts ?? null, attempts ?? null, key);
+  }
+
+  /** Every row, in grid order. */
+  rows(): RunRow[] {
+    const raw = this.db.prepare(`SELECT * FROM runs ORDER BY idx`).all() as Record<string, unknown>[];
+    return raw.map((r) => ({
+      key: r.key as string, index: r.idx as number, kind: r.kind as string, seed: r.seed as number,
+      spec: JSON.parse(r.spec as string) as Record<string, unknown>, status: r.status as RunStatus,
+      result: (r.result as string | null) ?? null, metrics: r.metrics ? (JSON.parse(r.metrics as string) as unknown[]) : [],
+      error: (r.error as string | null) ?? null, startedAt: (r.started_at as string | null) ?? null, finishedAt: (r.finished_at as string | null) ?? null,
+      seconds: (r.seconds as number | null) ?? null, attempts: r.attempts as number, worker: (r.worker as string | null) ?? null,
+    }));
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

@@ -1,0 +1,120 @@
+// Shared by the sweep tests: whether better-sqlite3 loads on this Node, a real redis-server on loopback
+// (started and stopped by the test; the tests skip, with the reason, where there is none), reading runs.sqlite.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { createServer, connect } from 'node:net';
+import { bin, repo } from '../helpers/cli.js';
+
+const require = createRequire(import.meta.url);
+
+/** A one-line reason when better-sqlite3 cannot load here (a build for another Node's ABI), else false. */
+export function sqliteSkip(): string | false {
+  try {
+    const D = require('better-sqlite3');
+    new D(':memory:').close();
+    return false;
+  } catch (e) {
+    return `better-sqlite3 does not load on Node ${process.version}: ${(e as Error).message.split('\n')[0]}`;
+  }
+}
+
+/** A one-line reason when there is no redis-server to start, else false. */
+export function redisSkip(): string | false {
+  const r = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
+  if (r.error || r.status !== 0) return 'no redis-server on PATH (.ci/run installs Debian\'s redis-server)';
+  return sqliteSkip();
+}
+
+export interface Row { key: string; idx: number; status: string; result: string | null; attempts: number; finished_at: string | null; worker: string | null }
+
+/** Every row of a sweep folder's runs.sqlite. */
+export function readRows(file: string): Row[] {
+  const D = require('better-sqlite3');
+  const db = new D(file, { readonly: true, fileMustExist: true });
+  try {
+    return db.prepare('SELECT key, idx, status, result, attempts, finished_at, worker FROM runs ORDER BY idx').all() as Row[];
+  } finally {
+    db.close();
+  }
+}
+
+/** A free TCP port on loopback. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resolves when HOST:PORT answers PING with PONG (or rejects after `ms`). */
+export async function waitForRedis(port: number, host = '127.0.0.1', ms = 10_000): Promise<void> {
+  const t0 = Date.now();
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const c = connect(port, host);
+      c.setTimeout(500);
+      c.once('connect', () => c.write('PING\r\n'));
+      c.once('data', (d) => { c.destroy(); resolve(d.toString().startsWith('+PONG')); });
+      c.once('error', () => resolve(false));
+      c.once('timeout', () => { c.destroy(); resolve(false); });
+    });
+    if (ok) return;
+    if (Date.now() - t0 > ms) throw new Error(`redis on ${host}:${port} did not answer within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** A redis-server on loopback with an append-only file in `dir` (so a restart keeps the queue). */
+export class RedisServer {
+  proc?: ChildProcess;
+  constructor(readonly port: number, readonly dir: string, readonly bind = '127.0.0.1', readonly prefix: string[] = []) {}
+  async start(): Promise<void> {
+    const args = ['--port', String(this.port), '--bind', this.bind, '--dir', this.dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--protected-mode', 'no'];
+    const [cmd, ...pre] = [...this.prefix, 'redis-server'];
+    this.proc = spawn(cmd, [...pre, ...args], { stdio: 'ignore' });
+    await waitForRedis(this.port, this.bind === '0.0.0.0' ? '127.0.0.1' : this.bind);
+  }
+  /** Stops the server (SIGTERM: it flushes its append-only file) and waits for it to exit. */
+  async stop(): Promise<void> {
+    const p = this.proc;
+    if (!p || p.exitCode !== null || p.signalCode !== null) return;
+    await new Promise<void>((resolve) => { p.once('exit', () => resolve()); p.kill('SIGTERM'); });
+  }
+}
+
+/** A `descent ...` process started in the background, with its stdout lines collected as they come. */
+export class Bg {
+  readonly proc: ChildProcess;
+  readonly lines: string[] = [];
+  stderr = '';
+  private waiters: { n: number; resolve: () => void }[] = [];
+  readonly exited: Promise<number | null>;
+  constructor(args: string[], opts: { prefix?: string[]; cwd?: string } = {}) {
+    const [cmd, ...pre] = [...(opts.prefix ?? []), process.execPath];
+    this.proc = spawn(cmd, [...pre, bin, ...args], { cwd: opts.cwd ?? repo, stdio: ['ignore', 'pipe', 'pipe'] });
+    let buf = '';
+    this.proc.stdout!.on('data', (d: Buffer) => {
+      buf += d.toString();
+      let i: number;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        this.lines.push(buf.slice(0, i));
+        buf = buf.slice(i + 1);
+      }
+      this.waiters = this.waiters.filter((w) => (this.lines.length >= w.n ? (w.resolve(), false) : true));
+    });
+    this.proc.stderr!.on('data', (d: Buffer) => { this.stderr += d.toString(); });
+    this.exited = new Promise((resolve) => this.proc.once('exit', (code) => resolve(code)));
+  }
+  /** Resolves once `n` stdout lines have come. */
+  linesAtLeast(n: number): Promise<void> {
+    if (this.lines.length >= n) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ n, resolve }));
+  }
+  kill(signal: NodeJS.Signals = 'SIGTERM'): void {
+    if (this.proc.exitCode === null && this.proc.signalCode === null) this.proc.kill(signal);
+  }
+}
