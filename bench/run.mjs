@@ -16,6 +16,7 @@ import { tmpdir, cpus, availableParallelism, loadavg } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadMnist, SAMPLES, stats, mergeResults } from './common.mjs';
+import { runE2E, e2eSection } from './e2e.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const quick = process.argv.includes('--quick');
@@ -39,10 +40,10 @@ function sh(cmd, args, opts = {}) {
 }
 
 /** Runs one peer process that prints a JSON line; null (with a note) when it fails. */
-function peer(label, cmd, args) {
+function peer(label, cmd, args, opts = {}) {
   const t0 = Date.now();
   log(`running ${label} ...`);
-  const r = sh(cmd, args, { cwd: root });
+  const r = sh(cmd, args, { cwd: root, timeout: 600_000, ...opts });
   const line = r.out.trim().split('\n').filter((l) => l.startsWith('{')).pop();
   if (!r.ok || !line) {
     notes.push(`${label}: failed (${r.err.trim().split('\n').slice(-1)[0] || 'no output'}); left out`);
@@ -108,6 +109,9 @@ if (gcc.ok) {
   rmSync(dir, { recursive: true, force: true });
 } else notes.push('C fused loop: gcc not found; skipped');
 
+// W1 end to end (issue 13): the CLI, the Trainer, the kernel loop, PyTorch, jax-js on full MNIST epochs
+results.e2e = process.argv.includes('--no-e2e') ? null : runE2E({ root, peer, sh, quick, notes, log });
+
 return { results, lb };
 }
 
@@ -120,6 +124,11 @@ for (let r = 0; r < rounds; r++) {
     // peers pair up by position (the same sequence each round)
     for (const k of ['descent', 'tfjs', 'torch']) results[k] = results[k].map((x, i) => mergeResults(x, one.results[k][i]));
     results.c = mergeResults(results.c, one.results.c);
+    if (results.e2e && one.results.e2e) {
+      for (const k of ['descent', 'torch']) results.e2e[k] = results.e2e[k].map((x, i) => mergeResults(x, one.results.e2e[k][i]));
+      results.e2e.jax = mergeResults(results.e2e.jax, one.results.e2e.jax);
+      results.e2e.startup = mergeResults(results.e2e.startup, one.results.e2e.startup);
+    }
     lb = mergeResults(lb, one.lb);
   }
 }
@@ -205,6 +214,8 @@ ratio('W3 matmul 1024: descent / PyTorch best (GFLOP/s)', dBest('w3', 'matmul 10
   ratio('W4 L-BFGS Rosenbrock 1000: PyTorch best seconds / descent seconds (speed-up)', t, d, 0);
 }
 
+lines.push(...e2eSection(results.e2e, { fmt, cell, ratio }));
+
 // ---- the machine -----------------------------------------------------------------------------------
 const lscpu = sh('lscpu', []);
 const cpuLine = (k) => lscpu.out.split('\n').find((l) => l.startsWith(k))?.split(':').slice(1).join(':').trim();
@@ -238,7 +249,7 @@ const md = [
   `- Node ${machine.node} (V8 ${machine.v8}); ${machine.torch}; ${machine.tfjs}; ${machine.gcc}`,
   `- 1-minute load average before / after the run: ${machine.loadAverage1m.before.toFixed(2)} / ${machine.loadAverage1m.after.toFixed(2)} (${machine.cores} cores: above ~1 other work was competing, and 2-thread figures suffer first)`,
   '',
-  '## Floors of issue 7 (ratios from this run)',
+  '## Floors of issues 7 and 13 (ratios from this run)',
   '',
   '| ratio | value | floor | met | figures |',
   '|---|---:|---:|:---:|---|',
@@ -258,4 +269,4 @@ if (write) {
   atomicWrite(join(root, 'docs/performance.md'), md.join('\n') + '\n');
   log(`wrote bench/results.json and docs/performance.md (${seconds.toFixed(0)} s)`);
 }
-process.stdout.write(['', ...md.slice(md.indexOf('## Floors of issue 7 (ratios from this run)'), md.indexOf('## Results'))].join('\n') + '\n');
+process.stdout.write(['', ...md.slice(md.indexOf('## Floors of issues 7 and 13 (ratios from this run)'), md.indexOf('## Results'))].join('\n') + '\n');
