@@ -7,6 +7,8 @@
  * coordinator re-enqueues any pending run whose job the server no longer holds.
  */
 import { hostname } from 'node:os';
+import { resolve, sep } from 'node:path';
+import { isBuiltinName } from '../../data/index.js';
 import { Queue, QueueEvents, Worker, UnrecoverableError, type Job, type ConnectionOptions } from 'bullmq';
 import { inputError } from '../../errors.js';
 import type { SweepKind, SweepRun } from '../spec.js';
@@ -189,6 +191,11 @@ export interface ServeOptions {
   concurrency: number;
   /** Seconds a job's lock lasts without renewal: a dead worker's job is taken again after about this long. */
   lockSeconds?: number;
+  /**
+   * The folder whose CSV files train jobs may name; without it a worker trains on built-in datasets only, so
+   * whoever can write to the queue cannot make a worker read its other files.
+   */
+  allowData?: string;
   log?(line: string): void;
 }
 
@@ -200,6 +207,11 @@ export async function serve(o: ServeOptions): Promise<{ worker: Worker; close():
   const lock = (o.lockSeconds ?? 10) * 1000;
   const worker = new Worker<JobData, JobResult>(QUEUE_NAME, async (job) => {
     const d = checkJob(job.id, job.data);
+    const data = d.spec.data;
+    if (d.kind === 'train' && typeof data === 'string' && !isBuiltinName(data)) {
+      if (o.allowData === undefined) throw new UnrecoverableError(`job ${job.id}: data '${data}' is a file, and this worker serves built-in datasets only (start it with --allow-data DIR)`);
+      if (!resolve(data).startsWith(resolve(o.allowData) + sep)) throw new UnrecoverableError(`job ${job.id}: data '${data}' is outside the folder this worker serves (--allow-data ${o.allowData})`);
+    }
     try {
       validateRunSpec(d.kind, d.spec);
     } catch (err) {
