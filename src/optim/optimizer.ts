@@ -16,6 +16,12 @@ export interface ParamGroupSpec {
   shape?: readonly number[];
   /** The rows a sparse gradient holds (an EmbeddingBag's `sparseRows`); sparse-adam updates only those. */
   sparse?: SparseGradRows & { clear?: () => void };
+  /**
+   * Another rule for this group, with `options` resolved against its defaults alone: the usual Muon split,
+   * muon for hidden 2-D weights and `adamw` for biases and the output layer (one optimizer, as torch's two
+   * stepped together).
+   */
+  optimizer?: OptimizerName;
 }
 
 /** A live param group: `options` is mutable; a change (lr from a schedule or a slider) applies on the next step. */
@@ -25,6 +31,8 @@ export interface ParamGroup {
   options: HyperOptions;
   readonly shape?: readonly number[];
   readonly sparse?: SparseGradRows & { clear?: () => void };
+  /** The group's own rule when it is not the optimizer's (`ParamGroupSpec.optimizer`). */
+  readonly optimizer?: OptimizerName;
 }
 
 /**
@@ -48,6 +56,8 @@ export class Optimizer {
   readonly paramGroups: ParamGroup[];
   /** Per-group state, named as torch names it (step, expAvg, expAvgSq, momentumBuffer, ...). */
   readonly state: Record<string, FloatArray | number>[];
+  /** The rule of each group: the optimizer's, or the group's own (`ParamGroupSpec.optimizer`). */
+  private readonly rules: OptimizerRule[];
 
   constructor(name: OptimizerName, groups: ParamGroupSpec | ParamGroupSpec[], options: Record<string, unknown> = {}) {
     this.name = name;
@@ -63,23 +73,26 @@ export class Optimizer {
       if (g.shape !== undefined && g.shape.reduce((a, b) => a * b, 1) !== g.params.length) {
         throw inputError(`param group ${i}: shape [${g.shape.join(', ')}] does not hold its ${g.params.length} values`);
       }
-      const opts = g.options ? resolveOptions(this.rule, { ...base, ...g.options }) : copyOptions(base);
       if (g.sparse !== undefined && g.params.length % g.sparse.rowSize !== 0) {
         throw inputError(`param group ${i}: sparse rows of ${g.sparse.rowSize} values do not tile its ${g.params.length} values`);
       }
-      return { params: g.params, grads: g.grads, options: opts, shape: g.shape, sparse: g.sparse };
+      if (g.optimizer !== undefined && !isOptimizerName(g.optimizer)) throw unknownName('optimizer', g.optimizer, Object.keys(optimizers));
+      const own = g.optimizer !== undefined && g.optimizer !== name ? g.optimizer : undefined;
+      const opts = own !== undefined ? resolveOptions(optimizers[own] as unknown as OptimizerRule, g.options ?? {})
+        : g.options ? resolveOptions(this.rule, { ...base, ...g.options }) : copyOptions(base);
+      return { params: g.params, grads: g.grads, options: opts, shape: g.shape, sparse: g.sparse, optimizer: own };
     });
+    this.rules = this.paramGroups.map((g) => (g.optimizer !== undefined ? optimizers[g.optimizer] as unknown as OptimizerRule : this.rule));
     this.state = this.paramGroups.map(
-      (g) => this.rule.init(g.params.length, arrayTypeOf(g.params), g.options, g.shape) as Record<string, FloatArray | number>,
+      (g, i) => this.rules[i].init(g.params.length, arrayTypeOf(g.params), g.options, g.shape) as Record<string, FloatArray | number>,
     );
   }
 
   /** One update of every group from its current gradients. */
   step(): void {
-    const update = this.rule.update;
     for (let i = 0; i < this.paramGroups.length; i++) {
       const g = this.paramGroups[i];
-      update(g.params, g.grads, this.state[i], g.options, g.sparse);
+      this.rules[i].update(g.params, g.grads, this.state[i], g.options, g.sparse);
     }
   }
 
@@ -110,7 +123,7 @@ export class Optimizer {
     if (sd.state.length !== this.state.length || sd.paramGroups.length !== this.paramGroups.length) {
       throw inputError(`optimizer state: has ${sd.state.length} groups, expected ${this.state.length}`);
     }
-    const checked = sd.paramGroups.map((g) => resolveOptions(this.rule, g.options));
+    const checked = sd.paramGroups.map((g, i) => resolveOptions(this.rules[i], g.options));
     for (let i = 0; i < this.state.length; i++) {
       const cur = this.state[i];
       const saved = sd.state[i];
