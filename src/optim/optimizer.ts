@@ -5,7 +5,7 @@
 import { inputError, unknownName } from '../errors.js';
 import { arrayTypeOf, type FloatArray } from './types.js';
 import type { SparseGradRows } from './sparse-adam.js';
-import { optimizers, isOptimizerName, resolveOptions, type HyperOptions, type HyperValue, type OptimizerName, type OptimizerRule } from './registry.js';
+import { optimizers, isOptimizerName, resolveOptions, type HyperOptions, type HyperValue, type OptimizerName, type OptimizerOptions, type OptimizerRule } from './registry.js';
 
 /** One group of parameters with its gradients (same length and precision) and per-group overrides. */
 export interface ParamGroupSpec {
@@ -157,7 +157,21 @@ function copyOptions(o: HyperOptions): HyperOptions {
 }
 
 /**
- * Builds an Optimizer by name; unknown names fail with the known list.
+ * A name for `createOptimizer`: a literal must be a registered optimizer (a typo is a compile error); a
+ * `string` known only at run time (a CLI flag, a spec file) is accepted and checked then.
+ */
+export type OptimizerNameArg<N extends string> = string extends N ? N : N extends OptimizerName ? N : OptimizerName;
+
+/**
+ * The options `createOptimizer` takes for `N`: the optimizer's own, typed from its defaults object, where an
+ * unknown key is a compile error; `Record<string, unknown>` for a name known only at run time (validated then).
+ */
+export type CreateOptions<N extends string> = string extends N ? Record<string, unknown> : N extends OptimizerName ? OptimizerOptions<N> : never;
+
+/**
+ * Builds an Optimizer by name; unknown names fail with the known list. With a literal name the options are
+ * typed per optimizer (autocompletion, and `{ lrr: 0.1 }` or `{ momentum: 0.9 }` for adam do not compile;
+ * see test/optim/create-optimizer.types.ts).
  * @example
  * ```ts
  * const x = Float64Array.of(1, -2), g = new Float64Array(2);
@@ -171,7 +185,11 @@ function copyOptions(o: HyperOptions): HyperOptions {
  * ```
  * (With a constant gradient m̂ = g and v̂ = g², so each step is lr·g/(|g| + eps) ≈ lr·sign(g).)
  */
-export function createOptimizer(name: string, groups: ParamGroupSpec | ParamGroupSpec[], options: Record<string, unknown> = {}): Optimizer {
+export function createOptimizer<N extends string>(
+  name: N & OptimizerNameArg<N>,
+  groups: ParamGroupSpec | ParamGroupSpec[],
+  options: CreateOptions<N> = {} as CreateOptions<N>,
+): Optimizer {
   if (!isOptimizerName(name)) throw unknownName('optimizer', name, Object.keys(optimizers));
-  return new Optimizer(name, groups, options);
+  return new Optimizer(name, groups, options as Record<string, unknown>);
 }
