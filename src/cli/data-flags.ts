@@ -41,6 +41,8 @@ export function datasetFromFlags(o: Opts): ReturnType<typeof loadDataset> {
     target: o.target as string | undefined,
     val: parseNumber('val', o.val, 0, 0.99),
     standardize: parseBool('standardize', o.standardize),
+    // a float64 run reads the file's digits in float64 (and standardizes them there)
+    float64: o.dtype === 'float64',
     memoryLimit: memoryLimit(),
   });
 }

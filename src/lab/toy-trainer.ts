@@ -31,13 +31,19 @@ export class ToyTrainer {
   /** The weight matrices' autograd leaves (views of model.params), looked up once for the L2 term. */
   private readonly weights: Var[];
 
-  constructor(readonly state: DataState) {
-    const all = makeToyData(state.dataset, { n: 2 * TOY_POINTS, noise: state.noise, seed: state.seed });
-    const half = (from: number): ToyData => ({
-      x: all.x.slice(2 * from, 2 * (from + TOY_POINTS)), y: all.y.slice(from, from + TOY_POINTS), n: TOY_POINTS,
-    });
-    this.data = half(0);
-    this.test = half(TOY_POINTS);
+  /** `own`: the reader's data (a dropped CSV, csv-data.ts) in place of the state's toy set. */
+  constructor(readonly state: DataState, own?: { train: ToyData; test: ToyData }) {
+    if (own) {
+      this.data = own.train;
+      this.test = own.test;
+    } else {
+      const all = makeToyData(state.dataset, { n: 2 * TOY_POINTS, noise: state.noise, seed: state.seed });
+      const half = (from: number): ToyData => ({
+        x: all.x.slice(2 * from, 2 * (from + TOY_POINTS)), y: all.y.slice(from, from + TOY_POINTS), n: TOY_POINTS,
+      });
+      this.data = half(0);
+      this.test = half(TOY_POINTS);
+    }
     this.model = buildModel({
       kind: 'mlp', inFeatures: 2, outFeatures: 2, hidden: Array.from({ length: state.depth }, () => state.width),
       activation: state.activation, dropout: state.dropout, dtype: 'float32', rng: new Rng(state.seed),

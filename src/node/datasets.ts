@@ -19,13 +19,13 @@ const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 
 /** Reads the built-ins and CSV files from disk. */
 export const nodeDatasetReader: DatasetReader = {
-  builtin(name: string, info: BuiltinInfo, target: string | undefined): Dataset {
+  builtin(name: string, info: BuiltinInfo, { target, float64 }: { target?: string; float64?: boolean }): Dataset {
     if (info.source === 'mnist') {
       const require = createRequire(import.meta.url);
       const raw = Array.from({ length: 10 }, (_, k) => (require(`mnist/src/digits/${k}.json`) as { data: number[] }).data);
       return mnistFromRaw(raw);
     }
-    return parseCsv(readFileSync(join(packageRoot, 'data', info.file!), 'utf8'), { source: `data/${info.file}`, target });
+    return parseCsv(readFileSync(join(packageRoot, 'data', info.file!), 'utf8'), { source: `data/${info.file}`, target, float64 });
   },
   csv(path: string, options: CsvOptions): Dataset {
     // streamed: memory holds the numbers, never the file's text

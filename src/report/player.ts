@@ -4,7 +4,7 @@
  * script shared by every player on a page; no network, no DOM at build time, so Node and the browser can
  * both build it.
  */
-import { clampPx, contourLayerSvg, contourLegendWidth, contourScales, colorOf, esc, legendSvg, markKeySvg, num } from '../viz/index.js';
+import { clampPx, contourLayerSvg, contourLegendWidth, contourScales, colorOf, esc, legendHtml, legendSvg, markKeySvg, num, svgOpen } from '../viz/index.js';
 import type { ContourPlotOptions } from '../viz/index.js';
 
 export interface PlayerPath {
@@ -35,8 +35,8 @@ export function playerHtml(options: PlayerOptions): string {
   const { x, y, width, height, margin } = contourScales(o);
   const color = (i: number) => esc(o.paths[i].color ?? colorOf(i));
   const px = o.paths.map((p) => p.points.map((q) => [Number(num(clampPx(x(q[0])))), Number(num(clampPx(y(q[1]))))]));
-  let svg = `<svg xmlns="http://www.w3.org/2000/svg" class="descent-plot player-svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11"><rect width="${width}" height="${height}" fill="#ffffff"/>`;
-  if (o.title) svg += `<text class="title" x="${num(width / 2)}" y="16" text-anchor="middle" font-size="13" font-weight="bold">${esc(o.title)}</text>`;
+  let svg = svgOpen(width, height, 'player-svg contour-plot');
+  if (o.title) svg += `<text class="title" x="${num(width / 2)}" y="17" text-anchor="middle" font-size="13" font-weight="600">${esc(o.title)}</text>`;
   svg += contourLayerSvg(o, `${o.id}-clip`);
   svg += `<g class="paths" clip-path="url(#${esc(o.id)}-clip)" fill="none" stroke-width="1.8">`;
   px.forEach((pts, i) => {
@@ -48,9 +48,15 @@ export function playerHtml(options: PlayerOptions): string {
     const last = pts[pts.length - 1];
     svg += `<circle class="head" data-i="${i}" r="4" fill="${color(i)}" stroke="#fff" cx="${num(last[0])}" cy="${num(last[1])}"/>`;
   });
-  svg += '</g>' + legendSvg(o.paths.map((p) => p.label), width - margin.right + 12, margin.top + 10, o.paths.map((p) => p.color), margin.right - 12 - 16 - 6);
-  // the key names the start circle and the moving head (the player draws no exit crosses)
-  svg += markKeySvg(width - margin.right + 12, margin.top + 10 + 16 * o.paths.length + 10, false).replace('>last point<', '>current point<') + '</svg>';
+  svg += '</g>';
+  if (o.legend !== false) {
+    svg += legendSvg(o.paths.map((p) => p.label), width - margin.right + 12, margin.top + 10, o.paths.map((p) => p.color), margin.right - 12 - 16 - 6);
+    // the key names the start circle and the moving head (the player draws no exit crosses)
+    svg += markKeySvg(width - margin.right + 12, margin.top + 10 + 16 * o.paths.length + 10, false).replace('>last point<', '>current point<');
+  }
+  svg += '</svg>';
+  // a page legend in HTML: it wraps under the plot on a phone instead of shrinking with the SVG
+  const legend = o.legend === false ? legendHtml([...o.paths.map((p) => p.label), '○ start · ● current point'], [...o.paths.map((p, i) => p.color ?? colorOf(i)), 'transparent']) : '';
   const frames = Math.max(...o.paths.map((p) => p.points.length));
   // paths of very different lengths (a 40-point BFGS path beside a 600-point Adam one) share the frames: frame k
   // is each path's k-th kept point, or its last; the label counts steps and iterations apart
@@ -58,8 +64,8 @@ export function playerHtml(options: PlayerOptions): string {
   const data = { paths: px, steps: o.paths.map((p) => p.steps), units };
   const lastOf = (u: string) => Math.max(...o.paths.filter((_p, i) => units[i] === u).map((p) => p.steps[p.steps.length - 1] ?? 0));
   const stepLabel = ['step', 'iteration'].filter((u) => units.includes(u as 'step')).map((u) => `${u} ${lastOf(u)}`).join(', ');
-  return `<div class="player" id="${esc(o.id)}">${svg}
-<div class="controls"><button type="button" class="play">play</button> <button type="button" class="pause">pause</button> <button type="button" class="step">step</button> <label>speed <input type="range" class="speed" min="1" max="60" value="15"> <span class="speed-label">15</span> frames/s</label> <input type="range" class="frame" min="0" max="${frames - 1}" value="${frames - 1}"> <span class="step-label">${stepLabel}</span></div>
+  return `<div class="player" id="${esc(o.id)}">${svg}${legend}
+<div class="controls"><button type="button" class="play">play</button> <button type="button" class="pause">pause</button> <button type="button" class="step">step</button> <label>speed <input type="range" class="speed" min="1" max="60" value="15"> <span class="speed-label">15</span> frames/s</label> <input type="range" class="frame" aria-label="frame" min="0" max="${frames - 1}" value="${frames - 1}"> <span class="step-label">${stepLabel}</span></div>
 <script type="application/json" class="player-data">${JSON.stringify(data).replace(/</g, '\\u003c')}</script></div>`;
 }
 

@@ -401,7 +401,7 @@ function parseValue(raw: string, where: string): ScheduleValue {
   if (raw === 'null') return null;
   const v = Number(raw);
   if (Number.isFinite(v)) return v;
-  if (/^[A-Za-z][A-Za-z_]*$/.test(raw)) return raw; // words: modes, true/false
+  if (/^[A-Za-z][A-Za-z0-9_]*$/.test(raw)) return raw; // words: modes, true/false
   throw inputError(`${where}: expected a number, got '${raw}'`);
 }
 

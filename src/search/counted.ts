@@ -13,6 +13,11 @@ export interface SearchObjective {
   value?(x: Float64Array): number;
   /** Writes the n×n Hessian, row-major, into hOut. */
   hessian?(x: Float64Array, hOut: Float64Array): void;
+  /**
+   * The precision f and ∇f are computed in (default float64): a float32 model sees x rounded to float32,
+   * so finite differences size their step for float32's ε and measure it as float32 represents it.
+   */
+  readonly precision?: 'float32' | 'float64';
 }
 
 /** A SearchObjective that counts its calls. */
@@ -36,6 +41,7 @@ export function counted(objective: SearchObjective): CountedObjective {
   let scratch: Float64Array | null = null;
   const wrapped: CountedObjective = {
     n,
+    precision: objective.precision,
     get evaluations() {
       return evaluations;
     },

@@ -37,13 +37,15 @@ import { steepestRule } from './steepest.js';
  * 0 turns it off. Its default 1e-15 (about 4.5 units in the last place of f) is the setting of the reference
  * runs of SciPy's L-BFGS-B (shared/tools/torch_reference.py): a step that lowers f by less has reached
  * the rounding of f, and L-BFGS-B, whose message for it begins "CONVERGENCE", reports success there.
+ * newton, bfgs and cg take the same test with ftol 0 (off) here, as SciPy's minimizers of test functions do;
+ * training (minimizeParams) turns it on at a few units of the model's precision, where f has stalled.
  */
 export const searchMethods = {
   'gd-backtracking': { c1: 0.1, shrink: 0.8, t0: 1, gtol: 1e-6 },
-  newton: { c1: 1e-4, shrink: 0.5, gtol: 1e-6 },
-  bfgs: { c1: 1e-4, c2: 0.9, wolfe: 'more-thuente', initialScaling: false, gtol: 1e-6 },
+  newton: { c1: 1e-4, shrink: 0.5, ftol: 0, gtol: 1e-6 },
+  bfgs: { c1: 1e-4, c2: 0.9, wolfe: 'more-thuente', initialScaling: false, ftol: 0, gtol: 1e-6 },
   lbfgs: { historySize: 10, lineSearch: 'strong-wolfe', wolfe: 'more-thuente', c1: 1e-3, c2: 0.9, shrink: 0.5, ftol: 1e-15, gtol: 1e-6 },
-  cg: { c1: 1e-4, c2: 0.4, gtol: 1e-6 },
+  cg: { c1: 1e-4, c2: 0.4, ftol: 0, gtol: 1e-6 },
 } as const;
 
 /** The strong Wolfe line searches: Moré–Thuente (the default) and Nocedal & Wright's. */

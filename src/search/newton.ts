@@ -12,9 +12,16 @@
 import type { SearchObjective } from './counted.js';
 import type { DirectionRule } from './direction.js';
 
+/** cbrt(2⁻⁵²): the central-difference step (relative to max(1, |x_j|)) of float64. */
+export const FD_STEP_FLOAT64 = 6.0554544523933395e-6;
+/** cbrt(2⁻²³): the central-difference step (relative to max(1, |x_j|)) of float32. */
+export const FD_STEP_FLOAT32 = 4.921566601151848e-3;
+
 /**
  * Central-difference Hessian of the gradient, symmetrized: column j is
- * (∇f(x + h e_j) − ∇f(x − h e_j)) / 2h with h = ε^(1/3)·max(1, |x_j|); then H ← (H + Hᵀ)/2.
+ * (∇f(x + h e_j) − ∇f(x − h e_j)) / (h₊ + h₋) with h = ε^(1/3)·max(1, |x_j|), ε the machine epsilon of the
+ * objective's precision (2⁻⁵² for float64, 2⁻²³ for float32: the step that balances truncation, O(h²), against
+ * rounding of the gradient, O(ε/h)), and h₊, h₋ the steps as that precision represents them; then H ← (H + Hᵀ)/2.
  * xWork, gPlus, gMinus are caller-owned scratch of length n.
  */
 export function finiteDifferenceHessian(
@@ -27,13 +34,17 @@ export function finiteDifferenceHessian(
 ): void {
   const n = x.length;
   xWork.set(x);
+  const f32 = objective.precision === 'float32';
+  const cbrtEps = f32 ? FD_STEP_FLOAT32 : FD_STEP_FLOAT64;
+  const round = f32 ? Math.fround : (v: number) => v;
   for (let j = 0; j < n; j++) {
-    const h = 6.0554544523933395e-6 * Math.max(1, Math.abs(x[j])); // cbrt(2^-52)
-    xWork[j] = x[j] + h;
-    const hp = xWork[j] - x[j]; // the step actually represented
+    const h = cbrtEps * Math.max(1, Math.abs(x[j]));
+    const xj = round(x[j]);
+    xWork[j] = round(x[j] + h);
+    const hp = xWork[j] - xj; // the step actually represented
     objective.valueAndGrad(xWork, gPlus);
-    xWork[j] = x[j] - h;
-    const hm = x[j] - xWork[j];
+    xWork[j] = round(x[j] - h);
+    const hm = xj - xWork[j];
     objective.valueAndGrad(xWork, gMinus);
     xWork[j] = x[j];
     for (let i = 0; i < n; i++) hOut[i * n + j] = (gPlus[i] - gMinus[i]) / (hp + hm);

@@ -1,7 +1,8 @@
 /**
  * Checkpoints: one .safetensors file holding the model (`model.<state_dict name>`), the optimizer's
  * state buffers (`optim.<group>.<key>`, in their own precision), the current epoch's row order
- * (`order`, F64: exact for row indices), early stopping's best weights (`best`), and in
+ * (`order`, F64: exact for row indices), early stopping's best weights (`best`), the averaged weights of
+ * --ema/--swa-start (`averaged`; `model.*` stays the raw weights, so resume continues both), and in
  * `__metadata__.descent` a JSON of the rest: optimizer options and scalar state, schedule state,
  * RNG states, the position within the epoch, the metrics so far and the run's configuration.
  * The caller writes the bytes with atomicWrite, so a checkpoint on disk is always complete.
@@ -18,6 +19,8 @@ export interface CheckpointContents {
   trainer: TrainerState;
   order: Float64Array;
   best?: Float32Array | Float64Array;
+  /** The averaged weights (--ema, --swa-start). */
+  averaged?: Float32Array | Float64Array;
   /** The run's configuration as the CLI recorded it (checked on resume). */
   config: Record<string, unknown>;
 }
@@ -41,6 +44,8 @@ export function serializeCheckpoint(trainer: Trainer, config: Record<string, unk
   tensors.order = { shape: [trainer.epochOrder.length], data: Float64Array.from(trainer.epochOrder) };
   const best = trainer.bestParameters;
   if (best) tensors.best = { shape: [best.length], data: best };
+  const avg = trainer.o.averaging;
+  if (avg) tensors.averaged = { shape: [avg.weights.length], data: avg.weights };
   const meta = {
     format: FORMAT,
     optimizer: { name: sd.name, paramGroups: sd.paramGroups, scalars },
@@ -93,6 +98,7 @@ export function parseCheckpoint(bytes: Uint8Array, source: string): CheckpointCo
     trainer: meta.trainer,
     order: Float64Array.from(order),
     best: tensors.best?.data,
+    averaged: tensors.averaged?.data,
     config: meta.config,
   };
 }
@@ -113,6 +119,11 @@ export function loadCheckpoint(trainer: Trainer, c: CheckpointContents, source: 
     throw err;
   }
   if (c.best) trainer.bestParameters = c.best.slice();
+  const avg = trainer.o.averaging;
+  if (avg) {
+    if (!c.averaged || !c.trainer.averaging) throw inputError(`${source}: the checkpoint has no averaged weights; it was written without --ema/--swa-start`);
+    avg.load(c.trainer.averaging, c.averaged);
+  }
 }
 
 /** What a checkpoint must agree with: the run it is loaded into. */

@@ -9,16 +9,17 @@
  * Files (a run folder, --save, --checkpoint) are written through `hooks.files`, so this module runs in a
  * browser too; on Node, `nodeRunFiles` (descent/node) writes them atomically.
  */
-import { inputError, runError } from '../errors.js';
+import { inputError, runError, unknownName } from '../errors.js';
 import { add } from '../autograd/ops.js';
 import { tensor, withArena } from '../autograd/index.js';
-import type { LoadedDataset } from '../data/load-dataset.js';
+import { toFloat64, type LoadedDataset } from '../data/load-dataset.js';
 import type { Dataset } from '../data/dataset.js';
 import {
   buildModel, l1Penalty, l2Penalty, lossByName, parseModelArg, type Activation, type LossName, type MemoryBudget, type Sequential,
 } from '../nn/index.js';
 import { createOptimizer, isOptimizerName, optimizers, resolveOptions } from '../optim/index.js';
 import { createSchedule, parseScheduleArg, type ScheduleSpec } from '../schedule/index.js';
+import { WeightAveraging, type AveragingConfig } from './averaging.js';
 import { checkFullBatch, minimizeParams } from '../search/index.js';
 import { Arena } from '../tensor/arena.js';
 import { initBackend, installWasmKernels } from '../tensor/backend.js';
@@ -26,7 +27,7 @@ import { Rng } from '../tensor/rng.js';
 import { loadCheckpoint, serializeCheckpoint, type CheckpointContents } from './checkpoint.js';
 import { muonGroups, trainableGroups } from './ensemble-fit.js';
 import { fitLbfgsTorch } from './lbfgs-torch-fit.js';
-import { lossCurveSvg } from './loss-curve.js';
+import { lossCurveSvg } from '../viz/loss-curve.js';
 import { modelBytes, type ModelMeta } from './model-file.js';
 import { Trainer, evaluate, type EpochMetrics } from './trainer.js';
 import { initFrom, parseFreeze, type InitReport } from './transfer.js';
@@ -51,6 +52,7 @@ export interface TrainOptimizer {
 /** Model tensors by state_dict name, as parseSafetensors and parseModelFile give them. */
 export type StateTensors = Record<string, { shape: number[]; data: Float32Array | Float64Array }>;
 
+/** The settings of one training run: everything `descent train` takes, typed; every field but `data` has the CLI's default. */
 export interface TrainConfig {
   /** The dataset, split and standardized (`loadDataset`). */
   data: LoadedDataset;
@@ -71,6 +73,12 @@ export interface TrainConfig {
   schedule?: string | ScheduleSpec;
   /** Step the schedule once per epoch (default) or after every batch. */
   scheduleEvery?: 'epoch' | 'batch';
+  /**
+   * Weight averaging (torch.optim.swa_utils): `{ ema: decay }` after every step, or `{ swaStart, swaLr,
+   * swaAnnealEpochs?, swaAnneal? }` (SWA with SWALR from the end of epoch swaStart on). Validation and the saved
+   * model are the average; the checkpoint holds both.
+   */
+  averaging?: AveragingConfig;
   /** Rows per batch, or 'full' (default 64 for built-ins, 32 for files). */
   batch?: number | 'full';
   /** Epochs in all, counting those of a resumed run (default 20; a built-in's own); 0 trains nothing. */
@@ -90,7 +98,18 @@ export interface TrainConfig {
   /** Layer indices or parameter names kept fixed, e.g. '0,2'. */
   freeze?: string;
   /** Continue from a checkpoint made with the same settings (read lazily: a function is called only once the other settings are checked). */
-  resume?: { checkpoint: CheckpointContents | (() => CheckpointContents); source: string };
+  resume?: {
+    /** The parsed checkpoint, or a function that reads and parses it (called after the other settings are checked). */
+    checkpoint: CheckpointContents | (() => CheckpointContents);
+    /** Names the checkpoint in messages (e.g. `--resume FILE`). */
+    source: string;
+  };
+  /**
+   * The precision of the model, its gradients, optimizer state and the data it trains on (default float32, as
+   * torch's default; float64 is `model.double()`, for full-batch quasi-Newton fits to their optimum). float64
+   * runs on the TypeScript kernels.
+   */
+  dtype?: 'float32' | 'float64';
   /** The largest model accepted (given whether the wasm arena holds it); none by default. */
   memoryLimit?: (wasm: boolean) => MemoryBudget;
   /** Write the final model here (needs `hooks.files`). */
@@ -99,8 +118,23 @@ export interface TrainConfig {
   out?: string;
   /** Write a checkpoint here after every epoch (needs `hooks.files`). */
   checkpoint?: string;
-  /** Where an interrupted run writes its checkpoint when neither `checkpoint` nor `out` is set. */
-  interruptCheckpoint?: string;
+  /**
+   * Where an interrupted run writes its checkpoint when neither `checkpoint` nor `out` is set: a path, or a
+   * function called at the interrupt (so a free name is chosen then); null: nowhere (the folder is not writable).
+   */
+  interruptCheckpoint?: string | (() => string | null);
+  /** The data file's size and SHA-256, recorded in checkpoints; a resumed run on other data is refused, saying what changed. */
+  dataFile?: { bytes: number; sha256: string };
+}
+
+/** A checkpoint's recorded data file against this run's: refused, saying what changed, when they differ. */
+function checkSameData(source: string, recorded: unknown, now: { bytes: number; sha256: string } | undefined): void {
+  if (recorded === undefined || now === undefined) return;
+  const r = recorded as { bytes?: unknown; sha256?: unknown };
+  if (typeof r.bytes !== 'number' || typeof r.sha256 !== 'string') throw inputError(`${source}: checkpoint field config.dataFile: expected {bytes, sha256}`);
+  if (r.bytes === now.bytes && r.sha256 === now.sha256) return;
+  const what = r.bytes !== now.bytes ? `it had ${r.bytes} bytes, now ${now.bytes}` : `same size (${now.bytes} bytes), but the contents differ (SHA-256 ${r.sha256.slice(0, 12)}…, now ${now.sha256.slice(0, 12)}…)`;
+  throw inputError(`${source}: the data file changed since the checkpoint was written: ${what}; resume with the data the run started with`);
 }
 
 /** What a run is about to do, said once every setting has been checked. */
@@ -116,6 +150,7 @@ export interface TrainStart {
   model: Sequential;
 }
 
+/** What a run reports and how it reaches files, signals and the UI: every hook is optional. */
 export interface TrainHooks {
   /** File access, for `save`, `out` and `checkpoint`. */
   files?: RunFiles;
@@ -135,6 +170,7 @@ export interface TrainHooks {
   interrupted?(): boolean;
 }
 
+/** A finished (or interrupted) run: the trained model, its metrics, and the summary `descent train --json` prints. */
 export interface TrainResult {
   /** 'first-order' (Trainer), 'search' (minimize), 'lbfgs-torch'. */
   kind: 'first-order' | 'search' | 'lbfgs-torch';
@@ -143,7 +179,7 @@ export interface TrainResult {
   /** The contract's final JSON line ({"done": true, ...}). */
   summary: Record<string, unknown>;
   /** Set when `hooks.interrupted()` ended the run: where the checkpoint went. */
-  interrupted?: { epoch: number; batchInEpoch: number; checkpoint: string };
+  interrupted?: { epoch: number; batchInEpoch: number; checkpoint: string | null };
   /** Search methods: iterations, evaluations and why the search stopped. */
   search?: { method: string; nit: number; evaluations: number; reason: string; fun: number };
   /** Final validation loss and accuracy, when there are validation rows. */
@@ -159,7 +195,7 @@ export interface TrainResult {
 }
 
 /** The settings a resumed run must share with its checkpoint. */
-const CHECK_KEYS = ['data', 'target', 'val', 'standardize', 'model', 'activation', 'dropout', 'loss', 'l1', 'l2', 'opt', 'schedule', 'batch', 'seed', 'shuffle', 'clipNorm', 'clipValue', 'earlyStopping', 'scheduleEvery'];
+const CHECK_KEYS = ['data', 'target', 'val', 'standardize', 'model', 'activation', 'dropout', 'loss', 'l1', 'l2', 'opt', 'schedule', 'batch', 'seed', 'shuffle', 'clipNorm', 'clipValue', 'earlyStopping', 'scheduleEvery', 'dtype', 'averaging'];
 
 const defaultLoss = (kind: string): LossName => (kind === 'linear' ? 'mse' : kind === 'logistic' ? 'bce' : 'ce');
 
@@ -173,6 +209,12 @@ function checkTargets(all: Dataset, lossName: LossName): number {
       while (i < y.length && Number.isInteger(y[i]) && y[i] >= 0) i++;
       const where = i < y.length ? `; row ${i + 1} has ${y[i]}` : '; it has a single class';
       throw inputError(`--loss ${lossName}: target '${all.targetName}' must hold class indices 0..K-1 (K >= 2)${where}; use --loss mse for a numeric target`);
+    }
+    // a class index far past the rows (1e8 in a column of 150) is a numeric target, not 10^8 classes
+    if (K > all.n) {
+      let i = 0;
+      while (i < all.y.length && all.y[i] !== K - 1) i++;
+      throw inputError(`--loss ${lossName}: target '${all.targetName}' holds class index ${K - 1} (row ${i + 1}), more classes than the ${all.n} rows; expected class indices 0..K-1, or --loss mse for a numeric target`);
     }
     return K;
   }
@@ -196,7 +238,11 @@ const flagName = (k: string) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`
 export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promise<TrainResult> {
   const c = config;
   const data = c.data;
-  const { train: trainRows, val } = data;
+  const dtype = c.dtype ?? 'float32';
+  if (dtype !== 'float32' && dtype !== 'float64') throw inputError(`--dtype: expected float32 or float64, got '${String(dtype)}'`);
+  // float64 features for a float64 model (rows read as float32 are widened; loadDataset({ float64: true }) keeps the file's digits)
+  const trainRows = dtype === 'float64' ? toFloat64(data.train) : data.train;
+  const val = data.val && dtype === 'float64' ? toFloat64(data.val) : data.val;
   // the wasm SIMD kernels behind the same autograd calls; the reference TS kernels where there is no wasm
   await initBackend();
   const wasm = installWasmKernels();
@@ -206,6 +252,13 @@ export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promis
   const activation = c.activation ?? 'relu';
   const dropout = c.dropout ?? (c.model === undefined ? builtin?.dropout : undefined) ?? 0;
   if (!(dropout >= 0 && dropout < 1)) throw inputError(`--dropout: expected a probability in [0, 1), got '${dropout}'`);
+  if (c.activation !== undefined && !['relu', 'sigmoid', 'tanh'].includes(c.activation)) throw unknownName('activation', c.activation, ['relu', 'sigmoid', 'tanh']);
+  // a model without hidden layers has no activation and nowhere to drop out: say so, never ignore the setting
+  if (kind !== 'mlp') {
+    if (c.activation !== undefined) throw inputError(`--activation: the ${kind} model has no hidden layers, so no activation; expected --model mlp:H1,... to use it`);
+    if (c.dropout !== undefined && c.dropout !== 0) throw inputError(`--dropout: the ${kind} model has no hidden layers, so nothing to drop out; expected --model mlp:H1,... to use it`);
+  }
+  if (c.init !== undefined && c.resume !== undefined) throw inputError('--init: not used with --resume (the checkpoint holds the weights); give one of them');
   const lossName = c.loss ?? defaultLoss(kind);
   lossByName(lossName); // unknown names fail with the list
   const outFeatures = checkTargets(data.all, lossName);
@@ -234,17 +287,24 @@ export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promis
   if (scheduleEvery !== 'epoch' && scheduleEvery !== 'batch') throw inputError(`--schedule-every: expected epoch or batch, got '${String(scheduleEvery)}'`);
   if ((c.save !== undefined || c.out !== undefined || c.checkpoint !== undefined) && !hooks.files) needFiles(hooks, c.save !== undefined ? 'save' : c.out !== undefined ? 'out' : 'checkpoint');
 
-  const model = buildModel({ kind, hidden, activation, dropout, inFeatures: trainRows.d, outFeatures, rng: new Rng(seed), memoryLimit: c.memoryLimit?.(wasm) });
+  const model = buildModel({ kind, hidden, activation, dropout, inFeatures: trainRows.d, outFeatures, rng: new Rng(seed), dtype, memoryLimit: c.memoryLimit?.(wasm) });
   const transferNotes: string[] = [];
   if (c.init !== undefined) {
     // transfer learning (docs/transfer.md): newHead loads the body by name and shape, the output layer starts fresh
+    // what a transfer run loaded (and what starts fresh) is said before training, never silently
+    const from = c.init.source.replace(/^--init /, '');
     if (c.init.newHead) {
       const r: InitReport = initFrom(model, c.init.tensors, { newHead: true, requireBody: true, source: c.init.source });
-      void r;
-    } else model.loadStateDict(c.init.tensors, c.init.source);
+      transferNotes.push(`init: loaded ${r.loaded.length} tensors from ${from} (${r.loaded.join(', ')}); new head, initialized fresh: ${r.reinitialized.join(', ')}`);
+    } else {
+      model.loadStateDict(c.init.tensors, c.init.source);
+      const names = model.parameters().map((p) => p.name);
+      transferNotes.push(`init: loaded ${names.length} tensors from ${from} (${names.join(', ')})`);
+    }
   }
   // frozen parameters are left out of the optimizer, so they stay bit-identical
   const frozen = c.freeze !== undefined ? parseFreeze(c.freeze, model) : undefined;
+  if (frozen) transferNotes.push(`frozen: ${[...frozen].join(', ')} (${model.parameters().filter((p) => frozen.has(p.name)).reduce((a, p) => a + p.size, 0)} parameters kept fixed)`);
   const meta: ModelMeta = {
     model: modelArg, activation, dropout, loss: lossName, numClasses: K, data: data.name, target: data.all.targetName, val: data.valFraction,
     standardize: data.standardizer ? { mean: Array.from(data.standardizer.mean), std: Array.from(data.standardizer.std) } : undefined,
@@ -253,14 +313,16 @@ export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promis
   const record: Record<string, unknown> = {
     data: data.name, target: data.all.targetName, val: data.valFraction, standardize: data.standardized, model: modelArg, activation, dropout,
     loss: lossName, l1, l2, opt: optSpec, schedule: scheduleText ?? null, batch, epochs, seed, shuffle,
-    clipNorm: c.clipNorm ?? null, clipValue: c.clipValue ?? null, earlyStopping, scheduleEvery, onNonfinite,
+    clipNorm: c.clipNorm ?? null, clipValue: c.clipValue ?? null, earlyStopping, scheduleEvery, onNonfinite, dtype,
+    ...(c.averaging ? { averaging: c.averaging } : {}),
+    ...(c.dataFile ? { dataFile: c.dataFile } : {}),
   };
   const files = hooks.files;
   const outDir = c.out;
   const start: TrainStart = {
     dataNote: data.note,
     modelNote: `model: ${modelArg}${kind === 'mlp' ? ` ${activation}` : ''}${dropout ? ` dropout ${dropout}` : ''} (${model.numParams} parameters), loss ${lossName}${l1 ? `, l1 ${l1}` : ''}${l2 ? `, l2 ${l2}` : ''}; ` +
-      `${optName} ${JSON.stringify(optSpec).replace(/"/g, '')}${scheduleText !== undefined ? `, schedule ${scheduleText}` : ''}; batch ${batch}; ${epochs} epochs; seed ${seed}${shuffle ? '' : ', no shuffle'}`,
+      `${optName} ${JSON.stringify(optSpec).replace(/"/g, '')}${scheduleText !== undefined ? `, schedule ${scheduleText}` : ''}; batch ${batch}; ${epochs} epochs; seed ${seed}${shuffle ? '' : ', no shuffle'}${dtype === 'float64' ? '; float64' : ''}`,
     transferNotes, model,
   };
   // said (and the run folder started) only once every setting has been checked
@@ -283,6 +345,7 @@ export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promis
       const v = k === 'schedule' ? schedule : k === 'earlyStopping' ? c.earlyStopping : c[k];
       if (v !== undefined) throw inputError(`--${flagName(k)}: not available with '${with_}' (${why})`);
     }
+    if (c.averaging) throw inputError(`--${'ema' in c.averaging ? 'ema' : 'swa-start'}: not available with '${with_}' (${why})`);
   };
 
   // torch.optim.LBFGS: one step(closure) per batch, any batch size (src/train/lbfgs-torch-fit.ts)
@@ -334,17 +397,27 @@ export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promis
     record.muonSplit = { muon: split.muon, adamw: split.adamw, adamwOptions: { lr: o.lr, weightDecay: o.weightDecay } };
   }
   const optimizer = createOptimizer(optName, groups, hyper);
-  const baseLr = optimizer.paramGroups[0].options.lr as number;
-  const sched = schedule !== undefined ? createSchedule((typeof schedule === 'string' ? parseScheduleArg(schedule) : schedule) as ScheduleSpec, baseLr) : undefined;
+  // attached as torch's LRScheduler: it sets the optimizer's lr (and a cycled momentum or β₁) itself
+  const sched = schedule !== undefined ? createSchedule((typeof schedule === 'string' ? parseScheduleArg(schedule) : schedule) as ScheduleSpec, optimizer) : undefined;
+  const averaging = c.averaging ? new WeightAveraging(c.averaging, model.params, optimizer) : undefined;
   const trainer = new Trainer({
     model, loss: lossName, optimizer, schedule: sched, scheduleEvery, train: trainRows, val, batch, shuffle, rng: new Rng(seed + 1), l1, l2,
-    clipNorm: c.clipNorm, clipValue: c.clipValue, earlyStopping, onNonfinite,
+    clipNorm: c.clipNorm, clipValue: c.clipValue, earlyStopping, onNonfinite, averaging,
   });
+  if (sched?.maxSteps !== undefined) {
+    // the run's own schedule steps until SWA takes over (through epoch E - 1 per epoch, through epoch E per batch)
+    const swaStart = c.averaging && 'swaStart' in c.averaging ? c.averaging.swaStart : Infinity;
+    const steps = scheduleEvery === 'batch' ? Math.min(epochs, swaStart) * trainer.batchesPerEpoch : Math.min(epochs, swaStart - 1);
+    if (steps > sched.maxSteps) throw inputError(`--schedule ${sched.name}: this run steps it ${steps} times (${scheduleEvery === 'batch' ? 'every batch' : 'every epoch'}), past its totalSteps ${sched.maxSteps}`);
+  }
   if (c.resume !== undefined) {
     const { source } = c.resume;
     const cp = typeof c.resume.checkpoint === 'function' ? c.resume.checkpoint() : c.resume.checkpoint;
+    checkSameData(source, cp.config.dataFile, c.dataFile);
     for (const k of CHECK_KEYS) {
-      const a = JSON.stringify((cp.config as Record<string, unknown>)[k]), b = JSON.stringify(record[k]);
+      // checkpoints from before --dtype were float32
+      const saved = (cp.config as Record<string, unknown>)[k];
+      const a = JSON.stringify(k === 'dtype' && saved === undefined ? 'float32' : saved), b = JSON.stringify(record[k]);
       if (a !== b) throw inputError(`${source}: the checkpoint was made with ${k} ${a}, this run has ${b}; resume with the same settings`);
     }
     loadCheckpoint(trainer, cp, source);
@@ -390,7 +463,15 @@ export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promis
   const seconds = (performance.now() - t0) / 1000;
   const history = trainer.state.history;
   if (stopped) {
-    const path = checkpointPath ?? c.interruptCheckpoint ?? 'descent-interrupted.safetensors';
+    const chosen = typeof c.interruptCheckpoint === 'function' ? c.interruptCheckpoint() : c.interruptCheckpoint;
+    if (checkpointPath === undefined && chosen === null) {
+      // its folder could not be written (said when the run started): nothing is written, and the result says so
+      return {
+        kind: 'first-order', model, history, summary: { done: false, epochs: trainer.state.epoch }, seconds, meta, record,
+        interrupted: { epoch: trainer.state.epoch, batchInEpoch: trainer.state.batchInEpoch, checkpoint: null },
+      };
+    }
+    const path = checkpointPath ?? chosen ?? 'descent-interrupted.safetensors';
     if (files) writeCheckpoint(path);
     return {
       kind: 'first-order', model, history, summary: { done: false, epochs: trainer.state.epoch }, seconds, meta, record,
@@ -398,6 +479,8 @@ export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promis
     };
   }
   const restoredBest = stoppedEarly && trainer.restoreBest();
+  // the final evaluation and the saved model are the averaged weights (the raw ones are in the checkpoint)
+  if (averaging?.hasAverage) averaging.swap();
   const last = history[history.length - 1];
   const finalVal = val ? evaluate(model, lossName, val) : undefined;
   writeModelFiles(history);

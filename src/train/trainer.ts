@@ -13,6 +13,7 @@ import { Rng, type RngState } from '../tensor/rng.js';
 import { Dropout, type Sequential, lossByName, l1Penalty, l2Penalty, type LossName } from '../nn/index.js';
 import type { Optimizer } from '../optim/index.js';
 import type { Schedule } from '../schedule/index.js';
+import type { WeightAveraging, WeightAveragingState } from './averaging.js';
 import { epochOrder, gatherBatch } from '../data/batches.js';
 import type { Dataset } from '../data/dataset.js';
 import { add } from '../autograd/ops.js';
@@ -46,6 +47,11 @@ export interface TrainerOptions {
    * and goes on (an epoch whose every batch is skipped still stops the run as diverged).
    */
   onNonfinite?: 'stop' | 'skip-batch';
+  /**
+   * EMA or SWA of the weights (src/train/averaging.ts): the EMA takes the weights after every step, SWA at the
+   * end of every epoch from its start on (SWALR then steps instead of `schedule`); validation uses the average.
+   */
+  averaging?: WeightAveraging;
 }
 
 /** One epoch's line: the contract's JSON fields. */
@@ -76,6 +82,8 @@ export interface TrainerState {
   shuffleRng: RngState;
   dropoutRng: RngState[];
   schedule?: ReturnType<Schedule['state']>;
+  /** Weight averaging's counters (its averaged weights travel as a tensor beside this state). */
+  averaging?: WeightAveragingState;
   best: number;
   bestEpoch: number;
   sinceBest: number;
@@ -201,6 +209,7 @@ export class Trainer {
       shuffleRng: this.o.rng.getState(),
       dropoutRng: this.dropouts.map((l) => l.rng.getState()),
       schedule: this.o.schedule?.state(),
+      ...(this.o.averaging ? { averaging: this.o.averaging.state() } : {}),
     };
   }
 
@@ -214,10 +223,20 @@ export class Trainer {
     return this.state.epoch * this.batchesPerEpoch + this.state.batchInEpoch + 1;
   }
 
-  /** `diverged at step S (epoch E, batch B): WHAT; try --lr X or lower`, a run error (exit 1). */
-  private diverged(what: string): Error {
+  /** `diverged at step S (epoch E, batch B): WHAT; ADVICE`, a run error (exit 1). */
+  private diverged(what: string, afterUpdate = false): Error {
     const { epoch, batchInEpoch } = this.state;
-    return runError(`diverged at step ${this.stepNumber} (epoch ${epoch + 1}, batch ${batchInEpoch + 1}): ${what}; try --lr ${fmt(this.lr / 10)} or lower`);
+    return runError(`diverged at step ${this.stepNumber} (epoch ${epoch + 1}, batch ${batchInEpoch + 1}): ${what}; ${this.advice(afterUpdate || this.stepNumber > 1)}`);
+  }
+
+  /**
+   * What to try: a lower lr only where an update with lr > 0 can have caused it. Before any update
+   * (the first batch) or with lr 0, the weights or the data are the cause, and a lower lr would not help.
+   */
+  private advice(stepped: boolean): string {
+    if (stepped && this.lr > 0) return `try --lr ${fmt(this.lr / 10)} or lower`;
+    const when = stepped ? 'with lr 0 no update changed the weights' : 'before any update';
+    return `${when}, so the initial weights (--init) or the data give it: check them (standardize the features, scale very large targets)`;
   }
 
   /**
@@ -258,8 +277,10 @@ export class Trainer {
     }
     this.clip();
     optimizer.step();
-    if (!allFinite(optimizer.paramGroups, 'params')) throw this.diverged('the parameters are not finite after the update');
-    if (this.perBatchSchedule) this.setLr(o.schedule!.step());
+    if (!allFinite(optimizer.paramGroups, 'params')) throw this.diverged('the parameters are not finite after the update', true);
+    o.averaging?.afterStep();
+    // once SWA has begun, SWALR owns the lr
+    if (this.perBatchSchedule && !o.averaging?.swaStarted) this.setLr(o.schedule!.step());
     state.lossSum += m * dataLoss; // float64: a float32 sum of 10⁴ batch losses loses digits
     state.seen += m;
     state.batchInEpoch++;
@@ -298,18 +319,21 @@ export class Trainer {
     const { o, state } = this;
     const end = `diverged at step ${state.epoch * this.batchesPerEpoch + state.batchInEpoch} (end of epoch ${state.epoch + 1})`;
     if (state.seen === 0 && state.skippedInEpoch > 0) {
-      throw runError(`${end}: all ${state.skippedInEpoch} batches of the epoch had a non-finite loss or gradient and were skipped; try --lr ${fmt(this.lr / 10)} or lower`);
+      throw runError(`${end}: all ${state.skippedInEpoch} batches of the epoch had a non-finite loss or gradient and were skipped; ${this.advice(state.seen > 0 || state.epoch > 0)}`);
     }
     const metrics: EpochMetrics = { epoch: state.epoch + 1, trainLoss: state.lossSum / state.seen, lr: this.perBatchSchedule ? state.epochLr : this.lr };
     if (state.skippedInEpoch > 0) metrics.skippedBatches = state.skippedInEpoch;
+    const swaEpoch = o.averaging?.endEpoch(metrics.epoch) ?? false;
     if (o.val) {
-      const v = evaluate(o.model, o.loss, o.val);
+      const val = o.val;
+      const v = o.averaging ? o.averaging.withAveraged(() => evaluate(o.model, o.loss, val)) : evaluate(o.model, o.loss, val);
       metrics.valLoss = v.loss;
       if (v.accuracy !== undefined) metrics.valAccuracy = v.accuracy;
     }
     const monitored = metrics.valLoss ?? metrics.trainLoss;
-    if (!Number.isFinite(monitored)) throw runError(`${end}: ${o.val ? 'validation' : 'train'} loss is ${monitored}; try --lr ${fmt(this.lr / 10)} or lower`);
-    if (o.schedule && !this.perBatchSchedule) this.setLr(o.schedule.needsMetric ? o.schedule.step(monitored) : o.schedule.step());
+    if (!Number.isFinite(monitored)) throw runError(`${end}: ${o.val ? 'validation' : 'train'} loss is ${monitored}; ${this.advice(state.seen > 0 || state.epoch > 0)}`);
+    if (swaEpoch) o.averaging!.stepLr();
+    else if (o.schedule && !this.perBatchSchedule && !o.averaging?.swaStarted) this.setLr(o.schedule.needsMetric ? o.schedule.step(monitored) : o.schedule.step());
     let stop = false;
     if (monitored < state.best) {
       state.best = monitored;
@@ -360,6 +384,8 @@ function checkOptions(o: TrainerOptions): void {
   if (o.earlyStopping !== undefined && !(Number.isInteger(o.earlyStopping) && o.earlyStopping >= 0)) throw bad('earlyStopping', 'an integer >= 0 (0: off)', o.earlyStopping);
   if (o.scheduleEvery !== undefined && o.scheduleEvery !== 'epoch' && o.scheduleEvery !== 'batch') throw bad('scheduleEvery', "'epoch' or 'batch'", o.scheduleEvery);
   if (o.onNonfinite !== undefined && o.onNonfinite !== 'stop' && o.onNonfinite !== 'skip-batch') throw bad('onNonfinite', "'stop' or 'skip-batch'", o.onNonfinite);
+  // early stopping would keep raw weights while the metric it watches is the average's
+  if (o.averaging && o.earlyStopping) throw inputError('--early-stopping: not available with --ema or --swa-start (the validation metric is the averaged model\'s)');
 }
 
 /**

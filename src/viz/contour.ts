@@ -4,7 +4,8 @@
  */
 import { contours } from 'd3-contour';
 import { scaleLinear } from 'd3-scale';
-import { colorOf, esc, keyAttr, legendRoom, legendSvg, num, svgOpen, titleSvg, xAxisSvg, yAxisSvg } from './svg.js';
+import { colorOf, esc, keyAttr, legendRoom, legendSvg, num, svgOpen, titleSvg, xAxisSvg, yAxisSvg, yLabelRoom } from './svg.js';
+import { INK } from './theme.js';
 
 export interface PathSeries {
   label: string;
@@ -36,6 +37,8 @@ export interface ContourPlotOptions {
    * A plot of default width grows by what the legend needs past 130, so the frame keeps its size.
    */
   legendWidth?: number;
+  /** false: no legend or mark key inside the SVG (a page shows an HTML legend that reflows on a phone). */
+  legend?: boolean;
 }
 
 /**
@@ -54,14 +57,49 @@ export function logLevels(fmin: number, fmax: number, count: number, decades = 6
   return out;
 }
 
-/** The pixel layout and scales the contour plot uses (exported so tests and the player map points the same way). */
-export function contourScales(o: Pick<ContourPlotOptions, 'xDomain' | 'yDomain' | 'width' | 'height' | 'legendWidth'>) {
-  const legend = o.legendWidth ?? 130;
+/** The tallest frame a contour plot gets, relative to its width (a tall domain gets a narrower frame instead). */
+const MAX_TALL = 1.5;
+
+/**
+ * The pixel layout and scales the contour plot uses (exported so tests and the player map points the same way).
+ * The frame has the domain's aspect ratio (one unit of x is as long as one unit of y), so a function is never
+ * stretched: without `height`, the figure is as tall as the frame needs; with one, the frame is the largest of
+ * that shape that fits, centred.
+ */
+export function contourScales(o: Pick<ContourPlotOptions, 'xDomain' | 'yDomain' | 'width' | 'height' | 'legendWidth' | 'legend'>) {
+  const legend = o.legend === false ? 14 : o.legendWidth ?? 130;
   const width = o.width ?? 430 + legend;
-  const height = o.height ?? 480;
-  const margin = { top: 28, right: Math.min(legend, Math.round(width / 2)), bottom: 42, left: 56 };
-  const x = scaleLinear().domain(o.xDomain).range([margin.left, width - margin.right]);
-  const y = scaleLinear().domain(o.yDomain).range([height - margin.bottom, margin.top]);
+  const margin = { top: 28, right: Math.min(legend, Math.round(width / 2)), bottom: 46, left: yLabelRoom(scaleLinear().domain(o.yDomain), 48) };
+  const ratio = Math.abs(o.yDomain[1] - o.yDomain[0]) / Math.abs(o.xDomain[1] - o.xDomain[0]) || 1;
+  let fw = Math.max(10, width - margin.left - margin.right);
+  let fh = fw * ratio;
+  let height: number;
+  if (o.height === undefined) {
+    if (fh > MAX_TALL * fw) {
+      const narrower = (MAX_TALL * fw) / ratio;
+      margin.left += (fw - narrower) / 2;
+      margin.right += (fw - narrower) / 2;
+      fw = narrower;
+      fh = fw * ratio;
+    }
+    height = Math.round(margin.top + margin.bottom + fh);
+    margin.bottom = height - margin.top - fh;
+  } else {
+    height = o.height;
+    const avail = Math.max(10, height - margin.top - margin.bottom);
+    if (fh > avail) {
+      const narrower = avail / ratio;
+      margin.left += (fw - narrower) / 2;
+      margin.right += (fw - narrower) / 2;
+      fw = narrower;
+      fh = avail;
+    } else {
+      margin.top += (avail - fh) / 2;
+      margin.bottom += (avail - fh) / 2;
+    }
+  }
+  const x = scaleLinear().domain(o.xDomain).range([margin.left, margin.left + fw]);
+  const y = scaleLinear().domain(o.yDomain).range([margin.top + fh, margin.top]);
   return { width, height, margin, x, y };
 }
 
@@ -136,7 +174,7 @@ export function contourLayerSvg(o: ContourPlotOptions, clipId = 'descent-clip'):
   s += '</g>';
   s += xAxisSvg(x, height - margin.bottom, 'x') + yAxisSvg(y, margin.left, 'y');
   if (o.minimum && o.minimum.length >= 2 && Number.isFinite(o.minimum[0]) && Number.isFinite(o.minimum[1])) {
-    s += `<path class="minimum" d="${starD(x(o.minimum[0]), y(o.minimum[1]), 8)}" fill="#222" stroke="#fff" stroke-width="0.8"/>`;
+    s += `<path class="minimum" d="${starD(x(o.minimum[0]), y(o.minimum[1]), 8)}" fill="${INK.minimum}" stroke="${INK.bg}" stroke-width="0.8"/>`;
   }
   return s;
 }
@@ -157,7 +195,7 @@ function starD(cx: number, cy: number, r: number): string {
  * its start as a circle and its last point as a dot (a cross on the frame's edge when it ends outside).
  * Cheap next to the contour layer, so an animation redraws only this (the playground does, every frame).
  */
-export function pathsLayerSvg(o: Pick<ContourPlotOptions, 'xDomain' | 'yDomain' | 'width' | 'height' | 'paths' | 'legendWidth'>, clipId = 'descent-clip'): string {
+export function pathsLayerSvg(o: Pick<ContourPlotOptions, 'xDomain' | 'yDomain' | 'width' | 'height' | 'paths' | 'legendWidth' | 'legend'>, clipId = 'descent-clip'): string {
   const { x, y } = contourScales(o);
   let s = `<g class="paths" clip-path="url(#${esc(clipId)})" fill="none" stroke-width="1.8">`;
   o.paths.forEach((p, i) => {
@@ -228,7 +266,7 @@ export function markKeySvg(x: number, y: number, exits: boolean): string {
 }
 
 /** True when some path ends outside the frame (its last finite point, after having been inside). */
-export function anyExit(o: Pick<ContourPlotOptions, 'xDomain' | 'yDomain' | 'width' | 'height' | 'paths' | 'legendWidth'>): boolean {
+export function anyExit(o: Pick<ContourPlotOptions, 'xDomain' | 'yDomain' | 'width' | 'height' | 'paths' | 'legendWidth' | 'legend'>): boolean {
   const { x, y, margin, width, height } = contourScales(o);
   const frame = { x0: margin.left, x1: width - margin.right, y0: margin.top, y1: height - margin.bottom };
   return o.paths.some((p) => frameExit(p.points.map((q) => [x(q[0]), y(q[1])]).filter((q) => Number.isFinite(q[0]) && Number.isFinite(q[1])), frame) !== null);
@@ -241,7 +279,8 @@ export function anyExit(o: Pick<ContourPlotOptions, 'xDomain' | 'yDomain' | 'wid
 export function contourPlotSvg(o: ContourPlotOptions): string {
   const p = { ...o, legendWidth: o.legendWidth ?? contourLegendWidth(o.paths.map((q) => q.label)) };
   const { width, height, margin } = contourScales(p);
-  let s = svgOpen(width, height) + titleSvg(p.title, width) + contourLayerSvg(p) + pathsLayerSvg(p);
+  let s = svgOpen(width, height, 'contour-plot') + titleSvg(p.title, width) + contourLayerSvg(p) + pathsLayerSvg(p);
+  if (p.legend === false) return s + '</svg>';
   s += legendSvg(p.paths.map((q) => q.label), width - margin.right + 12, margin.top + 10, p.paths.map((q) => q.color), margin.right - 12 - 16 - 6);
   if (p.paths.length) s += markKeySvg(width - margin.right + 12, margin.top + 10 + 16 * p.paths.length + 10, anyExit(p));
   return s + '</svg>';

@@ -5,7 +5,7 @@
  */
 import { scaleLinear, scaleLog } from 'd3-scale';
 import { area, line } from 'd3-shape';
-import { colorOf, esc, keyAttr, legendRoom, legendSvg, num, svgOpen, titleSvg, xAxisSvg, yAxisSvg } from './svg.js';
+import { colorOf, esc, keyAttr, legendRoom, legendSvg, num, svgOpen, titleSvg, xAxisSvg, yAxisSvg, yLabelRoom } from './svg.js';
 
 export interface LineSeries {
   label: string;
@@ -26,6 +26,8 @@ export interface LineChartOptions {
   xLabel: string;
   yLabel: string;
   logY?: boolean;
+  /** A log x axis (f against evaluations when search methods race: 40 beside 5,000); x ≤ 0 is left out. */
+  logX?: boolean;
   title?: string;
   width?: number;
   height?: number;
@@ -34,21 +36,26 @@ export interface LineChartOptions {
    * and a chart of default width grows by what the legend needs past 150, so the frame keeps its size.
    */
   legendWidth?: number;
+  /** x values the axis covers even without data there (the lab's step axis starts at 0..10, not at one point). */
+  xExtent?: [number, number];
+  /** false: no legend inside the SVG (a page shows an HTML legend, `legendHtml`, that reflows on a phone). */
+  legend?: boolean;
 }
 
 /** The scales a line chart uses for these options (exported so tests can map known points). */
 export function lineChartScales(o: LineChartOptions) {
-  const legend = o.legendWidth ?? legendRoom(o.series.map((se) => se.label), 150);
+  const legend = o.legend === false ? 16 : o.legendWidth ?? legendRoom(o.series.map((se) => se.label), 150);
   const width = o.width ?? 410 + legend;
   const height = o.height ?? 360;
   // a fixed width keeps at least half of itself for the frame; longer labels are cut with an ellipsis
-  const margin = { top: 28, right: Math.min(legend, Math.round(width / 2)), bottom: 42, left: 64 };
+  const margin = { top: o.title ? 30 : 12, right: Math.min(legend, Math.round(width / 2)), bottom: 46, left: 64 };
   const ok = (v: number) => Number.isFinite(v) && (!o.logY || v > 0);
+  const okX = (v: number) => Number.isFinite(v) && (!o.logX || v > 0);
   let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
   for (const s of o.series) {
     const consider = (xs: number[], ys: number[]) => {
       for (let i = 0; i < Math.min(xs.length, ys.length); i++) {
-        if (!Number.isFinite(xs[i]) || !ok(ys[i])) continue;
+        if (!okX(xs[i]) || !ok(ys[i])) continue;
         if (xs[i] < x0) x0 = xs[i];
         if (xs[i] > x1) x1 = xs[i];
         if (ys[i] < y0) y0 = ys[i];
@@ -61,16 +68,22 @@ export function lineChartScales(o: LineChartOptions) {
       consider(s.x, s.band.hi);
     }
   }
-  if (!(x0 <= x1)) { x0 = 0; x1 = 1; }
+  if (o.xExtent) for (const v of o.xExtent) if (okX(v)) { x0 = Math.min(x0, v); x1 = Math.max(x1, v); }
+  if (!(x0 <= x1)) { x0 = o.logX ? 1 : 0; x1 = o.logX ? 10 : 1; }
   if (!(y0 <= y1)) { y0 = o.logY ? 1 : 0; y1 = o.logY ? 10 : 1; }
-  if (x0 === x1) { x0 -= 0.5; x1 += 0.5; }
+  if (x0 === x1) {
+    if (o.logX) { x0 /= 2; x1 *= 2; } else { x0 -= 0.5; x1 += 0.5; }
+  }
   if (y0 === y1) {
     if (o.logY) { y0 /= 2; y1 *= 2; } else { y0 -= 0.5; y1 += 0.5; }
   }
-  const x = scaleLinear().domain([x0, x1]).range([margin.left, width - margin.right]);
   // a log axis ends on round values (0.05 to 1.5, not 0.052 to 1.1), labelled, so the data's range reads off the axis
   const y = (o.logY ? scaleLog().domain([roundLog(y0, 'down'), roundLog(y1, 'up')]) : scaleLinear().domain([y0, y1]).nice()).range([height - margin.bottom, margin.top]);
-  return { width, height, margin, x, y, ok };
+  // the left margin fits the widest tick label and the rotated axis label beside it
+  margin.left = yLabelRoom(y, 52);
+  const x = (o.logX ? scaleLog().domain([roundLog(x0, 'down'), roundLog(x1, 'up')]) : scaleLinear().domain([x0, x1])).range([margin.left, width - margin.right]);
+  const ok2 = (xv: number, yv: number) => okX(xv) && ok(yv);
+  return { width, height, margin, x, y, ok, okX, ok2 };
 }
 
 /**
@@ -78,7 +91,7 @@ export function lineChartScales(o: LineChartOptions) {
  * per band, a cross at the end of each diverged series, the legend at the right.
  */
 export function lineChartSvg(o: LineChartOptions): string {
-  const { width, height, margin, x, y, ok } = lineChartScales(o);
+  const { width, height, margin, x, y, ok, okX } = lineChartScales(o);
   let s = svgOpen(width, height) + titleSvg(o.title, width);
   s += xAxisSvg(x, height - margin.bottom, o.xLabel) + yAxisSvg(y, margin.left, o.yLabel);
   // clipped to the frame: a band or a diverging series must not draw over the axes; the id is a hash of the
@@ -91,7 +104,7 @@ export function lineChartSvg(o: LineChartOptions): string {
     const { lo, hi } = se.band;
     const idx = se.x.map((_v, k) => k);
     const d = area<number>()
-      .defined((k) => Number.isFinite(se.x[k]) && ok(lo[k]) && ok(hi[k]))
+      .defined((k) => okX(se.x[k]) && ok(lo[k]) && ok(hi[k]))
       .x((k) => x(se.x[k]))
       .y0((k) => y(lo[k]))
       .y1((k) => y(hi[k]))
@@ -102,7 +115,7 @@ export function lineChartSvg(o: LineChartOptions): string {
   o.series.forEach((se, i) => {
     const idx = se.x.map((_v, k) => k).slice(0, Math.min(se.x.length, se.y.length));
     const d = line<number>()
-      .defined((k) => Number.isFinite(se.x[k]) && ok(se.y[k]))
+      .defined((k) => okX(se.x[k]) && ok(se.y[k]))
       .x((k) => x(se.x[k]))
       .y((k) => y(se.y[k]))
       .digits(2)(idx) ?? '';
@@ -114,14 +127,14 @@ export function lineChartSvg(o: LineChartOptions): string {
   o.series.forEach((se, i) => {
     if (!se.diverged) return;
     let k = Math.min(se.x.length, se.y.length) - 1;
-    while (k >= 0 && !(Number.isFinite(se.x[k]) && ok(se.y[k]))) k--;
+    while (k >= 0 && !(okX(se.x[k]) && ok(se.y[k]))) k--;
     if (k < 0) return;
     const cx = x(se.x[k]);
     const cy = Math.max(margin.top, Math.min(height - margin.bottom, y(se.y[k])));
     s += `<path class="diverged-mark" data-label="${esc(se.label)}"${keyAttr(se.key)} stroke="${esc(se.color ?? colorOf(i))}" stroke-width="2" d="M${num(cx - 4)},${num(cy - 4)}L${num(cx + 4)},${num(cy + 4)}M${num(cx - 4)},${num(cy + 4)}L${num(cx + 4)},${num(cy - 4)}"/>`;
   });
   if (o.series.some((se) => se.diverged)) s += '</g>';
-  s += legendSvg(o.series.map((se) => se.label), width - margin.right + 12, margin.top + 10, o.series.map((se) => se.color), margin.right - 12 - 16 - 6);
+  if (o.legend !== false) s += legendSvg(o.series.map((se) => se.label), width - margin.right + 12, margin.top + 10, o.series.map((se) => se.color), margin.right - 12 - 16 - 6);
   return s + '</svg>';
 }
 

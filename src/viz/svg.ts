@@ -3,6 +3,7 @@
  * Pure string building (no DOM), so the same code runs in Node and in the browser.
  */
 import type { ScaleContinuousNumeric } from 'd3-scale';
+import { FONT, INK, TYPE } from './theme.js';
 
 /** Escapes text for SVG/HTML element content and attribute values. */
 export function esc(s: string): string {
@@ -47,29 +48,52 @@ export interface Frame {
   margin: { top: number; right: number; bottom: number; left: number };
 }
 
-/** The SVG root element opening, with a white background and a shared font. */
+/**
+ * The SVG root element opening, with the theme's background (light in a file; a page's CSS restyles the `bg`
+ * rect, the text and the axes for its theme) and the shared font.
+ */
 export function svgOpen(width: number, height: number, extraClass = ''): string {
-  return `<svg xmlns="http://www.w3.org/2000/svg" class="descent-plot${extraClass ? ' ' + extraClass : ''}" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">` +
-    `<rect width="${width}" height="${height}" fill="#ffffff"/>`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" class="descent-plot${extraClass ? ' ' + extraClass : ''}" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="${esc(FONT)}" font-size="${TYPE.tick}" fill="${INK.text}">` +
+    `<rect class="bg" width="${width}" height="${height}" fill="${INK.bg}"/>`;
 }
 
-/** A title centred above the frame. */
+/** A title centred above the frame (cut with an ellipsis when wider than the figure). */
 export function titleSvg(title: string | undefined, width: number): string {
-  return title ? `<text class="title" x="${num(width / 2)}" y="16" text-anchor="middle" font-size="13" font-weight="bold">${esc(title)}</text>` : '';
+  if (!title) return '';
+  const shown = fitText(title, width - 16, 13);
+  return `<text class="title" x="${num(width / 2)}" y="17" text-anchor="middle" font-size="13" font-weight="600">${shown === title ? '' : `<title>${esc(title)}</title>`}${esc(shown)}</text>`;
+}
+
+/** Tick labels of one axis placed greedily in priority order, each only where it keeps `gap` px from every placed one. */
+function placeLabels<T extends { lo: number; hi: number; rank: number }>(cands: T[], gap: number): T[] {
+  const placed: T[] = [];
+  for (const c of [...cands].sort((a, b) => a.rank - b.rank)) if (placed.every((p) => c.hi + gap <= p.lo || c.lo >= p.hi + gap)) placed.push(c);
+  return placed;
 }
 
 type Scale = ScaleContinuousNumeric<number, number>;
 
-/** Bottom axis: a line, ticks from the scale, their labels, and the axis label. */
+/**
+ * Bottom axis: a line, ticks from the scale, their labels, and the axis label. A label is written only where
+ * its text box keeps 6 px from its neighbours' (the first and last ticks first, then the rest), so no two
+ * labels ever overlap however narrow the axis; a log axis labels powers of ten before the rest.
+ */
 export function xAxisSvg(x: Scale, y0: number, label: string | undefined, count = 6): string {
   const [r0, r1] = x.range();
+  const log = 'base' in x;
   const fmt = x.tickFormat(count);
-  let s = `<g class="axis x-axis"><line x1="${num(r0)}" y1="${num(y0)}" x2="${num(r1)}" y2="${num(y0)}" stroke="#333"/>`;
-  for (const t of x.ticks(count)) {
-    const px = x(t);
-    s += `<line x1="${num(px)}" y1="${num(y0)}" x2="${num(px)}" y2="${num(y0 + 5)}" stroke="#333"/><text x="${num(px)}" y="${num(y0 + 16)}" text-anchor="middle">${esc(fmt(t))}</text>`;
+  const text = (t: number) => (log ? logTickText(t) : fmt(t));
+  let s = `<g class="axis x-axis"><line x1="${num(r0)}" y1="${num(y0)}" x2="${num(r1)}" y2="${num(y0)}" stroke="${INK.axis}"/>`;
+  const ticks = x.ticks(count).filter((t) => !log || fmt(t) !== '');
+  const pow10 = (t: number) => log && Math.abs(Math.log10(t) - Math.round(Math.log10(t))) < 1e-9;
+  const cands = ticks.map((t, i) => {
+    const px = x(t), w = textWidth(text(t));
+    return { t, px, lo: px - w / 2, hi: px + w / 2, rank: pow10(t) ? 0 : i === 0 || i === ticks.length - 1 ? 1 : 2 };
+  });
+  for (const c of placeLabels(cands, 6).sort((a, b) => a.t - b.t)) {
+    s += `<line x1="${num(c.px)}" y1="${num(y0)}" x2="${num(c.px)}" y2="${num(y0 + 5)}" stroke="${INK.axis}"/><text x="${num(c.px)}" y="${num(y0 + 17)}" text-anchor="middle">${esc(text(c.t))}</text>`;
   }
-  if (label) s += `<text class="axis-label" x="${num((r0 + r1) / 2)}" y="${num(y0 + 32)}" text-anchor="middle">${esc(label)}</text>`;
+  if (label) s += `<text class="axis-label" x="${num((r0 + r1) / 2)}" y="${num(y0 + 34)}" text-anchor="middle" font-size="${TYPE.label}">${esc(log ? `${label} (log scale)` : label)}</text>`;
   return s + '</g>';
 }
 
@@ -84,13 +108,33 @@ export function logTickText(v: number): string {
   return `${m}e${Number(e)}`;
 }
 
-/** Left axis: a line, ticks from the scale, their labels, and the rotated axis label. */
+/**
+ * The y tick labels an axis over this scale writes (before spacing them out): a chart sizes its left margin
+ * by the widest (`yLabelRoom`), so the rotated axis label never meets a tick label.
+ */
+export function yTickTexts(y: Scale, count = 6): string[] {
+  const log = 'base' in y;
+  const fmt = y.tickFormat(count);
+  const ends = log ? y.domain() : [];
+  return y.ticks(count).filter((t) => fmt(t) !== '').concat(ends).map((t) => (log ? logTickText(t) : fmt(t)));
+}
+
+/** The left margin a y axis over `y` needs: its widest tick label, the tick, and the rotated axis label. */
+export function yLabelRoom(y: Scale, min = 48, count = 6): number {
+  const widest = yTickTexts(y, count).reduce((w, t) => Math.max(w, textWidth(t)), 0);
+  return Math.max(min, Math.ceil(widest + 7 + 8 + 14));
+}
+
+/**
+ * Left axis: a line, ticks from the scale, their labels, and the rotated axis label, placed left of the widest
+ * tick label written (so the two never overlap).
+ */
 export function yAxisSvg(y: Scale, x0: number, label: string | undefined, count = 6): string {
   const [r0, r1] = y.range();
   const log = 'base' in y;
   // a log scale's own format leaves minor ticks unlabelled ('') when many decades share the axis
   const fmt = y.tickFormat(count);
-  let s = `<g class="axis y-axis"><line x1="${num(x0)}" y1="${num(r0)}" x2="${num(x0)}" y2="${num(r1)}" stroke="#333"/>`;
+  let s = `<g class="axis y-axis"><line x1="${num(x0)}" y1="${num(r0)}" x2="${num(x0)}" y2="${num(r1)}" stroke="${INK.axis}"/>`;
   // the ends of a log axis are always labelled (its domain ends on round values), so the data's range is read
   // off; then powers of ten, then the rest, each only where it keeps a line of text (12 px) from every label placed
   const ends = log ? y.domain() : [];
@@ -99,13 +143,18 @@ export function yAxisSvg(y: Scale, x0: number, label: string | undefined, count 
   const ticks = y.ticks(count).filter((t) => !isEnd(t)).concat(ends);
   const candidates = ticks.filter((t) => fmt(t) !== '' || isEnd(t)).map((t) => ({ t, py: y(t), rank: rank(t) }));
   const placed: typeof candidates = [];
-  for (const c of [...candidates].sort((a, b) => a.rank - b.rank)) if (placed.every((p) => Math.abs(p.py - c.py) >= 12)) placed.push(c);
+  for (const c of [...candidates].sort((a, b) => a.rank - b.rank)) if (placed.every((p) => Math.abs(p.py - c.py) >= 14)) placed.push(c);
+  let widest = 0;
   for (const { t, py } of placed.sort((a, b) => a.t - b.t)) {
-    s += `<line x1="${num(x0 - 5)}" y1="${num(py)}" x2="${num(x0)}" y2="${num(py)}" stroke="#333"/><text x="${num(x0 - 7)}" y="${num(py + 4)}" text-anchor="end">${esc(log ? logTickText(t) : fmt(t))}</text>`;
+    const text = log ? logTickText(t) : fmt(t);
+    widest = Math.max(widest, textWidth(text));
+    s += `<line x1="${num(x0 - 5)}" y1="${num(py)}" x2="${num(x0)}" y2="${num(py)}" stroke="${INK.axis}"/><text x="${num(x0 - 7)}" y="${num(py + 4)}" text-anchor="end">${esc(text)}</text>`;
   }
   if (label) {
     const cy = (r0 + r1) / 2;
-    s += `<text class="axis-label" transform="translate(${num(x0 - 44)},${num(cy)}) rotate(-90)" text-anchor="middle">${esc(log ? `${label} (log scale)` : label)}</text>`;
+    const full = log ? `${label} (log scale)` : label;
+    const shown = fitText(full, Math.abs(r0 - r1), TYPE.label);
+    s += `<text class="axis-label" transform="translate(${num(Math.max(12, x0 - 7 - widest - 8))},${num(cy)}) rotate(-90)" text-anchor="middle" font-size="${TYPE.label}">${esc(shown)}</text>`;
   }
   return s + '</g>';
 }
@@ -138,10 +187,10 @@ export function legendRoom(labels: readonly string[], min: number): number {
 }
 
 /** `text` cut to fit `max` pixels, with an ellipsis, or unchanged when it fits. */
-export function fitText(text: string, max: number): string {
-  if (textWidth(text) <= max) return text;
+export function fitText(text: string, max: number, fontSize = 11): string {
+  if (textWidth(text, fontSize) <= max) return text;
   let t = text;
-  while (t.length > 1 && textWidth(t + '…') > max) t = t.slice(0, -1);
+  while (t.length > 1 && textWidth(t + '…', fontSize) > max) t = t.slice(0, -1);
   return t + '…';
 }
 
@@ -163,4 +212,12 @@ export function legendSvg(labels: string[], x: number, y: number, colors: (strin
 /** ` data-key="…"` for a series with a stable key (the playground finds its elements by it), else ''. */
 export function keyAttr(key: string | undefined): string {
   return key === undefined ? '' : ` data-key="${esc(key)}"`;
+}
+
+/**
+ * An HTML legend (a list that wraps on a narrow screen) for a chart drawn with `legend: false`: one swatch and
+ * label per entry, entry i in colours[i] or palette colour i.
+ */
+export function legendHtml(labels: readonly string[], colors: readonly (string | undefined)[] = [], keys: readonly (string | undefined)[] = []): string {
+  return `<ul class="legend-html">${labels.map((l, i) => `<li${keyAttr(keys[i])}><span class="swatch" style="background:${esc(colors[i] ?? colorOf(i))}"></span>${esc(l)}</li>`).join('')}</ul>`;
 }

@@ -18,9 +18,10 @@ const src = join(repo, 'src');
 
 /**
  * The Node-only modules, each for a reason: the CLI (files, processes, terminals, the lab's HTTP server,
- * PNG rasterizing), the worker-thread tensor backend, and the atomic file writer. Folders end in '/'.
+ * PNG rasterizing), src/node (file readers), the worker-thread tensor backend, the atomic file writer and the output
+ * policy's file checks, and the sweep's processes and store. Folders end in '/'.
  */
-export const NODE_ONLY = ['cli/', 'node/', 'tensor/backend-node.ts', 'io/atomic-write.ts', 'sweep/node/'];
+export const NODE_ONLY = ['cli/', 'node/', 'tensor/backend-node.ts', 'io/atomic-write.ts', 'io/output-policy.ts', 'sweep/node/'];
 
 const NODE_GLOBALS = new Set(['process', 'Buffer', 'require', '__dirname', '__filename', 'global', 'setImmediate']);
 const BUILTINS = new Set(builtinModules.flatMap((m) => [m, m.split('/')[0]]));

@@ -67,8 +67,8 @@ test('kmeans --plot FILE.png: the two-panel objective figure as a PNG, 2× its S
     assert.deepEqual([png.width, png.height], svgSize(join(dir, 'k.svg')).map((v) => 2 * v));
     const ink = inkFraction(png);
     assert.ok(ink > 0.01 && ink < 0.5, `ink ${ink}`);
-    // batch, online and minibatch lines (kmeans-plot.ts's method colours)
-    for (const c of ['#1f77b4', '#d62728', '#2ca02c']) assert.ok(pixelsOf(png, c) > 50, `${c}: ${pixelsOf(png, c)} pixels`);
+    // batch, online and minibatch lines (src/viz/kmeans-plot.ts's method colours, from the viz palette)
+    for (const c of ['#4e79a7', '#e15759', '#59a14f']) assert.ok(pixelsOf(png, c) > 50, `${c}: ${pixelsOf(png, c)} pixels`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -199,7 +199,7 @@ test('function mode: line-search methods race beside the optimizers, one iterati
   const paths = await pathsOf(page, 'opt-path');
   // five steps: x0 and five iterates each (Newton and BFGS take longer than that from Rosenbrock's start)
   for (const key of ['adam', 'newton', 'bfgs']) assert.equal(paths[key].split('L').length, 6, key);
-  const legend = await page.$eval('#contour', (svg) => svg.textContent ?? '');
+  const legend = await page.$eval('#contour-legend', (ul) => ul.textContent ?? ''); // the legend is HTML under the plot
   assert.match(legend, /Newton \(\d+ evaluations\)/);
   assert.match(legend, /BFGS \(\d+ evaluations\)/);
   // play: Newton and BFGS stop at (1, 1); Adam goes on; the loss plot shows all three

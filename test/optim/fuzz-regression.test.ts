@@ -30,7 +30,8 @@ interface FirstOrderCase { name: string; spec: Spec; flags: string[] | null; ref
 interface SearchCase { name: string; spec: Spec; flags: string[] | null; scipyMinimizer: number[] | null; unbounded: boolean }
 interface Out { id: string; code: number; stdout: string; stderr: string }
 
-const firstOrder: FirstOrderCase[] = JSON.parse(readFileSync(join(fixtures, 'first-order.json'), 'utf8')).cases;
+// first-order-torch2.json: torch 2.13's schedules (fuzz_optimize.py --torch2), momentum and β₁ cycling, refusals included
+const firstOrder: FirstOrderCase[] = ['first-order.json', 'first-order-torch2.json'].flatMap((f) => JSON.parse(readFileSync(join(fixtures, f), 'utf8')).cases);
 const search: SearchCase[] = JSON.parse(readFileSync(join(fixtures, 'search.json'), 'utf8')).cases;
 
 /** Every case through the CLI entry, as --spec and (where the function has a flag form) as flags, in one child. */

@@ -76,10 +76,27 @@ test('the library tour (examples/library.ts) runs and lands where closed forms s
   assert.ok(adam, out);
   const [ax, ay] = [Number(adam[1]), Number(adam[2])];
   assert.ok(ax > 0.5 && ax < 1.01 && Math.abs(ay - ax * ax) < 0.05, `adam at (${ax}, ${ay})`);
-  // softmax regression on 8×8 digits: chance is 10%; a linear model holds out well above 85%
-  const acc = /held-out accuracy (\S+); safetensors (\d+) bytes/.exec(out);
+  // softmax regression on 8×8 digits, standardized by loadDataset: chance is 10%; a linear model holds out well above 85%
+  const acc = /held-out accuracy (\S+) \((.*)\); safetensors (\d+) bytes/.exec(out);
   assert.ok(acc, out);
   assert.ok(Number(acc[1]) > 0.85, `held-out accuracy ${acc[1]}`);
+  assert.equal(acc[2], 'standardized (mean/std of the training rows)');
+  // the same run through the CLI (its own flag parsing, data loading and seeds: model Rng(0), shuffles Rng(1)) lands on the same figures
+  const soft = /softmax: epoch 10 trainLoss (\S+) valAccuracy (\S+)/.exec(out);
+  assert.ok(soft, out);
+  const cli = execFileSync(process.execPath, [join(root, 'bin', 'descent.js'), 'train', '--data', 'digits', '--model', 'softmax', '--opt', 'sgd', '--lr', '0.1',
+    '--momentum', '0.9', '--nesterov', 'true', '--schedule', 'cosine:tMax=10', '--l2', '1e-4', '--batch', '32', '--epochs', '10', '--seed', '0', '--json'], { encoding: 'utf8' });
+  const done = JSON.parse(cli.trim().split('\n').pop()!) as { trainLoss: number; valAccuracy: number };
+  assert.equal(soft[1], done.trainLoss.toFixed(6));
+  assert.equal(soft[2], done.valAccuracy.toFixed(4));
+  assert.equal(acc[1], done.valAccuracy.toFixed(4));
   // 64·10 + 10 float32 values plus an 8-byte length and the JSON header
-  assert.ok(Number(acc[2]) > (64 * 10 + 10) * 4 + 8);
+  assert.ok(Number(acc[3]) > (64 * 10 + 10) * 4 + 8);
+  // L2 logistic regression on breast cancer in float64: scikit-learn's optimum (C = 1, test/fixtures/sklearn-optimum)
+  const lr = /logistic \(C = 1\): train loss (\S+), accuracy (\S+), (\d+) evaluations, stopped by (\w+)/.exec(out);
+  assert.ok(lr, out);
+  const sk = (JSON.parse(readFileSync(join(root, 'test', 'fixtures', 'sklearn-optimum', 'cases.json'), 'utf8')) as { cases: { data: string; meanLoss: number; accuracy: number }[] }).cases.find((c) => c.data === 'breast-cancer')!;
+  assert.ok(Math.abs(Number(lr[1]) - sk.meanLoss) < 1e-10, `loss ${lr[1]}, sklearn ${sk.meanLoss}`);
+  assert.equal(lr[2], sk.accuracy.toFixed(4));
+  assert.equal(lr[4], 'gtol');
 });

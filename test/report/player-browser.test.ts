@@ -3,7 +3,7 @@
 // from the network. The expected paths are recomputed here from the race's points through the plot's scales.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseRunSpec, race, reportHtml } from '../../src/report/index.js';
+import { parseRunSpec, race, reportHtml, REPORT_PLAYER_LAYOUT } from '../../src/report/index.js';
 import { contourScales } from '../../src/viz/index.js';
 import { makeObjective } from '../../src/objectives/index.js';
 import { withHtmlPage } from '../helpers/html-page.js';
@@ -29,7 +29,7 @@ test('player: step, play, pause, slider and speed drive the animated paths; no n
     // kept points every 4 steps (400 steps, 100 points): frame 2 is step 8
     assert.equal(await p.locator('.step-label').textContent(), 'step 8');
     // the head sits on the race's point for step 8, mapped through the plot's scales
-    const { x: sx, y: sy } = contourScales(o);
+    const { x: sx, y: sy } = contourScales({ ...o, ...REPORT_PLAYER_LAYOUT });
     const head = p.locator('.head').first();
     assert.ok(Math.abs(Number(await head.getAttribute('cx')) - sx(results[0].path[2][0])) < 0.01);
     assert.ok(Math.abs(Number(await head.getAttribute('cy')) - sy(results[0].path[2][1])) < 0.01);

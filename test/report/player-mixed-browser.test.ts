@@ -5,7 +5,7 @@
 // scales (the player's job is drawing them, not computing them).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseRunSpec, race, reportHtml } from '../../src/report/index.js';
+import { parseRunSpec, race, reportHtml, REPORT_PLAYER_LAYOUT } from '../../src/report/index.js';
 import { contourScales } from '../../src/viz/index.js';
 import { makeObjective } from '../../src/objectives/index.js';
 import { withHtmlPage } from '../helpers/html-page.js';
@@ -25,7 +25,7 @@ test('player: a 35-point BFGS path beside a 600-point Adam path plays to the end
   await withHtmlPage(html, async (page, { errors }) => {
     const p = page.locator('#player-0');
     const points = async (i: number) => ((await p.locator('.opt-path').nth(i).getAttribute('d')) ?? '').split(/[ML]/).filter(Boolean).length;
-    const { x: sx, y: sy } = contourScales(o);
+    const { x: sx, y: sy } = contourScales({ ...o, ...REPORT_PLAYER_LAYOUT });
     const headAt = async (i: number, q: number[]) => {
       const head = p.locator('.head').nth(i);
       assert.ok(Math.abs(Number(await head.getAttribute('cx')) - sx(q[0])) < 0.01 && Math.abs(Number(await head.getAttribute('cy')) - sy(q[1])) < 0.01, `head ${i}`);

@@ -67,6 +67,10 @@ test('CLI form NAME:KEY=VALUE with ; lists and composites', () => {
   assert.deepEqual(parseScheduleArg('multistep:milestones=30;80,gamma=0.1'), { name: 'multistep', milestones: [30, 80], gamma: 0.1 });
   assert.deepEqual(parseScheduleArg('plateau:mode=max,patience=3'), { name: 'plateau', mode: 'max', patience: 3 });
   assert.deepEqual(parseScheduleArg('linear'), { name: 'linear' });
+  assert.deepEqual(parseScheduleArg('cyclic:baseLr=0.01,maxLr=0.1,mode=triangular2,cycleMomentum=false,stepSizeDown=null'), {
+    name: 'cyclic', baseLr: 0.01, maxLr: 0.1, mode: 'triangular2', cycleMomentum: 'false', stepSizeDown: null,
+  });
+  assert.deepEqual(parseScheduleArg('cyclic:baseLr=0.01,maxLr=0.1,mode=exp_range'), { name: 'cyclic', baseLr: 0.01, maxLr: 0.1, mode: 'exp_range' });
   assert.deepEqual(parseScheduleArg('linear:startFactor=0.1,totalIters=5 then@5 cosine:tMax=20'), {
     name: 'sequential',
     schedules: [{ name: 'linear', startFactor: 0.1, totalIters: 5 }, { name: 'cosine', tMax: 20 }],

@@ -6,7 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { svgToPng } from '../../src/cli/png.js';
 import { decodePng, pixel } from '../cli/png-check.js';
-import { contourPlotSvg, lineChartSvg, lineChartScales, functionPlotSvg, logLevels, contourScales, palette, pathsLayerSvg } from '../../src/viz/index.js';
+import { contourPlotSvg, lineChartSvg, lineChartScales, functionPlotSvg, logLevels, contourScales, palette, pathsLayerSvg, contourLegendWidth } from '../../src/viz/index.js';
 
 const snapDir = fileURLToPath(new URL('./__snapshots__/', import.meta.url));
 
@@ -75,8 +75,14 @@ test('contour rings sit where f equals the level: on x²+y², the ring at level 
 test('contour paths map through the scales: known data points land at the frame corners', () => {
   const o = { f: (x: number, y: number) => x * x + y * y, xDomain: [0, 10] as [number, number], yDomain: [0, 10] as [number, number], width: 560, height: 480, resolution: 10, levels: 2 };
   const svg = contourPlotSvg({ ...o, paths: [{ label: 'p', points: [[0, 0], [10, 10]] }] });
-  // margins left 56, right 130, top 28, bottom 42: (0,0) → (56, 438), (10,10) → (430, 28)
-  assert.ok(svg.includes('class="opt-path" data-label="p" stroke="#4e79a7" d="M56.00,438.00L430.00,28.00"'), svg.match(/class="opt-path"[^>]*/)?.[0]);
+  // (0,0) → the frame's bottom left, (10,10) → its top right; the 10×10 domain gets a square frame centred in 560×480
+  const sc = contourScales({ ...o, legendWidth: 130 });
+  const [fx0, fx1] = sc.x.range(), [fy0, fy1] = sc.y.range();
+  assert.ok(Math.abs((fx1 - fx0) - (fy0 - fy1)) < 1e-9, 'equal aspect');
+  assert.ok(svg.includes(`class="opt-path" data-label="p" stroke="#4e79a7" d="M${fx0.toFixed(2)},${fy0.toFixed(2)}L${fx1.toFixed(2)},${fy1.toFixed(2)}"`), svg.match(/class="opt-path"[^>]*/)?.[0]);
+  // a domain twice as wide as tall: the frame too
+  const wide = contourScales({ xDomain: [0, 4], yDomain: [0, 2], width: 560 });
+  assert.ok(Math.abs((wide.x.range()[1] - wide.x.range()[0]) / (wide.y.range()[0] - wide.y.range()[1]) - 2) < 1e-9);
 });
 
 test('line chart: snapshot, one series path per series, one band per band, known points map through the scales', () => {
@@ -90,8 +96,10 @@ test('line chart: snapshot, one series path per series, one band per band, known
   snapshot('line-chart.svg', svg);
   assert.equal(count(svg, /class="series"/g), 2);
   assert.equal(count(svg, /class="band"/g), 1);
-  // width 560, height 360, margins left 64, right 150, top 28, bottom 42; x [0, 10], y [0, 100] (already nice)
-  assert.ok(svg.includes('data-label="a" stroke="#4e79a7" d="M64,318L237,173L410,28"'), svg.match(/class="series" data-label="a"[^>]*/)?.[0]);
+  // x [0, 10], y [0, 100] (already nice): the points (0, 0), (5, 50), (10, 100) through the chart's scales
+  const { x, y } = lineChartScales({ series: [{ label: 'a', x: [0, 10], y: [0, 100] }, { label: 'b & c', x: [0, 10], y: [10, 35] }], xLabel: 'epoch', yLabel: 'loss', title: 'chart' });
+  const want = `M${+x(0).toFixed(2)},${+y(0).toFixed(2)}L${+x(5).toFixed(2)},${+y(50).toFixed(2)}L${+x(10).toFixed(2)},${+y(100).toFixed(2)}`;
+  assert.ok(svg.includes(`data-label="a" stroke="#4e79a7" d="${want}"`), svg.match(/class="series" data-label="a"[^>]*/)?.[0] + ' vs ' + want);
   assert.ok(svg.includes('data-label="b &amp; c"'));
 });
 
@@ -143,8 +151,11 @@ test('fixed colours and keys (the playground): stroke, legend swatch and data-ke
   const p = { xDomain: [0, 1] as [number, number], yDomain: [0, 1] as [number, number], paths: [{ label: 'x', key: 'k1', color: purple, points: [[0, 0], [1, 1]] }] };
   const layer = pathsLayerSvg(p);
   assert.equal(count(layer, /data-key="k1"/g), 3, 'the path, its start and its end');
-  assert.match(layer, /class="opt-path" data-label="x" data-key="k1" stroke="#b07aa1" d="M56\.00,438\.00L430\.00,28\.00"/);
-  // frame: x from margin 56 to 560 − 130 = 430, y from 480 − 42 = 438 up to 28
+  // the frame's corners: (0, 0) at its bottom left, (1, 1) at its top right; a square domain, a square frame
+  const sc = contourScales(p);
+  const [fx0, fx1] = sc.x.range(), [fy0, fy1] = sc.y.range();
+  assert.equal(fx1 - fx0, fy0 - fy1);
+  assert.ok(layer.includes(`class="opt-path" data-label="x" data-key="k1" stroke="#b07aa1" d="M${fx0.toFixed(2)},${fy0.toFixed(2)}L${fx1.toFixed(2)},${fy1.toFixed(2)}"`), layer);
   // the static plot is the same paths layer over the contour layer
   assert.ok(contourPlotSvg({ ...p, f: (a, b) => a * a + b * b, resolution: 10, levels: 4 }).includes(layer));
 });
@@ -164,15 +175,16 @@ test('log line chart: snapshot; ticks read 0.01, 100 and 1e-6, the axis says log
   assert.ok(!ticks.some((t) => t.includes('+')), 'no 1e+3');
   assert.match(svg, /class="axis-label"[^>]*>f \(log scale\)</);
   // the cross sits on the last drawn point of the diverged run: x = 2, y = 20000
-  const { x, y } = lineChartScales({ series: [{ label: 'adam', x: [0, 1, 2, 3], y: [1000, 10, 0.1, 1e-6] }, { label: 'nesterov (diverged at 3)', x: [0, 1, 2, 3], y: [1000, 3000, 20000, NaN] }], xLabel: 'step', yLabel: 'f', logY: true });
+  const { x, y } = lineChartScales({ series: [{ label: 'adam', x: [0, 1, 2, 3], y: [1000, 10, 0.1, 1e-6] }, { label: 'nesterov (diverged at 3)', x: [0, 1, 2, 3], y: [1000, 3000, 20000, NaN] }], xLabel: 'step', yLabel: 'f', logY: true, title: 'log' });
   const d = svg.match(/class="diverged-mark" data-label="nesterov \(diverged at 3\)" stroke="#e15759"[^>]* d="M([\d.]+),([\d.]+)L/)!;
   assert.ok(Math.abs(Number(d[1]) + 4 - x(2)) < 0.01 && Math.abs(Number(d[2]) + 4 - y(20000)) < 0.01, `${d[1]},${d[2]} vs ${x(2)},${y(20000)}`);
   assert.equal(count(svg, /class="diverged-mark"/g), 1);
   // under two decades (train loss 1.1 → 0.052) the axis runs 0.05 to 1.5, both ends labelled, at the frame's edges
   const short = lineChartSvg({ series: [{ label: 'l', x: [1, 2, 3], y: [1.1, 0.3, 0.052] }], xLabel: 'epoch', yLabel: 'loss', logY: true });
   const labels = new Map([...short.matchAll(/<text x="[\d.]+" y="([\d.]+)" text-anchor="end">([^<]+)<\/text>/g)].map((m) => [m[2], Number(m[1]) - 4]));
-  assert.equal(labels.get('0.05'), 318, 'bottom of the frame (360 − 42)');
-  assert.equal(labels.get('1.5'), 28, 'top of the frame');
+  const sy = lineChartScales({ series: [{ label: 'l', x: [1, 2, 3], y: [1.1, 0.3, 0.052] }], xLabel: 'epoch', yLabel: 'loss', logY: true }).y;
+  assert.equal(labels.get('0.05'), sy.range()[0], 'bottom of the frame');
+  assert.equal(labels.get('1.5'), sy.range()[1], 'top of the frame');
   assert.ok(labels.has('1') && labels.has('0.1'));
   // no two tick labels print over each other (11 px text), however the data falls and however short the chart
   for (const height of [160, 260, 360]) for (const lo of [0.011, 0.021, 0.049, 0.3, 0.9]) {
@@ -195,9 +207,9 @@ test('legends fit their labels: the chart widens its right margin (and the figur
   let lastInk = 0; // and the legend does reach into the widened margin
   for (let yy = 0; yy < 120; yy++) for (let xx = 0; xx < png.width; xx++) if (pixel(png, xx, yy)[0] < 128 && xx > lastInk) lastInk = xx;
   assert.ok(lastInk > 2 * 560, `legend ink up to device column ${lastInk}`);
-  // the frame keeps its default size: 560 − 64 − 150 = 346 px
+  // the frame keeps its default size: 560 − the y labels' margin − 150
   const clip = /<clipPath id="[^"]+"><rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)"/.exec(svg)!;
-  assert.equal(Number(clip[2]), 346);
+  assert.equal(Number(clip[2]), 560 - Number(clip[1]) - 150);
   // a fixed width keeps at least half for the frame and cuts what does not fit, with the full label in a <title>
   const narrow = lineChartSvg({ series: [{ label: long.repeat(3), x: [0, 1], y: [1, 2] }], xLabel: 'e', yLabel: 'l', width: 400 });
   assert.match(narrow, /<text [^>]*><title>[^<]+<\/title>[^<]*…<\/text>/);
@@ -207,9 +219,10 @@ test('a path that leaves the frame ends in a cross where it crosses the edge, no
   const o = { f: (a: number, b: number) => a * a + b * b, xDomain: [-1, 1] as [number, number], yDomain: [-1, 1] as [number, number], resolution: 10, levels: 3 };
   const svg = contourPlotSvg({ ...o, paths: [{ label: 'away', color: '#e15759', points: [[0, 0], [0.5, 0], [10, 0]] }, { label: 'home', points: [[0.5, 0.5], [0, 0]] }] });
   snapshot('contour-exit.svg', svg);
-  // the frame's right edge is x = 1 → pixel 430; y = 0 → pixel (28 + 438) / 2 = 233
+  // the frame's right edge is x = 1; y = 0 is its middle
   const m = svg.match(/<path class="exit" stroke="#e15759"[^>]* d="M([\d.]+),([\d.]+)L/)!;
-  assert.deepEqual([Number(m[1]) + 5, Number(m[2]) + 5], [430, 233]);
+  const sc = contourScales({ ...o, legendWidth: contourLegendWidth(['away', 'home']) });
+  assert.deepEqual([Number(m[1]) + 5, Number(m[2]) + 5], [Number(sc.x(1).toFixed(2)), Number(sc.y(0).toFixed(2))]);
   assert.equal(count(svg, /class="end"/g), 1, 'only the path that stays has an end dot');
   assert.equal(count(svg, /class="exit"/g), 1);
   assert.match(svg, /<g class="mark-key"[^>]*>.*>left the plot<\/text><\/g>/);

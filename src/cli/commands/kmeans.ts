@@ -8,7 +8,7 @@
 import type { Command } from 'commander';
 import { inputError, runError } from '../../errors.js';
 import { kmeans, kmeansMemoryBytes, kmeansMethods, type KMeansMethod, type KMeansResult } from '../../train/kmeans.js';
-import { kmeansPlotSvg } from '../../train/kmeans-plot.js';
+import { kmeansPlotSvg } from '../../viz/kmeans-plot.js';
 import { builtinDatasets, isBuiltinName } from '../../data/index.js';
 import { loadRows } from '../../node/datasets.js';
 import { checkOutputFile } from '../output-paths.js';
@@ -106,7 +106,7 @@ async function run(o: KMeansCliOptions): Promise<void> {
   const limit = memoryLimit();
   if (need > limit.bytes) {
     throw inputError(
-      `--k ${k}: ${runCount} runs of ${k} centers × ${table.d} features on ${table.n} rows need about ${need} bytes (float64 centers and the assignments of every run), ` +
+      `--seeds ${seeds}, --k ${k}: ${runCount} runs of ${k} centers × ${table.d} features on ${table.n} rows need about ${need} bytes (float64 centers, the assignments and the history of every run), ` +
         `over the limit of ${limit.bytes} bytes (${limit.why}); use a smaller --k, fewer --seeds or one --method`,
     );
   }

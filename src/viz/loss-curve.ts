@@ -3,8 +3,8 @@
  * validation rows, validation loss against epoch, one line each, drawn by src/viz's line chart (on a log axis
  * when the losses span more than a decade).
  */
-import { lineChartSvg, type LineSeries } from '../viz/line-chart.js';
-import type { EpochMetrics } from './trainer.js';
+import { lineChartSvg, type LineSeries } from './line-chart.js';
+import type { EpochMetrics } from '../train/trainer.js';
 
 export function lossCurveSvg(history: EpochMetrics[], title: string): string {
   const x = history.map((m) => m.epoch);
