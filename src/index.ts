@@ -34,3 +34,5 @@ export type { EnsembleConfig, EnsembleResult } from './train/index.js';
 export type { TrainConfig, TrainHooks, TrainResult, TrainStart, TrainOptimizer, RunFiles, ModelMeta } from './train/index.js';
 export { contourPlotSvg, lineChartSvg, functionPlotSvg, palette, colorOf } from './viz/index.js';
 export { parseRunSpec, race, reportHtml, playerHtml, playerScript } from './report/index.js';
+export { demos, demoNames, demoSpec, runDemo } from './demos/index.js';
+export type { DemoSpec, DemoInputs, DemoOutput } from './demos/index.js';

@@ -137,7 +137,7 @@ export interface DataState {
 }
 
 export interface LabState {
-  mode: 'fn' | 'data';
+  mode: 'fn' | 'data' | 'hopfield';
   fn: FnState;
   data: DataState;
 }
@@ -218,7 +218,7 @@ export function decodeState(hash: string): { state: LabState; warnings: string[]
     else warnings.push(`${key}: expected ${integer ? 'an integer' : 'a number'} in [${range[0]}, ${range[1]}], got '${v}'`);
   };
 
-  pick('mode', ['fn', 'data'] as const, (v) => (s.mode = v));
+  pick('mode', ['fn', 'data', 'hopfield'] as const, (v) => (s.mode = v));
   pick('fn', [...(Object.keys(LAB_FUNCTIONS) as LabFunction[]), 'custom'] as LabFunctionChoice[], (v) => (s.fn.fn = v));
   const expr = q.get('expr');
   if (expr !== null) {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { Rng } from '../../src/tensor/rng.js';
 import { classData, firstRows, iota, noiseCurve, residuals, softmaxLossGrad, VARIANCE_MNIST_ROWS } from '../../src/demos/index.js';
 import { NOISE_BATCHES, runVarianceOn, worstZ } from '../../src/demos/variance-demo.js';
-import { loadData } from '../../src/cli/commands/train.js';
+import { loadRows as loadData } from '../../src/node/datasets.js';
 
 const digits = classData(loadData('digits').all, 16);
 

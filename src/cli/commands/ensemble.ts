@@ -111,7 +111,7 @@ export function register(program: Command): void {
     .option('--freeze <layers>', 'layer indices or parameter names kept fixed, e.g. 0,2')
     .option('--out <dir>', 'write each member (model-I.safetensors or snapshot-I.safetensors, for descent eval) and ensemble.json')
     .option('--json', 'one JSON object: members, meanSingleAccuracy, ensembleAccuracy, losses');
-  const hyperKeys = addHyperparameterFlags(cmd).filter((k) => k !== 'lr');
+  const hyperKeys = addHyperparameterFlags(cmd, { firstOrderOnly: true }).filter((k) => k !== 'lr');
   cmd.action(async (opts: Opts) => {
     const o: Opts = {};
     for (const [k, v] of Object.entries(opts)) o[k.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase())] = v;
