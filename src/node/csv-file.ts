@@ -21,7 +21,17 @@ export interface FileDigest {
 
 /** Parses the CSV file at `path`; open and read errors are thrown as they come (the caller words them). */
 export function readCsvFile(path: string, opts: CsvOptions = {}): Dataset {
-  return readCsvFileWithDigest(path, opts).data;
+  const { data, file } = readCsvFileWithDigest(path, opts);
+  digests.set(path, file);
+  return data;
+}
+
+/** The size and SHA-256 of each CSV file read by this process (for the checkpoint's record of its data). */
+const digests = new Map<string, FileDigest>();
+
+/** The size and SHA-256 of the CSV file `path` as this process read it, if it did. */
+export function digestOf(path: string): FileDigest | undefined {
+  return digests.get(path);
 }
 
 /** readCsvFile, with the file's size and SHA-256 taken in the same pass. Registers the file as an input of the run (src/io/output-policy.ts). */

@@ -15,6 +15,7 @@ export * from './rmsprop-nesterov.js';
 export * from './asgd.js';
 export * from './adafactor.js';
 export * from './sparse-adam.js';
+export * from './muon.js';
 export { optimizers, isOptimizerName, resolveOptions } from './registry.js';
 export type { OptimizerRule, OptimizerName, OptionsOf, HyperOptions, HyperValue } from './registry.js';
 export { Optimizer, createOptimizer } from './optimizer.js';

@@ -5,6 +5,7 @@
  * the slow sublinear-looking tail), all on one smooth strictly convex problem with a known minimizer.
  * Pure: returns series for `lineChartSvg({ series, logY: true })`.
  */
+import { DescentError } from '../errors.js';
 import { runFirstOrder } from './run-first-order.js';
 import { linearCombination, sumOf } from '../autograd/second-order.js';
 import { withTapedHessian, type Objective } from '../objectives/objective.js';
@@ -78,6 +79,8 @@ export interface ConvergenceSeries {
   y: number[];
   /** Objective evaluations the run used. */
   evaluations: number;
+  /** The step at which f or the iterate became non-finite, when the method diverged (its series ends before it). */
+  diverged?: number;
 }
 
 export interface ConvergenceOptions {
@@ -101,24 +104,36 @@ export interface ConvergenceReport {
  * Runs newton, bfgs, lbfgs (ftol 0), gd-backtracking (each to gtol 1e-13 or `maxIter` iterations) and sgd with a
  * fixed lr for `maxIter` steps from the same x0, and returns each error sequence: the distance to the
  * objective's known minimizer, or else |f − f*| with f* the lowest value any run reached.
- * A method that stops with a non-finite value keeps the iterates it had.
+ * A method that stops with a non-finite value keeps the iterates it had; sgd diverging at its lr is
+ * shown too, its series ending where it diverged and `diverged` giving the step (never dropped).
  */
 export function convergenceSeries(o: ConvergenceOptions = {}): ConvergenceReport {
   const maxIter = o.maxIter ?? 100;
   const objective = o.objective ?? expSumObjective(convergenceProblem.q, convergenceProblem.xStar);
   const x0 = o.x0 ?? (o.objective ? new Array<number>(objective.n).fill(0) : convergenceProblem.x0);
-  const runs: { label: string; method: string; path: number[][]; values: number[]; evaluations: number }[] = [];
+  const runs: { label: string; method: string; path: number[][]; values: number[]; evaluations: number; diverged?: number }[] = [];
   for (const method of ['newton', 'bfgs', 'lbfgs', 'gd-backtracking']) {
     // lbfgs without its relative-reduction stop (ftol), which would end the picture once f stops moving
     const r = minimize(objective, x0, { method, gtol: 1e-13, maxIter, ...(method === 'lbfgs' ? { ftol: 0 } : {}) });
     runs.push({ label: method, method, path: r.path, values: r.values, evaluations: r.evaluations });
   }
   const sgdLr = o.sgdLr ?? 0.05;
+  // the iterates as they come, so a run that diverges keeps the ones it had
+  const sgdPath: number[][] = [x0.slice()], sgdValues: number[] = [objective.value(Float64Array.from(x0))];
   try {
-    const r = runFirstOrder({ objective, x0, optimizer: 'sgd', options: { lr: sgdLr }, steps: maxIter });
+    const r = runFirstOrder({
+      objective, x0, optimizer: 'sgd', options: { lr: sgdLr }, steps: maxIter,
+      onStep: (_t, x, f) => {
+        sgdPath.push(Array.from(x));
+        sgdValues.push(f);
+      },
+    });
     runs.push({ label: `sgd (lr ${sgdLr})`, method: 'sgd', path: r.path, values: r.values, evaluations: r.evaluations });
-  } catch {
-    // sgd diverged at this lr: the picture shows the line-search methods only
+  } catch (err) {
+    const m = err instanceof DescentError && err.kind === 'run' ? /^diverged at step (\d+)/.exec(err.message) : null;
+    if (!m) throw err;
+    const step = Number(m[1]);
+    runs.push({ label: `sgd (lr ${sgdLr}), diverged at step ${step}`, method: 'sgd', path: sgdPath, values: sgdValues, evaluations: step, diverged: step });
   }
   const xStar = objective.minimum;
   const useDistance = xStar !== undefined && xStar.length === objective.n;
@@ -139,7 +154,7 @@ export function convergenceSeries(o: ConvergenceOptions = {}): ConvergenceReport
         ys.push(e);
       }
     });
-    return { label: r.label, method: r.method, x: xs, y: ys, evaluations: r.evaluations };
+    return { label: r.label, method: r.method, x: xs, y: ys, evaluations: r.evaluations, ...(r.diverged !== undefined ? { diverged: r.diverged } : {}) };
   });
   return { error: useDistance ? 'distance' : 'value', series };
 }

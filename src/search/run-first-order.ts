@@ -8,6 +8,7 @@ import type { Objective } from '../objectives/objective.js';
 import { createSchedule, type ScheduleSpec } from '../schedule/schedule.js';
 import { createOptimizer } from '../optim/optimizer.js';
 
+/** One first-order run on a test function: the objective, start, optimizer with its options, steps and schedule. */
 export interface FirstOrderRun {
   objective: Objective;
   x0: number[];
@@ -19,8 +20,25 @@ export interface FirstOrderRun {
   gtol?: number;
   /** Called after each step with the step number (1-based), x and f(x): progress and live plots. */
   onStep?: (step: number, x: Float64Array, f: number) => void;
+  /**
+   * Most points kept in `path`/`values`/`lrs` (default: all). Past it the path is thinned so memory stays
+   * bounded however many steps run: see `PathThinning`.
+   */
+  maxPathPoints?: number;
 }
 
+/**
+ * How a long path was thinned: every iterate is kept until `maxPathPoints` are held; then every
+ * other kept point is dropped and the stride doubles, so the path holds the iterates whose step is a
+ * multiple of `stride` (x0 included) plus the last iterate. `steps` lists the step of each kept point.
+ */
+export interface PathThinning {
+  stride: number;
+  kept: number;
+  steps: number[];
+}
+
+/** The trajectory of a first-order run: points, values, evaluations, and where it diverged or converged. */
 export interface FirstOrderResult {
   /** x0, x1, ..., x_steps. */
   path: number[][];
@@ -34,8 +52,10 @@ export interface FirstOrderResult {
    * evaluation is not counted in `evaluations`.
    */
   converged: boolean;
-  /** The lr in effect at each step (length steps), after schedules. */
+  /** The lr in effect at each step (length steps), after schedules; thinned as the path, one per kept step after x0. */
   lrs: number[];
+  /** Present when the path was thinned (a run longer than maxPathPoints). */
+  thinned?: PathThinning;
 }
 
 /**
@@ -56,25 +76,53 @@ export function runFirstOrder(run: FirstOrderRun): FirstOrderResult {
     throw inputError(`schedule '${sched.name}': ${steps} steps would step it past its totalSteps ${sched.maxSteps}`);
   }
   const path: number[][] = [Array.from(x)];
+  const cap = Math.max(4, run.maxPathPoints ?? Infinity);
+  let stride = 1;
+  const keptSteps: number[] = [0];
   const f0 = objective.value(x);
   const values: number[] = [f0];
   const lrs: number[] = [];
   checkFinite(0, f0, x, baseLr);
   for (let t = 1; t <= steps; t++) {
     objective.valueAndGrad(x, g);
-    lrs.push(group.options.lr as number);
+    const lr = group.options.lr as number;
     opt.step();
     const f = objective.value(x);
     checkFinite(t, f, x, group.options.lr as number);
     sched?.step(f);
-    path.push(Array.from(x));
-    values.push(f);
+    if (t % stride === 0 || t === steps) {
+      // the last iterate is always kept; a point kept only for being last goes when the next arrives
+      if (keptSteps[keptSteps.length - 1] % stride !== 0) {
+        path.pop();
+        values.pop();
+        keptSteps.pop();
+        lrs.pop();
+      }
+      path.push(Array.from(x));
+      values.push(f);
+      keptSteps.push(t);
+      lrs.push(lr);
+      if (path.length > cap) {
+        stride *= 2;
+        let w = 0;
+        for (let r = 0; r < path.length; r++) {
+          if (keptSteps[r] % stride !== 0 && r !== path.length - 1) continue;
+          path[w] = path[r];
+          values[w] = values[r];
+          if (r > 0) lrs[w - 1] = lrs[r - 1]; // lrs[k] belongs to path[k + 1]
+          keptSteps[w++] = keptSteps[r];
+        }
+        path.length = values.length = keptSteps.length = w;
+        lrs.length = w - 1;
+      }
+    }
     run.onStep?.(t, x, f);
   }
   objective.valueAndGrad(x, g);
   let gmax = 0;
   for (let i = 0; i < n; i++) gmax = Math.max(gmax, Math.abs(g[i]));
-  return { path, values, evaluations: steps, converged: gmax <= (run.gtol ?? 1e-6), lrs };
+  const thinned = stride > 1 ? { stride, kept: path.length, steps: keptSteps } : undefined;
+  return { path, values, evaluations: steps, converged: gmax <= (run.gtol ?? 1e-6), lrs, ...(thinned ? { thinned } : {}) };
 }
 
 function checkFinite(step: number, f: number, x: Float64Array, lr: number): void {
@@ -82,6 +130,8 @@ function checkFinite(step: number, f: number, x: Float64Array, lr: number): void
   for (let i = 0; i < x.length && !bad; i++) bad = !Number.isFinite(x[i]);
   if (bad) {
     const what = Number.isFinite(f) ? 'the iterate is not finite' : `f is ${f}`;
-    throw runError(`diverged at step ${step}: ${what}; try --lr ${+(lr / 10).toPrecision(6)} or lower`);
+    // a lower lr helps only where a step with lr > 0 led there: at x0, or with lr 0, it is the start point
+    const advice = step > 0 && lr > 0 ? `try --lr ${+(lr / 10).toPrecision(6)} or lower` : step === 0 ? 'f is not finite at the start point; try another --x0' : 'lr is 0, so the start point gives it; try another --x0';
+    throw runError(`diverged at step ${step}: ${what}; ${advice}`);
   }
 }

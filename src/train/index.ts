@@ -22,3 +22,5 @@ export { train } from './train.js';
 export type { TrainConfig, TrainHooks, TrainResult, TrainStart, TrainOptimizer, RunFiles, StateTensors } from './train.js';
 export { modelBytes, parseModelFile } from './model-file.js';
 export type { ModelMeta } from './model-file.js';
+export { lossLandscape, lossGrid, filterNormalizedDirection, trajectoryPca, symmetricEigen, rowSubset, linspace } from './landscape.js';
+export type { Landscape, LandscapeOptions, LossGrid, TrajectoryPca, Direction } from './landscape.js';

@@ -9,7 +9,7 @@
  * Files (a run folder, --save, --checkpoint) are written through `hooks.files`, so this module runs in a
  * browser too; on Node, `nodeRunFiles` (descent/node) writes them atomically.
  */
-import { inputError, runError } from '../errors.js';
+import { inputError, runError, unknownName } from '../errors.js';
 import { add } from '../autograd/ops.js';
 import { tensor, withArena } from '../autograd/index.js';
 import { toFloat64, type LoadedDataset } from '../data/load-dataset.js';
@@ -52,6 +52,7 @@ export interface TrainOptimizer {
 /** Model tensors by state_dict name, as parseSafetensors and parseModelFile give them. */
 export type StateTensors = Record<string, { shape: number[]; data: Float32Array | Float64Array }>;
 
+/** The settings of one training run: everything `descent train` takes, typed; every field but `data` has the CLI's default. */
 export interface TrainConfig {
   /** The dataset, split and standardized (`loadDataset`). */
   data: LoadedDataset;
@@ -97,7 +98,12 @@ export interface TrainConfig {
   /** Layer indices or parameter names kept fixed, e.g. '0,2'. */
   freeze?: string;
   /** Continue from a checkpoint made with the same settings (read lazily: a function is called only once the other settings are checked). */
-  resume?: { checkpoint: CheckpointContents | (() => CheckpointContents); source: string };
+  resume?: {
+    /** The parsed checkpoint, or a function that reads and parses it (called after the other settings are checked). */
+    checkpoint: CheckpointContents | (() => CheckpointContents);
+    /** Names the checkpoint in messages (e.g. `--resume FILE`). */
+    source: string;
+  };
   /**
    * The precision of the model, its gradients, optimizer state and the data it trains on (default float32, as
    * torch's default; float64 is `model.double()`, for full-batch quasi-Newton fits to their optimum). float64
@@ -112,8 +118,23 @@ export interface TrainConfig {
   out?: string;
   /** Write a checkpoint here after every epoch (needs `hooks.files`). */
   checkpoint?: string;
-  /** Where an interrupted run writes its checkpoint when neither `checkpoint` nor `out` is set. */
-  interruptCheckpoint?: string;
+  /**
+   * Where an interrupted run writes its checkpoint when neither `checkpoint` nor `out` is set: a path, or a
+   * function called at the interrupt (so a free name is chosen then); null: nowhere (the folder is not writable).
+   */
+  interruptCheckpoint?: string | (() => string | null);
+  /** The data file's size and SHA-256, recorded in checkpoints; a resumed run on other data is refused, saying what changed. */
+  dataFile?: { bytes: number; sha256: string };
+}
+
+/** A checkpoint's recorded data file against this run's: refused, saying what changed, when they differ. */
+function checkSameData(source: string, recorded: unknown, now: { bytes: number; sha256: string } | undefined): void {
+  if (recorded === undefined || now === undefined) return;
+  const r = recorded as { bytes?: unknown; sha256?: unknown };
+  if (typeof r.bytes !== 'number' || typeof r.sha256 !== 'string') throw inputError(`${source}: checkpoint field config.dataFile: expected {bytes, sha256}`);
+  if (r.bytes === now.bytes && r.sha256 === now.sha256) return;
+  const what = r.bytes !== now.bytes ? `it had ${r.bytes} bytes, now ${now.bytes}` : `same size (${now.bytes} bytes), but the contents differ (SHA-256 ${r.sha256.slice(0, 12)}…, now ${now.sha256.slice(0, 12)}…)`;
+  throw inputError(`${source}: the data file changed since the checkpoint was written: ${what}; resume with the data the run started with`);
 }
 
 /** What a run is about to do, said once every setting has been checked. */
@@ -129,6 +150,7 @@ export interface TrainStart {
   model: Sequential;
 }
 
+/** What a run reports and how it reaches files, signals and the UI: every hook is optional. */
 export interface TrainHooks {
   /** File access, for `save`, `out` and `checkpoint`. */
   files?: RunFiles;
@@ -148,6 +170,7 @@ export interface TrainHooks {
   interrupted?(): boolean;
 }
 
+/** A finished (or interrupted) run: the trained model, its metrics, and the summary `descent train --json` prints. */
 export interface TrainResult {
   /** 'first-order' (Trainer), 'search' (minimize), 'lbfgs-torch'. */
   kind: 'first-order' | 'search' | 'lbfgs-torch';
@@ -156,7 +179,7 @@ export interface TrainResult {
   /** The contract's final JSON line ({"done": true, ...}). */
   summary: Record<string, unknown>;
   /** Set when `hooks.interrupted()` ended the run: where the checkpoint went. */
-  interrupted?: { epoch: number; batchInEpoch: number; checkpoint: string };
+  interrupted?: { epoch: number; batchInEpoch: number; checkpoint: string | null };
   /** Search methods: iterations, evaluations and why the search stopped. */
   search?: { method: string; nit: number; evaluations: number; reason: string; fun: number };
   /** Final validation loss and accuracy, when there are validation rows. */
@@ -186,6 +209,12 @@ function checkTargets(all: Dataset, lossName: LossName): number {
       while (i < y.length && Number.isInteger(y[i]) && y[i] >= 0) i++;
       const where = i < y.length ? `; row ${i + 1} has ${y[i]}` : '; it has a single class';
       throw inputError(`--loss ${lossName}: target '${all.targetName}' must hold class indices 0..K-1 (K >= 2)${where}; use --loss mse for a numeric target`);
+    }
+    // a class index far past the rows (1e8 in a column of 150) is a numeric target, not 10^8 classes
+    if (K > all.n) {
+      let i = 0;
+      while (i < all.y.length && all.y[i] !== K - 1) i++;
+      throw inputError(`--loss ${lossName}: target '${all.targetName}' holds class index ${K - 1} (row ${i + 1}), more classes than the ${all.n} rows; expected class indices 0..K-1, or --loss mse for a numeric target`);
     }
     return K;
   }
@@ -223,6 +252,13 @@ export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promis
   const activation = c.activation ?? 'relu';
   const dropout = c.dropout ?? (c.model === undefined ? builtin?.dropout : undefined) ?? 0;
   if (!(dropout >= 0 && dropout < 1)) throw inputError(`--dropout: expected a probability in [0, 1), got '${dropout}'`);
+  if (c.activation !== undefined && !['relu', 'sigmoid', 'tanh'].includes(c.activation)) throw unknownName('activation', c.activation, ['relu', 'sigmoid', 'tanh']);
+  // a model without hidden layers has no activation and nowhere to drop out: say so, never ignore the setting
+  if (kind !== 'mlp') {
+    if (c.activation !== undefined) throw inputError(`--activation: the ${kind} model has no hidden layers, so no activation; expected --model mlp:H1,... to use it`);
+    if (c.dropout !== undefined && c.dropout !== 0) throw inputError(`--dropout: the ${kind} model has no hidden layers, so nothing to drop out; expected --model mlp:H1,... to use it`);
+  }
+  if (c.init !== undefined && c.resume !== undefined) throw inputError('--init: not used with --resume (the checkpoint holds the weights); give one of them');
   const lossName = c.loss ?? defaultLoss(kind);
   lossByName(lossName); // unknown names fail with the list
   const outFeatures = checkTargets(data.all, lossName);
@@ -255,13 +291,20 @@ export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promis
   const transferNotes: string[] = [];
   if (c.init !== undefined) {
     // transfer learning (docs/transfer.md): newHead loads the body by name and shape, the output layer starts fresh
+    // what a transfer run loaded (and what starts fresh) is said before training, never silently
+    const from = c.init.source.replace(/^--init /, '');
     if (c.init.newHead) {
       const r: InitReport = initFrom(model, c.init.tensors, { newHead: true, requireBody: true, source: c.init.source });
-      void r;
-    } else model.loadStateDict(c.init.tensors, c.init.source);
+      transferNotes.push(`init: loaded ${r.loaded.length} tensors from ${from} (${r.loaded.join(', ')}); new head, initialized fresh: ${r.reinitialized.join(', ')}`);
+    } else {
+      model.loadStateDict(c.init.tensors, c.init.source);
+      const names = model.parameters().map((p) => p.name);
+      transferNotes.push(`init: loaded ${names.length} tensors from ${from} (${names.join(', ')})`);
+    }
   }
   // frozen parameters are left out of the optimizer, so they stay bit-identical
   const frozen = c.freeze !== undefined ? parseFreeze(c.freeze, model) : undefined;
+  if (frozen) transferNotes.push(`frozen: ${[...frozen].join(', ')} (${model.parameters().filter((p) => frozen.has(p.name)).reduce((a, p) => a + p.size, 0)} parameters kept fixed)`);
   const meta: ModelMeta = {
     model: modelArg, activation, dropout, loss: lossName, numClasses: K, data: data.name, target: data.all.targetName, val: data.valFraction,
     standardize: data.standardizer ? { mean: Array.from(data.standardizer.mean), std: Array.from(data.standardizer.std) } : undefined,
@@ -272,6 +315,7 @@ export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promis
     loss: lossName, l1, l2, opt: optSpec, schedule: scheduleText ?? null, batch, epochs, seed, shuffle,
     clipNorm: c.clipNorm ?? null, clipValue: c.clipValue ?? null, earlyStopping, scheduleEvery, onNonfinite, dtype,
     ...(c.averaging ? { averaging: c.averaging } : {}),
+    ...(c.dataFile ? { dataFile: c.dataFile } : {}),
   };
   const files = hooks.files;
   const outDir = c.out;
@@ -361,6 +405,7 @@ export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promis
   if (c.resume !== undefined) {
     const { source } = c.resume;
     const cp = typeof c.resume.checkpoint === 'function' ? c.resume.checkpoint() : c.resume.checkpoint;
+    checkSameData(source, cp.config.dataFile, c.dataFile);
     for (const k of CHECK_KEYS) {
       // checkpoints from before --dtype were float32
       const saved = (cp.config as Record<string, unknown>)[k];
@@ -410,7 +455,15 @@ export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promis
   const seconds = (performance.now() - t0) / 1000;
   const history = trainer.state.history;
   if (stopped) {
-    const path = checkpointPath ?? c.interruptCheckpoint ?? 'descent-interrupted.safetensors';
+    const chosen = typeof c.interruptCheckpoint === 'function' ? c.interruptCheckpoint() : c.interruptCheckpoint;
+    if (checkpointPath === undefined && chosen === null) {
+      // its folder could not be written (said when the run started): nothing is written, and the result says so
+      return {
+        kind: 'first-order', model, history, summary: { done: false, epochs: trainer.state.epoch }, seconds, meta, record,
+        interrupted: { epoch: trainer.state.epoch, batchInEpoch: trainer.state.batchInEpoch, checkpoint: null },
+      };
+    }
+    const path = checkpointPath ?? chosen ?? 'descent-interrupted.safetensors';
     if (files) writeCheckpoint(path);
     return {
       kind: 'first-order', model, history, summary: { done: false, epochs: trainer.state.epoch }, seconds, meta, record,

@@ -223,10 +223,20 @@ export class Trainer {
     return this.state.epoch * this.batchesPerEpoch + this.state.batchInEpoch + 1;
   }
 
-  /** `diverged at step S (epoch E, batch B): WHAT; try --lr X or lower`, a run error (exit 1). */
-  private diverged(what: string): Error {
+  /** `diverged at step S (epoch E, batch B): WHAT; ADVICE`, a run error (exit 1). */
+  private diverged(what: string, afterUpdate = false): Error {
     const { epoch, batchInEpoch } = this.state;
-    return runError(`diverged at step ${this.stepNumber} (epoch ${epoch + 1}, batch ${batchInEpoch + 1}): ${what}; try --lr ${fmt(this.lr / 10)} or lower`);
+    return runError(`diverged at step ${this.stepNumber} (epoch ${epoch + 1}, batch ${batchInEpoch + 1}): ${what}; ${this.advice(afterUpdate || this.stepNumber > 1)}`);
+  }
+
+  /**
+   * What to try: a lower lr only where an update with lr > 0 can have caused it. Before any update
+   * (the first batch) or with lr 0, the weights or the data are the cause, and a lower lr would not help.
+   */
+  private advice(stepped: boolean): string {
+    if (stepped && this.lr > 0) return `try --lr ${fmt(this.lr / 10)} or lower`;
+    const when = stepped ? 'with lr 0 no update changed the weights' : 'before any update';
+    return `${when}, so the initial weights (--init) or the data give it: check them (standardize the features, scale very large targets)`;
   }
 
   /**
@@ -267,7 +277,7 @@ export class Trainer {
     }
     this.clip();
     optimizer.step();
-    if (!allFinite(optimizer.paramGroups, 'params')) throw this.diverged('the parameters are not finite after the update');
+    if (!allFinite(optimizer.paramGroups, 'params')) throw this.diverged('the parameters are not finite after the update', true);
     o.averaging?.afterStep();
     // once SWA has begun, SWALR owns the lr
     if (this.perBatchSchedule && !o.averaging?.swaStarted) this.setLr(o.schedule!.step());
@@ -309,7 +319,7 @@ export class Trainer {
     const { o, state } = this;
     const end = `diverged at step ${state.epoch * this.batchesPerEpoch + state.batchInEpoch} (end of epoch ${state.epoch + 1})`;
     if (state.seen === 0 && state.skippedInEpoch > 0) {
-      throw runError(`${end}: all ${state.skippedInEpoch} batches of the epoch had a non-finite loss or gradient and were skipped; try --lr ${fmt(this.lr / 10)} or lower`);
+      throw runError(`${end}: all ${state.skippedInEpoch} batches of the epoch had a non-finite loss or gradient and were skipped; ${this.advice(state.seen > 0 || state.epoch > 0)}`);
     }
     const metrics: EpochMetrics = { epoch: state.epoch + 1, trainLoss: state.lossSum / state.seen, lr: this.perBatchSchedule ? state.epochLr : this.lr };
     if (state.skippedInEpoch > 0) metrics.skippedBatches = state.skippedInEpoch;
@@ -321,7 +331,7 @@ export class Trainer {
       if (v.accuracy !== undefined) metrics.valAccuracy = v.accuracy;
     }
     const monitored = metrics.valLoss ?? metrics.trainLoss;
-    if (!Number.isFinite(monitored)) throw runError(`${end}: ${o.val ? 'validation' : 'train'} loss is ${monitored}; try --lr ${fmt(this.lr / 10)} or lower`);
+    if (!Number.isFinite(monitored)) throw runError(`${end}: ${o.val ? 'validation' : 'train'} loss is ${monitored}; ${this.advice(state.seen > 0 || state.epoch > 0)}`);
     if (swaEpoch) o.averaging!.stepLr();
     else if (o.schedule && !this.perBatchSchedule && !o.averaging?.swaStarted) this.setLr(o.schedule.needsMetric ? o.schedule.step(monitored) : o.schedule.step());
     let stop = false;

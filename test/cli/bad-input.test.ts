@@ -208,7 +208,7 @@ const cases: Case[] = [
     says: new RegExp(`^--model mlp:100000: ${MLP_1E5_IRIS} parameters need about ${MLP_1E5_IRIS * 4 * 5} bytes to train \\(float32 weights, gradients and optimizer state\\), over the limit of ${LIMIT} bytes`),
   },
   // 3 methods × 3 seeds, each keeping 100×4 float64 centers and 150 int32 assignments, and one run's working arrays
-  { args: [...km, '--k', '100'], env: { DESCENT_MEMORY_LIMIT: '20000' }, says: new RegExp(`^--k 100: 9 runs of 100 centers × 4 features on 150 rows need about ${9 * (8 * 400 + 4 * 150) + 12 * 150 + 16 * 400} bytes .*over the limit of 20000 bytes \\(DESCENT_MEMORY_LIMIT\\); use a smaller --k`) },
+  { args: [...km, '--k', '100'], env: { DESCENT_MEMORY_LIMIT: '20000' }, says: new RegExp(`^--seeds 3, --k 100: 9 runs of 100 centers × 4 features on 150 rows need about ${9 * (8 * 400 + 4 * 150 + 16384) + 12 * 150 + 16 * 400} bytes .*over the limit of 20000 bytes \\(DESCENT_MEMORY_LIMIT\\); use a smaller --k`) },
   // kmeans reads CSV files with train's reader: float64 features here (no 'label'/'target' column: y is a feature), 24 bytes a row
   { args: ['kmeans', '--data', p('two-features.csv'), '--k', '1'], env: { DESCENT_MEMORY_LIMIT: '30' }, says: /two-features\.csv: the data needs more than 30 bytes in memory \(over 1 rows × \(3 float64 features\)\), over the limit of 30 bytes \(DESCENT_MEMORY_LIMIT\)/ },
   { args: ['kmeans', '--data', p('ragged.csv'), '--k', '1'], says: /ragged\.csv: row 2 \(line 3\): expected 3 fields as in the header, got 2/ },

@@ -21,6 +21,10 @@ import { checkModelMemory, parseModelArg, TRAINING_COPIES } from '../../nn/index
 import { initBackend } from '../../tensor/backend.js';
 import { loadRows } from '../../node/datasets.js';
 import { memoryLimit, modelMemoryLimit } from '../limits.js';
+
+/** Bytes one (optimizer, seed) training run keeps for the report: per epoch (train and validation loss, accuracy, in memory and as JSON text), and once (its record, wall time, the figure's points). */
+const COMPARE_BYTES_PER_EPOCH = 3 * (8 + 24);
+const COMPARE_BYTES_PER_SEED = 4096;
 import type { Objective, ObjectiveSpec } from '../../objectives/index.js';
 import { hasSearch, isRaceSearchMethod, parseRunSpec, race, reportHtml, functionValueChart, functionContourSvg, trainingCharts, meanStd, firstBelow } from '../../report/index.js';
 import type { RunSpec, FunctionSection, TrainingSection, TrainingRun, RaceResult } from '../../report/index.js';
@@ -336,6 +340,15 @@ async function runCompare(o: CliOptions, command: string): Promise<void> {
   if (objective) for (const p of spec.x0) if (p.length !== objective.n) throw inputError(`--x0: expected ${objective.n} numbers for ${objective.name}, got ${p.length}`);
   const outDir = o.out ?? join('reports', slug(spec.name));
   checkOutputDir('--out', outDir);
+  // every (optimizer, seed) keeps its curves for the report (in memory, then as JSON in the HTML): bounded by the budget
+  if (trainRuns.length) {
+    const need = trainRuns.length * spec.seeds * (spec.epochs * COMPARE_BYTES_PER_EPOCH + COMPARE_BYTES_PER_SEED);
+    const limit = memoryLimit();
+    if (need > limit.bytes) {
+      const most = Math.max(0, Math.floor(limit.bytes / (trainRuns.length * (spec.epochs * COMPARE_BYTES_PER_EPOCH + COMPARE_BYTES_PER_SEED))));
+      throw inputError(`--seeds ${spec.seeds}: ${trainRuns.length} optimizers × ${spec.seeds} seeds × ${spec.epochs} epochs of curves need about ${need} bytes for the report, over the limit of ${limit.bytes} bytes (${limit.why}); expected --seeds ${most} or fewer`);
+    }
+  }
 
   // one bar over the whole run, in units of work: a race per (optimizer, start), an epoch per (optimizer, seed),
   // a figure (SVG and PNG) per chart; on a terminal only, and never with --json (a machine is reading)

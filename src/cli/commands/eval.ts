@@ -4,7 +4,7 @@
  * file's metadata; for a file from elsewhere (PyTorch) give --arch, --activation and --loss.
  */
 import type { Command } from 'commander';
-import { inputError } from '../../errors.js';
+import { inputError, runError } from '../../errors.js';
 import { applyStandardizer, splitTail, type Dataset } from '../../data/index.js';
 import { buildModel, checkModelMemory, lossByName, parseModelArg, type Activation, type LossName } from '../../nn/index.js';
 import { memoryLimit } from '../limits.js';
@@ -60,6 +60,8 @@ async function runEval(o: Opts): Promise<void> {
   const model = buildModel({ kind, hidden, activation, inFeatures: rows.d, outFeatures });
   model.loadStateDict(tensors, `--model ${file}`);
   const r = evaluate(model, lossName, rows);
+  // finite weights and data can still overflow: a NaN loss is a failure, never `"loss": null` and exit 0
+  if (!Number.isFinite(r.loss)) throw runError(`--model ${file}: the ${lossName} loss on ${data.name} is ${r.loss} (the outputs overflow); check the data's scale and --standardize`);
   const out = { n: rows.n, loss: r.loss, ...(r.accuracy !== undefined ? { accuracy: r.accuracy } : {}) };
   if (o.json) process.stdout.write(JSON.stringify(out) + '\n');
   else {

@@ -106,7 +106,7 @@ async function run(o: KMeansCliOptions): Promise<void> {
   const limit = memoryLimit();
   if (need > limit.bytes) {
     throw inputError(
-      `--k ${k}: ${runCount} runs of ${k} centers × ${table.d} features on ${table.n} rows need about ${need} bytes (float64 centers and the assignments of every run), ` +
+      `--seeds ${seeds}, --k ${k}: ${runCount} runs of ${k} centers × ${table.d} features on ${table.n} rows need about ${need} bytes (float64 centers, the assignments and the history of every run), ` +
         `over the limit of ${limit.bytes} bytes (${limit.why}); use a smaller --k, fewer --seeds or one --method`,
     );
   }

@@ -24,7 +24,16 @@ export interface OptimizeResult {
   converged: boolean;
   /** Why a line-search or second-order method stopped (gtol, max-iterations, line-search-failed). */
   reason?: string;
+  /** Present when a long first-order path was thinned to MAX_PATH_POINTS (PathThinning: stride, kept, the step of each point). */
+  pathThinned?: { stride: number; kept: number; steps: number[] };
 }
+
+/**
+ * Points of a first-order path kept whole for the output and plots; a longer run keeps every
+ * stride-th iterate (the stride doubling as needed) and the last one, and says so in `pathThinned`,
+ * so `--steps 1e9` runs in bounded memory (about 100 bytes a point in 2 dimensions).
+ */
+export const MAX_PATH_POINTS = 10_000;
 
 /**
  * A line-search or second-order method (gd-backtracking, newton, bfgs, lbfgs) as `optimize` calls it.
@@ -78,9 +87,9 @@ function defaultsOf(name: string): Readonly<Record<string, unknown>> {
 }
 
 /** Every hyperparameter name across all optimizers, for the flag table. */
-function allHyperparameters(): string[] {
+function allHyperparameters(names: readonly string[] = knownOptimizerNames()): string[] {
   const keys = new Set<string>();
-  for (const name of knownOptimizerNames()) for (const k of Object.keys(defaultsOf(name))) keys.add(k);
+  for (const name of names) for (const k of Object.keys(defaultsOf(name))) keys.add(k);
   keys.delete('lr');
   return [...keys];
 }
@@ -183,8 +192,8 @@ export function runOptimize(spec: OptimizeSpec): OptimizeResult & { objective: O
   const objective = makeObjective(spec.function, spec.x0.length);
   const { name, ...options } = spec.optimizer;
   if (isOptimizerName(name)) {
-    const r = runFirstOrder({ objective, x0: spec.x0, optimizer: name, options, steps: spec.steps, schedule: spec.schedule });
-    return { path: r.path, values: r.values, evaluations: r.evaluations, converged: r.converged, objective };
+    const r = runFirstOrder({ objective, x0: spec.x0, optimizer: name, options, steps: spec.steps, schedule: spec.schedule, maxPathPoints: MAX_PATH_POINTS });
+    return { path: r.path, values: r.values, evaluations: r.evaluations, converged: r.converged, objective, ...(r.thinned ? { pathThinned: r.thinned } : {}) };
   }
   if (Object.prototype.hasOwnProperty.call(searchMethods, name)) {
     if (spec.schedule !== undefined) throw inputError(`schedule: not used by '${name}' (learning-rate schedules apply to first-order optimizers)`);
@@ -267,10 +276,26 @@ export function optimizerFromFlags(name: string, o: Record<string, string | bool
  * Adds one `--kebab-name [value]` flag per hyperparameter of any optimizer (lr excluded), with help derived
  * from the defaults objects; returns the camelCase keys for optimizerFromFlags.
  */
-export function addHyperparameterFlags(cmd: Command): string[] {
-  const keys = allHyperparameters();
-  for (const k of keys) cmd.option(`--${kebab(k)} [value]`, hyperHelp(k));
+export function addHyperparameterFlags(cmd: Command, opts: { firstOrderOnly?: boolean } = {}): string[] {
+  // a command that trains only with first-order optimizers (ensemble) offers only their flags
+  const names = opts.firstOrderOnly ? knownOptimizerNames().filter(isOptimizerName) : knownOptimizerNames();
+  const keys = allHyperparameters(names);
+  for (const k of keys) cmd.option(`--${kebab(k)} ${hyperPlaceholder(k, names)}`, hyperHelp(k, names));
   return keys;
+}
+
+/**
+ * The value a hyperparameter flag takes, for --help, from the type of its defaults: `[bool]` (the bare
+ * flag is true), `<n1,n2>` for a pair, `<int>` for counts, `<name>` for a choice, else `<number>`.
+ */
+function hyperPlaceholder(key: string, names: readonly string[]): string {
+  const like = names.filter((n) => key in defaultsOf(n)).map((n) => defaultsOf(n)[key]);
+  if (like.some((v) => typeof v === 'boolean')) return '[bool]';
+  const pair = like.find((v) => Array.isArray(v)) as unknown[] | undefined;
+  if (pair) return `<${pair.map((_, i) => `n${i + 1}`).join(',')}>`;
+  if (like.some((v) => typeof v === 'string' || v === null)) return '<name>';
+  if (/size|iter|eval|history|steps/i.test(key) && like.every((v) => typeof v === 'number' && Number.isInteger(v))) return '<int>';
+  return '<number>';
 }
 
 /** Builds the spec from flags (or reads --spec), checking every flag against the chosen optimizer. */
@@ -309,12 +334,13 @@ export function summary(spec: OptimizeSpec, r: OptimizeResult, objective: Object
   for (const v of g) gmax = Math.max(gmax, Math.abs(v));
   const fmt = (x: number): string => (x === 0 ? '0' : Math.abs(x) >= 1e-3 && Math.abs(x) < 1e6 ? String(+x.toPrecision(6)) : x.toExponential(4));
   const lines = [
-    `${spec.optimizer.name} on ${objective.name} (n = ${objective.n}), ${r.path.length - 1} steps, ${r.evaluations} evaluations`,
+    `${spec.optimizer.name} on ${objective.name} (n = ${objective.n}), ${r.pathThinned ? r.pathThinned.steps[r.pathThinned.steps.length - 1] : r.path.length - 1} steps, ${r.evaluations} evaluations`,
     `  f: ${fmt(r.values[0])} -> ${fmt(r.values[r.values.length - 1])}`,
     `  x: [${last.map(fmt).join(', ')}]`,
     `  max |grad|: ${fmt(gmax)} (${r.converged ? 'converged' : 'not converged'}: the test is max |grad| <= ${typeof spec.optimizer.gtol === 'number' ? spec.optimizer.gtol : 1e-6})`,
   ];
   if (r.reason !== undefined) lines.push(`  stopped: ${r.reason}`);
+  if (r.pathThinned) lines.push(`  path: ${r.pathThinned.kept} of the iterates kept (every ${r.pathThinned.stride}th step and the last; over ${MAX_PATH_POINTS} points are thinned)`);
   if (objective.minimum && objective.minimumValue !== undefined) {
     lines.push(`  known minimum: f = ${fmt(objective.minimumValue)} at [${objective.minimum.map(fmt).join(', ')}]`);
   }
@@ -390,8 +416,8 @@ async function loadViz(): Promise<VizModule> {
 }
 
 /** `--momentum`: "default: sgd 0, rmsprop 0, rmsprop-nesterov 0.9" — derived from the defaults objects. */
-function hyperHelp(key: string): string {
-  const uses = knownOptimizerNames()
+function hyperHelp(key: string, names: readonly string[] = knownOptimizerNames()): string {
+  const uses = names
     .filter((n) => key in defaultsOf(n))
     .map((n) => `${n} ${JSON.stringify(defaultsOf(n)[key]).replace(/,/g, ', ')}`);
   return `default: ${uses.join('; ')}`;
@@ -423,7 +449,8 @@ async function plotConvergence(o: CliOptions): Promise<void> {
   writeFigure(file, viz.lineChartSvg({ series, xLabel: 'iteration', yLabel, logY: true, title }));
   for (const s of report.series) {
     const last = s.y.length ? s.y[s.y.length - 1].toExponential(2) : '0';
-    process.stdout.write(`${s.label}: ${s.x.length ? s.x[s.x.length - 1] : 0} iterations, ${s.evaluations} evaluations, final error ${last}\n`);
+    if (s.diverged !== undefined) process.stdout.write(`${s.label}: f or the iterate became non-finite at step ${s.diverged} (the plot shows its ${s.x.length} finite iterates); lower --lr to see it converge\n`);
+    else process.stdout.write(`${s.label}: ${s.x.length ? s.x[s.x.length - 1] : 0} iterations, ${s.evaluations} evaluations, final error ${last}\n`);
   }
   process.stdout.write(`  plot: ${file}\n`);
 }
@@ -465,6 +492,7 @@ export function register(program: Command): void {
     const r = o.spec === undefined ? runOptimize(spec) : inSpec(o.spec, spec, () => runOptimize(spec));
     const out: OptimizeResult = { path: r.path, values: r.values, evaluations: r.evaluations, converged: r.converged };
     if (r.reason !== undefined) out.reason = r.reason;
+    if (r.pathThinned !== undefined) out.pathThinned = r.pathThinned;
     if (o.plot !== undefined) {
       const plotPath = o.plot as string;
       const viz = await loadViz();

@@ -3,21 +3,26 @@
  * The data comes through `loadDataset` (src/data, read by src/node/datasets.ts); files are written atomically
  * (src/node/files.ts); Ctrl-C ends the run with a checkpoint; a progress bar runs on a terminal.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
-import { inputError } from '../../errors.js';
+import { inputError, quoteValue } from '../../errors.js';
 import { builtinDatasets, parseBatchArg } from '../../data/index.js';
 import { nodeRunFiles } from '../../node/files.js';
 import type { Activation, LossName } from '../../nn/index.js';
 import { parseCheckpoint } from '../../train/checkpoint.js';
 import { train, type TrainConfig } from '../../train/train.js';
 import type { EpochMetrics } from '../../train/trainer.js';
-import { createProgress } from '../progress.js';
+import { createProgress, createCountProgress } from '../progress.js';
+import { lossLandscape } from '../../train/landscape.js';
+import { landscapePageHtml } from '../../viz/landscape.js';
 import { modelMemoryLimit } from '../limits.js';
 import { datasetFromFlags, parseBool, parseNumber, parseProbability } from '../data-flags.js';
 import { readModelFile } from '../model-file.js';
 import { addHyperparameterFlags, knownOptimizerNames, optimizerFromFlags } from './optimize.js';
-import { checkOutputDir, checkOutputFile } from '../output-paths.js';
+import { RUN_FOLDER_FILES, checkOutputFile, checkRunFolder, freeInterruptPath, interruptFolder, lockRunFolder } from '../output-paths.js';
+import { checkDistinctFiles, allowOverwrite, type RunFile } from '../../io/output-policy.js';
+import { digestOf } from '../../node/csv-file.js';
 import { averagingFromFlags } from '../averaging-flags.js';
 
 type Opts = Record<string, string | boolean | undefined>;
@@ -86,8 +91,34 @@ async function runTrain(o: Opts, hyperKeys: string[]): Promise<void> {
   // every output path is checked before any work is done: an unwritable one is bad input, not a failed run
   if (config.save !== undefined) checkOutputFile('--save', config.save);
   if (config.checkpoint !== undefined) checkOutputFile('--checkpoint', config.checkpoint);
-  if (config.out !== undefined) checkOutputDir('--out', config.out);
+  if (config.out !== undefined) checkRunFolder('--out', config.out);
+  checkRunFiles(o);
+  // the checkpoint records the data file's size and SHA-256 (taken while it streamed in); --resume checks them
+  if (typeof o.data === 'string') config.dataFile = digestOf(o.data);
+  // Ctrl-C without a checkpoint path: a free name beside --save (or here), its folder checked now, not after the work
+  if (config.checkpoint === undefined && config.out === undefined) {
+    const fallback = interruptFolder(config.save);
+    config.interruptCheckpoint = () => (fallback.writable ? freeInterruptPath(fallback.dir) : null);
+    if (!fallback.writable && o.json !== true) process.stderr.write(`descent: note: ${quoteValue(fallback.dir)} is not writable, so Ctrl-C would save no checkpoint; add --checkpoint FILE to keep one\n`);
+  }
+  // the README's resume line names no output: say so rather than finish in silence with nothing written
+  if (o.resume !== undefined && config.checkpoint === undefined && config.save === undefined && config.out === undefined) {
+    process.stderr.write(`descent: note: no --checkpoint, --save or --out: this run writes no file (${o.resume as string} stays as it was); add --checkpoint ${o.resume as string} to keep it updated\n`);
+  }
+  // one run per folder: the folder is locked when the run creates it, after every setting is checked
+  const files: typeof nodeRunFiles = {
+    ...nodeRunFiles,
+    mkdir: (path) => {
+      nodeRunFiles.mkdir(path);
+      if (path === config.out) lockRunFolder('--out', path);
+    },
+  };
+  const landscape = landscapeFlags(o);
   const json = o.json === true;
+  // the weight iterates for the landscape's PCA plane: the start, then the weights after every epoch
+  const iterates: Float32Array[] = [];
+  const keep = (model: { params: ArrayLike<number> }) => { if (landscape) iterates.push(Float32Array.from(model.params)); };
+  let trained: { params: ArrayLike<number> } | undefined;
   const out = (s: string) => process.stdout.write(s);
   let interrupted = false;
   const onSigint = () => { interrupted = true; };
@@ -96,9 +127,11 @@ async function runTrain(o: Opts, hyperKeys: string[]): Promise<void> {
   let r: Awaited<ReturnType<typeof train>>;
   try {
     r = await train(config, {
-      files: nodeRunFiles,
+      files,
       onNote: (line) => process.stderr.write(`descent: note: ${line}\n`),
       onStart: (s) => {
+        trained = s.model;
+        keep(s.model);
         if (json) return;
         out(`${s.dataNote}\n${s.modelNote}\n`);
         for (const n of s.transferNotes) out(`${n}\n`);
@@ -107,6 +140,7 @@ async function runTrain(o: Opts, hyperKeys: string[]): Promise<void> {
       onEpochStart: (epoch, epochs, batches) => progress.startEpoch(epoch, epochs, batches),
       onProgress: (batch, loss, rate) => progress.update(batch, loss, rate),
       onEpoch: (m, epochs) => {
+        if (trained) keep(trained);
         progress.stop();
         out((json ? JSON.stringify(m) : epochText(m, epochs)) + '\n');
       },
@@ -119,9 +153,26 @@ async function runTrain(o: Opts, hyperKeys: string[]): Promise<void> {
   }
   if (r.interrupted) {
     const i = r.interrupted;
+    if (i.checkpoint === null) {
+      process.stderr.write(`descent: interrupted after epoch ${i.epoch}, batch ${i.batchInEpoch}; no checkpoint written (its folder is not writable)\n`);
+      process.exitCode = 130;
+      return;
+    }
     process.stderr.write(`descent: interrupted after epoch ${i.epoch}, batch ${i.batchInEpoch}; checkpoint written to ${i.checkpoint} (continue with --resume ${i.checkpoint})\n`);
     process.exitCode = 130;
     return;
+  }
+  if (landscape) {
+    // the loss around the trained weights and along the path, one forward pass per grid point, with a bar
+    const bar = createCountProgress(!json, 'landscape');
+    const l = lossLandscape(r.model, r.meta.loss, config.data.train, iterates, { resolution: landscape.grid, onProgress: (done, total) => bar.update(done, total) });
+    bar.stop();
+    const title = `${r.meta.model} on ${r.meta.data}`;
+    const body = landscape.file.toLowerCase().endsWith('.json')
+      ? JSON.stringify({ ...l, random: { ...l.random, loss: Array.from(l.random.loss) }, pca: l.pca ? { ...l.pca, loss: Array.from(l.pca.loss) } : undefined }) + '\n'
+      : landscapePageHtml(l, title, `descent ${process.argv.slice(2).join(' ')}`);
+    nodeRunFiles.write(landscape.file, body);
+    if (!json) out(`  landscape: ${landscape.file} (${l.resolution}×${l.resolution} grid${l.pca ? 's, random slice and PCA plane' : ', random slice'}, ${l.rows} rows, ${l.seconds.toFixed(1)} s)\n`);
   }
   if (json) {
     out(JSON.stringify(r.summary) + '\n');
@@ -148,6 +199,40 @@ async function runTrain(o: Opts, hyperKeys: string[]): Promise<void> {
   }
   if (config.save !== undefined) out(`  model: ${config.save}\n`);
   if (config.out !== undefined) out(`  run folder: ${config.out}\n`);
+}
+
+/**
+ * No output of the run may be one of its inputs (`--data d.csv --save d.csv` would destroy the data),
+ * nor two outputs one file; the one pair meant to be one file is a resumed checkpoint that the run keeps
+ * updating (`--resume ck --checkpoint ck`, or the run folder's own checkpoint).
+ */
+function checkRunFiles(o: Opts): void {
+  const outputs: RunFile[] = [];
+  if (o.save !== undefined) outputs.push({ flag: '--save', path: o.save as string });
+  if (o.checkpoint !== undefined) outputs.push({ flag: '--checkpoint', path: o.checkpoint as string });
+  if (o.out !== undefined) for (const n of RUN_FOLDER_FILES) outputs.push({ flag: '--out', path: join(o.out as string, n) });
+  if (o.landscape !== undefined) outputs.push({ flag: '--landscape', path: String(o.landscape) });
+  const inputs: RunFile[] = [];
+  if (typeof o.data === 'string' && existsSync(o.data)) inputs.push({ flag: '--data', path: o.data });
+  if (o.init !== undefined) inputs.push({ flag: '--init', path: o.init as string });
+  if (o.resume !== undefined) inputs.push({ flag: '--resume', path: o.resume as string });
+  const continues = (out: RunFile, inp: RunFile) => inp.flag === '--resume' && (out.flag === '--checkpoint' || (out.flag === '--out' && out.path.endsWith('checkpoint.safetensors')));
+  checkDistinctFiles(outputs, inputs, continues);
+  if (o.resume !== undefined) allowOverwrite(o.resume as string);
+}
+
+/** --landscape FILE (.html page or .json numbers) and --landscape-grid N, checked before training. */
+function landscapeFlags(o: Opts): { file: string; grid: number } | null {
+  if (o.landscape === undefined) {
+    if (o.landscapeGrid !== undefined) throw inputError('--landscape-grid: needs --landscape FILE');
+    return null;
+  }
+  const file = String(o.landscape);
+  if (!/\.(html|json)$/i.test(file)) throw inputError(`--landscape: expected a file name ending in .html or .json, got '${file}'`);
+  checkOutputFile('--landscape', file);
+  const grid = o.landscapeGrid === undefined ? 41 : Number(o.landscapeGrid);
+  if (!Number.isInteger(grid) || grid < 3 || grid > 201) throw inputError(`--landscape-grid: expected an integer in [3, 201], got '${String(o.landscapeGrid)}'`);
+  return { file, grid };
 }
 
 function epochText(m: EpochMetrics, epochs: number): string {
@@ -197,6 +282,8 @@ export function register(program: Command): void {
     .option('--swa-lr <x>', 'with --swa-start: the lr SWALR anneals to')
     .option('--swa-anneal-epochs <n>', 'with --swa-start: epochs of SWALR\'s annealing (default 10; 0: at once)')
     .option('--swa-anneal <cos|linear>', 'with --swa-start: SWALR\'s annealing shape (default cos)')
+    .option('--landscape <file.html|file.json>', 'after training, the loss landscape (Li et al. 2018): a random filter-normalized slice around the trained weights and the PCA plane of the weight path, as a page or numbers')
+    .option('--landscape-grid <n>', 'grid points per axis of each landscape slice (default 41)')
     .option('--json', 'one JSON object per epoch, then {"done": true, ...}');
   const hyperKeys = addHyperparameterFlags(cmd);
   cmd.action(async (opts: Opts) => {

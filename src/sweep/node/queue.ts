@@ -132,7 +132,7 @@ export async function coordinate(o: CoordinateOptions): Promise<void> {
     else if (state === 'failed') result = { ok: false, metrics: [], error: job.failedReason || 'the job failed', exitCode: 1, seconds: 0, worker: 'queue' };
     if (!result || !pending.has(key)) return;
     pending.delete(key);
-    o.onOutcome(run, key, result, Math.max(job.attemptsStarted ?? 0, job.attemptsMade + 1));
+    o.onOutcome(run, key, result, job.attemptsStarted || job.attemptsMade || 1);
     // the run is stored: its job goes, so a stale copy finishing late has nothing to complete
     job.remove().catch(() => {});
     if (pending.size === 0) finish();

@@ -1,0 +1,177 @@
+// Issue 19, items 1-5 and 7: nothing a user owns is destroyed by an output. Each case runs the built CLI
+// (bin/descent.js) and checks the exit code, the one-line message and that the file at stake is unchanged.
+// The output policy: src/io/output-policy.ts (enforced in atomicWrite) and src/cli/output-paths.ts (up front).
+// The device-file and bind-mount cases need a private mount namespace: test/cli/adversarial-namespace.test.ts.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { bin, runDescent } from '../helpers/cli.js';
+import { scratchDir } from '../helpers/scratch.js';
+import { atomicWrite, tempPathFor } from '../../src/io/atomic-write.js';
+import { DescentError } from '../../src/errors.js';
+
+const dir = scratchDir('descent-adv-out-');
+const CSV = 'a,b,y\n1,2,0\n3,4,1\n5,6,0\n7,8,1\n';
+let k = 0;
+/** A fresh folder holding good.csv. */
+function folder(): string {
+  const d = join(dir, `case-${k++}`);
+  mkdirSync(d);
+  writeFileSync(join(d, 'good.csv'), CSV);
+  return d;
+}
+const base = ['train', '--data', 'good.csv', '--batch', '2'];
+const train = [...base, '--epochs', '1'];
+
+/** Exit 2, one `descent: error:` line matching `says`, nothing on stdout. */
+function refused(r: { status: number; stdout: string; stderr: string }, says: RegExp): void {
+  assert.equal(r.status, 2, r.stderr);
+  assert.equal(r.stdout, '');
+  const lines = r.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, r.stderr);
+  assert.match(lines[0], /^descent: error: /);
+  assert.match(lines[0], says);
+}
+
+test('item 1: a FIFO named as --save, --checkpoint or --plot is refused before training, and stays a FIFO', () => {
+  const d = folder();
+  const fifo = join(d, 'pipe');
+  assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
+  for (const flag of ['--save', '--checkpoint']) {
+    refused(runDescent([...train, flag, 'pipe'], { cwd: d, timeout: 30_000 }), new RegExp(`^descent: error: ${flag}: 'pipe' is a FIFO \\(named pipe\\); only regular files are replaced$`));
+  }
+  assert.equal(spawnSync('mkfifo', [join(d, 'pipe.svg')]).status, 0);
+  refused(runDescent(['optimize', '--fn', 'rosenbrock', '--x0', '1,2', '--opt', 'adam', '--steps', '3', '--plot', 'pipe.svg'], { cwd: d, timeout: 30_000 }), /--plot: 'pipe\.svg' is a FIFO/);
+  assert.ok(statSync(fifo).isFIFO() && statSync(join(d, 'pipe.svg')).isFIFO());
+});
+
+test('item 1: atomicWrite itself refuses a character device, a FIFO and a folder (the policy holds for every writer)', () => {
+  const d = folder();
+  spawnSync('mkfifo', [join(d, 'f')]);
+  mkdirSync(join(d, 'sub'));
+  const refuses = (path: string, says: RegExp) =>
+    assert.throws(() => atomicWrite(path, 'x'), (e: unknown) => e instanceof DescentError && e.kind === 'input' && says.test(e.message));
+  refuses('/dev/null', /'\/dev\/null' is a character device; only regular files are replaced/);
+  refuses(join(d, 'f'), /is a FIFO/);
+  refuses(join(d, 'sub'), /is a directory/);
+  assert.ok(statSync('/dev/null').isCharacterDevice());
+  assert.deepEqual(readdirSync(d).sort(), ['f', 'good.csv', 'sub'], 'no temporary file left');
+});
+
+test('item 2: an output that is the same file as an input is refused (exit 2), the input kept byte for byte', () => {
+  const d = folder();
+  assert.equal(runDescent([...train, '--save', 'pre.st'], { cwd: d }).status, 0);
+  assert.equal(runDescent([...train, '--checkpoint', 'ck.st'], { cwd: d }).status, 0);
+  const before = (f: string) => readFileSync(join(d, f));
+  const csv = before('good.csv'), pre = before('pre.st'), ck = before('ck.st');
+  refused(runDescent([...train, '--save', 'good.csv'], { cwd: d }), /^descent: error: --save 'good\.csv': is the same file as --data 'good\.csv'/);
+  refused(runDescent([...train, '--init', 'pre.st', '--checkpoint', 'pre.st'], { cwd: d }), /--checkpoint 'pre\.st': is the same file as --init 'pre\.st'/);
+  refused(runDescent([...base, '--epochs', '2', '--resume', 'ck.st', '--save', 'ck.st'], { cwd: d }), /--save 'ck\.st': is the same file as --resume 'ck\.st'/);
+  refused(runDescent([...train, '--checkpoint', 'X', '--save', 'X'], { cwd: d }), /--checkpoint 'X': is the same file as --save 'X'; expected a separate file for each output/);
+  // through a symbolic link and a hard link: the same inode
+  symlinkSync(join(d, 'good.csv'), join(d, 'link.csv'));
+  refused(runDescent([...train, '--save', 'link.csv'], { cwd: d }), /is the same file as --data/);
+  linkSync(join(d, 'good.csv'), join(d, 'hard.csv'));
+  refused(runDescent([...train, '--save', 'hard.csv'], { cwd: d }), /is the same file as --data/);
+  assert.deepEqual(before('good.csv'), csv);
+  assert.deepEqual(before('pre.st'), pre);
+  assert.deepEqual(before('ck.st'), ck);
+  // continuing a checkpoint is what --resume ck --checkpoint ck is for
+  const r = runDescent([...base, '--epochs', '2', '--resume', 'ck.st', '--checkpoint', 'ck.st'], { cwd: d });
+  assert.equal(r.status, 0, r.stderr);
+  assert.notDeepEqual(before('ck.st'), ck);
+});
+
+test('item 3: a replaced file keeps its mode (0600 stays 0600); a read-only file (0444) is refused, not replaced', () => {
+  const d = folder();
+  writeFileSync(join(d, 'm.st'), 'old');
+  chmodSync(join(d, 'm.st'), 0o600);
+  assert.equal(runDescent([...train, '--save', 'm.st'], { cwd: d }).status, 0);
+  assert.equal(statSync(join(d, 'm.st')).mode & 0o777, 0o600);
+  writeFileSync(join(d, 'ro.st'), 'keep me');
+  chmodSync(join(d, 'ro.st'), 0o444);
+  refused(runDescent([...train, '--save', 'ro.st'], { cwd: d }), /^descent: error: --save: 'ro\.st' is read-only \(mode 0444\)/);
+  assert.equal(readFileSync(join(d, 'ro.st'), 'utf8'), 'keep me');
+  assert.equal(statSync(join(d, 'ro.st')).mode & 0o777, 0o444);
+  // a link is followed: the file it names is replaced, the link stays a link
+  symlinkSync('m.st', join(d, 'via-link.st'));
+  assert.equal(runDescent([...train, '--save', 'via-link.st'], { cwd: d }).status, 0);
+  assert.ok(statSync(join(d, 'm.st')).isFile());
+  assert.equal(readFileSync(join(d, 'via-link.st')).length, readFileSync(join(d, 'm.st')).length);
+});
+
+test('item 4: a second trainer on a locked --out folder is refused while the first runs; a stale lock is taken over', async () => {
+  const d = folder();
+  // a long first run (many epochs of a tiny model) holds the folder
+  const first = spawn(process.execPath, [bin, ...base, '--epochs', '100000', '--seed', '1', '--out', 'run'], { cwd: d, stdio: 'ignore' });
+  try {
+    for (let i = 0; i < 200 && !existsSync(join(d, 'run', 'config.json')); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(existsSync(join(d, 'run', '.descent.lock')));
+    const second = runDescent([...train, '--seed', '2', '--out', 'run'], { cwd: d });
+    refused(second, new RegExp(`--out: 'run' is in use by another descent run \\(pid ${first.pid}, lock file \\.descent\\.lock\\)`));
+    assert.equal(JSON.parse(readFileSync(join(d, 'run', 'config.json'), 'utf8')).seed, 1, 'config.json is the first run\'s');
+  } finally {
+    first.kill('SIGKILL');
+    await new Promise((r) => first.on('exit', r));
+  }
+  // the killed run left its lock: stale (its PID is gone), so the next run takes the folder
+  assert.ok(existsSync(join(d, 'run', '.descent.lock')));
+  const third = runDescent([...train, '--seed', '3', '--out', 'run'], { cwd: d });
+  assert.equal(third.status, 0, third.stderr);
+  assert.equal(JSON.parse(readFileSync(join(d, 'run', 'config.json'), 'utf8')).seed, 3);
+  assert.equal(existsSync(join(d, 'run', '.descent.lock')), false, 'the lock is removed on exit');
+});
+
+test('item 5: --out . refuses to replace a config.json that is not a descent run\'s', () => {
+  const d = folder();
+  writeFileSync(join(d, 'config.json'), '{"name": "my project"}\n');
+  refused(runDescent([...train, '--out', '.'], { cwd: d }), /--out: '\.' already holds 'config\.json', not from a descent run/);
+  assert.equal(readFileSync(join(d, 'config.json'), 'utf8'), '{"name": "my project"}\n');
+  // an earlier run folder may be written again
+  assert.equal(runDescent([...train, '--out', 'r'], { cwd: d }).status, 0);
+  assert.equal(runDescent([...train, '--out', 'r'], { cwd: d }).status, 0);
+});
+
+/** Runs train in `cwd` until its first epoch line, then sends SIGINT; resolves with the exit code and stderr. */
+function interrupt(args: string[], cwd: string): Promise<{ status: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [bin, ...args], { cwd });
+    let stderr = '', sent = false;
+    child.stdout.on('data', (b: Buffer) => {
+      // the first epoch line: the SIGINT handler is in place once training runs
+      if (!sent && /^epoch 1\//m.test(b.toString())) {
+        sent = true;
+        child.kill('SIGINT');
+      }
+    });
+    child.stderr.on('data', (b: Buffer) => (stderr += b));
+    child.on('exit', (status) => resolve({ status, stderr }));
+  });
+}
+
+test('item 5: Ctrl-C without --checkpoint/--out writes beside --save under a free name, never over an earlier one', async () => {
+  const d = folder();
+  mkdirSync(join(d, 'models'));
+  writeFileSync(join(d, 'models', 'descent-interrupted.safetensors'), 'an earlier interrupt');
+  const args = [...base, '--epochs', '100000', '--save', 'models/final.st'];
+  const r = await interrupt(args, d);
+  assert.equal(r.status, 130, r.stderr);
+  assert.match(r.stderr, /checkpoint written to .*models\/descent-interrupted-2\.safetensors/);
+  assert.equal(readFileSync(join(d, 'models', 'descent-interrupted.safetensors'), 'utf8'), 'an earlier interrupt');
+  assert.ok(statSync(join(d, 'models', 'descent-interrupted-2.safetensors')).size > 100);
+});
+
+test('item 7: --save newdir/ and a name past 255 bytes are refused before training; a 240-byte name works (its temporary name fits)', () => {
+  const d = folder();
+  refused(runDescent([...train, '--save', 'newdir/'], { cwd: d }), /--save: 'newdir\/' names a directory \(it ends in '\/'\); expected a file name/);
+  assert.equal(existsSync(join(d, 'newdir')), false);
+  refused(runDescent([...train, '--save', `${'n'.repeat(250)}.safetensors`], { cwd: d }), /--save: the file name is 262 bytes long; expected at most 255 bytes/);
+  const long = `${'a'.repeat(228)}.safetensors`; // 240 bytes: fits, though '.NAME.PID.N.tmp' would not
+  const r = runDescent([...train, '--save', long], { cwd: d });
+  assert.equal(r.status, 0, r.stderr);
+  assert.ok(statSync(join(d, long)).size > 0);
+  assert.ok(Buffer.byteLength(join('x', tempPathFor(long, 4194304, 123456)).split('/').pop()!) <= 255);
+  refused(runDescent([...train, '--out', 'x'.repeat(300)], { cwd: d }), /--out: a folder name in '.*' is 300 bytes long; expected at most 255 bytes/);
+});
