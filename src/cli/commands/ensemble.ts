@@ -13,7 +13,7 @@ import { atomicWrite } from '../../io/atomic-write.js';
 import { inputError } from '../../errors.js';
 import { buildModel, checkModelMemory, parameterCount, parseModelArg, TRAINING_COPIES, type Activation, type Sequential } from '../../nn/index.js';
 import { Rng } from '../../tensor/rng.js';
-import { initBackend, installWasmKernels } from '../../tensor/backend.js';
+import { computeReport, startFastPath, threadsHelp } from '../fast-path.js';
 import { isOptimizerName } from '../../optim/index.js';
 import type { Dataset } from '../../data/index.js';
 import { bagging, ensembleDefaults, sameBudgetSingle, snapshotEnsemble, type EnsembleReport } from '../../train/ensemble.js';
@@ -77,8 +77,7 @@ async function run(o: Opts, hyperKeys: string[]): Promise<void> {
   if (!val) throw inputError(`--val: the ensemble is scored on held-out rows; ${data.name} has none by default, give --val F (e.g. --val 0.2)`);
   const K = data.all.numClasses;
   if (K < 2) throw inputError(`--data ${data.name}: ensembles here are for classification; target '${data.all.targetName}' must hold class indices 0..K-1`);
-  await initBackend();
-  const wasm = installWasmKernels();
+  const wasm = startFastPath(o.threads).wasm;
   const defaults = method === 'bagging' ? ensembleDefaults.bagging : ensembleDefaults.snapshot;
   const pretrained = o.init !== undefined ? readModelFile(o.init as string, 'init') : undefined;
   // with --init the architecture defaults to the pretrained file's (its dropout layers shift the state_dict indices)
@@ -165,7 +164,7 @@ async function run(o: Opts, hyperKeys: string[]): Promise<void> {
   }
   if (outDir !== undefined) atomicWrite(join(outDir, 'ensemble.json'), JSON.stringify({ data: data.name, files: written, ...report }, null, 2) + '\n');
   if (o.json) {
-    process.stdout.write(JSON.stringify({ data: data.name, train: train.n, heldOut: val.n, model: modelArg, activation, dropout, opt: { name: optName, ...hyper }, epochs, batch: batchSize, seed, ...report }) + '\n');
+    process.stdout.write(JSON.stringify({ data: data.name, train: train.n, heldOut: val.n, model: modelArg, activation, dropout, opt: { name: optName, ...hyper }, epochs, batch: batchSize, seed, ...report, compute: computeReport() }) + '\n');
     return;
   }
   process.stdout.write(`${data.note}\n`);
@@ -193,6 +192,7 @@ export function register(program: Command): void {
     .option('--epochs <n>', 'epochs per model (bagging, default 20) or in all (snapshots, default 10 per cycle: 10·M); at least 1')
     .option('--batch <n>', 'rows per batch (default 32)')
     .option('--seed <n>', 'seed of initializations, bootstrap draws and shuffles (default 0)')
+    .option('--threads <n>', threadsHelp)
     .option('--init <file.safetensors>', 'start every member from these weights (torch state_dict names and shapes of this model)')
     .option('--new-head', 'with --init: load every layer but the output layer, which starts fresh (any width)')
     .option('--freeze <layers>', 'layer indices or parameter names kept fixed, e.g. 0,2')
