@@ -159,7 +159,8 @@ test('--out writes a complete run folder: config, metrics, torch-named model, lo
     assert.ok(pts.every(([x, y]) => Number.isFinite(x) && Number.isFinite(y)));
     for (let i = 1; i < pts.length; i++) {
       assert.ok(pts[i][0] > pts[i - 1][0], 'epochs left to right');
-      for (let j = 0; j < i; j++) assert.equal(Math.sign(pts[j][1] - pts[i][1]), Math.sign(series[s][i] - series[s][j]), `${p[1]}: epochs ${j + 1} and ${i + 1} drawn in torch's loss order`);
+      // two losses closer than the 0.01 px the SVG keeps may share a pixel row; any other pair keeps torch's order
+      for (let j = 0; j < i; j++) if (pts[j][1] !== pts[i][1]) assert.equal(Math.sign(pts[j][1] - pts[i][1]), Math.sign(series[s][i] - series[s][j]), `${p[1]}: epochs ${j + 1} and ${i + 1} drawn in torch's loss order`);
     }
   });
 });
