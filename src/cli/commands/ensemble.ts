@@ -18,6 +18,7 @@ import { readModelFile } from '../model-file.js';
 import { datasetFromFlags } from '../data-flags.js';
 import { checkOutputDir } from '../output-paths.js';
 import { modelMemoryLimit } from '../limits.js';
+import { computeReport, startFastPath, threadsHelp } from '../fast-path.js';
 
 type Opts = Record<string, string | boolean | undefined>;
 
@@ -60,6 +61,8 @@ async function run(o: Opts, hyperKeys: string[]): Promise<void> {
   if (!isOptimizerName(optName)) throw inputError(`--opt: expected a first-order optimizer (${knownOptimizerNames().filter(isOptimizerName).join(', ')}), got '${optName}'`);
   const { name: _n, ...hyper } = optimizerFromFlags(optName, o, hyperKeys);
   void _n;
+  // the fast path (wasm kernels, --threads workers) before the library's ensemble() trains on it
+  startFastPath(o.threads);
   const r = await ensemble({
     data, method, members,
     model: o.model as string | undefined,
@@ -77,7 +80,7 @@ async function run(o: Opts, hyperKeys: string[]): Promise<void> {
   const { report, settings: st } = r;
   const { train, val } = data;
   if (o.json) {
-    process.stdout.write(JSON.stringify({ data: data.name, train: train.n, heldOut: val!.n, ...st, ...report }) + '\n');
+    process.stdout.write(JSON.stringify({ data: data.name, train: train.n, heldOut: val!.n, ...st, ...report, compute: computeReport() }) + '\n');
     return;
   }
   process.stdout.write(`${data.note}\n`);
@@ -106,6 +109,7 @@ export function register(program: Command): void {
     .option('--epochs <n>', 'epochs per model (bagging, default 20) or in all (snapshots, default 10 per cycle: 10·M); at least 1')
     .option('--batch <n>', 'rows per batch (default 32)')
     .option('--seed <n>', 'seed of initializations, bootstrap draws and shuffles (default 0)')
+    .option('--threads <n>', threadsHelp)
     .option('--init <file.safetensors>', 'start every member from these weights (torch state_dict names and shapes of this model)')
     .option('--new-head', 'with --init: load every layer but the output layer, which starts fresh (any width)')
     .option('--freeze <layers>', 'layer indices or parameter names kept fixed, e.g. 0,2')
