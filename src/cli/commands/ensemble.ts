@@ -9,6 +9,7 @@
 import type { Command } from 'commander';
 import { inputError } from '../../errors.js';
 import type { Activation } from '../../nn/index.js';
+import { computeReport, startFastPath, threadsHelp } from '../fast-path.js';
 import { isOptimizerName } from '../../optim/index.js';
 import { ensembleDefaults, type EnsembleReport } from '../../train/ensemble.js';
 import { ensemble } from '../../train/ensemble-run.js';
@@ -18,7 +19,6 @@ import { readModelFile } from '../model-file.js';
 import { datasetFromFlags } from '../data-flags.js';
 import { checkOutputDir } from '../output-paths.js';
 import { modelMemoryLimit } from '../limits.js';
-import { computeReport, startFastPath, threadsHelp } from '../fast-path.js';
 
 type Opts = Record<string, string | boolean | undefined>;
 
@@ -47,6 +47,7 @@ async function run(o: Opts, hyperKeys: string[]): Promise<void> {
   const members = method === 'bagging' ? intFlag('bagging', o.bagging, 1, 0) : intFlag('snapshots', o.snapshots, 1, 0);
   if (o.out !== undefined) checkOutputDir('--out', o.out as string);
   const data = datasetFromFlags(o);
+  startFastPath(o.threads);
   const defaults = method === 'bagging' ? ensembleDefaults.bagging : ensembleDefaults.snapshot;
   const pretrained = o.init !== undefined ? readModelFile(o.init as string, 'init') : undefined;
   if (o.dropout !== undefined) {
@@ -61,8 +62,6 @@ async function run(o: Opts, hyperKeys: string[]): Promise<void> {
   if (!isOptimizerName(optName)) throw inputError(`--opt: expected a first-order optimizer (${knownOptimizerNames().filter(isOptimizerName).join(', ')}), got '${optName}'`);
   const { name: _n, ...hyper } = optimizerFromFlags(optName, o, hyperKeys);
   void _n;
-  // the fast path (wasm kernels, --threads workers) before the library's ensemble() trains on it
-  startFastPath(o.threads);
   const r = await ensemble({
     data, method, members,
     model: o.model as string | undefined,
