@@ -49,7 +49,7 @@ export function classData(ds: Dataset, scale = 1, rows = ds.n): ClassData {
 /** The first `rows` rows (views, no copy). */
 export const firstRows = firstRowsOf;
 
-/** Rows of MNIST the variance demo uses: the first 10,000 (the built-in's fixed, class-stratified order). */
+/** Rows of MNIST the variance demo uses: all of `mnist-small` (10,000), or the first 10,000 of a larger set. */
 export const VARIANCE_MNIST_ROWS = 10000;
 
 function need(inputs: DemoInputs, name: DemoDatasetName): Dataset {
