@@ -97,7 +97,7 @@ test('a worker killed with SIGKILL mid-run and a Redis restart mid-sweep: every 
   await w2.exited;
 });
 
-test('a worker reads no file a job names unless it serves that folder (--allow-data)', { skip, timeout: 120_000 }, async () => {
+test('a worker reads no file a job names unless it serves that folder (--allow-data); the refused run is run again by the next call', { skip, timeout: 120_000 }, async () => {
   const { url } = await startRedis();
   const dir = scratchDir('descent-sweep-queue-data-');
   const csv = join(dir, 'd.csv');
@@ -112,8 +112,10 @@ test('a worker reads no file a job names unless it serves that folder (--allow-d
   await w.exited;
   const allowed = new Bg(['worker', '--queue', url, '--concurrency', '1', '--allow-data', dir]);
   procs.push(allowed);
-  const ok = runDescent(['sweep', '--spec', spec, '--out', join(dir, 'b'), '--queue', url, '--json'], { timeout: 60_000 });
+  // the same sweep again: a refusal is the worker's, not the run's, so the run is tried again
+  const ok = runDescent(['sweep', '--spec', spec, '--out', join(dir, 'a'), '--queue', url, '--json'], { timeout: 60_000 });
   assert.equal(ok.status, 0, ok.stderr);
+  assert.deepEqual(readRows(join(dir, 'a', 'runs.sqlite')).map((r) => r.status), ['done']);
   const solo = runDescent(['train', '--data', csv, '--model', 'logistic', '--epochs', '2', '--opt', 'adam', '--lr', '0.01', '--seed', '0', '--json']);
   assert.equal(untimed(parseLines(ok.stdout).runs.get(0)!.raw), untimed(solo.stdout.trim().split('\n').at(-1)!));
   allowed.kill();

@@ -142,7 +142,8 @@ export async function coordinate(o: CoordinateOptions): Promise<void> {
     const state = await job.getState();
     let result: JobResult | undefined;
     if (state === 'completed' && job.returnvalue) result = job.returnvalue;
-    else if (state === 'failed') result = { ok: false, metrics: [], error: job.failedReason || 'the job failed', exitCode: 1, seconds: 0, worker: 'queue' };
+    // failed for good in the queue (refused by a worker, or its process died on every attempt): not the run's own result
+    else if (state === 'failed') result = { ok: false, metrics: [], error: job.failedReason || 'the job failed', exitCode: 1, seconds: 0, worker: 'queue', retryable: true };
     if (result) store(key, result, result.attempt ?? (job.attemptsStarted || 1));
   };
   // the fast path: a completion event carries the worker's answer, no further round trip
