@@ -4,6 +4,7 @@
  */
 import { inputError, unknownName } from '../errors.js';
 import { arrayTypeOf, type FloatArray } from './types.js';
+import { allFiniteValues, bindFusedStep, stateArrayType, CHECK_GRADS, CHECK_PARAMS, STEP_BAD_GRADS, STEP_BAD_PARAMS, type FusedBinding } from './fused.js';
 import type { SparseGradRows } from './sparse-adam.js';
 import { optimizers, isOptimizerName, resolveOptions, type HyperOptions, type HyperValue, type OptimizerName, type OptimizerOptions, type OptimizerRule } from './registry.js';
 
@@ -47,6 +48,13 @@ export interface OptimizerStateDict {
 }
 
 /**
+ * Steps taken in this process by every Optimizer: `fused` by a SIMD kernel (src/optim/fused.ts), `ts` by
+ * the TypeScript rule. Commands report them (`descent train --json`'s `compute`), so a test can tell which
+ * path ran without timing anything.
+ */
+export const optimizerStepCounts = { fused: 0, ts: 0 };
+
+/**
  * torch-style optimizer over flat buffers. `createOptimizer('adam', { params, grads }, { lr: 0.01 })`;
  * each step reads the gradients, updates params and state in place, and allocates nothing.
  */
@@ -83,17 +91,70 @@ export class Optimizer {
       return { params: g.params, grads: g.grads, options: opts, shape: g.shape, sparse: g.sparse, optimizer: own };
     });
     this.rules = this.paramGroups.map((g) => (g.optimizer !== undefined ? optimizers[g.optimizer] as unknown as OptimizerRule : this.rule));
+    // float32 groups in the wasm arena (models built with the wasm kernels installed) take the fused
+    // SIMD step (src/optim/fused.ts) of their own rule, their state in the arena beside them; everything
+    // else the TS rule (sparse-gradient groups keep their rule: only the rows a gradient holds move)
+    this.fused = this.paramGroups.map((g) => (g.sparse === undefined ? bindFusedStep(g.optimizer ?? name, g.params, g.grads) : null));
     this.state = this.paramGroups.map(
-      (g, i) => this.rules[i].init(g.params.length, arrayTypeOf(g.params), g.options, g.shape) as Record<string, FloatArray | number>,
+      (g, i) => this.rules[i].init(g.params.length, stateArrayType(g.params), g.options, g.shape) as Record<string, FloatArray | number>,
     );
+  }
+
+  private readonly fused: (FusedBinding | null)[];
+
+  /** Whether group i's steps run a fused kernel (src/optim/fused.ts) with its current options. */
+  usesFusedStep(i = 0): boolean {
+    const f = this.fused[i];
+    return f !== null && f !== undefined && f.accepts(this.paramGroups[i].options);
   }
 
   /** One update of every group from its current gradients. */
   step(): void {
     for (let i = 0; i < this.paramGroups.length; i++) {
       const g = this.paramGroups[i];
+      const f = this.fused[i];
+      if (f && f.step(this.state[i], g.options, 0) >= 0) {
+        optimizerStepCounts.fused++;
+        continue;
+      }
+      optimizerStepCounts.ts++;
       this.rules[i].update(g.params, g.grads, this.state[i], g.options, g.sparse);
     }
+  }
+
+  /**
+   * One update with a training step's non-finite checks: 'grads' when a gradient value is NaN or ±Infinity
+   * (then NOTHING was updated, state included), 'params' when a parameter is not finite after the update,
+   * else 'ok'. On the fused path both checks ride in the step's kernel call (no separate passes).
+   */
+  stepChecked(): 'ok' | 'grads' | 'params' {
+    const groups = this.paramGroups;
+    const single = groups.length === 1 && this.fused[0] !== null;
+    // with several groups, every gradient is checked before any group is updated
+    if (!single) for (const g of groups) if (!allFiniteValues(g.grads)) return 'grads';
+    let bad = false;
+    for (let i = 0; i < groups.length; i++) {
+      const g = groups[i];
+      const f = this.fused[i];
+      const r = f ? f.step(this.state[i], g.options, single ? CHECK_GRADS | CHECK_PARAMS : CHECK_PARAMS) : -1;
+      if (r === STEP_BAD_GRADS) return 'grads';
+      if (r === STEP_BAD_PARAMS) bad = true;
+      if (r >= 0) {
+        optimizerStepCounts.fused++;
+        continue;
+      }
+      if (single && !allFiniteValues(g.grads)) return 'grads';
+      optimizerStepCounts.ts++;
+      this.rules[i].update(g.params, g.grads, this.state[i], g.options, g.sparse);
+      if (!allFiniteValues(g.params)) bad = true;
+    }
+    return bad ? 'params' : 'ok';
+  }
+
+  /** Whether every gradient value of every group is finite. */
+  gradsFinite(): boolean {
+    for (const g of this.paramGroups) if (!allFiniteValues(g.grads)) return false;
+    return true;
   }
 
   /** Sets every gradient to zero (one fill per group). */

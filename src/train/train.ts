@@ -493,6 +493,8 @@ export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promis
     data: { name: data.name, trainRows: trainRows.n, valRows: val?.n ?? 0, valFraction: data.valFraction, standardized: data.standardized, shuffled: shuffle },
     seconds: Number(seconds.toFixed(3)), samplesPerSecond,
     ...(c.save !== undefined ? { save: c.save } : {}), ...(outDir !== undefined ? { out: outDir } : {}),
+    // what a transfer run loaded and froze, in the machine-readable output too
+    ...(transferNotes.length ? { transfer: transferNotes } : {}),
   };
   return { kind: 'first-order', model, history, summary, final: finalVal, seconds, samplesPerSecond, stoppedEarly, restoredBest, meta, record };
 }

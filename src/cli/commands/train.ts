@@ -14,6 +14,7 @@ import { parseCheckpoint } from '../../train/checkpoint.js';
 import { train, type TrainConfig } from '../../train/train.js';
 import type { EpochMetrics } from '../../train/trainer.js';
 import { createProgress, createCountProgress } from '../progress.js';
+import { computeReport, startFastPath, threadsHelp } from '../fast-path.js';
 import { lossLandscape } from '../../train/landscape.js';
 import { landscapePageHtml } from '../../viz/landscape.js';
 import { modelMemoryLimit } from '../limits.js';
@@ -87,6 +88,8 @@ export function trainConfigFromFlags(o: Opts, hyperKeys: string[]): TrainConfig 
 }
 
 async function runTrain(o: Opts, hyperKeys: string[]): Promise<void> {
+  // the fast path, chosen once where the backend starts: wasm kernels, relaxed SIMD, threads (--threads, DESCENT_THREADS)
+  startFastPath(o.threads);
   const config = trainConfigFromFlags(o, hyperKeys);
   // every output path is checked before any work is done: an unwritable one is bad input, not a failed run
   if (config.save !== undefined) checkOutputFile('--save', config.save);
@@ -100,10 +103,6 @@ async function runTrain(o: Opts, hyperKeys: string[]): Promise<void> {
     const fallback = interruptFolder(config.save);
     config.interruptCheckpoint = () => (fallback.writable ? freeInterruptPath(fallback.dir) : null);
     if (!fallback.writable && o.json !== true) process.stderr.write(`descent: note: ${quoteValue(fallback.dir)} is not writable, so Ctrl-C would save no checkpoint; add --checkpoint FILE to keep one\n`);
-  }
-  // the README's resume line names no output: say so rather than finish in silence with nothing written
-  if (o.resume !== undefined && config.checkpoint === undefined && config.save === undefined && config.out === undefined) {
-    process.stderr.write(`descent: note: no --checkpoint, --save or --out: this run writes no file (${o.resume as string} stays as it was); add --checkpoint ${o.resume as string} to keep it updated\n`);
   }
   // one run per folder: the folder is locked when the run creates it, after every setting is checked
   const files: typeof nodeRunFiles = {
@@ -132,6 +131,10 @@ async function runTrain(o: Opts, hyperKeys: string[]): Promise<void> {
       onStart: (s) => {
         trained = s.model;
         keep(s.model);
+        // the README's resume line names no output: say so (once the checkpoint has loaded) rather than finish with nothing written
+        if (s.resumed && config.checkpoint === undefined && config.save === undefined && config.out === undefined) {
+          process.stderr.write(`descent: note: no --checkpoint, --save or --out: this run writes no file (${o.resume as string} stays as it was); add --checkpoint ${o.resume as string} to keep it updated\n`);
+        }
         if (json) return;
         out(`${s.dataNote}\n${s.modelNote}\n`);
         for (const n of s.transferNotes) out(`${n}\n`);
@@ -175,7 +178,7 @@ async function runTrain(o: Opts, hyperKeys: string[]): Promise<void> {
     if (!json) out(`  landscape: ${landscape.file} (${l.resolution}×${l.resolution} grid${l.pca ? 's, random slice and PCA plane' : ', random slice'}, ${l.rows} rows, ${l.seconds.toFixed(1)} s)\n`);
   }
   if (json) {
-    out(JSON.stringify(r.summary) + '\n');
+    out(JSON.stringify({ ...r.summary, compute: computeReport() }) + '\n');
     return;
   }
   const seconds = r.seconds;
@@ -264,6 +267,7 @@ export function register(program: Command): void {
     .option('--batch <n|full>', 'rows per batch, or full (default 64 for built-ins, 32 for CSV files)')
     .option('--epochs <n>', 'epochs in all, counting those of a resumed run (default 20; mnist 10); 0 writes the initial model (--save, --out) without training')
     .option('--seed <n>', 'seed of the initialization, dropout masks and the shuffles (default 0)')
+    .option('--threads <n>', threadsHelp)
     .option('--no-shuffle', 'batches in file order (default: a fresh seeded permutation each epoch)')
     .option('--early-stopping <patience>', 'stop after PATIENCE epochs without a lower validation loss; the best epoch\'s weights are kept')
     .option('--clip-norm <max>', 'rescale the gradient to global L2 norm MAX when larger')
