@@ -148,17 +148,28 @@ test('item 13: a closed stdout (| head -1) ends the run quietly, no EPIPE stack 
   assert.equal(r.stderr, '', r.stderr);
 });
 
-/** Raw bytes to the server; the response text after `ms`. */
-function raw(port: number, text: string, ms = 600): Promise<string> {
+/** Raw bytes to the server; the response text once `responses` status lines arrived, the server closed, or 5 s passed (then a short wait for any extra). */
+function raw(port: number, text: string, responses = 1): Promise<string> {
   return new Promise((resolve) => {
     const c = net.connect(port, '127.0.0.1', () => c.write(text));
     let got = '';
-    c.on('data', (b) => (got += b));
-    c.on('error', () => {});
-    setTimeout(() => {
+    let timer: NodeJS.Timeout | undefined;
+    const done = () => {
+      clearTimeout(timer);
       c.destroy();
       resolve(got);
-    }, ms);
+    };
+    c.on('data', (b) => {
+      got += b;
+      // a response beyond those expected would show within a moment: wait a little before answering
+      if ((got.match(/HTTP\/1\.1 \d+/g) ?? []).length >= responses) {
+        clearTimeout(timer);
+        timer = setTimeout(done, 300);
+      }
+    });
+    c.on('close', done);
+    c.on('error', () => {});
+    timer = setTimeout(done, 5000);
   });
 }
 
@@ -173,9 +184,9 @@ test('item 14: the lab server refuses a duplicate Host with 400 and answers ever
     assert.deepEqual(dup.match(/HTTP\/1\.1 \d+/g), ['HTTP/1.1 400']);
     const noHost = await raw(lab.port, 'GET / HTTP/1.1\r\n\r\n');
     assert.deepEqual(noHost.match(/HTTP\/1\.1 \d+/g), ['HTTP/1.1 400']);
-    const two = await raw(lab.port, `GET / HTTP/1.1\r\n${host}\r\n\r\nGET /index.html HTTP/1.1\r\n${host}\r\n\r\n`);
+    const two = await raw(lab.port, `GET / HTTP/1.1\r\n${host}\r\n\r\nGET /index.html HTTP/1.1\r\n${host}\r\n\r\n`, 2);
     assert.deepEqual(two.match(/HTTP\/1\.1 \d+/g), ['HTTP/1.1 200', 'HTTP/1.1 200']);
-    const afterRefusal = await raw(lab.port, `GET /missing HTTP/1.1\r\n${host}\r\n\r\nGET / HTTP/1.1\r\n${host}\r\n\r\n`);
+    const afterRefusal = await raw(lab.port, `GET /missing HTTP/1.1\r\n${host}\r\n\r\nGET / HTTP/1.1\r\n${host}\r\n\r\n`, 2);
     assert.deepEqual(afterRefusal.match(/HTTP\/1\.1 \d+/g), ['HTTP/1.1 404', 'HTTP/1.1 200']);
   } finally {
     await lab.close();
