@@ -181,6 +181,16 @@ lines.push('| peer | workload | seconds | f at end | iterations | evaluations |'
 for (const [p, k, v] of w4rows) lines.push(`| ${p} | ${k} | ${cell(v.seconds, 3)} | ${v.f?.toExponential(2) ?? '—'} | ${v.iterations ?? '—'} | ${v.evaluations ?? '—'} |`);
 lines.push('');
 
+// issue 18: 200 short runs on 1 and 2 local worker processes and 2 BullMQ workers (bench/sweep.mjs)
+const sweepBench = peer('descent sweep', process.execPath, ['bench/sweep.mjs']);
+if (sweepBench) {
+  lines.push('### Sweep: 200 short optimize runs (`descent sweep`; per-run overhead, lower is better; target < 20 ms for BullMQ on loopback)', '');
+  lines.push('| setup | wall s | runs\' own compute s | per-run overhead ms | speed-up over 1 local worker |', '|---|---:|---:|---:|---:|');
+  for (const r of sweepBench.rows) lines.push(`| ${r.setup} | ${fmt(r.seconds, 2)} | ${fmt(r.computeSeconds, 2)} | ${fmt(r.overheadMs, 1)} | ${fmt(r.speedup, 2)}× |`);
+  lines.push('');
+  if (sweepBench.note) notes.push(sweepBench.note);
+}
+
 // the issue's floors
 const dBest = (key, w, f, hi = true) => best(results.descent, (r) => m(r[key]?.[w]?.[f]), hi);
 const tBest = (key, w, f, hi = true) => best(results.torch, (r) => m(r[key]?.[w]?.[f]), hi);
@@ -263,7 +273,7 @@ const md = [
 const notesFile = join(root, 'bench/performance-notes.md');
 if (existsSync(notesFile)) md.push(readFileSync(notesFile, 'utf8'));
 
-const json = { date: new Date().toISOString(), quick, seconds, machine, ratios, notes, results: { ...results, lbfgs: lb } };
+const json = { date: new Date().toISOString(), quick, seconds, machine, ratios, notes, results: { ...results, lbfgs: lb, sweep: sweepBench } };
 if (write) {
   atomicWrite(join(root, 'bench/results.json'), JSON.stringify(json, null, 1) + '\n');
   atomicWrite(join(root, 'docs/performance.md'), md.join('\n') + '\n');

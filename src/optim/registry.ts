@@ -339,8 +339,11 @@ export const optimizers = {
 
 export type OptimizerName = keyof typeof optimizers;
 
-/** The defaults of each optimizer, by name. */
-export type OptionsOf<N extends OptimizerName> = (typeof optimizers)[N] extends OptimizerRule<infer O, unknown> ? O : never;
+/** The options of each optimizer, by name: the type of its defaults object (the single source of truth). */
+export type OptionsOf<N extends OptimizerName> = (typeof optimizers)[N]['defaults'] extends Readonly<infer O> ? { -readonly [K in keyof O]: O[K] } : never;
+
+/** What `createOptimizer` takes for a name: any of the optimizer's options (the rest are its defaults). */
+export type OptimizerOptions<N extends OptimizerName> = Partial<OptionsOf<N>>;
 
 export function isOptimizerName(name: string): name is OptimizerName {
   return Object.prototype.hasOwnProperty.call(optimizers, name);

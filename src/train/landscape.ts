@@ -270,7 +270,7 @@ export interface LandscapeOptions {
   span?: number;
   /** Seed of the random directions and the row subset (default 0). */
   seed?: number;
-  /** Training rows each grid point evaluates (default 1,000; all when fewer). */
+  /** Training rows each grid point evaluates (default 256, the same rows at every point; all when fewer). */
   rows?: number;
   /** After each grid point of both slices: points done and in all. */
   onProgress?: (done: number, total: number) => void;
@@ -297,7 +297,7 @@ export function lossLandscape(model: Sequential, lossName: LossName, trainRows: 
   if (!Number.isInteger(n) || n < 3 || n > 201) throw inputError(`landscape: resolution: expected an integer in [3, 201], got ${n}`);
   const span = o.span ?? 1;
   const seed = o.seed ?? 0;
-  const ds = rowSubset(trainRows, o.rows ?? 1000, seed);
+  const ds = rowSubset(trainRows, o.rows ?? 256, seed);
   const rng = new Rng(seed);
   const d1 = filterNormalizedDirection(model, rng), d2 = filterNormalizedDirection(model, rng);
   const center = Float64Array.from(model.params);
@@ -313,7 +313,14 @@ export function lossLandscape(model: Sequential, lossName: LossName, trainRows: 
       const w = Math.max(hi - lo, 1e-6 * (1 + Math.abs(lo)));
       return [lo - 0.2 * w, hi + 0.2 * w];
     };
-    const [a0, a1] = pad(Math.min(...xs), Math.max(...xs)), [b0, b1] = pad(Math.min(...ys), Math.max(...ys));
+    let [a0, a1] = pad(Math.min(...xs), Math.max(...xs)), [b0, b1] = pad(Math.min(...ys), Math.max(...ys));
+    // the plane is drawn in its true aspect: a path nearly along PC 1 gets room across it (at least half its length)
+    const widen = (lo: number, hi: number, other: number): [number, number] => {
+      const extra = Math.max(0, other / 2 - (hi - lo)) / 2;
+      return [lo - extra, hi + extra];
+    };
+    [b0, b1] = widen(b0, b1, a1 - a0);
+    [a0, a1] = widen(a0, a1, b1 - b0);
     const g = lossGrid(model, lossName, ds, last, t.d1, t.d2, linspace(a0, a1, n), linspace(b0, b1, n), (k) => o.onProgress?.(n * n + k, total));
     pca = { ...g, path: t.coords, explained: t.explained };
   }

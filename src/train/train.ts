@@ -17,7 +17,7 @@ import type { Dataset } from '../data/dataset.js';
 import {
   buildModel, l1Penalty, l2Penalty, lossByName, parseModelArg, type Activation, type LossName, type MemoryBudget, type Sequential,
 } from '../nn/index.js';
-import { createOptimizer, isOptimizerName, optimizers } from '../optim/index.js';
+import { createOptimizer, isOptimizerName, optimizers, resolveOptions } from '../optim/index.js';
 import { createSchedule, parseScheduleArg, type ScheduleSpec } from '../schedule/index.js';
 import { WeightAveraging, type AveragingConfig } from './averaging.js';
 import { checkFullBatch, minimizeParams } from '../search/index.js';
@@ -25,7 +25,7 @@ import { Arena } from '../tensor/arena.js';
 import { initBackend, installWasmKernels } from '../tensor/backend.js';
 import { Rng } from '../tensor/rng.js';
 import { loadCheckpoint, serializeCheckpoint, type CheckpointContents } from './checkpoint.js';
-import { trainableGroups } from './ensemble-fit.js';
+import { muonGroups, trainableGroups } from './ensemble-fit.js';
 import { fitLbfgsTorch } from './lbfgs-torch-fit.js';
 import { lossCurveSvg } from '../viz/loss-curve.js';
 import { modelBytes, type ModelMeta } from './model-file.js';
@@ -386,9 +386,17 @@ export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promis
 
   const { name: _name, ...hyper } = optSpec;
   void _name;
-  // a per-tensor rule (adafactor, muon) takes each parameter tensor as its own group, with its shape
+  // a per-tensor rule (adafactor, muon) takes each parameter tensor as its own group, with its shape; muon
+  // takes the hidden 2-D weights, AdamW the rest (muonGroups), which the run's config records
   const perTensor = (optimizers[optName] as { perTensor?: boolean }).perTensor === true;
-  const optimizer = createOptimizer(optName, frozen || perTensor ? trainableGroups(model, frozen ?? new Set(), perTensor) : { params: model.params, grads: model.grads }, hyper);
+  let groups = frozen || perTensor ? trainableGroups(model, frozen ?? new Set(), perTensor) : { params: model.params, grads: model.grads };
+  if (optName === 'muon') {
+    const o = resolveOptions(optimizers.muon, hyper);
+    const split = muonGroups(model, frozen ?? new Set(), { lr: o.lr, weightDecay: o.weightDecay });
+    groups = split.groups;
+    record.muonSplit = { muon: split.muon, adamw: split.adamw, adamwOptions: { lr: o.lr, weightDecay: o.weightDecay } };
+  }
+  const optimizer = createOptimizer(optName, groups, hyper);
   // attached as torch's LRScheduler: it sets the optimizer's lr (and a cycled momentum or β₁) itself
   const sched = schedule !== undefined ? createSchedule((typeof schedule === 'string' ? parseScheduleArg(schedule) : schedule) as ScheduleSpec, optimizer) : undefined;
   const averaging = c.averaging ? new WeightAveraging(c.averaging, model.params, optimizer) : undefined;
@@ -485,6 +493,8 @@ export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promis
     data: { name: data.name, trainRows: trainRows.n, valRows: val?.n ?? 0, valFraction: data.valFraction, standardized: data.standardized, shuffled: shuffle },
     seconds: Number(seconds.toFixed(3)), samplesPerSecond,
     ...(c.save !== undefined ? { save: c.save } : {}), ...(outDir !== undefined ? { out: outDir } : {}),
+    // what a transfer run loaded and froze, in the machine-readable output too
+    ...(transferNotes.length ? { transfer: transferNotes } : {}),
   };
   return { kind: 'first-order', model, history, summary, final: finalVal, seconds, samplesPerSecond, stoppedEarly, restoredBest, meta, record };
 }

@@ -211,7 +211,7 @@ test('issue 15 item 7: --resume without an output says nothing is written; trans
   assert.match(r.stdout, /^frozen: 0\.weight, 0\.bias \(40 parameters kept fixed\)$/m);
   r = run(['train', '--data', 'iris', '--model', 'mlp:8', '--epochs', '1', '--init', 'body.st', '--json']);
   const done = JSON.parse(r.stdout.trim().split('\n').pop()!);
-  assert.deepEqual(done.transfer, { init: 'body.st', loaded: ['0.weight', '0.bias', '2.weight', '2.bias'] });
+  assert.deepEqual(done.transfer, ['init: loaded 4 tensors from body.st (0.weight, 0.bias, 2.weight, 2.bias)']);
 });
 
 test('issue 15 item 6: --plot-convergence shows sgd as diverged (was dropped by a silent catch)', () => {

@@ -96,3 +96,26 @@ test('a worker killed with SIGKILL mid-run and a Redis restart mid-sweep: every 
   w2.kill();
   await w2.exited;
 });
+
+test('a worker reads no file a job names unless it serves that folder (--allow-data)', { skip, timeout: 120_000 }, async () => {
+  const { url } = await startRedis();
+  const dir = scratchDir('descent-sweep-queue-data-');
+  const csv = join(dir, 'd.csv');
+  writeFileSync(csv, 'a,b,y\n1,2,0\n2,1,1\n3,1,1\n0,2,0\n');
+  const spec = join(dir, 'sweep.json');
+  writeFileSync(spec, JSON.stringify({ kind: 'train', base: { data: csv, model: 'logistic', epochs: 2 }, optimizers: [{ name: 'adam', lr: [0.01] }] }));
+  const w = worker(url);
+  const refused = runDescent(['sweep', '--spec', spec, '--out', join(dir, 'a'), '--queue', url, '--json'], { timeout: 60_000 });
+  assert.equal(refused.status, 0, refused.stderr);
+  assert.match(refused.stdout, /"error":"job [0-9a-f]{64}: data '.*d\.csv' is a file, and this worker serves built-in datasets only/);
+  w.kill();
+  await w.exited;
+  const allowed = new Bg(['worker', '--queue', url, '--concurrency', '1', '--allow-data', dir]);
+  procs.push(allowed);
+  const ok = runDescent(['sweep', '--spec', spec, '--out', join(dir, 'b'), '--queue', url, '--json'], { timeout: 60_000 });
+  assert.equal(ok.status, 0, ok.stderr);
+  const solo = runDescent(['train', '--data', csv, '--model', 'logistic', '--epochs', '2', '--opt', 'adam', '--lr', '0.01', '--seed', '0', '--json']);
+  assert.equal(untimed(parseLines(ok.stdout).runs.get(0)!.raw), untimed(solo.stdout.trim().split('\n').at(-1)!));
+  allowed.kill();
+  await allowed.exited;
+});

@@ -104,10 +104,6 @@ async function runTrain(o: Opts, hyperKeys: string[]): Promise<void> {
     config.interruptCheckpoint = () => (fallback.writable ? freeInterruptPath(fallback.dir) : null);
     if (!fallback.writable && o.json !== true) process.stderr.write(`descent: note: ${quoteValue(fallback.dir)} is not writable, so Ctrl-C would save no checkpoint; add --checkpoint FILE to keep one\n`);
   }
-  // the README's resume line names no output: say so rather than finish in silence with nothing written
-  if (o.resume !== undefined && config.checkpoint === undefined && config.save === undefined && config.out === undefined) {
-    process.stderr.write(`descent: note: no --checkpoint, --save or --out: this run writes no file (${o.resume as string} stays as it was); add --checkpoint ${o.resume as string} to keep it updated\n`);
-  }
   // one run per folder: the folder is locked when the run creates it, after every setting is checked
   const files: typeof nodeRunFiles = {
     ...nodeRunFiles,
@@ -135,6 +131,10 @@ async function runTrain(o: Opts, hyperKeys: string[]): Promise<void> {
       onStart: (s) => {
         trained = s.model;
         keep(s.model);
+        // the README's resume line names no output: say so (once the checkpoint has loaded) rather than finish with nothing written
+        if (s.resumed && config.checkpoint === undefined && config.save === undefined && config.out === undefined) {
+          process.stderr.write(`descent: note: no --checkpoint, --save or --out: this run writes no file (${o.resume as string} stays as it was); add --checkpoint ${o.resume as string} to keep it updated\n`);
+        }
         if (json) return;
         out(`${s.dataNote}\n${s.modelNote}\n`);
         for (const n of s.transferNotes) out(`${n}\n`);
