@@ -204,7 +204,8 @@ export class WasmBackend {
     let s = this.stageI32;
     if (!s || s.length < n) {
       const cap = Math.max(n, (s?.length ?? 0) * 2, 1024);
-      s = new Int32Array(this.memory.buffer, this.allocPinned(cap * 4), cap);
+      const ptr = this.allocPinned(cap * 4); // may grow the memory: take .buffer after
+      s = new Int32Array(this.memory.buffer, ptr, cap);
       this.stageI32 = s;
     }
     return s;

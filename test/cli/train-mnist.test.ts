@@ -2,7 +2,7 @@
 // digits): the defaults (mlp:512,256, dropout 0.3, Adam lr 0.002 with cosine over 10 epochs) reach >= 95%
 // on its 2,000 held-out digits, about 12 s alone on 2 cores. `mnist` (the standard 60,000 / 10,000 split):
 // the full default recipe reaches >= 98.0% on the test set for seeds 0, 1, 2 (docs/training.md, too slow
-// for the suite); the proxy here is one epoch of mlp:128, whose torch counterpart reaches about 95-96%.
+// for the suite); the proxy here is one epoch of mlp:128, which PyTorch (bench/torch_e2e.py, the same job, seed 0) ends at 94.51%.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runDescent } from '../helpers/cli.js';
@@ -36,11 +36,11 @@ test('mnist-small: with --model given the recipe steps aside (adam lr 0.001, no 
 });
 
 // 10,000 held out: an accuracy is a multiple of 1/10000
-test('mnist is the standard split (60,000 train, the 10,000 test digits held out); one epoch of mlp:128 reaches >= 95% on the test set', () => {
+test('mnist is the standard split (60,000 train, the 10,000 test digits held out); one epoch of mlp:128 reaches >= 94% on the test set (torch: 94.51%)', () => {
   const { epochs, done } = train(['--model', 'mlp:128', '--epochs', '1'], 'mnist');
   assert.equal(epochs.length, 1);
   assert.deepEqual(done.data, { name: 'mnist', trainRows: 60000, valRows: 10000, valFraction: 10000 / 70000, standardized: false, shuffled: true });
   const correct = done.valAccuracy * 10000;
   assert.ok(Math.abs(correct - Math.round(correct)) < 1e-6, `accuracy ${done.valAccuracy} is not k/10000`);
-  assert.ok(Math.round(correct) >= 9500, `test accuracy ${done.valAccuracy}`);
+  assert.ok(Math.round(correct) >= 9400, `test accuracy ${done.valAccuracy}`);
 });

@@ -159,8 +159,12 @@ test('--out writes a complete run folder: config, metrics, torch-named model, lo
     assert.ok(pts.every(([x, y]) => Number.isFinite(x) && Number.isFinite(y)));
     for (let i = 1; i < pts.length; i++) {
       assert.ok(pts[i][0] > pts[i - 1][0], 'epochs left to right');
-      // two losses closer than the 0.01 px the SVG keeps may share a pixel row; any other pair keeps torch's order
-      for (let j = 0; j < i; j++) if (pts[j][1] !== pts[i][1]) assert.equal(Math.sign(pts[j][1] - pts[i][1]), Math.sign(series[s][i] - series[s][j]), `${p[1]}: epochs ${j + 1} and ${i + 1} drawn in torch's loss order`);
+      for (let j = 0; j < i; j++) {
+        // epochs whose torch losses differ by less than the run's own tolerance (2e-4 relative) may tie or
+        // swap in a float32 run that matches torch to that tolerance; every other pair is drawn in torch's order
+        if (close(series[s][i], series[s][j], 2e-4)) continue;
+        assert.equal(Math.sign(pts[j][1] - pts[i][1]), Math.sign(series[s][i] - series[s][j]), `${p[1]}: epochs ${j + 1} and ${i + 1} drawn in torch's loss order`);
+      }
     }
   });
 });
