@@ -112,7 +112,7 @@ export function bestConfigs(configs: readonly ConfigSummary[]): ConfigSummary[] 
   return [...best.values()];
 }
 
-/** The lr-sensitivity chart: one series per configuration family (all but lr), x = log10(lr), mean ± std band. */
+/** The lr-sensitivity chart: one series per configuration family (all but lr), lr on a log axis, mean ± std band. */
 function sensitivitySvg(configs: readonly ConfigSummary[], pick: (c: ConfigSummary) => number[], yLabel: string, title: string, logY: boolean): string | undefined {
   const families = new Map<string, ConfigSummary[]>();
   for (const c of configs) {
@@ -133,12 +133,12 @@ function sensitivitySvg(configs: readonly ConfigSummary[], pick: (c: ConfigSumma
       return { m: mean[0], s: std[0] };
     });
     return {
-      label, color: colors[k], x: sorted.map((c) => Math.log10(c.lr!)), y: stats.map((s) => s.m),
+      label, color: colors[k], x: sorted.map((c) => c.lr!), y: stats.map((s) => s.m),
       band: { lo: stats.map((s) => s.m - s.s), hi: stats.map((s) => s.m + s.s) },
     };
   });
   const positive = series.every((s) => s.y.every((v) => !Number.isFinite(v) || v > 0));
-  return lineChartSvg({ series, xLabel: 'learning rate (log10)', yLabel, logY: logY && positive, title });
+  return lineChartSvg({ series, xLabel: 'learning rate (log scale)', yLabel, logX: true, logY: logY && positive, title });
 }
 
 function bestCurvesSvg(kind: SweepKind, best: readonly ConfigSummary[]): string | undefined {
