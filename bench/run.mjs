@@ -16,6 +16,7 @@ import { tmpdir, cpus, availableParallelism, loadavg } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadMnist, SAMPLES, stats, mergeResults } from './common.mjs';
+import { runE2E, e2eSection } from './e2e.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const quick = process.argv.includes('--quick');
@@ -39,10 +40,10 @@ function sh(cmd, args, opts = {}) {
 }
 
 /** Runs one peer process that prints a JSON line; null (with a note) when it fails. */
-function peer(label, cmd, args) {
+function peer(label, cmd, args, opts = {}) {
   const t0 = Date.now();
   log(`running ${label} ...`);
-  const r = sh(cmd, args, { cwd: root });
+  const r = sh(cmd, args, { cwd: root, timeout: 600_000, ...opts });
   const line = r.out.trim().split('\n').filter((l) => l.startsWith('{')).pop();
   if (!r.ok || !line) {
     notes.push(`${label}: failed (${r.err.trim().split('\n').slice(-1)[0] || 'no output'}); left out`);
@@ -108,6 +109,9 @@ if (gcc.ok) {
   rmSync(dir, { recursive: true, force: true });
 } else notes.push('C fused loop: gcc not found; skipped');
 
+// W1 end to end (issue 13): the CLI, the Trainer, the kernel loop, PyTorch, jax-js on full MNIST epochs
+results.e2e = process.argv.includes('--no-e2e') ? null : runE2E({ root, peer, sh, quick, notes, log });
+
 return { results, lb };
 }
 
@@ -120,6 +124,11 @@ for (let r = 0; r < rounds; r++) {
     // peers pair up by position (the same sequence each round)
     for (const k of ['descent', 'tfjs', 'torch']) results[k] = results[k].map((x, i) => mergeResults(x, one.results[k][i]));
     results.c = mergeResults(results.c, one.results.c);
+    if (results.e2e && one.results.e2e) {
+      for (const k of ['descent', 'torch']) results.e2e[k] = results.e2e[k].map((x, i) => mergeResults(x, one.results.e2e[k][i]));
+      results.e2e.jax = mergeResults(results.e2e.jax, one.results.e2e.jax);
+      results.e2e.startup = mergeResults(results.e2e.startup, one.results.e2e.startup);
+    }
     lb = mergeResults(lb, one.lb);
   }
 }
@@ -172,6 +181,16 @@ lines.push('| peer | workload | seconds | f at end | iterations | evaluations |'
 for (const [p, k, v] of w4rows) lines.push(`| ${p} | ${k} | ${cell(v.seconds, 3)} | ${v.f?.toExponential(2) ?? '—'} | ${v.iterations ?? '—'} | ${v.evaluations ?? '—'} |`);
 lines.push('');
 
+// issue 18: 200 short runs on 1 and 2 local worker processes and 2 BullMQ workers (bench/sweep.mjs)
+const sweepBench = peer('descent sweep', process.execPath, ['bench/sweep.mjs']);
+if (sweepBench) {
+  lines.push('### Sweep: 200 short optimize runs (`descent sweep`; per-run overhead, lower is better; target < 20 ms for BullMQ on loopback)', '');
+  lines.push('| setup | wall s | runs\' own compute s | per-run overhead ms | speed-up over 1 local worker |', '|---|---:|---:|---:|---:|');
+  for (const r of sweepBench.rows) lines.push(`| ${r.setup} | ${fmt(r.seconds, 2)} | ${fmt(r.computeSeconds, 2)} | ${fmt(r.overheadMs, 1)} | ${fmt(r.speedup, 2)}× |`);
+  lines.push('');
+  if (sweepBench.note) notes.push(sweepBench.note);
+}
+
 // the issue's floors
 const dBest = (key, w, f, hi = true) => best(results.descent, (r) => m(r[key]?.[w]?.[f]), hi);
 const tBest = (key, w, f, hi = true) => best(results.torch, (r) => m(r[key]?.[w]?.[f]), hi);
@@ -204,6 +223,8 @@ ratio('W3 matmul 1024: descent / PyTorch best (GFLOP/s)', dBest('w3', 'matmul 10
   const t = best(results.torch, (r) => m(r.w4?.[w4]?.seconds), false);
   ratio('W4 L-BFGS Rosenbrock 1000: PyTorch best seconds / descent seconds (speed-up)', t, d, 0);
 }
+
+lines.push(...e2eSection(results.e2e, { fmt, cell, ratio }));
 
 // ---- the machine -----------------------------------------------------------------------------------
 const lscpu = sh('lscpu', []);
@@ -238,7 +259,7 @@ const md = [
   `- Node ${machine.node} (V8 ${machine.v8}); ${machine.torch}; ${machine.tfjs}; ${machine.gcc}`,
   `- 1-minute load average before / after the run: ${machine.loadAverage1m.before.toFixed(2)} / ${machine.loadAverage1m.after.toFixed(2)} (${machine.cores} cores: above ~1 other work was competing, and 2-thread figures suffer first)`,
   '',
-  '## Floors of issue 7 (ratios from this run)',
+  '## Floors of issues 7 and 13 (ratios from this run)',
   '',
   '| ratio | value | floor | met | figures |',
   '|---|---:|---:|:---:|---|',
@@ -252,10 +273,10 @@ const md = [
 const notesFile = join(root, 'bench/performance-notes.md');
 if (existsSync(notesFile)) md.push(readFileSync(notesFile, 'utf8'));
 
-const json = { date: new Date().toISOString(), quick, seconds, machine, ratios, notes, results: { ...results, lbfgs: lb } };
+const json = { date: new Date().toISOString(), quick, seconds, machine, ratios, notes, results: { ...results, lbfgs: lb, sweep: sweepBench } };
 if (write) {
   atomicWrite(join(root, 'bench/results.json'), JSON.stringify(json, null, 1) + '\n');
   atomicWrite(join(root, 'docs/performance.md'), md.join('\n') + '\n');
   log(`wrote bench/results.json and docs/performance.md (${seconds.toFixed(0)} s)`);
 }
-process.stdout.write(['', ...md.slice(md.indexOf('## Floors of issue 7 (ratios from this run)'), md.indexOf('## Results'))].join('\n') + '\n');
+process.stdout.write(['', ...md.slice(md.indexOf('## Floors of issues 7 and 13 (ratios from this run)'), md.indexOf('## Results'))].join('\n') + '\n');

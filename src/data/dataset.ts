@@ -4,6 +4,7 @@
  */
 import { inputError } from '../errors.js';
 
+/** Rows of numeric features and one target each, as every part of training reads them. */
 export interface Dataset {
   /** Features, row-major: row i is x[i·d .. (i+1)·d). */
   x: Float32Array | Float64Array;

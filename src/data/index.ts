@@ -12,5 +12,7 @@ export type { Standardizer } from './standardize.js';
 export { parseBatchArg, epochOrder, gatherBatch, bootstrapIndices } from './batches.js';
 export { builtinDatasets, isBuiltinName, builtinInfo, mnistFromRaw } from './builtins.js';
 export type { BuiltinInfo } from './builtins.js';
+export { parseIdx, mnistFromIdx } from './idx.js';
+export type { IdxArray } from './idx.js';
 export { loadDataset, loadRows, splitDataset, toFloat64 } from './load-dataset.js';
 export type { DatasetReader, LoadDatasetOptions, LoadedDataset, LoadedRows, LoadRowsOptions } from './load-dataset.js';

@@ -76,7 +76,7 @@ export function loadRows(spec: string, o: LoadRowsOptions): LoadedRows {
   const { reader, target } = o;
   if (isBuiltinName(spec)) {
     const info = builtinInfo(spec);
-    if (info.source === 'mnist' && target !== undefined) throw inputError(`--target: mnist has a fixed target (the digit); leave --target out`);
+    if ((info.source === 'mnist' || info.source === 'mnist-idx') && target !== undefined) throw inputError(`--target: ${spec} has a fixed target (the digit); leave --target out`);
     // float64 parses the file's digits in float64 (widening float32 values would keep their rounding)
     const all = reader.builtin(spec, info, { target, float64: o.float64 });
     return { name: spec, all: o.float64 ? toFloat64(all) : all, builtin: info };

@@ -1,6 +1,7 @@
 /** Standardization z = (x − mean) / std per feature, fitted on training rows only. */
 import type { Dataset } from './dataset.js';
 
+/** Per-feature statistics of the training rows: z = (x − mean) / std. */
 export interface Standardizer {
   mean: Float64Array;
   /** Population standard deviation (as sklearn's StandardScaler); 1 where a feature is constant. */

@@ -1,5 +1,5 @@
 /**
- * `descent demo boltzmann`: an RBM on binarized 8×8 digits trained by CD-1 and by persistent CD-1, with
+ * `descent demo boltzmann`: an RBM on binarized 8×8 digits trained by CD-1, CD-5 and persistent CD-1, with
  * descent's SGD (momentum 0.9) stepping the parameters under a cosine schedule; reconstruction error and
  * pseudo-log-likelihood per epoch, the filters, Gibbs samples, and the hidden units' probabilities as the
  * input of a softmax classifier against the raw pixels (lecture 003's pre-training story).
@@ -140,9 +140,10 @@ export function runBoltzmannDemo(o: BoltzmannDemoOptions): BoltzmannDemoResult {
   const test = { ...bin, n: bin.n - nTrain - nVal, x: (bin.x as Float64Array).subarray((nTrain + nVal) * bin.d), y: (bin.y as Float64Array).subarray(nTrain + nVal) };
   const runs = [
     trainRbm(train, val, { label: 'CD-1', hidden, k: 1, persistent: false, epochs, batch, lr, seed }),
+    trainRbm(train, val, { label: 'CD-5', hidden, k: 5, persistent: false, epochs, batch, lr, seed }),
     trainRbm(train, val, { label: 'PCD-1', hidden, k: 1, persistent: true, epochs, batch, lr, seed }),
   ];
-  const samples = gibbsSamples(runs[1].rbm, 10, 1000, new Rng(seed + 7));
+  const samples = gibbsSamples(runs[2].rbm, 10, 1000, new Rng(seed + 7));
   const classifiers = [softmaxProbe('raw binarized pixels', train, val, test, seed)];
   for (const r of runs) classifiers.push(softmaxProbe(`${r.label} RBM features p(h | v)`, rbmFeatures(r.rbm, train), rbmFeatures(r.rbm, val), rbmFeatures(r.rbm, test), seed));
   return { hidden, epochs, batch, baseLr: lr, rows: { train: train.n, validation: val.n, test: test.n }, runs, samples, classifiers };
@@ -171,7 +172,7 @@ export function boltzmannPage(r: BoltzmannDemoResult, command: string): DemoPage
       {
         heading: 'training',
         text: [
-          `Digits binarized at half intensity (8×8, 64 visible units), ${r.hidden} hidden units; the first ${r.rows.train} rows train, the next ${r.rows.validation} pick the classifiers' lr and give the held-out pseudo-likelihood, the last ${r.rows.test} test. Each RBM: minibatches of ${r.batch}, descent's sgd (momentum 0.9) at lr ${r.baseLr} under a cosine schedule over ${r.epochs} epochs, the gradient estimated by CD-1 (one Gibbs step from each data row) or PCD-1 (persistent chains, one per minibatch row).`,
+          `Digits binarized at half intensity (8×8, 64 visible units), ${r.hidden} hidden units; the first ${r.rows.train} rows train, the next ${r.rows.validation} pick the classifiers' lr and give the held-out pseudo-likelihood, the last ${r.rows.test} test. Each RBM: minibatches of ${r.batch}, descent's sgd (momentum 0.9) at lr ${r.baseLr} under a cosine schedule over ${r.epochs} epochs, the gradient estimated by CD-1 and CD-5 (one or five Gibbs steps from each data row) or PCD-1 (persistent chains, one per minibatch row, one step per update).`,
           'Reconstruction error: mean squared error per pixel of the mean-field reconstruction v → p(h | v) → p(v | h). Pseudo-log-likelihood: Σ_i log p(v_i | v_−i) per pixel, exact from free-energy differences, on the first 300 rows of the training and of the held-out part.',
         ],
         figures: [
@@ -183,7 +184,7 @@ export function boltzmannPage(r: BoltzmannDemoResult, command: string): DemoPage
       {
         heading: 'filters and samples',
         text: ['Each hidden unit\'s weights to the 64 pixels drawn as an image; and ten Gibbs chains of the PCD-1 machine started from random pixels, after 1,000 steps (p(v | h) shown).'],
-        figures: [...r.runs.map(filters), imageGridSvg({ title: 'Gibbs samples (PCD-1, 1,000 steps)', side, columns: 10, cell: 7, tiles: r.samples.map((s) => ({ pixels: s })) })],
+        figures: [...r.runs.filter((x) => x.label !== 'CD-5').map(filters), imageGridSvg({ title: 'Gibbs samples (PCD-1, 1,000 steps)', side, columns: 10, cell: 7, tiles: r.samples.map((s) => ({ pixels: s })) })],
       },
       {
         heading: 'RBM features as classifier input',

@@ -57,45 +57,92 @@ export interface RecallResult {
 }
 
 /**
- * Asynchronous recall in place on `s` (±1). Local fields h = Ws are kept up to date as units flip, so an
- * update costs O(1) and a flip O(N). sign(0) keeps the unit as it is.
+ * Asynchronous updates on `s` (±1, changed in place), one unit per `update()`, in a fresh random order each
+ * sweep. Local fields h = Ws are kept up to date as units flip, so an update costs O(1) and a flip O(N);
+ * sign(0) keeps the unit as it is. `recall` runs it to a fixed point; the lab steps it a few units a frame.
  */
-export function recall(w: Float64Array, s: Int8Array, rng: Rng, o: RecallOptions = {}): RecallResult {
-  const n = s.length;
-  const maxSweeps = o.maxSweeps ?? 50;
-  const h = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let v = 0;
-    for (let j = 0; j < n; j++) v += w[i * n + j] * s[j];
-    h[i] = v;
+export class AsyncRecall {
+  readonly n: number;
+  readonly s: Int8Array;
+  private readonly w: Float64Array;
+  private readonly h: Float64Array;
+  private readonly order: Int32Array;
+  private readonly rng: Rng;
+  private pos: number;
+  private changedThisSweep = 0;
+  energy = 0;
+  updates = 0;
+  flips = 0;
+  sweeps = 0;
+  /** True once a whole sweep changed nothing. */
+  converged = false;
+
+  constructor(w: Float64Array, s: Int8Array, rng: Rng) {
+    const n = s.length;
+    if (w.length !== n * n) throw inputError(`recall: weights for ${Math.round(Math.sqrt(w.length))} units, state of ${n}`);
+    this.n = n;
+    this.s = s;
+    this.w = w;
+    this.rng = rng;
+    this.h = new Float64Array(n);
+    this.order = new Int32Array(n);
+    this.pos = n;
+    this.refresh();
   }
-  let energy = 0;
-  for (let i = 0; i < n; i++) energy -= 0.5 * s[i] * h[i];
-  const order = new Int32Array(n);
-  let updates = 0, flips = 0, sweeps = 0, converged = false;
-  while (sweeps < maxSweeps) {
-    for (let i = 0; i < n; i++) order[i] = i;
-    rng.shuffle(order);
-    let changed = 0;
-    for (let t = 0; t < n; t++) {
-      const i = order[t];
-      const a = s[i];
-      if (a * h[i] < 0) {
-        // flip a → −a: every field moves by −2a·W_ji, the energy by 2a·h_i (< 0)
-        energy += 2 * a * h[i];
-        s[i] = -a as -1 | 1;
-        const row = i * n;
-        for (let j = 0; j < n; j++) h[j] -= 2 * a * w[row + j];
-        changed++;
-      }
-      updates++;
-      o.onUpdate?.(updates, i, energy, s);
+
+  /** Recomputes the fields and the energy from the state (after the state was edited from outside). */
+  refresh(): void {
+    const { n, w, s, h } = this;
+    this.energy = 0;
+    for (let i = 0; i < n; i++) {
+      let v = 0;
+      for (let j = 0; j < n; j++) v += w[i * n + j] * s[j];
+      h[i] = v;
+      this.energy -= 0.5 * s[i] * v;
     }
-    sweeps++;
-    flips += changed;
-    if (changed === 0) { converged = true; break; }
+    this.converged = false;
+    this.pos = n;
+    this.changedThisSweep = 0;
   }
-  return { sweeps, updates, flips, converged, energy };
+
+  /** One unit's update; returns the unit. */
+  update(): number {
+    const { n, w, s, h } = this;
+    if (this.pos === n) {
+      for (let i = 0; i < n; i++) this.order[i] = i;
+      this.rng.shuffle(this.order);
+      this.pos = 0;
+      this.changedThisSweep = 0;
+    }
+    const i = this.order[this.pos++];
+    const a = s[i];
+    if (a * h[i] < 0) {
+      // flip a → −a: every field moves by −2a·W_ji, the energy by 2a·h_i (< 0)
+      this.energy += 2 * a * h[i];
+      s[i] = -a;
+      const row = i * n;
+      for (let j = 0; j < n; j++) h[j] -= 2 * a * w[row + j];
+      this.changedThisSweep++;
+      this.flips++;
+    }
+    this.updates++;
+    if (this.pos === n) {
+      this.sweeps++;
+      if (this.changedThisSweep === 0) this.converged = true;
+    }
+    return i;
+  }
+}
+
+/** Asynchronous recall in place on `s` until a sweep changes nothing (or `maxSweeps`). */
+export function recall(w: Float64Array, s: Int8Array, rng: Rng, o: RecallOptions = {}): RecallResult {
+  const maxSweeps = o.maxSweeps ?? 50;
+  const r = new AsyncRecall(w, s, rng);
+  while (!r.converged && r.sweeps < maxSweeps) {
+    const unit = r.update();
+    o.onUpdate?.(r.updates, unit, r.energy, s);
+  }
+  return { sweeps: r.sweeps, updates: r.updates, flips: r.flips, converged: r.converged, energy: r.energy };
 }
 
 /** Flips exactly round(fraction·N) units of a copy of `pattern`, chosen at random. */

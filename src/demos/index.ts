@@ -12,7 +12,7 @@ export type { ImageGridOptions, ImageTile } from './images.js';
 export { softmaxLossGrad, softmaxAccuracy, softmaxParamCount, sigmoid, softplus, iota } from './linear-models.js';
 export type { ClassData } from './linear-models.js';
 export { mean, sampleStd, fitLine, correlation } from './stats.js';
-export { hebbianWeights, hopfieldEnergy, recall, corrupt, overlap, randomPatterns, capacityCurve, digitPatterns, HOPFIELD_CAPACITY } from './hopfield.js';
+export { hebbianWeights, hopfieldEnergy, recall, AsyncRecall, corrupt, overlap, randomPatterns, capacityCurve, digitPatterns, HOPFIELD_CAPACITY } from './hopfield.js';
 export type { RecallOptions, RecallResult, CapacityOptions, CapacityPoint } from './hopfield.js';
 export { runHopfieldDemo, hopfieldPage, recallAt } from './hopfield-demo.js';
 export type { HopfieldDemoOptions, HopfieldDemoResult, EnergyTrace } from './hopfield-demo.js';

@@ -71,7 +71,7 @@ function datasetSection(r: VarianceResult): DemoSection[] {
     {
       heading: `${r.name}: gradient noise against batch size`,
       text: [
-        `Softmax regression on ${r.name} (all ${r.n} rows are the population). At each fixed weight vector, g is the full gradient and σ² = (1/N) Σ‖g_i − g‖²; for each B, minibatches drawn without replacement (256 up to B = 32, then 8192/B, at least 24) give the mean of ‖g_B − g‖² (the band: ±2 standard errors). The straight line of slope −1 is σ²/B; the finite-population factor (N − B)/(N − 1) bends it down as B nears N.`,
+        `Softmax regression on ${r.name} (all ${r.n} rows are the population). At each fixed weight vector, g is the full gradient and σ² = (1/N) Σ‖g_i − g‖²; for each B, minibatches drawn without replacement (256 up to B = 32, then 8192/B, at least 24) give the mean of ‖g_B − g‖² (the band: ±2 standard errors). σ²/B alone would be a straight line of slope −1 (the table lists it); the finite-population factor (N − B)/(N − 1) bends the formula down as B nears N, and the measurements follow it.`,
         ...r.stages.map((s) => `${s.stage} weights (${s.stepsBefore} steps of minibatch-64 SGD): σ² = ${s.curve.sigma2.toPrecision(4)}, ‖g‖² = ${s.curve.gradNorm2.toPrecision(4)}, fitted slope ${s.curve.slope.toFixed(3)} over B ≤ ${s.curve.fitUpTo}, largest |measured − formula| ${worstZ(s.curve).toFixed(2)} standard errors.`),
       ],
       figures: [noiseChart],

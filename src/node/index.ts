@@ -5,4 +5,5 @@
 export { loadDataset, loadRows, nodeDatasetReader } from './datasets.js';
 export { nodeRunFiles } from './files.js';
 export { readCsvFile } from './csv-file.js';
-export { enableThreads, disableThreads, parallelThresholds, enableRelaxedSimdFlag } from '../tensor/backend-node.js';
+export { enableThreads, disableThreads, parallelThresholds, enableRelaxedSimdFlag, startNodeFastPath, resolveThreads } from '../tensor/backend-node.js';
+export type { FastPathInfo } from '../tensor/backend-node.js';

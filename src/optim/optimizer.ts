@@ -4,8 +4,9 @@
  */
 import { inputError, unknownName } from '../errors.js';
 import { arrayTypeOf, type FloatArray } from './types.js';
+import { allFiniteValues, bindFusedStep, stateArrayType, CHECK_GRADS, CHECK_PARAMS, STEP_BAD_GRADS, STEP_BAD_PARAMS, type FusedBinding } from './fused.js';
 import type { SparseGradRows } from './sparse-adam.js';
-import { optimizers, isOptimizerName, resolveOptions, type HyperOptions, type HyperValue, type OptimizerName, type OptimizerRule } from './registry.js';
+import { optimizers, isOptimizerName, resolveOptions, type HyperOptions, type HyperValue, type OptimizerName, type OptimizerOptions, type OptimizerRule } from './registry.js';
 
 /** One group of parameters with its gradients (same length and precision) and per-group overrides. */
 export interface ParamGroupSpec {
@@ -16,6 +17,12 @@ export interface ParamGroupSpec {
   shape?: readonly number[];
   /** The rows a sparse gradient holds (an EmbeddingBag's `sparseRows`); sparse-adam updates only those. */
   sparse?: SparseGradRows & { clear?: () => void };
+  /**
+   * Another rule for this group, with `options` resolved against its defaults alone: the usual Muon split,
+   * muon for hidden 2-D weights and `adamw` for biases and the output layer (one optimizer, as torch's two
+   * stepped together).
+   */
+  optimizer?: OptimizerName;
 }
 
 /** A live param group: `options` is mutable; a change (lr from a schedule or a slider) applies on the next step. */
@@ -25,6 +32,8 @@ export interface ParamGroup {
   options: HyperOptions;
   readonly shape?: readonly number[];
   readonly sparse?: SparseGradRows & { clear?: () => void };
+  /** The group's own rule when it is not the optimizer's (`ParamGroupSpec.optimizer`). */
+  readonly optimizer?: OptimizerName;
 }
 
 /**
@@ -39,6 +48,13 @@ export interface OptimizerStateDict {
 }
 
 /**
+ * Steps taken in this process by every Optimizer: `fused` by a SIMD kernel (src/optim/fused.ts), `ts` by
+ * the TypeScript rule. Commands report them (`descent train --json`'s `compute`), so a test can tell which
+ * path ran without timing anything.
+ */
+export const optimizerStepCounts = { fused: 0, ts: 0 };
+
+/**
  * torch-style optimizer over flat buffers. `createOptimizer('adam', { params, grads }, { lr: 0.01 })`;
  * each step reads the gradients, updates params and state in place, and allocates nothing.
  */
@@ -48,6 +64,8 @@ export class Optimizer {
   readonly paramGroups: ParamGroup[];
   /** Per-group state, named as torch names it (step, expAvg, expAvgSq, momentumBuffer, ...). */
   readonly state: Record<string, FloatArray | number>[];
+  /** The rule of each group: the optimizer's, or the group's own (`ParamGroupSpec.optimizer`). */
+  private readonly rules: OptimizerRule[];
 
   constructor(name: OptimizerName, groups: ParamGroupSpec | ParamGroupSpec[], options: Record<string, unknown> = {}) {
     this.name = name;
@@ -63,24 +81,80 @@ export class Optimizer {
       if (g.shape !== undefined && g.shape.reduce((a, b) => a * b, 1) !== g.params.length) {
         throw inputError(`param group ${i}: shape [${g.shape.join(', ')}] does not hold its ${g.params.length} values`);
       }
-      const opts = g.options ? resolveOptions(this.rule, { ...base, ...g.options }) : copyOptions(base);
       if (g.sparse !== undefined && g.params.length % g.sparse.rowSize !== 0) {
         throw inputError(`param group ${i}: sparse rows of ${g.sparse.rowSize} values do not tile its ${g.params.length} values`);
       }
-      return { params: g.params, grads: g.grads, options: opts, shape: g.shape, sparse: g.sparse };
+      if (g.optimizer !== undefined && !isOptimizerName(g.optimizer)) throw unknownName('optimizer', g.optimizer, Object.keys(optimizers));
+      const own = g.optimizer !== undefined && g.optimizer !== name ? g.optimizer : undefined;
+      const opts = own !== undefined ? resolveOptions(optimizers[own] as unknown as OptimizerRule, g.options ?? {})
+        : g.options ? resolveOptions(this.rule, { ...base, ...g.options }) : copyOptions(base);
+      return { params: g.params, grads: g.grads, options: opts, shape: g.shape, sparse: g.sparse, optimizer: own };
     });
+    this.rules = this.paramGroups.map((g) => (g.optimizer !== undefined ? optimizers[g.optimizer] as unknown as OptimizerRule : this.rule));
+    // float32 groups in the wasm arena (models built with the wasm kernels installed) take the fused
+    // SIMD step (src/optim/fused.ts) of their own rule, their state in the arena beside them; everything
+    // else the TS rule (sparse-gradient groups keep their rule: only the rows a gradient holds move)
+    this.fused = this.paramGroups.map((g) => (g.sparse === undefined ? bindFusedStep(g.optimizer ?? name, g.params, g.grads) : null));
     this.state = this.paramGroups.map(
-      (g) => this.rule.init(g.params.length, arrayTypeOf(g.params), g.options, g.shape) as Record<string, FloatArray | number>,
+      (g, i) => this.rules[i].init(g.params.length, stateArrayType(g.params), g.options, g.shape) as Record<string, FloatArray | number>,
     );
+  }
+
+  private readonly fused: (FusedBinding | null)[];
+
+  /** Whether group i's steps run a fused kernel (src/optim/fused.ts) with its current options. */
+  usesFusedStep(i = 0): boolean {
+    const f = this.fused[i];
+    return f !== null && f !== undefined && f.accepts(this.paramGroups[i].options);
   }
 
   /** One update of every group from its current gradients. */
   step(): void {
-    const update = this.rule.update;
     for (let i = 0; i < this.paramGroups.length; i++) {
       const g = this.paramGroups[i];
-      update(g.params, g.grads, this.state[i], g.options, g.sparse);
+      const f = this.fused[i];
+      if (f && f.step(this.state[i], g.options, 0) >= 0) {
+        optimizerStepCounts.fused++;
+        continue;
+      }
+      optimizerStepCounts.ts++;
+      this.rules[i].update(g.params, g.grads, this.state[i], g.options, g.sparse);
     }
+  }
+
+  /**
+   * One update with a training step's non-finite checks: 'grads' when a gradient value is NaN or ±Infinity
+   * (then NOTHING was updated, state included), 'params' when a parameter is not finite after the update,
+   * else 'ok'. On the fused path both checks ride in the step's kernel call (no separate passes).
+   */
+  stepChecked(): 'ok' | 'grads' | 'params' {
+    const groups = this.paramGroups;
+    const single = groups.length === 1 && this.fused[0] !== null;
+    // with several groups, every gradient is checked before any group is updated
+    if (!single) for (const g of groups) if (!allFiniteValues(g.grads)) return 'grads';
+    let bad = false;
+    for (let i = 0; i < groups.length; i++) {
+      const g = groups[i];
+      const f = this.fused[i];
+      const r = f ? f.step(this.state[i], g.options, single ? CHECK_GRADS | CHECK_PARAMS : CHECK_PARAMS) : -1;
+      if (r === STEP_BAD_GRADS) return 'grads';
+      if (r === STEP_BAD_PARAMS) bad = true;
+      if (r >= 0) {
+        optimizerStepCounts.fused++;
+        continue;
+      }
+      if (single && !allFiniteValues(g.grads)) return 'grads';
+      optimizerStepCounts.ts++;
+      this.rules[i].update(g.params, g.grads, this.state[i], g.options, g.sparse);
+      if (!allFiniteValues(g.params)) bad = true;
+    }
+    return bad ? 'params' : 'ok';
+  }
+
+  /** Whether every gradient value of every group is finite. */
+  gradsFinite(): boolean {
+    for (const g of this.paramGroups) if (!allFiniteValues(g.grads)) return false;
+    return true;
   }
 
   /** Sets every gradient to zero (one fill per group). */
@@ -110,7 +184,7 @@ export class Optimizer {
     if (sd.state.length !== this.state.length || sd.paramGroups.length !== this.paramGroups.length) {
       throw inputError(`optimizer state: has ${sd.state.length} groups, expected ${this.state.length}`);
     }
-    const checked = sd.paramGroups.map((g) => resolveOptions(this.rule, g.options));
+    const checked = sd.paramGroups.map((g, i) => resolveOptions(this.rules[i], g.options));
     for (let i = 0; i < this.state.length; i++) {
       const cur = this.state[i];
       const saved = sd.state[i];
@@ -144,7 +218,21 @@ function copyOptions(o: HyperOptions): HyperOptions {
 }
 
 /**
- * Builds an Optimizer by name; unknown names fail with the known list.
+ * A name for `createOptimizer`: a literal must be a registered optimizer (a typo is a compile error); a
+ * `string` known only at run time (a CLI flag, a spec file) is accepted and checked then.
+ */
+export type OptimizerNameArg<N extends string> = string extends N ? N : N extends OptimizerName ? N : OptimizerName;
+
+/**
+ * The options `createOptimizer` takes for `N`: the optimizer's own, typed from its defaults object, where an
+ * unknown key is a compile error; `Record<string, unknown>` for a name known only at run time (validated then).
+ */
+export type CreateOptions<N extends string> = string extends N ? Record<string, unknown> : N extends OptimizerName ? OptimizerOptions<N> : never;
+
+/**
+ * Builds an Optimizer by name; unknown names fail with the known list. With a literal name the options are
+ * typed per optimizer (autocompletion, and `{ lrr: 0.1 }` or `{ momentum: 0.9 }` for adam do not compile;
+ * see test/optim/create-optimizer.types.ts).
  * @example
  * ```ts
  * const x = Float64Array.of(1, -2), g = new Float64Array(2);
@@ -158,7 +246,11 @@ function copyOptions(o: HyperOptions): HyperOptions {
  * ```
  * (With a constant gradient m̂ = g and v̂ = g², so each step is lr·g/(|g| + eps) ≈ lr·sign(g).)
  */
-export function createOptimizer(name: string, groups: ParamGroupSpec | ParamGroupSpec[], options: Record<string, unknown> = {}): Optimizer {
+export function createOptimizer<N extends string>(
+  name: N & OptimizerNameArg<N>,
+  groups: ParamGroupSpec | ParamGroupSpec[],
+  options: CreateOptions<N> = {} as CreateOptions<N>,
+): Optimizer {
   if (!isOptimizerName(name)) throw unknownName('optimizer', name, Object.keys(optimizers));
-  return new Optimizer(name, groups, options);
+  return new Optimizer(name, groups, options as Record<string, unknown>);
 }

@@ -17,6 +17,7 @@ import { rpropDefaults, rpropInit, rpropUpdate } from './rprop.js';
 import { rmspropNesterovDefaults, rmspropNesterovInit, rmspropNesterovUpdate } from './rmsprop-nesterov.js';
 import { asgdDefaults, asgdInit, asgdUpdate } from './asgd.js';
 import { adafactorDefaults, adafactorInit, adafactorUpdate } from './adafactor.js';
+import { muonDefaults, muonInit, muonUpdate } from './muon.js';
 import { sparseAdamDefaults, sparseAdamInit, sparseAdamUpdate, type SparseGradRows } from './sparse-adam.js';
 
 /**
@@ -296,6 +297,27 @@ export const sparseAdam = rule({
   },
 });
 
+export const muon = rule({
+  name: 'muon',
+  description: 'momentum orthogonalized by Newton–Schulz in bfloat16, for 2-D weights (torch.optim.Muon)',
+  defaults: muonDefaults,
+  init: (n, T, _o, shape) => {
+    if (shape !== undefined && shape.length !== 2) throw inputError(`muon: takes 2-D parameters only (torch.optim.Muon), got shape [${shape.join(', ')}]; use adamw for the others`);
+    return muonInit(n, T, shape);
+  },
+  update: muonUpdate,
+  perTensor: true,
+  check(o) {
+    checkLr(o.lr);
+    checkWd(o.weightDecay);
+    need(fin(o.momentum) && o.momentum >= 0, 'momentum', 'a number >= 0', o.momentum);
+    need(o.nsCoefficients.every(fin), 'nsCoefficients', 'three finite numbers (a, b, c)', o.nsCoefficients);
+    checkEps(o.eps);
+    need(Number.isInteger(o.nsSteps) && o.nsSteps >= 0 && o.nsSteps < 100, 'nsSteps', 'an integer in [0, 100)', o.nsSteps);
+    need(o.adjustLrFn === null || o.adjustLrFn === 'original' || o.adjustLrFn === 'match_rms_adamw', 'adjustLrFn', 'null, "original" or "match_rms_adamw"', o.adjustLrFn);
+  },
+});
+
 /** Every first-order optimizer by its CLI name: the torch.optim ones, then descent's extension. */
 export const optimizers = {
   sgd,
@@ -311,13 +333,17 @@ export const optimizers = {
   asgd,
   adafactor,
   'sparse-adam': sparseAdam,
+  muon,
   'rmsprop-nesterov': rmspropNesterov,
 } as const;
 
 export type OptimizerName = keyof typeof optimizers;
 
-/** The defaults of each optimizer, by name. */
-export type OptionsOf<N extends OptimizerName> = (typeof optimizers)[N] extends OptimizerRule<infer O, unknown> ? O : never;
+/** The options of each optimizer, by name: the type of its defaults object (the single source of truth). */
+export type OptionsOf<N extends OptimizerName> = (typeof optimizers)[N]['defaults'] extends Readonly<infer O> ? { -readonly [K in keyof O]: O[K] } : never;
+
+/** What `createOptimizer` takes for a name: any of the optimizer's options (the rest are its defaults). */
+export type OptimizerOptions<N extends OptimizerName> = Partial<OptionsOf<N>>;
 
 export function isOptimizerName(name: string): name is OptimizerName {
   return Object.prototype.hasOwnProperty.call(optimizers, name);

@@ -29,19 +29,6 @@ export function sparseAdamInit(n: number, ArrayType: FloatArrayConstructor = Flo
   return { step: 0, expAvg: new ArrayType(n), expAvgSq: new ArrayType(n) };
 }
 
-/** One entry of torch's sparse_adam, in its order: the moments move only where the gradient has an entry. */
-function entry(params: FloatArray, g: number, i: number, state: SparseAdamState, beta1: number, beta2: number, eps: number, stepSize: number): void {
-  const { expAvg, expAvgSq } = state;
-  const m0 = expAvg[i], v0 = expAvgSq[i];
-  const mUpd = (g - m0) * (1 - beta1);
-  expAvg[i] = m0 + mUpd;
-  const vUpd = (g ** 2 - v0) * (1 - beta2);
-  expAvgSq[i] = v0 + vUpd;
-  const numer = mUpd + m0;
-  const denom = Math.sqrt(vUpd + v0) + eps;
-  params[i] = params[i] + -stepSize * (numer / denom);
-}
-
 /**
  * One SparseAdam step, torch.optim.SparseAdam 2.13 (`F.sparse_adam`), in place: Adam on the entries the
  * (sparse) gradient holds, the others untouched, moments included (lazy Adam):
@@ -60,14 +47,25 @@ export function sparseAdamUpdate(params: FloatArray, grads: FloatArray, state: S
   const bc1 = 1 - beta1 ** step, bc2 = 1 - beta2 ** step;
   const stepSize = (lr * Math.sqrt(bc2)) / bc1;
   const sign = maximize ? -1 : 1;
-  if (sparse) {
-    const { rowSize, rows, count } = sparse;
-    for (let k = 0; k < count; k++) {
-      const base = rows[k] * rowSize;
-      for (let j = 0; j < rowSize; j++) entry(params, sign * grads[base + j], base + j, state, beta1, beta2, eps, stepSize);
+  const { expAvg, expAvgSq } = state;
+  // the entries: every value of the listed rows, or (dense) the nonzero ones
+  const rowSize = sparse ? sparse.rowSize : 1;
+  const count = sparse ? sparse.count : params.length;
+  for (let k = 0; k < count; k++) {
+    const base = sparse ? sparse.rows[k] * rowSize : k;
+    for (let j = 0; j < rowSize; j++) {
+      const i = base + j;
+      if (!sparse && grads[i] === 0) continue; // a dense gradient's entries are its nonzeros (to_sparse())
+      // torch's sparse_adam, in its order: the moments move by their update, numer and denom from the same sums
+      const g = sign * grads[i];
+      const m0 = expAvg[i], v0 = expAvgSq[i];
+      const mUpd = (g - m0) * (1 - beta1);
+      expAvg[i] = m0 + mUpd;
+      const vUpd = (g ** 2 - v0) * (1 - beta2);
+      expAvgSq[i] = v0 + vUpd;
+      const numer = mUpd + m0;
+      const denom = Math.sqrt(vUpd + v0) + eps;
+      params[i] = params[i] + -stepSize * (numer / denom);
     }
-    return;
   }
-  const n = params.length;
-  for (let i = 0; i < n; i++) if (grads[i] !== 0) entry(params, sign * grads[i], i, state, beta1, beta2, eps, stepSize);
 }

@@ -10,10 +10,12 @@ import { minimize, type MinimizeOptions, type MinimizeResult } from './minimize.
 
 type FloatArray = Float32Array | Float64Array;
 
+/** What `minimizeParams` needs: the method and its hyperparameters, the model's flat buffers and a full-batch loss. */
 export interface MinimizeParamsOptions {
   method: MinimizeOptions['method'];
   gtol?: number;
   maxIter?: number;
+  /** Called with each accepted iterate (nit 0 is the start): progress, metrics, divergence checks. */
   onIterate?: MinimizeOptions['onIterate'];
   /** Method hyperparameters (historySize, lineSearch, c1, c2, ...). */
   [hyper: string]: unknown;

@@ -12,6 +12,11 @@
 import type { SearchObjective } from './counted.js';
 import type { DirectionRule } from './direction.js';
 
+/** cbrt(2⁻⁵²): the central-difference step (relative to max(1, |x_j|)) of float64. */
+export const FD_STEP_FLOAT64 = 6.0554544523933395e-6;
+/** cbrt(2⁻²³): the central-difference step (relative to max(1, |x_j|)) of float32. */
+export const FD_STEP_FLOAT32 = 4.921566601151848e-3;
+
 /**
  * Central-difference Hessian of the gradient, symmetrized: column j is
  * (∇f(x + h e_j) − ∇f(x − h e_j)) / (h₊ + h₋) with h = ε^(1/3)·max(1, |x_j|), ε the machine epsilon of the
@@ -19,10 +24,6 @@ import type { DirectionRule } from './direction.js';
  * rounding of the gradient, O(ε/h)), and h₊, h₋ the steps as that precision represents them; then H ← (H + Hᵀ)/2.
  * xWork, gPlus, gMinus are caller-owned scratch of length n.
  */
-/** cbrt(2⁻⁵²) and cbrt(2⁻²³): the central-difference steps (relative to max(1, |x_j|)) of float64 and float32. */
-export const FD_STEP_FLOAT64 = 6.0554544523933395e-6;
-export const FD_STEP_FLOAT32 = 4.921566601151848e-3;
-
 export function finiteDifferenceHessian(
   objective: SearchObjective,
   x: Float64Array,

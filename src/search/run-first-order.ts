@@ -8,6 +8,7 @@ import type { Objective } from '../objectives/objective.js';
 import { createSchedule, type ScheduleSpec } from '../schedule/schedule.js';
 import { createOptimizer } from '../optim/optimizer.js';
 
+/** One first-order run on a test function: the objective, start, optimizer with its options, steps and schedule. */
 export interface FirstOrderRun {
   objective: Objective;
   x0: number[];
@@ -37,6 +38,7 @@ export interface PathThinning {
   steps: number[];
 }
 
+/** The trajectory of a first-order run: points, values, evaluations, and where it diverged or converged. */
 export interface FirstOrderResult {
   /** x0, x1, ..., x_steps. */
   path: number[][];

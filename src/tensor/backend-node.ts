@@ -3,46 +3,85 @@
  * shared WebAssembly.Memory. Each worker instantiates the same compiled module on the same memory,
  * so a task is just byte addresses and sizes; nothing is copied or posted per call.
  *
- * Synchronisation is a control block of Int32 words in the arena: the main thread writes each
- * worker's arguments, bumps a sequence word and notifies; workers spin briefly (a kernel call is
- * often well under a millisecond, and a futex wake-up costs tens of µs), then park in Atomics.wait.
- * The main thread computes its own share, then waits for the done counter.
+ * A task (one matmul, one optimizer step) is cut into chunks that the main thread and the workers CLAIM
+ * from a shared counter: the main thread writes the task's arguments once, opens the counter, bumps a
+ * sequence word and notifies; workers spin briefly (a kernel call is often well under a millisecond, and
+ * a futex wake-up costs tens of µs), then park in Atomics.wait. Whoever is running takes the next chunk,
+ * so a worker that the OS has not scheduled (a busy machine) costs nothing: the main thread does its
+ * chunks too, and waits only for chunks already begun. On a loaded 2-core machine a fixed split stalls
+ * every kernel call for a time slice; claiming keeps the threaded path no slower than one thread.
  *
  * Browsers: not imported by the core; without `enableThreads` everything runs single-threaded.
  */
 import { Worker } from 'node:worker_threads';
 import { setFlagsFromString } from 'node:v8';
 import { availableParallelism } from 'node:os';
-import { getBackend, type ParallelExecutor, type WasmBackend } from './backend.js';
+import { inputError } from '../errors.js';
+import { getBackend, installWasmKernels, type ParallelExecutor, type StepKernel, type WasmBackend } from './backend.js';
 
-const OP_QUIT = 0, OP_MATMUL = 1, OP_ADAM = 2, OP_SGD = 3;
-const ARGS = 32; // f64 argument slots per thread
-// control words: [0] sequence, [1] done count
+// op 0 quits, op 1 is a matmul, ops 2.. the step kernels in this order
+const OP_QUIT = 0, OP_MATMUL = 1;
+const STEP_KERNELS: readonly StepKernel[] = ['adamF32', 'sgdF32', 'rmspropF32', 'adagradF32', 'adamaxF32'];
+// control words: [0] sequence, [1] chunks done, [2] next chunk to claim, [3] chunks in the task, [4] OR of step result codes
+const SEQ = 0, DONE = 1, NEXT = 2, CHUNKS = 3, RESULT = 4;
 const CTRL_WORDS = 16;
+/** NEXT between tasks: any claim lands beyond every chunk count, so a late worker cannot take a chunk of a task being written. */
+const CLOSED = 1 << 30;
+// task arguments (f64): [0] op, then per op — matmul: a b c m k n transA transB accumulate byRows total chunk;
+// step: i0Slot n chunk, then the kernel's own arguments from slot 4
+const ARGS = 40;
+const STEP_ARGS = 4;
 
 // The worker body (CommonJS, eval'd so it needs no file next to the compiled output or tsx).
 const workerSource = `
 const { workerData } = require('node:worker_threads');
-const { module, memory, ctrl, args, id, scratch } = workerData;
+const { module, memory, ctrl, args, scratch, kernels } = workerData;
 const ex = new WebAssembly.Instance(module, { env: { memory, abort() {} } }).exports;
 const c = new Int32Array(memory.buffer, ctrl, ${CTRL_WORDS});
-const a = new Float64Array(memory.buffer, args + id * ${ARGS * 8}, ${ARGS});
+const a = new Float64Array(memory.buffer, args, ${ARGS});
+// one argument list per step kernel, reused: a call allocates nothing
+const fns = kernels.map((k) => ex[k]);
+const lists = fns.map((f) => new Array(f.length).fill(0));
+${runChunkSource('ex', 'scratch')}
 let seen = 0;
 for (;;) {
   let spins = 0;
-  while (Atomics.load(c, 0) === seen) {
-    if (++spins > 200000) { Atomics.wait(c, 0, seen); spins = 0; }
+  while (Atomics.load(c, ${SEQ}) === seen) {
+    if (++spins > 200000) { Atomics.wait(c, ${SEQ}, seen); spins = 0; }
   }
-  seen = Atomics.load(c, 0);
-  const op = a[0];
-  if (op === ${OP_QUIT}) break;
-  if (op === ${OP_MATMUL}) ex.matmulBlock(a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], scratch);
-  else if (op === ${OP_ADAM}) ex.adamF32(a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14], a[15]);
-  else if (op === ${OP_SGD}) ex.sgdF32(a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12]);
-  Atomics.add(c, 1, 1);
-  Atomics.notify(c, 1);
+  seen = Atomics.load(c, ${SEQ});
+  if (a[0] === ${OP_QUIT}) break;
+  for (;;) {
+    const ch = Atomics.add(c, ${NEXT}, 1);
+    if (ch >= Atomics.load(c, ${CHUNKS})) break;
+    runChunk(ch);
+    Atomics.add(c, ${DONE}, 1);
+    Atomics.notify(c, ${DONE});
+  }
 }
 `;
+
+/**
+ * The body of one chunk, shared by the worker source and the main thread (as text for the worker, so both
+ * run the same code): reads the task from the args block, computes one chunk, ORs a step result code into RESULT.
+ */
+function runChunkSource(ex: string, scratch: string): string {
+  return `function runChunk(ch) {
+  const op = a[0];
+  if (op === ${OP_MATMUL}) {
+    const total = a[11], chunk = a[12], r0 = Math.min(total, ch * chunk), r1 = Math.min(total, (ch + 1) * chunk);
+    if (a[10]) ${ex}.matmulBlock(a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], r0, r1, 0, a[6], ${scratch});
+    else ${ex}.matmulBlock(a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], 0, a[4], r0, r1, ${scratch});
+    return;
+  }
+  const k = op - 2, list = lists[k], i0Slot = a[1], n = a[2], chunk = a[3];
+  for (let j = 0; j < list.length; j++) list[j] = a[${STEP_ARGS} + j];
+  list[i0Slot] = Math.min(n, ch * chunk);
+  list[i0Slot + 1] = Math.min(n, (ch + 1) * chunk);
+  const r = fns[k].apply(null, list);
+  if (r !== 0) Atomics.or(c, ${RESULT}, 1 << r);
+}`;
+}
 
 /** Work below these sizes stays on one thread: the hand-off costs more than it saves (measured, bench/). */
 export const parallelThresholds = {
@@ -55,47 +94,66 @@ export const parallelThresholds = {
 class NodeParallel implements ParallelExecutor {
   readonly threads: number;
   private readonly workers: Worker[] = [];
-  private readonly ctrl: Int32Array;
-  private readonly args: Float64Array; // threads × ARGS slots; slot block 0 is unused by workers (main thread)
+  private readonly c: Int32Array;
+  private readonly a: Float64Array;
   private readonly mainScratch: number;
   private readonly scratchBytes: number;
   private seq = 0;
+  private readonly runChunk: (ch: number) => void;
 
   constructor(private readonly be: WasmBackend, threads: number, maxN: number) {
     this.threads = threads;
     const ctrlPtr = be.allocPinned(CTRL_WORDS * 4);
-    const argsPtr = be.allocPinned(threads * ARGS * 8);
-    this.ctrl = new Int32Array(be.memory.buffer, ctrlPtr, CTRL_WORDS);
-    this.args = new Float64Array(be.memory.buffer, argsPtr, threads * ARGS);
+    const argsPtr = be.allocPinned(ARGS * 8);
+    this.c = new Int32Array(be.memory.buffer, ctrlPtr, CTRL_WORDS);
+    this.a = new Float64Array(be.memory.buffer, argsPtr, ARGS);
+    Atomics.store(this.c, NEXT, CLOSED);
     this.scratchBytes = be.exports.matmulScratchBytes(maxN);
     this.mainScratch = be.allocPinned(this.scratchBytes);
+    // the main thread's copy of the chunk body (the same text the workers evaluate)
+    const fns = STEP_KERNELS.map((k) => be.exports[k] as (...xs: number[]) => number);
+    const lists = fns.map((f) => new Array<number>(f.length).fill(0));
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    this.runChunk = new Function('a', 'c', 'ex', 'fns', 'lists', 'scratch', `${runChunkSource('ex', 'scratch')}\nreturn runChunk;`)(
+      this.a, this.c, be.exports, fns, lists, this.mainScratch,
+    ) as (ch: number) => void;
     for (let id = 1; id < threads; id++) {
       const scratch = be.allocPinned(this.scratchBytes);
       const w = new Worker(workerSource, {
         eval: true,
-        workerData: { module: be.module, memory: be.memory, ctrl: ctrlPtr, args: argsPtr, id, scratch },
+        workerData: { module: be.module, memory: be.memory, ctrl: ctrlPtr, args: argsPtr, scratch, kernels: STEP_KERNELS },
       });
       w.unref(); // parked workers must not keep the process alive
       this.workers.push(w);
     }
   }
 
-  /** Wakes the workers for the arguments already written; the caller then does its share and calls join(). */
-  private start(): void {
-    Atomics.store(this.ctrl, 1, 0);
+  /**
+   * Runs the task whose arguments are written: opens `chunks` chunks to claim, wakes the workers, claims
+   * chunks itself until none is left, then waits for the chunks others began. Returns the OR of step results.
+   */
+  private run(chunks: number): number {
+    const c = this.c;
+    Atomics.store(c, DONE, 0);
+    Atomics.store(c, RESULT, 0);
+    Atomics.store(c, CHUNKS, chunks);
+    Atomics.store(c, NEXT, 0); // opened last: the arguments above are complete when a claim can succeed
     this.seq = (this.seq + 1) | 0;
-    Atomics.store(this.ctrl, 0, this.seq);
-    Atomics.notify(this.ctrl, 0);
-  }
-
-  /** Waits until every worker has finished the current task. */
-  private join(): void {
-    const want = this.threads - 1;
+    Atomics.store(c, SEQ, this.seq);
+    Atomics.notify(c, SEQ);
     for (;;) {
-      const done = Atomics.load(this.ctrl, 1);
-      if (done >= want) break;
-      Atomics.wait(this.ctrl, 1, done, 1);
+      const ch = Atomics.add(c, NEXT, 1);
+      if (ch >= chunks) break;
+      this.runChunk(ch);
+      Atomics.add(c, DONE, 1);
     }
+    for (let spins = 0; ; spins++) {
+      const done = Atomics.load(c, DONE);
+      if (done >= chunks) break;
+      if (spins > 1000) Atomics.wait(c, DONE, done, 1);
+    }
+    Atomics.store(c, NEXT, CLOSED);
+    return Atomics.load(c, RESULT);
   }
 
   matmul(a: number, b: number, c: number, m: number, k: number, n: number, transA: boolean, transB: boolean, accumulate: boolean): boolean {
@@ -103,67 +161,38 @@ class NodeParallel implements ParallelExecutor {
     const T = this.threads;
     // a thread's scratch is sized for the full width n, so wider products than maxN stay single-threaded
     if (this.be.exports.matmulScratchBytes(n) > this.scratchBytes) return false;
-    // splitting rows makes every thread pack all of op(B) (k·n), splitting columns all of op(A) (m·k):
-    // split the longer side, so the duplicated packing is the smaller operand
+    // splitting rows makes every chunk pack all of op(B) (k·n), splitting columns all of op(A) (m·k):
+    // split the longer side, so the duplicated packing is the smaller operand; one chunk per thread
     const byRows = m >= n || n < 8 * T;
     const total = byRows ? m : n;
     const chunk = Math.ceil(total / T / 8) * 8; // multiples of the tile sizes
-    for (let t = 1; t < T; t++) {
-      const o = t * ARGS, s = this.args;
-      const r0 = Math.min(total, t * chunk), r1 = Math.min(total, (t + 1) * chunk);
-      s[o] = OP_MATMUL; s[o + 1] = a; s[o + 2] = b; s[o + 3] = c; s[o + 4] = m; s[o + 5] = k; s[o + 6] = n;
-      s[o + 7] = +transA; s[o + 8] = +transB; s[o + 9] = +accumulate;
-      s[o + 10] = byRows ? r0 : 0; s[o + 11] = byRows ? r1 : m; s[o + 12] = byRows ? 0 : r0; s[o + 13] = byRows ? n : r1;
-    }
-    const r1 = Math.min(total, chunk);
-    this.start();
-    this.be.exports.matmulBlock(a, b, c, m, k, n, +transA, +transB, +accumulate,
-      0, byRows ? r1 : m, 0, byRows ? n : r1, this.mainScratch);
-    this.join();
+    const s = this.a;
+    s[0] = OP_MATMUL; s[1] = a; s[2] = b; s[3] = c; s[4] = m; s[5] = k; s[6] = n;
+    s[7] = +transA; s[8] = +transB; s[9] = +accumulate; s[10] = +byRows; s[11] = total; s[12] = chunk;
+    this.run(Math.ceil(total / chunk));
     return true;
   }
 
-  // Writes a range-split elementwise task for the workers; returns the main thread's end index.
-  private splitElementwise(op: number, args: readonly number[], n: number): number {
-    const T = this.threads;
-    const chunk = Math.ceil(n / T / 16) * 16; // whole cache lines per thread
-    // i0/i1 positions in the wasm signatures: adam (p,g,m,v,vmax,i0,i1,...), sgd (p,g,buf,i0,i1,...)
-    const i0Slot = op === OP_ADAM ? 6 : 4;
-    for (let t = 1; t < T; t++) {
-      const base = t * ARGS;
-      this.args[base] = op;
-      for (let i = 0; i < args.length; i++) this.args[base + 1 + i] = args[i];
-      this.args[base + i0Slot] = Math.min(n, t * chunk);
-      this.args[base + i0Slot + 1] = Math.min(n, (t + 1) * chunk);
-    }
-    return Math.min(n, chunk);
+  splitsStep(n: number): boolean {
+    return n >= parallelThresholds.optimElements;
   }
 
-  adam(a: readonly number[], n: number): boolean {
-    if (n < parallelThresholds.optimElements) return false;
-    // a: p, g, m, v, vmax, i0, i1, stepSize, beta1, beta2, eps, bc2Sqrt, weightDecay, maximize, amsgrad
-    const end = this.splitElementwise(OP_ADAM, a, n);
-    this.start();
-    this.be.exports.adamF32(a[0], a[1], a[2], a[3], a[4], 0, end, a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14]);
-    this.join();
-    return true;
-  }
-
-  sgd(a: readonly number[], n: number): boolean {
-    if (n < parallelThresholds.optimElements) return false;
-    // a: p, g, buf, i0, i1, lr, momentum, dampening, nesterov, weightDecay, maximize, first
-    const end = this.splitElementwise(OP_SGD, a, n);
-    this.start();
-    this.be.exports.sgdF32(a[0], a[1], a[2], 0, end, a[5], a[6], a[7], a[8], a[9], a[10], a[11]);
-    this.join();
-    return true;
+  step(kernel: StepKernel, args: readonly number[], n: number, i0Slot: number): number {
+    if (!this.splitsStep(n)) return -1;
+    // elementwise: several chunks per thread (nothing is duplicated), whole cache lines each
+    const chunk = Math.ceil(n / (4 * this.threads) / 16) * 16;
+    const s = this.a;
+    s[0] = 2 + STEP_KERNELS.indexOf(kernel); s[1] = i0Slot; s[2] = n; s[3] = chunk;
+    for (let i = 0; i < args.length; i++) s[STEP_ARGS + i] = args[i];
+    const bits = this.run(Math.ceil(n / chunk));
+    return bits === 0 ? 0 : 31 - Math.clz32(bits); // the worst code: codes are 1 and 2, bits 1 << code
   }
 
   close(): void {
-    for (let t = 1; t < this.threads; t++) this.args[t * ARGS] = OP_QUIT;
+    this.a[0] = OP_QUIT;
     this.seq = (this.seq + 1) | 0;
-    Atomics.store(this.ctrl, 0, this.seq);
-    Atomics.notify(this.ctrl, 0);
+    Atomics.store(this.c, SEQ, this.seq);
+    Atomics.notify(this.c, SEQ);
     for (const w of this.workers) void w.terminate();
     this.workers.length = 0;
   }
@@ -212,4 +241,58 @@ export function enableRelaxedSimdFlag(): boolean {
     return false;
   }
   return WebAssembly.validate(probe);
+}
+
+/** What `startNodeFastPath` set up: for the bench, the tests and `--json` consumers who want to know. */
+export interface FastPathInfo {
+  /** The wasm kernels and arena are installed (false: no WebAssembly SIMD here; the TS kernels run). */
+  wasm: boolean;
+  /** The relaxed-SIMD build (fused multiply-add in matmul) is in use. */
+  relaxed: boolean;
+  /** Threads computing (1: the calling thread only). */
+  threads: number;
+}
+
+/**
+ * The thread count to use: `requested` (a `--threads` value), else DESCENT_THREADS, else the machine's
+ * cores. A bad value is an input error naming where it came from.
+ */
+export function resolveThreads(requested?: string | number): number {
+  const parse = (raw: string | number, where: string): number => {
+    const t = typeof raw === 'number' ? raw : Number(String(raw).trim());
+    if (!Number.isInteger(t) || t < 1 || t > 256 || (typeof raw === 'string' && raw.trim() === '')) {
+      throw inputError(`${where}: expected an integer from 1 to 256 (1: no worker threads), got '${String(raw)}'`);
+    }
+    return t;
+  };
+  if (requested !== undefined) return parse(requested, '--threads');
+  const env = process.env.DESCENT_THREADS;
+  if (env !== undefined && env !== '') return parse(env, 'DESCENT_THREADS');
+  return availableParallelism();
+}
+
+/**
+ * Node's default fast path, chosen once where the backend starts: relaxed SIMD when the engine validates
+ * it (on Node 20 by setting V8's flag before the module compiles), the wasm kernels and arena behind the
+ * tensor dispatch and `alloc` (so float32 models live in the arena and every Optimizer takes the fused
+ * steps), and worker threads on `threads` cores (`resolveThreads`: --threads, DESCENT_THREADS, the machine's
+ * cores; 1 = none). Float64 work is untouched: every kernel falls back to the exact TS reference for it.
+ * Idempotent; a later call with another thread count restarts the workers.
+ */
+export function startNodeFastPath(threads: number = resolveThreads()): FastPathInfo {
+  // before getBackend() compiles the module: afterwards the flag would come too late for this process
+  enableRelaxedSimdFlag();
+  const be = getBackend();
+  if (!be) return { wasm: false, relaxed: false, threads: 1 };
+  installWasmKernels();
+  let used = 1;
+  if (threads > 1) used = enableThreads(threads);
+  else disableThreads();
+  return { wasm: true, relaxed: be.relaxed, threads: used };
+}
+
+/** The state of the fast path now (what startNodeFastPath set up, or less). */
+export function fastPathInfo(): FastPathInfo {
+  const be = getBackend();
+  return { wasm: be !== null, relaxed: be?.relaxed ?? false, threads: be?.parallel?.threads ?? 1 };
 }

@@ -31,26 +31,48 @@ export interface WasmExports {
   reluBackward(dY: number, y: number, dX: number, len: number, accumulate: number): void;
   colSum(x: number, out: number, m: number, n: number, accumulate: number): void;
   softmaxCrossEntropy(z: number, labels: number, dZ: number, m: number, n: number): number;
+  allFiniteF32(x: number, i0: number, i1: number): number;
   adamF32(
     p: number, g: number, m: number, v: number, vmax: number, i0: number, i1: number,
     stepSize: number, beta1: number, beta2: number, eps: number, bc2Sqrt: number, weightDecay: number,
-    maximize: number, amsgrad: number,
-  ): void;
+    maximize: number, amsgrad: number, decay: number, check: number,
+  ): number;
   sgdF32(
     p: number, g: number, buf: number, i0: number, i1: number,
-    lr: number, momentum: number, dampening: number, nesterov: number, weightDecay: number, maximize: number, first: number,
-  ): void;
+    lr: number, momentum: number, dampening: number, nesterov: number, weightDecay: number, maximize: number, first: number, check: number,
+  ): number;
+  rmspropF32(
+    p: number, g: number, sq: number, gavg: number, buf: number, i0: number, i1: number,
+    lr: number, alpha: number, eps: number, weightDecay: number, momentum: number, centered: number, maximize: number, epsInside: number, check: number,
+  ): number;
+  adagradF32(p: number, g: number, sum: number, i0: number, i1: number, clr: number, weightDecay: number, eps: number, maximize: number, epsInside: number, check: number): number;
+  adamaxF32(
+    p: number, g: number, m: number, u: number, i0: number, i1: number,
+    clr: number, beta1: number, beta2: number, eps: number, weightDecay: number, maximize: number, check: number,
+  ): number;
 }
+
+/** The fused optimizer-step kernels: each takes (buffers..., i0, i1, scalars..., check) and returns a StepResult code. */
+export type StepKernel = 'adamF32' | 'sgdF32' | 'rmspropF32' | 'adagradF32' | 'adamaxF32';
+
+/** `check` bits of a step kernel, and its result codes (src/tensor/wasm/kernels.as). */
+export const CHECK_GRADS = 1, CHECK_PARAMS = 2;
+export const STEP_OK = 0, STEP_BAD_GRADS = 1, STEP_BAD_PARAMS = 2;
 
 /**
  * A parallel executor for block-splittable kernels (installed by src/tensor/backend-node.ts on Node).
- * `matmul` and `adam`/`sgd` return false when they decline (too small to pay), and the caller runs single-threaded.
+ * `matmul` returns false and `step` −1 when they decline (too small to pay); the caller then runs single-threaded.
  */
 export interface ParallelExecutor {
   readonly threads: number;
   matmul(a: number, b: number, c: number, m: number, k: number, n: number, transA: boolean, transB: boolean, accumulate: boolean): boolean;
-  adam(args: readonly number[], n: number): boolean;
-  sgd(args: readonly number[], n: number): boolean;
+  /**
+   * A step kernel over n elements split in ranges, `args` in the kernel's order with i0/i1 at `i0Slot`,
+   * `i0Slot + 1` and the check bits last; returns the worst result code of the ranges, or −1 when declined.
+   */
+  step(kernel: StepKernel, args: readonly number[], n: number, i0Slot: number): number;
+  /** Whether `step` would split n elements over the threads (rather than decline). */
+  splitsStep(n: number): boolean;
   close(): void;
 }
 
@@ -173,6 +195,20 @@ export class WasmBackend {
       this.stage[slot] = s;
     }
     return s.length === n ? s : s.subarray(0, n);
+  }
+
+  private stageI32: Int32Array | null = null;
+
+  /** An Int32Array view of n ints in pinned arena scratch (class labels staged for the loss kernel), regrown by doubling. */
+  stagingI32(n: number): Int32Array {
+    let s = this.stageI32;
+    if (!s || s.length < n) {
+      const cap = Math.max(n, (s?.length ?? 0) * 2, 1024);
+      const ptr = this.allocPinned(cap * 4); // may grow the memory: take .buffer after
+      s = new Int32Array(this.memory.buffer, ptr, cap);
+      this.stageI32 = s;
+    }
+    return s;
   }
 
   /** Scratch for a single-thread matmul, grown on demand and kept (allocated once per size, not per call). */
@@ -394,8 +430,16 @@ export function installWasmKernels(): boolean {
       else ref.reluBackward(dY, y, dX, len);
     },
     softmaxCrossEntropy(z, labels, dZ, m, n) {
-      if (f32(z, ...(dZ ? [dZ] : [])) && labels instanceof Int32Array && be.owns(labels)) {
-        return be.softmaxCrossEntropy(z as Float32Array, labels, dZ as Float32Array | null, m, n);
+      if (f32(z) && (dZ === null || f32(dZ))) {
+        // labels from elsewhere (a batch's Float64Array of class indices, already checked by the caller):
+        // m integers copied into pinned scratch cost nothing next to the m×n exponentials
+        let lab: Int32Array;
+        if (labels instanceof Int32Array && be.owns(labels)) lab = labels;
+        else {
+          lab = be.stagingI32(m);
+          for (let i = 0; i < m; i++) lab[i] = labels[i];
+        }
+        return be.softmaxCrossEntropy(z as Float32Array, lab, dZ as Float32Array | null, m, n);
       }
       return ref.softmaxCrossEntropy(z, labels, dZ, m, n);
     },

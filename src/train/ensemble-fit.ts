@@ -10,6 +10,7 @@ import { lossByName, type LossName, type Sequential } from '../nn/index.js';
 import { createOptimizer, isOptimizerName, optimizers, type Optimizer, type ParamGroupSpec } from '../optim/index.js';
 import { Arena } from '../tensor/arena.js';
 import { Rng } from '../tensor/rng.js';
+import { headLayerIndex } from './transfer.js';
 
 /** Classification data: x row-major n×d (float32, as the models), integer labels 0..K−1. */
 export interface ClassData {
@@ -48,6 +49,29 @@ export function trainableGroups(model: Sequential, frozen: ReadonlySet<string> =
   const groups = model.parameters().filter((p) => !frozen.has(p.name)).map((p) => ({ params: p.data, grads: p.grad, shape: p.shape }));
   if (groups.length === 0) throw inputError('--freeze: every parameter is frozen; nothing left to train');
   return groups;
+}
+
+/**
+ * The usual Muon split (torch.optim.Muon's docs): muon for the hidden layers' 2-D weights, AdamW for the
+ * biases and the output layer, with the run's lr and muon's weightDecay (AdamW's other settings its
+ * defaults). Each tensor is its own group with its shape. Also returns which parameters went where.
+ */
+export function muonGroups(model: Sequential, frozen: ReadonlySet<string>, options: { lr: number; weightDecay: number }): { groups: ParamGroupSpec[]; muon: string[]; adamw: string[] } {
+  const head = `${headLayerIndex(model)}.`;
+  const muon: string[] = [], adamw: string[] = [];
+  const groups: ParamGroupSpec[] = [];
+  for (const p of model.parameters()) {
+    if (frozen.has(p.name)) continue;
+    if (p.shape.length === 2 && !p.name.startsWith(head)) {
+      muon.push(p.name);
+      groups.push({ params: p.data, grads: p.grad, shape: p.shape });
+    } else {
+      adamw.push(p.name);
+      groups.push({ params: p.data, grads: p.grad, shape: p.shape, optimizer: 'adamw', options: { lr: options.lr, weightDecay: options.weightDecay } });
+    }
+  }
+  if (groups.length === 0) throw inputError('--freeze: every parameter is frozen; nothing left to train');
+  return { groups, muon, adamw };
 }
 
 /**

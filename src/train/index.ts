@@ -22,3 +22,7 @@ export { train } from './train.js';
 export type { TrainConfig, TrainHooks, TrainResult, TrainStart, TrainOptimizer, RunFiles, StateTensors } from './train.js';
 export { modelBytes, parseModelFile } from './model-file.js';
 export type { ModelMeta } from './model-file.js';
+export { ensemble } from './ensemble-run.js';
+export type { EnsembleConfig, EnsembleResult } from './ensemble-run.js';
+export { lossLandscape, lossGrid, filterNormalizedDirection, trajectoryPca, symmetricEigen, rowSubset, linspace } from './landscape.js';
+export type { Landscape, LandscapeOptions, LossGrid, TrajectoryPca, Direction } from './landscape.js';

@@ -17,7 +17,7 @@ import type { Dataset } from '../data/dataset.js';
 import {
   buildModel, l1Penalty, l2Penalty, lossByName, parseModelArg, type Activation, type LossName, type MemoryBudget, type Sequential,
 } from '../nn/index.js';
-import { createOptimizer, isOptimizerName, optimizers } from '../optim/index.js';
+import { createOptimizer, isOptimizerName, optimizers, resolveOptions } from '../optim/index.js';
 import { createSchedule, parseScheduleArg, type ScheduleSpec } from '../schedule/index.js';
 import { WeightAveraging, type AveragingConfig } from './averaging.js';
 import { checkFullBatch, minimizeParams } from '../search/index.js';
@@ -25,7 +25,7 @@ import { Arena } from '../tensor/arena.js';
 import { initBackend, installWasmKernels } from '../tensor/backend.js';
 import { Rng } from '../tensor/rng.js';
 import { loadCheckpoint, serializeCheckpoint, type CheckpointContents } from './checkpoint.js';
-import { trainableGroups } from './ensemble-fit.js';
+import { muonGroups, trainableGroups } from './ensemble-fit.js';
 import { fitLbfgsTorch } from './lbfgs-torch-fit.js';
 import { lossCurveSvg } from '../viz/loss-curve.js';
 import { modelBytes, type ModelMeta } from './model-file.js';
@@ -52,6 +52,7 @@ export interface TrainOptimizer {
 /** Model tensors by state_dict name, as parseSafetensors and parseModelFile give them. */
 export type StateTensors = Record<string, { shape: number[]; data: Float32Array | Float64Array }>;
 
+/** The settings of one training run: everything `descent train` takes, typed; every field but `data` has the CLI's default. */
 export interface TrainConfig {
   /** The dataset, split and standardized (`loadDataset`). */
   data: LoadedDataset;
@@ -97,7 +98,12 @@ export interface TrainConfig {
   /** Layer indices or parameter names kept fixed, e.g. '0,2'. */
   freeze?: string;
   /** Continue from a checkpoint made with the same settings (read lazily: a function is called only once the other settings are checked). */
-  resume?: { checkpoint: CheckpointContents | (() => CheckpointContents); source: string };
+  resume?: {
+    /** The parsed checkpoint, or a function that reads and parses it (called after the other settings are checked). */
+    checkpoint: CheckpointContents | (() => CheckpointContents);
+    /** Names the checkpoint in messages (e.g. `--resume FILE`). */
+    source: string;
+  };
   /**
    * The precision of the model, its gradients, optimizer state and the data it trains on (default float32, as
    * torch's default; float64 is `model.double()`, for full-batch quasi-Newton fits to their optimum). float64
@@ -144,6 +150,7 @@ export interface TrainStart {
   model: Sequential;
 }
 
+/** What a run reports and how it reaches files, signals and the UI: every hook is optional. */
 export interface TrainHooks {
   /** File access, for `save`, `out` and `checkpoint`. */
   files?: RunFiles;
@@ -163,6 +170,7 @@ export interface TrainHooks {
   interrupted?(): boolean;
 }
 
+/** A finished (or interrupted) run: the trained model, its metrics, and the summary `descent train --json` prints. */
 export interface TrainResult {
   /** 'first-order' (Trainer), 'search' (minimize), 'lbfgs-torch'. */
   kind: 'first-order' | 'search' | 'lbfgs-torch';
@@ -378,9 +386,17 @@ export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promis
 
   const { name: _name, ...hyper } = optSpec;
   void _name;
-  // a per-tensor rule (adafactor, muon) takes each parameter tensor as its own group, with its shape
+  // a per-tensor rule (adafactor, muon) takes each parameter tensor as its own group, with its shape; muon
+  // takes the hidden 2-D weights, AdamW the rest (muonGroups), which the run's config records
   const perTensor = (optimizers[optName] as { perTensor?: boolean }).perTensor === true;
-  const optimizer = createOptimizer(optName, frozen || perTensor ? trainableGroups(model, frozen ?? new Set(), perTensor) : { params: model.params, grads: model.grads }, hyper);
+  let groups = frozen || perTensor ? trainableGroups(model, frozen ?? new Set(), perTensor) : { params: model.params, grads: model.grads };
+  if (optName === 'muon') {
+    const o = resolveOptions(optimizers.muon, hyper);
+    const split = muonGroups(model, frozen ?? new Set(), { lr: o.lr, weightDecay: o.weightDecay });
+    groups = split.groups;
+    record.muonSplit = { muon: split.muon, adamw: split.adamw, adamwOptions: { lr: o.lr, weightDecay: o.weightDecay } };
+  }
+  const optimizer = createOptimizer(optName, groups, hyper);
   // attached as torch's LRScheduler: it sets the optimizer's lr (and a cycled momentum or β₁) itself
   const sched = schedule !== undefined ? createSchedule((typeof schedule === 'string' ? parseScheduleArg(schedule) : schedule) as ScheduleSpec, optimizer) : undefined;
   const averaging = c.averaging ? new WeightAveraging(c.averaging, model.params, optimizer) : undefined;

@@ -90,10 +90,15 @@ export interface TrainerState {
   history: EpochMetrics[];
 }
 
+// one scratch pool per model, kept across calls: the per-epoch validation pass reuses its buffers instead of
+// taking new ones from the (only-growing) wasm arena every epoch
+const evalArenas = new WeakMap<Sequential, Arena>();
+
 /** Loss and accuracy of `model` on `ds` in evaluation mode (dropout off), in chunks, float64 sums. */
 export function evaluate(model: Sequential, lossName: LossName, ds: Dataset, chunk = 1024): { loss: number; accuracy?: number } {
   const loss = lossByName(lossName);
-  const arena = new Arena();
+  let arena = evalArenas.get(model);
+  if (!arena) evalArenas.set(model, (arena = new Arena()));
   const wasTraining = model.training;
   model.eval();
   let total = 0, correct = 0;
@@ -267,7 +272,16 @@ export class Trainer {
       return v;
     });
     this.arena.reset();
-    const bad = !Number.isFinite(dataLoss) ? `loss is ${dataLoss}` : allFinite(optimizer.paramGroups, 'grads') ? '' : 'the gradient is not finite';
+    // the gradient check: before clipping (clip-value would turn ±Infinity into a finite value), else
+    // inside the optimizer step itself (stepChecked: on the fused path, the kernel call that updates)
+    const clipping = o.clipValue !== undefined || o.clipNorm !== undefined;
+    let bad = !Number.isFinite(dataLoss) ? `loss is ${dataLoss}` : clipping && !optimizer.gradsFinite() ? 'the gradient is not finite' : '';
+    if (!bad) {
+      this.clip();
+      const r = optimizer.stepChecked();
+      if (r === 'params') throw this.diverged('the parameters are not finite after the update', true);
+      if (r === 'grads') bad = 'the gradient is not finite';
+    }
     if (bad) {
       if (o.onNonfinite !== 'skip-batch') throw this.diverged(bad);
       state.skippedInEpoch++;
@@ -275,9 +289,6 @@ export class Trainer {
       state.batchInEpoch++;
       return NaN;
     }
-    this.clip();
-    optimizer.step();
-    if (!allFinite(optimizer.paramGroups, 'params')) throw this.diverged('the parameters are not finite after the update', true);
     o.averaging?.afterStep();
     // once SWA has begun, SWALR owns the lr
     if (this.perBatchSchedule && !o.averaging?.swaStarted) this.setLr(o.schedule!.step());
@@ -386,19 +397,6 @@ function checkOptions(o: TrainerOptions): void {
   if (o.onNonfinite !== undefined && o.onNonfinite !== 'stop' && o.onNonfinite !== 'skip-batch') throw bad('onNonfinite', "'stop' or 'skip-batch'", o.onNonfinite);
   // early stopping would keep raw weights while the metric it watches is the average's
   if (o.averaging && o.earlyStopping) throw inputError('--early-stopping: not available with --ema or --swa-start (the validation metric is the averaged model\'s)');
-}
-
-/**
- * Whether every value of the groups' `params` or `grads` is finite. Branch-free: x·0 is 0 for a finite x
- * and NaN for ±Infinity or NaN, so one float64 sum answers for the whole buffer.
- */
-function allFinite(groups: readonly { params: ArrayLike<number>; grads: ArrayLike<number> }[], which: 'params' | 'grads'): boolean {
-  let acc = 0;
-  for (const g of groups) {
-    const a = g[which];
-    for (let i = 0; i < a.length; i++) acc += a[i] * 0;
-  }
-  return acc === 0;
 }
 
 function fmt(x: number): string {

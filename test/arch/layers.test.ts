@@ -20,6 +20,10 @@ test('src/optim imports only itself, errors and the tensor backend: no autograd,
       if (!(spec.startsWith('./') || spec === '../errors.js' || spec.startsWith('../tensor/'))) bad.push(`src/optim/${f} imports ${spec}`);
     }
   }
+  // ensemble.ts: flags → EnsembleConfig → ensemble() (src/train/ensemble-run.ts); no model building or fitting of its own
+  for (const spec of importsOf(join('cli', 'commands', 'ensemble.ts'))) {
+    if (/\/(autograd|search|tensor|schedule)\/|\/train\/(ensemble-fit|transfer)\.js|\/nn\/index\.js/.test(spec)) bad.push(`ensemble.ts imports ${spec} (the run belongs in src/train/ensemble-run.ts)`);
+  }
   assert.deepEqual(bad, []);
 });
 
@@ -30,6 +34,10 @@ test('no command imports another command for its data or model files; train.ts c
   }
   for (const spec of importsOf(join('cli', 'commands', 'train.ts'))) {
     if (/\/(autograd|search|tensor|optim|schedule)\//.test(spec)) bad.push(`train.ts imports ${spec} (the loop belongs in src/train/train.ts)`);
+  }
+  // ensemble.ts: flags → EnsembleConfig → ensemble() (src/train/ensemble-run.ts); no model building or fitting of its own
+  for (const spec of importsOf(join('cli', 'commands', 'ensemble.ts'))) {
+    if (/\/(autograd|search|tensor|schedule)\/|\/train\/(ensemble-fit|transfer)\.js|\/nn\/index\.js/.test(spec)) bad.push(`ensemble.ts imports ${spec} (the run belongs in src/train/ensemble-run.ts)`);
   }
   assert.deepEqual(bad, []);
 });

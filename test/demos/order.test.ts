@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { classData, epochRepeat, orderSummary, repeatRows, runOrderDemo } from '../../src/demos/index.js';
-import { loadData } from '../../src/cli/commands/train.js';
+import { loadRows as loadData } from '../../src/node/datasets.js';
 
 const digits = classData(loadData('digits').all, 16);
 

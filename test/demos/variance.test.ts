@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { Rng } from '../../src/tensor/rng.js';
 import { classData, firstRows, iota, noiseCurve, residuals, softmaxLossGrad, VARIANCE_MNIST_ROWS } from '../../src/demos/index.js';
 import { NOISE_BATCHES, runVarianceOn, worstZ } from '../../src/demos/variance-demo.js';
-import { loadData } from '../../src/cli/commands/train.js';
+import { loadRows as loadData } from '../../src/node/datasets.js';
 
 const digits = classData(loadData('digits').all, 16);
 
@@ -29,7 +29,7 @@ test('σ² and the full gradient from residuals agree with the per-example gradi
   assert.equal(r.length, data.n * data.k);
 });
 
-for (const [name, data] of [['digits', () => digits], ['mnist', () => firstRows(classData(loadData('mnist').all), VARIANCE_MNIST_ROWS)]] as const) {
+for (const [name, data] of [['digits', () => digits], ['mnist', () => classData(loadData('mnist-small').all, 1, VARIANCE_MNIST_ROWS)]] as const) {
   test(`${name}: slope within 0.1 of −1 for B ≪ N, and the finite-population curve within 3 standard errors (seed 0)`, () => {
     const r = runVarianceOn({ name, data: data(), budgetEpochs: 1, lrs: { batch: [1], minibatch: [0.3], sgd: [0.01] } }, 0);
     assert.equal(r.stages.length, 3);

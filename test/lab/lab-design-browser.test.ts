@@ -84,7 +84,8 @@ async function open(hash: string, viewport = { width: 1280, height: 800 }): Prom
   return { page, errors, offOrigin };
 }
 
-const hashOf = (page: Page): URLSearchParams => new URLSearchParams(new URL(page.url()).hash.slice(1));
+/** The page's hash as it is now (page.url() can lag behind history.replaceState). */
+const hashOf = async (page: Page): Promise<URLSearchParams> => new URLSearchParams((await page.evaluate(() => location.hash)).slice(1));
 
 async function typeExpr(page: Page, text: string): Promise<void> {
   await page.fill('#expr', text);
@@ -129,10 +130,10 @@ test('typed functions: two races, one inline error, one clean divergence report'
   assert.ok(Math.abs(newtonEnd[0] - sc.x(0)) < 0.01 && Math.abs(newtonEnd[1] - sc.y(0)) < 0.01, `newton ends at ${newtonEnd}`);
   const start = [sc.x(2), sc.y(1.5)];
   for (const e of ends) assert.ok(Math.hypot(e[0] - start[0], e[1] - start[1]) > 1, 'every run moved');
-  assert.equal(hashOf(page).get('expr'), null, 'the default expression is not written');
+  assert.equal((await hashOf(page)).get('expr'), null, 'the default expression is not written');
   // sin(x)*cos(y): another race
   await typeExpr(page, 'sin(x)*cos(y)');
-  assert.equal(hashOf(page).get('expr'), 'sin(x)*cos(y)');
+  assert.equal((await hashOf(page)).get('expr'), 'sin(x)*cos(y)');
   await page.click('#reset');
   for (let i = 0; i < 4; i++) await page.click('#step');
   // every run drawn to its current point (Newton, on an indefinite Hessian, may leave the plot: a cross marks it)
@@ -172,7 +173,9 @@ test('drag the start: it follows the pointer to the data point under it, and the
   await page.mouse.move((ax + bx) / 2, (ay + by) / 2, { steps: 4 });
   await page.mouse.move(bx, by, { steps: 4 });
   await page.mouse.up();
-  const x0 = hashOf(page).get('x0')!.split(',').map(Number);
+  const x0text = (await hashOf(page)).get('x0');
+  assert.ok(x0text, `no x0 in the URL; the start label says ${await page.textContent('#fn-start')}`);
+  const x0 = x0text.split(',').map(Number);
   assert.ok(Math.abs(x0[0] + 1) < 0.02 && Math.abs(x0[1] + 2) < 0.02, `x0 ${x0}`);
   const startCircle = await page.$eval('#contour .start', (c) => [Number(c.getAttribute('cx')), Number(c.getAttribute('cy'))]);
   assert.ok(Math.abs(startCircle[0] - sc.x(x0[0])) < 0.01 && Math.abs(startCircle[1] - sc.y(x0[1])) < 0.01);
@@ -193,7 +196,7 @@ test('vectors: −∇f and the velocity at each optimizer\'s point match the clo
   })));
   assert.deepEqual(seen.map((s) => s.key), ['momentum', 'rmsprop', 'adam']);
   // the same race replayed in Node from the page's own URL state
-  const state = decodeState(new URL(page.url()).hash).state;
+  const state = decodeState(await page.evaluate(() => location.hash)).state;
   const race = new Race(state.fn);
   for (let i = 0; i < 3; i++) race.step();
   const sc = contourScales({ xDomain: [-3, 3], yDomain: [-3, 3], width: 560, legend: false });
@@ -250,7 +253,7 @@ test('3-D surface: painted, and dragging turns it; the angles go into the URL', 
   await page.mouse.up();
   const after = await painted();
   assert.notEqual(after.hash, before.hash, 'the picture turned');
-  const h = hashOf(page);
+  const h = await hashOf(page);
   assert.equal(Number(h.get('yaw')), 35 + 40);
   assert.equal(Number(h.get('pitch')), 35 + 8);
   assert.equal(await page.getAttribute('#surface', 'data-yaw'), '75');

@@ -64,7 +64,7 @@ test('validation names the hyperparameter; unknown names list the known ones', (
   for (const [name, o, re] of bad) {
     assert.throws(() => createOptimizer(name, p, o), (e: unknown) => e instanceof DescentError && e.kind === 'input' && re.test(e.message), `${name} ${JSON.stringify(o)}`);
   }
-  assert.throws(() => createOptimizer('adamm', p), /unknown optimizer 'adamm'; expected one of: sgd, adagrad, rmsprop, adadelta, adam, adamw, adamax, nadam, radam, rprop/);
+  assert.throws(() => createOptimizer('adamm' as string, p), /unknown optimizer 'adamm'; expected one of: sgd, adagrad, rmsprop, adadelta, adam, adamw, adamax, nadam, radam, rprop/);
   assert.throws(() => createOptimizer('adam', { params: new Float64Array(2), grads: new Float64Array(3) }), /params has 2 values but grads has 3/);
 });
 

@@ -66,11 +66,13 @@ const dtype = fc.constantFrom(Float64Array, Float32Array);
 /** Values as numbers, with −0 read as 0 (x − lr·(−0) turns −0 into +0, in torch too: the same value). */
 const values = (x: ArrayLike<number>) => Array.from(x, (v) => v + 0);
 
-test('zero gradient from a fresh state: every optimizer leaves the parameters still (weight decay 0)', () => {
+test('zero gradient from a fresh state: every optimizer leaves the parameters still (weight decay 0, and asgd\'s λ-decay 0)', () => {
   fc.assert(
     fc.property(optimizerCase(), vec(4), fc.integer({ min: 1, max: 30 }), dtype, ({ name, options }, x0, steps, T) => {
       const x = T.from(x0) as FloatArray, g = new T(4) as FloatArray;
-      const opt = make(name, x, g, { ...options, ...('weightDecay' in ruleOf(name).defaults ? { weightDecay: 0 } : {}) });
+      // asgd shrinks θ by (1 − λη) every step whatever the gradient (torch's decay term): λ = 0 here
+      const still = { ...('weightDecay' in ruleOf(name).defaults ? { weightDecay: 0 } : {}), ...(name === 'asgd' ? { lambd: 0 } : {}) };
+      const opt = make(name, x, g, { ...options, ...still });
       fc.pre(opt !== undefined);
       for (let t = 0; t < steps; t++) opt!.step();
       assert.deepEqual(values(x), values(T.from(x0)), `${name} ${JSON.stringify(options)}`);

@@ -108,3 +108,21 @@ test('report export: the SVG button saves the chart with its legend, the PNG but
     assert.deepEqual(external, []);
   });
 });
+
+test('dark theme: with prefers-color-scheme dark the page, the cards and the plots turn dark, the text light', { timeout: 60_000 }, async () => {
+  await withHtmlPage(reportHtml(searchRace), async (page, { errors }) => {
+    const raw = await page.evaluate(() => [
+      getComputedStyle(document.body).backgroundColor,
+      getComputedStyle(document.body).color,
+      getComputedStyle(document.querySelector('svg.descent-plot rect.bg')!).fill,
+      getComputedStyle(document.querySelector('svg.descent-plot g.axis text')!).fill,
+    ]);
+    // relative luminance (0..255) of each rgb() colour
+    const [bg, text, plot, tick] = raw.map((c) => { const m = c.match(/\d+(\.\d+)?/g)!.map(Number); return 0.2126 * m[0] + 0.7152 * m[1] + 0.0722 * m[2]; });
+    const colors = { bg, text, plot, tick };
+    assert.ok(colors.bg < 40 && colors.plot < 40, `dark backgrounds: ${JSON.stringify(colors)}`);
+    assert.ok(colors.text > 200 && colors.tick > 200, `light text: ${JSON.stringify(colors)}`);
+    await page.screenshot({ path: join(outDir, 'report-search-race-dark.png'), fullPage: true });
+    assert.deepEqual(errors, []);
+  }, { colorScheme: 'dark' });
+});

@@ -207,7 +207,7 @@ test('search specs: hyperparameters, grids and text options parse as first-order
   const err = (f: () => unknown, re: RegExp) => assert.throws(f, (e: Error & { kind?: string }) => re.test(e.message) && e.kind === 'input');
   err(() => parseRunSpec('bfgs:gtol=-1'), /^--opt 'bfgs:gtol=-1': bfgs: gtol: expected a number >= 0/);
   err(() => parseRunSpec('bfgs:wolfe=fast'), /wolfe: expected "more-thuente" or "nocedal-wright"/);
-  err(() => parseRunSpec('cg:historySize=3'), /^--opt: cg has no hyperparameter 'historySize'; expected one of: c1, c2, gtol/);
+  err(() => parseRunSpec('cg:historySize=3'), /^--opt: cg has no hyperparameter 'historySize'; expected one of: c1, c2, ftol, gtol/); // ftol: cg's stall stop (issue 15)
   err(() => parseRunSpec('lbfgs-torch:lineSearchFn=wolfe'), /lineSearchFn: expected strong_wolfe or none/);
   err(() => parseRunSpec('bfgss'), /^--opt: unknown optimizer 'bfgss'; expected one of: .*bfgs.*lbfgs-torch/);
 });

@@ -8,43 +8,9 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runDescent } from '../helpers/cli.js';
 import { scratchDir } from '../helpers/scratch.js';
-import { Bg, readRows, sqliteSkip } from './helpers.js';
+import { Bg, readRows, sqliteSkip, functionSweep, digitsSweep, parseLines } from './helpers.js';
 
 const skip = sqliteSkip();
-
-/** 3 optimizers × 4 learning rates × 2 seeds on Rosenbrock = 24 runs. */
-export const functionSweep = {
-  kind: 'optimize',
-  base: { function: 'rosenbrock', x0: [-1.5, 2], steps: 150 },
-  optimizers: [
-    { name: 'sgd', lr: { log: [1e-5, 1e-4], num: 4 }, momentum: [0.9] },
-    { name: 'rmsprop', lr: [1e-4, 3e-4, 1e-3, 3e-3] },
-    { name: 'adam', lr: { log: [1e-3, 1e-1], num: 4 } },
-  ],
-  seeds: [0, 1],
-};
-
-/** 2 optimizers × 2 learning rates × 2 seeds of a small MLP on digits = 8 runs. */
-export const digitsSweep = {
-  kind: 'train',
-  base: { data: 'digits', model: 'mlp:16', epochs: 3, batch: 64 },
-  optimizers: [{ name: 'sgd', lr: [0.05, 0.2], momentum: [0.9] }, { name: 'adam', lr: [0.003, 0.03] }],
-  seeds: [0, 1],
-};
-
-/** The sweep's --json lines: the run lines (by index) and the final {"done": true, "runs": n}. */
-export function parseLines(stdout: string): { runs: Map<number, { spec: Record<string, unknown>; raw: string }>; done: unknown } {
-  const lines = stdout.trim().split('\n');
-  const runs = new Map<number, { spec: Record<string, unknown>; raw: string }>();
-  for (const l of lines.slice(0, -1)) {
-    const o = JSON.parse(l) as { run: number; spec: Record<string, unknown>; result: unknown };
-    assert.deepEqual(Object.keys(o), ['run', 'spec', 'result']);
-    assert.ok(!runs.has(o.run), `run ${o.run} printed twice`);
-    // R exactly as printed: the text after "result":, the line's closing brace dropped
-    runs.set(o.run, { spec: o.spec, raw: l.slice(l.indexOf('"result":') + '"result":'.length, -1) });
-  }
-  return { runs, done: JSON.parse(lines[lines.length - 1]) };
-}
 
 /** train's final line without its two timing fields (wall-clock, different in every run). */
 const untimed = (line: string): string => JSON.stringify({ ...JSON.parse(line), seconds: 0, samplesPerSecond: 0 });

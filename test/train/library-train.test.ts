@@ -12,6 +12,7 @@ import { loadDataset } from '../../src/node/datasets.js';
 import { nodeRunFiles } from '../../src/node/files.js';
 import { loadDataset as loadDatasetCore, type DatasetReader } from '../../src/data/load-dataset.js';
 import { train } from '../../src/train/train.js';
+import { startNodeFastPath } from '../../src/tensor/backend-node.js';
 import { runDescent } from '../helpers/cli.ts';
 
 test('loadDataset: built-ins by name, the last rows held out, standardized with the training rows only', () => {
@@ -68,7 +69,9 @@ test('loadDataset: a CSV path through the reader; an unknown name is an input er
 test('train(config) reproduces `descent train` epoch for epoch (adam minibatches, and lbfgs full batch) and writes the run folder', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'descent-lib-'));
   try {
-    const cli = runDescent(['train', '--data', 'iris', '--epochs', '4', '--seed', '3', '--lr', '0.05', '--json']);
+    // the CLI's fast path, one thread on both sides, so both sum in the same order
+    startNodeFastPath(1);
+    const cli = runDescent(['train', '--data', 'iris', '--epochs', '4', '--seed', '3', '--lr', '0.05', '--threads', '1', '--json']);
     assert.equal(cli.status, 0, cli.stderr);
     const cliLines = cli.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>);
     const epochs: number[] = [];
@@ -78,7 +81,7 @@ test('train(config) reproduces `descent train` epoch for epoch (adam minibatches
     for (const f of ['config.json', 'metrics.jsonl', 'model.safetensors', 'loss-curve.svg']) assert.ok(existsSync(join(dir, 'run', f)), f);
     assert.equal(JSON.parse(readFileSync(join(dir, 'run', 'config.json'), 'utf8')).standardize, true);
 
-    const cli2 = runDescent(['train', '--data', 'breast-cancer', '--opt', 'lbfgs', '--batch', 'full', '--epochs', '30', '--json']);
+    const cli2 = runDescent(['train', '--data', 'breast-cancer', '--opt', 'lbfgs', '--batch', 'full', '--epochs', '30', '--threads', '1', '--json']);
     assert.equal(cli2.status, 0, cli2.stderr);
     const done = JSON.parse(cli2.stdout.trim().split('\n').pop()!) as Record<string, number>;
     const r2 = await train({ data: loadDataset('breast-cancer'), optimizer: { name: 'lbfgs' }, batch: 'full', epochs: 30 });

@@ -19,6 +19,8 @@ import { makeObjective } from '../../objectives/index.js';
 import { parseBatchArg } from '../../data/index.js';
 import { checkModelMemory, parseModelArg, TRAINING_COPIES } from '../../nn/index.js';
 import { initBackend } from '../../tensor/backend.js';
+import { resolveThreads } from '../../tensor/backend-node.js';
+import { threadsHelp } from '../fast-path.js';
 import { loadRows } from '../../node/datasets.js';
 import { memoryLimit, modelMemoryLimit } from '../limits.js';
 
@@ -67,7 +69,7 @@ export const presets: Record<string, CompareSpec> = {
     steps: 10000,
     tol: 1e-2,
     optimizers: HEADLINE_FN_OPTS,
-    data: 'mnist',
+    data: 'mnist-small',
     model: 'mlp:128',
     epochs: 8,
     seeds: 3,
@@ -78,6 +80,7 @@ export const presets: Record<string, CompareSpec> = {
 };
 
 interface CliOptions {
+  threads?: string;
   preset?: string;
   spec?: string;
   opt: string[];
@@ -317,6 +320,8 @@ async function checkTrainingMemory(data: string, modelArg: string): Promise<void
 }
 
 async function runCompare(o: CliOptions, command: string): Promise<void> {
+  // the training runs are child processes: they inherit the thread count through the environment
+  if (o.threads !== undefined) process.env.DESCENT_THREADS = String(resolveThreads(o.threads));
   const spec = resolveSpec(o);
   // the training flags are checked even in a function-only comparison, where they do not apply: a typo is a typo
   if (o.batch !== undefined) parseBatchArg(o.batch);
@@ -378,6 +383,8 @@ async function runCompare(o: CliOptions, command: string): Promise<void> {
       }
     }
     let training: TrainingSection | undefined;
+    // each training run's `compute` (kernels, threads, fused steps) as its child reported it
+    const computes = new Map<string, unknown>();
     if (trainRuns.length) {
       const runs: TrainingRun[] = [];
       for (const run of trainRuns) {
@@ -390,6 +397,7 @@ async function runCompare(o: CliOptions, command: string): Promise<void> {
           tr.valLoss.push(r.epochs.map((e) => e.valLoss ?? NaN));
           tr.valAccuracy.push(r.epochs.map((e) => e.valAccuracy ?? NaN));
           tr.wallSeconds.push(r.times);
+          computes.set(run.label, r.done.compute);
           const rows = (r.done.data as { trainRows?: number } | undefined)?.trainRows ?? 0;
           tr.stepsPerEpoch = spec.batch === 'full' ? 1 : Math.ceil(rows / Number(spec.batch));
           if (r.epochs.length < spec.epochs) bar?.increment(spec.epochs - r.epochs.length); // early stop
@@ -456,6 +464,7 @@ async function runCompare(o: CliOptions, command: string): Promise<void> {
               stepsToTarget: r.trainLoss.map((row) => { const e = firstBelow(row, training.targetLoss); return e === null ? null : e * r.stepsPerEpoch; }),
               seconds: r.wallSeconds.map((row) => row[row.length - 1]),
               trainLoss: r.trainLoss,
+              compute: computes.get(r.label) ?? null,
             })),
           }
         : null,
@@ -507,6 +516,7 @@ export function register(program: Command): void {
     .option('--model <SPEC>', 'model for training runs (default mlp:128)')
     .option('--epochs <N>', 'epochs per training run, at least 1 (default 5)')
     .option('--seeds <N>', 'seeds per optimizer (default 3)')
+    .option('--threads <n>', `${threadsHelp}; passed to every training run`)
     .option('--batch <N>', 'batch size or full (default 64)')
     .option('--val <F>', 'validation fraction (the dataset default otherwise)')
     .option('--target-loss <X>', 'train loss for the steps-to-target column (default 0.3)')

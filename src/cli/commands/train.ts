@@ -13,7 +13,10 @@ import type { Activation, LossName } from '../../nn/index.js';
 import { parseCheckpoint } from '../../train/checkpoint.js';
 import { train, type TrainConfig } from '../../train/train.js';
 import type { EpochMetrics } from '../../train/trainer.js';
-import { createProgress } from '../progress.js';
+import { createProgress, createCountProgress } from '../progress.js';
+import { computeReport, startFastPath, threadsHelp } from '../fast-path.js';
+import { lossLandscape } from '../../train/landscape.js';
+import { landscapePageHtml } from '../../viz/landscape.js';
 import { modelMemoryLimit } from '../limits.js';
 import { datasetFromFlags, parseBool, parseNumber, parseProbability } from '../data-flags.js';
 import { readModelFile } from '../model-file.js';
@@ -85,6 +88,8 @@ export function trainConfigFromFlags(o: Opts, hyperKeys: string[]): TrainConfig 
 }
 
 async function runTrain(o: Opts, hyperKeys: string[]): Promise<void> {
+  // the fast path, chosen once where the backend starts: wasm kernels, relaxed SIMD, threads (--threads, DESCENT_THREADS)
+  startFastPath(o.threads);
   const config = trainConfigFromFlags(o, hyperKeys);
   // every output path is checked before any work is done: an unwritable one is bad input, not a failed run
   if (config.save !== undefined) checkOutputFile('--save', config.save);
@@ -107,7 +112,12 @@ async function runTrain(o: Opts, hyperKeys: string[]): Promise<void> {
       if (path === config.out) lockRunFolder('--out', path);
     },
   };
+  const landscape = landscapeFlags(o);
   const json = o.json === true;
+  // the weight iterates for the landscape's PCA plane: the start, then the weights after every epoch
+  const iterates: Float32Array[] = [];
+  const keep = (model: { params: ArrayLike<number> }) => { if (landscape) iterates.push(Float32Array.from(model.params)); };
+  let trained: { params: ArrayLike<number> } | undefined;
   const out = (s: string) => process.stdout.write(s);
   let interrupted = false;
   const onSigint = () => { interrupted = true; };
@@ -119,6 +129,8 @@ async function runTrain(o: Opts, hyperKeys: string[]): Promise<void> {
       files,
       onNote: (line) => process.stderr.write(`descent: note: ${line}\n`),
       onStart: (s) => {
+        trained = s.model;
+        keep(s.model);
         // the README's resume line names no output: say so (once the checkpoint has loaded) rather than finish with nothing written
         if (s.resumed && config.checkpoint === undefined && config.save === undefined && config.out === undefined) {
           process.stderr.write(`descent: note: no --checkpoint, --save or --out: this run writes no file (${o.resume as string} stays as it was); add --checkpoint ${o.resume as string} to keep it updated\n`);
@@ -131,6 +143,7 @@ async function runTrain(o: Opts, hyperKeys: string[]): Promise<void> {
       onEpochStart: (epoch, epochs, batches) => progress.startEpoch(epoch, epochs, batches),
       onProgress: (batch, loss, rate) => progress.update(batch, loss, rate),
       onEpoch: (m, epochs) => {
+        if (trained) keep(trained);
         progress.stop();
         out((json ? JSON.stringify(m) : epochText(m, epochs)) + '\n');
       },
@@ -152,8 +165,20 @@ async function runTrain(o: Opts, hyperKeys: string[]): Promise<void> {
     process.exitCode = 130;
     return;
   }
+  if (landscape) {
+    // the loss around the trained weights and along the path, one forward pass per grid point, with a bar
+    const bar = createCountProgress(!json, 'landscape');
+    const l = lossLandscape(r.model, r.meta.loss, config.data.train, iterates, { resolution: landscape.grid, onProgress: (done, total) => bar.update(done, total) });
+    bar.stop();
+    const title = `${r.meta.model} on ${r.meta.data}`;
+    const body = landscape.file.toLowerCase().endsWith('.json')
+      ? JSON.stringify({ ...l, random: { ...l.random, loss: Array.from(l.random.loss) }, pca: l.pca ? { ...l.pca, loss: Array.from(l.pca.loss) } : undefined }) + '\n'
+      : landscapePageHtml(l, title, `descent ${process.argv.slice(2).join(' ')}`);
+    nodeRunFiles.write(landscape.file, body);
+    if (!json) out(`  landscape: ${landscape.file} (${l.resolution}×${l.resolution} grid${l.pca ? 's, random slice and PCA plane' : ', random slice'}, ${l.rows} rows, ${l.seconds.toFixed(1)} s)\n`);
+  }
   if (json) {
-    out(JSON.stringify(r.summary) + '\n');
+    out(JSON.stringify({ ...r.summary, compute: computeReport() }) + '\n');
     return;
   }
   const seconds = r.seconds;
@@ -190,6 +215,7 @@ function checkRunFiles(o: Opts): void {
   if (o.checkpoint !== undefined) outputs.push({ flag: '--checkpoint', path: o.checkpoint as string });
   // the run folder's checkpoint.safetensors is written only when --checkpoint names no other file
   if (o.out !== undefined) for (const n of RUN_FOLDER_FILES) if (n !== 'checkpoint.safetensors' || o.checkpoint === undefined) outputs.push({ flag: '--out', path: join(o.out as string, n) });
+  if (o.landscape !== undefined) outputs.push({ flag: '--landscape', path: String(o.landscape) });
   const inputs: RunFile[] = [];
   if (typeof o.data === 'string' && existsSync(o.data)) inputs.push({ flag: '--data', path: o.data });
   if (o.init !== undefined) inputs.push({ flag: '--init', path: o.init as string });
@@ -197,6 +223,20 @@ function checkRunFiles(o: Opts): void {
   const continues = (out: RunFile, inp: RunFile) => inp.flag === '--resume' && (out.flag === '--checkpoint' || (out.flag === '--out' && out.path.endsWith('checkpoint.safetensors')));
   checkDistinctFiles(outputs, inputs, continues);
   if (o.resume !== undefined) allowOverwrite(o.resume as string);
+}
+
+/** --landscape FILE (.html page or .json numbers) and --landscape-grid N, checked before training. */
+function landscapeFlags(o: Opts): { file: string; grid: number } | null {
+  if (o.landscape === undefined) {
+    if (o.landscapeGrid !== undefined) throw inputError('--landscape-grid: needs --landscape FILE');
+    return null;
+  }
+  const file = String(o.landscape);
+  if (!/\.(html|json)$/i.test(file)) throw inputError(`--landscape: expected a file name ending in .html or .json, got '${file}'`);
+  checkOutputFile('--landscape', file);
+  const grid = o.landscapeGrid === undefined ? 41 : Number(o.landscapeGrid);
+  if (!Number.isInteger(grid) || grid < 3 || grid > 201) throw inputError(`--landscape-grid: expected an integer in [3, 201], got '${String(o.landscapeGrid)}'`);
+  return { file, grid };
 }
 
 function epochText(m: EpochMetrics, epochs: number): string {
@@ -228,6 +268,7 @@ export function register(program: Command): void {
     .option('--batch <n|full>', 'rows per batch, or full (default 64 for built-ins, 32 for CSV files)')
     .option('--epochs <n>', 'epochs in all, counting those of a resumed run (default 20; mnist 10); 0 writes the initial model (--save, --out) without training')
     .option('--seed <n>', 'seed of the initialization, dropout masks and the shuffles (default 0)')
+    .option('--threads <n>', threadsHelp)
     .option('--no-shuffle', 'batches in file order (default: a fresh seeded permutation each epoch)')
     .option('--early-stopping <patience>', 'stop after PATIENCE epochs without a lower validation loss; the best epoch\'s weights are kept')
     .option('--clip-norm <max>', 'rescale the gradient to global L2 norm MAX when larger')
@@ -246,6 +287,8 @@ export function register(program: Command): void {
     .option('--swa-lr <x>', 'with --swa-start: the lr SWALR anneals to')
     .option('--swa-anneal-epochs <n>', 'with --swa-start: epochs of SWALR\'s annealing (default 10; 0: at once)')
     .option('--swa-anneal <cos|linear>', 'with --swa-start: SWALR\'s annealing shape (default cos)')
+    .option('--landscape <file.html|file.json>', 'after training, the loss landscape (Li et al. 2018): a random filter-normalized slice around the trained weights and the PCA plane of the weight path, as a page or numbers')
+    .option('--landscape-grid <n>', 'grid points per axis of each landscape slice (default 41)')
     .option('--json', 'one JSON object per epoch, then {"done": true, ...}');
   const hyperKeys = addHyperparameterFlags(cmd);
   cmd.action(async (opts: Opts) => {

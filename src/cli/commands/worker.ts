@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import { inputError } from '../../errors.js';
 import { connectionOf, redactUrl, serve } from '../../sweep/node/index.js';
 
-async function action(o: { queue?: string; concurrency?: string; stallSeconds?: string }): Promise<void> {
+async function action(o: { queue?: string; concurrency?: string; stallSeconds?: string; allowData?: string }): Promise<void> {
   if (o.queue === undefined) throw inputError('--queue: required; redis://HOST:PORT of the sweep coordinator\'s Redis');
   connectionOf(o.queue);
   let concurrency = availableParallelism();
@@ -21,7 +21,7 @@ async function action(o: { queue?: string; concurrency?: string; stallSeconds?: 
     if (o.stallSeconds.trim() === '' || !(lockSeconds >= 1 && lockSeconds <= 3600)) throw inputError(`--stall-seconds: expected a number from 1 to 3600, got '${o.stallSeconds}'`);
   }
   const log = (line: string) => process.stderr.write(`descent worker: ${line}\n`);
-  const w = await serve({ url: o.queue, concurrency, lockSeconds, log });
+  const w = await serve({ url: o.queue, concurrency, lockSeconds, allowData: o.allowData, log });
   log(`serving ${redactUrl(o.queue)} with ${concurrency} process${concurrency > 1 ? 'es' : ''}`);
   await new Promise<void>((resolve) => {
     const stop = () => {
@@ -40,6 +40,7 @@ export function register(program: Command): void {
     .description('serve a sweep queue: take BullMQ jobs (descent run specs only) from redis://HOST:PORT and run them')
     .option('--queue <url>', 'redis://[:PASSWORD@]HOST:PORT of the sweep queue')
     .option('--concurrency <n>', 'runs at a time, each in its own process (default: the number of cores)')
+    .option('--allow-data <dir>', 'train jobs may name CSV files inside DIR (default: built-in datasets only)')
     .option('--stall-seconds <s>', 'how long a job\'s lock lasts unrenewed: a worker that dies or loses its network has its run taken by another after about this long (default 10)')
     .action(action);
 }

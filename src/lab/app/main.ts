@@ -9,6 +9,7 @@ import {
 } from '../../viz/index.js';
 import { Race, runnerVectors, type Runner } from '../race.js';
 import { ToyTrainer } from '../toy-trainer.js';
+import { mountHopfield } from './hopfield-view.js';
 import { labObjective, type LabObjective } from '../functions.js';
 import { csvToyData, type CsvToyData } from '../csv-data.js';
 import { boxPoint, heightField, project, surfaceColor, surfaceQuads, type HeightField } from '../surface.js';
@@ -759,8 +760,11 @@ function showMode(): void {
   $('view-data').hidden = state.mode !== 'data';
   $('tab-fn').classList.toggle('active', state.mode === 'fn');
   $('tab-data').classList.toggle('active', state.mode === 'data');
-  if (state.mode === 'fn') setDataPlaying(false);
-  else setPlaying(false);
+  $('view-hopfield').hidden = state.mode !== 'hopfield';
+  $('tab-hopfield').classList.toggle('active', state.mode === 'hopfield');
+  if (state.mode !== 'data') setDataPlaying(false);
+  if (state.mode !== 'fn') setPlaying(false);
+  if (state.mode !== 'hopfield') hopfield.pause();
   saveUrl();
 }
 
@@ -780,7 +784,8 @@ function loadFromUrl(): void {
 
 setupFunctionControls();
 setupDataControls();
-for (const tab of ['tab-fn', 'tab-data']) {
+const hopfield = mountHopfield($('view-hopfield'));
+for (const tab of ['tab-fn', 'tab-data', 'tab-hopfield']) {
   $(tab).addEventListener('click', (e) => {
     state.mode = (e.currentTarget as HTMLElement).dataset.mode as LabState['mode'];
     showMode();
@@ -801,6 +806,7 @@ window.addEventListener('keydown', (e) => {
   if (e.key !== ' ' || (e.target instanceof HTMLElement && /^(INPUT|SELECT|TEXTAREA|BUTTON)$/.test(e.target.tagName))) return;
   e.preventDefault();
   if (state.mode === 'fn') setPlaying(!playing);
+  else if (state.mode === 'hopfield') hopfield.toggle();
   else setDataPlaying(!dplaying);
 });
 loadFromUrl();

