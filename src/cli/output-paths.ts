@@ -3,7 +3,8 @@
  * (exit 2) that names the flag, not a failed run after minutes of training (exit 1) with nothing saved.
  * The writes themselves still go through src/io/atomic-write.ts; this only looks, it creates nothing.
  */
-import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, readdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, readdirSync, statSync, unlinkSync } from 'node:fs';
+import { createExclusive } from '../io/atomic-write.js';
 import { dirname, join, resolve } from 'node:path';
 import { inputError, quoteValue } from '../errors.js';
 import { NAME_MAX, PATH_MAX, outputRefusal } from '../io/output-policy.js';
@@ -129,9 +130,8 @@ export function lockRunFolder(flag: string, dir: string): void {
   mkdirSync(dir, { recursive: true });
   const lock = join(dir, LOCK_NAME);
   for (let attempt = 0; attempt < 3; attempt++) {
-    let fd: number;
     try {
-      fd = openSync(lock, 'wx', 0o644);
+      createExclusive(lock, `${process.pid}\n`);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw inputError(`${flag}: cannot lock ${quoteValue(dir)} (${(err as NodeJS.ErrnoException).code}); expected a writable folder`);
       let owner = NaN;
@@ -150,8 +150,6 @@ export function lockRunFolder(flag: string, dir: string): void {
       }
       continue;
     }
-    writeSync(fd, `${process.pid}\n`);
-    closeSync(fd);
     process.once('exit', () => {
       try {
         if (readFileSync(lock, 'utf8').trim() === String(process.pid)) unlinkSync(lock);

@@ -82,6 +82,19 @@ export function removeStaleTempFiles(dir: string): string[] {
   return removed;
 }
 
+/**
+ * Creates `path` exclusively (an error with code EEXIST when it exists) holding `text`, not atomically
+ * renamed: for lock files, whose point is that only one process can create them.
+ */
+export function createExclusive(path: string, text: string): void {
+  const fd = openSync(path, 'wx', 0o644);
+  try {
+    writeSync(fd, text);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** The file a write replaces: `path`, or, for a link, the file it names (so the link stays a link). */
 function writeTarget(path: string): string {
   try {

@@ -213,7 +213,8 @@ function checkRunFiles(o: Opts): void {
   const outputs: RunFile[] = [];
   if (o.save !== undefined) outputs.push({ flag: '--save', path: o.save as string });
   if (o.checkpoint !== undefined) outputs.push({ flag: '--checkpoint', path: o.checkpoint as string });
-  if (o.out !== undefined) for (const n of RUN_FOLDER_FILES) outputs.push({ flag: '--out', path: join(o.out as string, n) });
+  // the run folder's checkpoint.safetensors is written only when --checkpoint names no other file
+  if (o.out !== undefined) for (const n of RUN_FOLDER_FILES) if (n !== 'checkpoint.safetensors' || o.checkpoint === undefined) outputs.push({ flag: '--out', path: join(o.out as string, n) });
   if (o.landscape !== undefined) outputs.push({ flag: '--landscape', path: String(o.landscape) });
   const inputs: RunFile[] = [];
   if (typeof o.data === 'string' && existsSync(o.data)) inputs.push({ flag: '--data', path: o.data });
