@@ -144,7 +144,12 @@ test('--plot FILE.png writes the same figure as a PNG (contour plot of the viz l
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /plot: .*beale\.png/);
   const img = decodePng(readFileSync(png));
-  assert.deepEqual([img.width, img.height], [1120, 960], 'the 560×480 contour plot at 2×');
+  // the same figure as the SVG the same run writes, rasterized at 2× (the frame's size follows the domain's aspect)
+  const svgFile = join(dir, 'beale.svg');
+  assert.equal(descent('optimize', '--fn', 'beale', '--x0', '2,-2', '--opt', 'adam', '--lr', '0.01', '--steps', '50', '--plot', svgFile).status, 0);
+  const head = /^<svg [^>]*width="(\d+)" height="(\d+)"/.exec(readFileSync(svgFile, 'utf8'));
+  assert.ok(head, 'the SVG states its size');
+  assert.deepEqual([img.width, img.height], [2 * Number(head[1]), 2 * Number(head[2])], 'the contour plot at 2×');
   const ink = inkFraction(img);
   assert.ok(ink > 0.02 && ink < 0.9, `ink ${ink}`);
 });
