@@ -9,9 +9,13 @@ import { optimizerStepCounts } from '../optim/optimizer.js';
 /** The `--threads` flag's help text, shared by the commands that train. */
 export const threadsHelp = 'worker threads for the float32 kernels (default: DESCENT_THREADS, else the machine\'s cores; 1: none)';
 
-/** Starts the fast path with `--threads` (a raw flag value) or the defaults; a bad value is an input error. */
+/** Starts the fast path with `--threads` (a raw flag value) or the defaults, and zeroes the step counts; a bad value is an input error. */
 export function startFastPath(threadsFlag?: unknown): FastPathInfo {
-  return startNodeFastPath(resolveThreads(threadsFlag as string | number | undefined));
+  const info = startNodeFastPath(resolveThreads(threadsFlag as string | number | undefined));
+  // the step counts of computeReport() are this command's: a process that runs several (a sweep worker) starts each at 0
+  optimizerStepCounts.fused = 0;
+  optimizerStepCounts.ts = 0;
+  return info;
 }
 
 /**
