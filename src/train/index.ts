@@ -28,3 +28,5 @@ export { lossLandscape, lossGrid, filterNormalizedDirection, trajectoryPca, symm
 export type { Landscape, LandscapeOptions, LossGrid, TrajectoryPca, Direction } from './landscape.js';
 export { kmeansRuns, standardizeTable, clusterPurity } from './kmeans-run.js';
 export type { KMeansTable, KMeansRunsConfig, KMeansRun } from './kmeans-run.js';
+export { evaluateModel } from './evaluate-model.js';
+export type { EvaluateModelConfig, EvaluateModelResult } from './evaluate-model.js';
