@@ -70,9 +70,13 @@ export interface CompareConfig {
 
 /** One bar over the whole comparison, in units of work: a race, an epoch, a figure. */
 export interface CompareProgress {
+  /** The run starts: `total` units of work. */
   start(total: number): void;
+  /** What is being done now (a race, a seed, a figure). */
   update(task: string): void;
+  /** `units` (default 1) more are done. */
   increment(units?: number): void;
+  /** The total changed (no validation charts without held-out rows). */
   setTotal(total: number): void;
 }
 
