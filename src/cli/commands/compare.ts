@@ -16,6 +16,7 @@ import { parseBatchArg } from '../../data/index.js';
 import { parseModelArg } from '../../nn/index.js';
 import { computeReport, startFastPath, threadsHelp } from '../fast-path.js';
 import { loadDataset } from '../../node/datasets.js';
+import { resolveThreads } from '../../tensor/backend-node.js';
 import { nodeRunFiles } from '../../node/files.js';
 import { memoryLimit, modelMemoryLimit } from '../limits.js';
 import type { ObjectiveSpec } from '../../objectives/index.js';
@@ -215,8 +216,8 @@ export function resolveSpec(o: CliOptions): CompareSpec {
 }
 
 async function runCompare(o: CliOptions, command: string): Promise<void> {
-  // the training runs train in this process, on the fast path that starts here (--threads, DESCENT_THREADS)
-  startFastPath(o.threads);
+  // a bad --threads fails first, as before any work; the fast path itself starts only for training runs
+  const threads = o.threads === undefined ? undefined : resolveThreads(o.threads);
   const spec = resolveSpec(o);
   // the training flags are checked even in a function-only comparison, where they do not apply: a typo is a typo
   if (o.batch !== undefined) parseBatchArg(o.batch);
@@ -224,8 +225,11 @@ async function runCompare(o: CliOptions, command: string): Promise<void> {
   // every spec parsed before anything runs or is written: a bad --opt fails fast with exit 2
   const optimizers = spec.function !== undefined ? spec.optimizers.flatMap((s) => parseRunSpec(s)) : [];
   const trainOptimizers = spec.data !== undefined ? spec.trainOptimizers.flatMap((s) => parseRunSpec(s)) : [];
+  const batch = spec.data !== undefined ? parseBatchArg(spec.batch) : 'full';
   // the training data is read once, as descent train reads it (the same cells, rows and memory limit)
   const data = spec.data !== undefined ? loadDataset(spec.data, { val: spec.val, memoryLimit: memoryLimit() }) : undefined;
+  // the training runs train in this process, on the fast path that starts here (--threads, DESCENT_THREADS)
+  if (data) startFastPath(threads);
   const out = o.out ?? join('reports', slug(spec.name));
   checkOutputDir('--out', out);
   const bar = o.progress && !o.json && process.stderr.isTTY
@@ -236,7 +240,7 @@ async function runCompare(o: CliOptions, command: string): Promise<void> {
     r = await compare({
       name: spec.name, function: spec.function, x0: spec.x0, steps: spec.steps, tol: spec.tol, optimizers,
       training: data && {
-        data, model: spec.model, epochs: spec.epochs, seeds: spec.seeds, batch: parseBatchArg(spec.batch), targetLoss: spec.targetLoss, optimizers: trainOptimizers, val: spec.val,
+        data, model: spec.model, epochs: spec.epochs, seeds: spec.seeds, batch, targetLoss: spec.targetLoss, optimizers: trainOptimizers, val: spec.val,
       },
       out, command, memoryLimit: modelMemoryLimit, curvesLimit: memoryLimit(),
     }, {
