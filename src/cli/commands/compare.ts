@@ -14,6 +14,7 @@ import { inputError, runError } from '../../errors.js';
 import { parseStrictJson } from '../../io/strict-json.js';
 import { atomicWrite } from '../../io/atomic-write.js';
 import { checkOutputDir } from '../output-paths.js';
+import { checkFolderOutputs, type RunFile } from '../../io/output-policy.js';
 import { pngPathFor, svgToPng } from '../png.js';
 import { makeObjective } from '../../objectives/index.js';
 import { parseBatchArg } from '../../data/index.js';
@@ -337,14 +338,28 @@ async function runCompare(o: CliOptions, command: string): Promise<void> {
     }
   }
   const objective = spec.function !== undefined ? makeObjective(spec.function, spec.x0[0].length) : undefined;
+  const outDir = o.out ?? join('reports', slug(spec.name));
+  checkOutputDir('--out', outDir);
+  // before the data is read, any race or training run: no report file may be the --spec or --data file (a link, a second name)
+  const reportNames = new Set(['report.html', 'summary.json']);
+  const figureNames = (base: string) => [base, pngPathFor(base)];
+  if (objective) {
+    for (const p of spec.x0) {
+      const base = `${slug(objective.name)}-from-${slug(p.join(','))}`;
+      for (const suffix of ['-values', '-evaluations', '']) for (const n of figureNames(`${base}${suffix}.svg`)) reportNames.add(n);
+    }
+  }
+  if (trainRuns.length) for (const c of ['loss-vs-epoch', 'loss-vs-time', 'val-loss', 'val-accuracy']) for (const n of figureNames(`training-${c}.svg`)) reportNames.add(n);
+  const reportInputs: RunFile[] = [];
+  if (o.spec !== undefined) reportInputs.push({ flag: '--spec', path: o.spec });
+  if (typeof spec.data === 'string') reportInputs.push({ flag: o.data !== undefined ? '--data' : `'data' of --spec ${o.spec ?? ''}`, path: spec.data });
+  checkFolderOutputs('--out', outDir, (name) => reportNames.has(name), reportInputs);
   if (spec.data !== undefined) {
     // the training runs' own flags, checked before the function races run (their children would say the same, later)
     parseBatchArg(spec.batch);
     await checkTrainingMemory(spec.data as string, spec.model);
   }
   if (objective) for (const p of spec.x0) if (p.length !== objective.n) throw inputError(`--x0: expected ${objective.n} numbers for ${objective.name}, got ${p.length}`);
-  const outDir = o.out ?? join('reports', slug(spec.name));
-  checkOutputDir('--out', outDir);
   // every (optimizer, seed) keeps its curves for the report (in memory, then as JSON in the HTML): bounded by the budget
   if (trainRuns.length) {
     const need = trainRuns.length * spec.seeds * (spec.epochs * COMPARE_BYTES_PER_EPOCH + COMPARE_BYTES_PER_SEED);
