@@ -25,6 +25,7 @@ import {
 } from './line-search.js';
 import { newtonRule } from './newton.js';
 import { steepestRule } from './steepest.js';
+import { ThinnedPath, type PathThinning } from './path-thinning.js';
 
 /**
  * Every line-search and second-order method with its hyperparameters' defaults: the single source of
@@ -75,6 +76,11 @@ export interface MinimizeOptions {
   recordPath?: boolean;
   /** Called with x0 (nit 0) and after every iteration. */
   onIterate?: (info: IterateInfo) => void;
+  /**
+   * Most points kept in `path` and `values` (default: all). A longer run keeps them under the rule of
+   * src/search/path-thinning.ts (every stride-th iterate and the last) and says so in `thinned`.
+   */
+  maxPathPoints?: number;
   /** Method hyperparameters: c1, c2, shrink, t0, historySize, lineSearch (see `searchMethods`). */
   [hyper: string]: unknown;
 }
@@ -96,6 +102,8 @@ export interface MinimizeResult {
   path: number[][];
   /** f at each point of path (every iterate's f even when recordPath is false). */
   values: number[];
+  /** Present when a run longer than `maxPathPoints` was thinned: the step (iteration) of each kept point. */
+  thinned?: PathThinning;
 }
 
 export function isSearchMethodName(name: string): name is SearchMethodName {
@@ -180,7 +188,7 @@ function makeRule(method: SearchMethodName, o: Record<string, number | string | 
  * // gtol 34 41 1.000000, 1.000000   (SciPy's BFGS: the same 34 iterations and 41 evaluations)
  */
 export function minimize(objective: SearchObjective, x0: ArrayLike<number>, options: MinimizeOptions): MinimizeResult {
-  const { method, maxIter, recordPath = true, onIterate, ...hyper } = options;
+  const { method, maxIter, recordPath = true, onIterate, maxPathPoints = Infinity, ...hyper } = options;
   const o = resolveSearchOptions(method, hyper);
   const n = x0.length;
   if (n !== objective.n) throw inputError(`x0: expected length ${objective.n}, got ${n}`);
@@ -269,8 +277,9 @@ export function minimize(objective: SearchObjective, x0: ArrayLike<number>, opti
 
   let f = obj.valueAndGrad(x, g);
   let fPrev = NaN;
-  const path: number[][] = recordPath ? [Array.from(x)] : [];
-  const values: number[] = [f];
+  // bounded however many iterations run (optimize --steps 1e9): src/search/path-thinning.ts
+  const kept = new ThinnedPath(maxPathPoints, recordPath);
+  kept.record(0, x, f);
   let nit = 0;
   let reason: StopReason;
   // one info object, updated in place (its arrays are the run's buffers)
@@ -354,8 +363,7 @@ export function minimize(objective: SearchObjective, x0: ArrayLike<number>, opti
     fPrev = f;
     f = ls.f;
     nit++;
-    if (recordPath) path.push(Array.from(x));
-    values.push(f);
+    kept.record(nit, x, f);
     report();
     if (ls.status === 'non-finite') {
       reason = 'non-finite';
@@ -363,6 +371,7 @@ export function minimize(objective: SearchObjective, x0: ArrayLike<number>, opti
     }
     rule.update(s, y, ls.t, g);
   }
+  const thinned = kept.finish();
   return {
     x,
     fun: f,
@@ -373,7 +382,8 @@ export function minimize(objective: SearchObjective, x0: ArrayLike<number>, opti
     // as SciPy's `success`: L-BFGS-B's relative-reduction stop counts as convergence (reason says which test)
     converged: reason === 'gtol' || reason === 'ftol',
     reason,
-    path,
-    values,
+    path: kept.path,
+    values: kept.values,
+    ...(thinned ? { thinned } : {}),
   };
 }

@@ -6,6 +6,7 @@
 import { runError } from '../errors.js';
 import { minimize, searchMethods, type SearchMethodName, type StopReason } from './minimize.js';
 import type { SearchObjective } from './counted.js';
+import type { PathThinning } from './path-thinning.js';
 
 export interface OptimizeSearchResult {
   path: number[][];
@@ -13,18 +14,20 @@ export interface OptimizeSearchResult {
   evaluations: number;
   converged: boolean;
   reason: StopReason;
+  /** Present when the path was thinned to `maxPathPoints` (src/search/path-thinning.ts). */
+  thinned?: PathThinning;
 }
 
 export interface OptimizeSearchMethod {
   readonly defaults: Readonly<Record<string, number | string | boolean>>;
-  minimize(objective: SearchObjective, x0: number[], options: Record<string, unknown>, steps: number): OptimizeSearchResult;
+  minimize(objective: SearchObjective, x0: number[], options: Record<string, unknown>, steps: number, maxPathPoints?: number): OptimizeSearchResult;
 }
 
 function adapter(method: SearchMethodName): OptimizeSearchMethod {
   return {
     defaults: searchMethods[method],
-    minimize(objective, x0, options, steps) {
-      const r = minimize(objective, x0, { ...options, method, maxIter: steps });
+    minimize(objective, x0, options, steps, maxPathPoints) {
+      const r = minimize(objective, x0, { ...options, method, maxIter: steps, maxPathPoints });
       if (r.reason === 'non-finite') {
         const f = r.values[r.values.length - 1];
         if (r.nit === 0) {
@@ -34,7 +37,7 @@ function adapter(method: SearchMethodName): OptimizeSearchMethod {
         // the same form as the first-order loop's: "diverged at step N: WHAT; try ..." (a step here is an iteration)
         throw runError(`diverged at step ${r.nit} (${method} iteration): f is ${f}; ${why}; try another --x0 or fewer --steps`);
       }
-      return { path: r.path, values: r.values, evaluations: r.evaluations, converged: r.converged, reason: r.reason };
+      return { path: r.path, values: r.values, evaluations: r.evaluations, converged: r.converged, reason: r.reason, ...(r.thinned ? { thinned: r.thinned } : {}) };
     },
   };
 }

@@ -13,6 +13,9 @@ import { parseSafetensorsWithMetadata, serializeSafetensors } from '../../src/io
 import { parseStrictJson } from '../../src/io/strict-json.js';
 import { DescentError } from '../../src/errors.js';
 import { startLabServer } from '../../src/cli/lab-server.js';
+import { MAX_PATH_POINTS } from '../../src/cli/commands/optimize.js';
+import { makeObjective } from '../../src/objectives/index.js';
+import { minimize } from '../../src/search/minimize.js';
 
 const dir = scratchDir('descent-adv-runs-');
 const CSV = 'a,b,y\n1,2,0\n3,4,1\n5,6,0\n7,8,1\n';
@@ -44,6 +47,36 @@ test('item 6: optimize --steps 2e6 --json runs in bounded memory, the path thinn
   assert.equal(out.pathThinned.steps[1], out.pathThinned.stride);
   const kb = Number(r.stderr.trim().split('\n').pop());
   assert.ok(kb < 400_000, `${kb} KB RSS (the unthinned path would take ~1 GB)`);
+});
+
+test('item 6: the line-search paths of optimize are thinned by the same rule, --json and the summary saying so', () => {
+  // gd-backtracking with gtol 0 runs 33,768 iterations on Rosenbrock before its line search fails: over the cap
+  const args = ['optimize', '--fn', 'rosenbrock', '--x0', '-1.2,1', '--opt', 'gd-backtracking', '--gtol', '0', '--steps', '100000'];
+  const r = run([...args, '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  const full = minimize(makeObjective('rosenbrock', 2), [-1.2, 1], { method: 'gd-backtracking', gtol: 0, maxIter: 100000 });
+  assert.ok(full.nit > MAX_PATH_POINTS, `${full.nit} iterations`);
+  assert.equal(out.reason, full.reason);
+  assert.ok(out.path.length <= MAX_PATH_POINTS, `${out.path.length} points`);
+  assert.equal(out.pathThinned.kept, out.path.length);
+  assert.equal(out.pathThinned.steps[out.pathThinned.steps.length - 1], full.nit, 'the last iterate is kept');
+  const stride = out.pathThinned.stride;
+  assert.ok(stride > 1 && (stride & (stride - 1)) === 0, `stride ${stride}`);
+  out.pathThinned.steps.forEach((s: number, i: number) => {
+    assert.ok(s % stride === 0 || i === out.path.length - 1);
+    assert.deepEqual(out.path[i], full.path[s]);
+    assert.equal(out.values[i], full.values[s]);
+  });
+  const text = run(args);
+  assert.equal(text.status, 0, text.stderr);
+  assert.match(text.stdout, new RegExp(`gd-backtracking on rosenbrock \\(n = 2\\), ${full.nit} steps`));
+  assert.match(text.stdout, new RegExp(`path: ${out.path.length} of the iterates kept \\(every ${stride}th step and the last`));
+  // newton, bfgs, lbfgs and cg converge in far fewer iterations than the cap: their paths stay whole
+  for (const opt of ['newton', 'bfgs', 'lbfgs', 'cg']) {
+    const o = JSON.parse(run(['optimize', '--fn', 'rosenbrock', '--x0', '-1.2,1', '--opt', opt, '--steps', '100000', '--json']).stdout);
+    assert.equal(o.pathThinned, undefined, opt);
+  }
 });
 
 test('item 6: ensemble --bagging, compare --seeds and kmeans --seeds are bounded by the memory budget, naming the flag', () => {
