@@ -23,7 +23,7 @@ import { initBackend } from '../../tensor/backend.js';
 import { resolveThreads } from '../../tensor/backend-node.js';
 import { threadsHelp } from '../fast-path.js';
 import { loadRows } from '../../node/datasets.js';
-import { memoryLimit, modelMemoryLimit } from '../limits.js';
+import { heapMemoryLimit, memoryLimit, modelMemoryLimit } from '../limits.js';
 
 /** Bytes one (optimizer, seed) training run keeps for the report: per epoch (train and validation loss, accuracy, in memory and as JSON text), and once (its record, wall time, the figure's points). */
 const COMPARE_BYTES_PER_EPOCH = 3 * (8 + 24);
@@ -363,7 +363,7 @@ async function runCompare(o: CliOptions, command: string): Promise<void> {
   // every (optimizer, seed) keeps its curves for the report (in memory, then as JSON in the HTML): bounded by the budget
   if (trainRuns.length) {
     const need = trainRuns.length * spec.seeds * (spec.epochs * COMPARE_BYTES_PER_EPOCH + COMPARE_BYTES_PER_SEED);
-    const limit = memoryLimit();
+    const limit = heapMemoryLimit(); // the curves are JavaScript arrays, bounded by V8's heap limit
     if (need > limit.bytes) {
       const most = Math.max(0, Math.floor(limit.bytes / (trainRuns.length * (spec.epochs * COMPARE_BYTES_PER_EPOCH + COMPARE_BYTES_PER_SEED))));
       throw inputError(`--seeds ${spec.seeds}: ${trainRuns.length} optimizers × ${spec.seeds} seeds × ${spec.epochs} epochs of curves need about ${need} bytes for the report, over the limit of ${limit.bytes} bytes (${limit.why}); expected --seeds ${most} or fewer`);

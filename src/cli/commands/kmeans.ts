@@ -14,7 +14,7 @@ import { loadRows } from '../../node/datasets.js';
 import { existsSync } from 'node:fs';
 import { checkOutputFile } from '../output-paths.js';
 import { checkDistinctFiles } from '../../io/output-policy.js';
-import { memoryLimit } from '../limits.js';
+import { heapMemoryLimit, memoryLimit } from '../limits.js';
 import { checkFigureName, writeFigure } from '../png.js';
 
 interface KMeansCliOptions {
@@ -109,7 +109,8 @@ async function run(o: KMeansCliOptions): Promise<void> {
   // before any run allocates: every run's centers and assignments are kept for the report
   const runCount = methods.length * seeds;
   const need = kmeansMemoryBytes(table.n, table.d, k, runCount);
-  const limit = memoryLimit();
+  // the runs are JavaScript objects: V8's heap limit bounds them before the machine's memory does
+  const limit = heapMemoryLimit();
   if (need > limit.bytes) {
     throw inputError(
       `--seeds ${seeds}, --k ${k}: ${runCount} runs of ${k} centers × ${table.d} features on ${table.n} rows need about ${need} bytes (float64 centers, the assignments and the history of every run), ` +
