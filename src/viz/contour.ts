@@ -168,7 +168,8 @@ export function contourLayerSvg(o: ContourPlotOptions, clipId = 'descent-clip'):
       // light (low f) to dark (high f) grey-blue: the valley floor stands out
       const t = levels.length === 1 ? 0 : k / (levels.length - 1);
       const shade = Math.round(90 + 120 * t);
-      s += `<path class="level" data-level="${esc(String(mp.value))}" stroke="rgb(${shade},${shade},${Math.min(255, shade + 40)})" d="${d}"/>`;
+      // 12 significant digits: the level comes from Math.pow, whose last bits differ between V8 versions (Node 20 and 24)
+      s += `<path class="level" data-level="${esc(String(Number(mp.value.toPrecision(12))))}" stroke="rgb(${shade},${shade},${Math.min(255, shade + 40)})" d="${d}"/>`;
     });
   }
   s += '</g>';
