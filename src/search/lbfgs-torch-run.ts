@@ -8,6 +8,10 @@ import { runError } from '../errors.js';
 import type { SearchObjective } from './counted.js';
 import { LbfgsTorch, lbfgsTorchDefaults } from './lbfgs-torch.js';
 
+/**
+ * What {@link runLbfgsTorch} returns: the iterate and f after each step (index 0 is x0), the closure calls
+ * counted, and whether the final gradient's largest component is ≤ 1e-6.
+ */
 export interface LbfgsTorchRun {
   path: number[][];
   values: number[];

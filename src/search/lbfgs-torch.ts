@@ -23,8 +23,18 @@ import { fusedMultiplyAdd } from '../optim/fused-multiply-add.js';
 
 type FloatArray = Float32Array | Float64Array;
 
+/**
+ * torch.optim.LBFGS's `line_search_fn`: `'strong_wolfe'` (torch's cubic-interpolating strong Wolfe search) or
+ * null (a fixed step lr, torch's default).
+ */
 export type LbfgsTorchLineSearch = 'strong_wolfe' | null;
 
+/**
+ * torch.optim.LBFGS's arguments in camelCase: `lr` the step scale, `maxIter` iterations per `step()`,
+ * `maxEval` closure calls per `step()`, `toleranceGrad` (stop when max |g| ≤ it), `toleranceChange` (stop when
+ * a step or the change in f is below it), `historySize` the (s, y) pairs kept, `lineSearchFn`.
+ * Defaults: {@link lbfgsTorchDefaults}.
+ */
 export interface LbfgsTorchOptions {
   lr: number;
   maxIter: number;

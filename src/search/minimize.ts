@@ -51,6 +51,11 @@ export const searchMethods = {
 /** The strong Wolfe line searches: Moré–Thuente (the default) and Nocedal & Wright's. */
 export type WolfeSearch = 'more-thuente' | 'nocedal-wright';
 
+/**
+ * The name of a line-search or second-order method, a key of {@link searchMethods}:
+ * `'gd-backtracking' | 'newton' | 'bfgs' | 'lbfgs' | 'cg'` (SciPy: `method='Newton-CG'` is the nearest to newton,
+ * 'BFGS', 'L-BFGS-B', 'CG').
+ */
 export type SearchMethodName = keyof typeof searchMethods;
 
 /** Why a run stopped. */
@@ -65,6 +70,10 @@ export interface IterateInfo {
   evaluations: number;
 }
 
+/**
+ * Options of {@link minimize} (scipy.optimize.minimize's `method` and `options`): the method, the stopping tests,
+ * and the method's hyperparameters by name (defaults in {@link searchMethods}; an unknown one is an input error).
+ */
 export interface MinimizeOptions {
   method: SearchMethodName | string;
   /** Stop when max_i |∂f/∂x_i| ≤ gtol (default 1e-6). */
@@ -79,6 +88,10 @@ export interface MinimizeOptions {
   [hyper: string]: unknown;
 }
 
+/**
+ * What {@link minimize} returns, as scipy.optimize.OptimizeResult: `x`, `fun`, `grad` (SciPy's `jac`) at the
+ * last iterate, `nit`, `evaluations` (SciPy's `nfev`), `converged` (`success`), the stop `reason`, and the path.
+ */
 export interface MinimizeResult {
   x: Float64Array;
   fun: number;
@@ -98,6 +111,7 @@ export interface MinimizeResult {
   values: number[];
 }
 
+/** Whether `name` is one of the {@link searchMethods} (own keys only), narrowing it to {@link SearchMethodName}. */
 export function isSearchMethodName(name: string): name is SearchMethodName {
   return Object.prototype.hasOwnProperty.call(searchMethods, name);
 }

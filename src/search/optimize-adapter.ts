@@ -7,6 +7,7 @@ import { runError } from '../errors.js';
 import { minimize, searchMethods, type SearchMethodName, type StopReason } from './minimize.js';
 import type { SearchObjective } from './counted.js';
 
+/** One `descent optimize` run of a search method: the contract's path, values, evaluations and converged, and why it stopped. */
 export interface OptimizeSearchResult {
   path: number[][];
   values: number[];
@@ -15,8 +16,14 @@ export interface OptimizeSearchResult {
   reason: StopReason;
 }
 
+/** A search method as `descent optimize` calls it: its hyperparameters' defaults and a run. */
 export interface OptimizeSearchMethod {
+  /** The method's hyperparameters and their defaults ({@link searchMethods}). */
   readonly defaults: Readonly<Record<string, number | string | boolean>>;
+  /**
+   * Runs {@link minimize} from x0 for at most `steps` iterations with the given hyperparameters; a run whose f turns
+   * non-finite throws a run error (`diverged at step N ...`), as the contract asks.
+   */
   minimize(objective: SearchObjective, x0: number[], options: Record<string, unknown>, steps: number): OptimizeSearchResult;
 }
 
