@@ -53,8 +53,9 @@ export type WolfeSearch = 'more-thuente' | 'nocedal-wright';
 
 /**
  * The name of a line-search or second-order method, a key of {@link searchMethods}:
- * `'gd-backtracking' | 'newton' | 'bfgs' | 'lbfgs' | 'cg'` (SciPy: `method='Newton-CG'` is the nearest to newton,
- * 'BFGS', 'L-BFGS-B', 'CG').
+ * `'gd-backtracking' | 'newton' | 'bfgs' | 'lbfgs' | 'cg'`. bfgs, lbfgs and cg follow SciPy's 'BFGS', 'L-BFGS-B'
+ * (unbounded) and 'CG'; newton is damped Newton on the exact (or central-difference) Hessian, which SciPy's
+ * 'Newton-CG' approximates by conjugate gradients.
  */
 export type SearchMethodName = keyof typeof searchMethods;
 

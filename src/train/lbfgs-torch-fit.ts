@@ -21,7 +21,7 @@ import { evaluate, type EpochMetrics } from './trainer.js';
 
 /**
  * What {@link fitLbfgsTorch} trains: the model, loss and data, the batches (one torch.optim.LBFGS `step(closure)` per
- * batch), epochs, L1/L2 penalties and the optimizer's options ({@link search!LbfgsTorchOptions}).
+ * batch), epochs, L1/L2 penalties and the optimizer's options ({@link search!LbfgsTorchOptions | LbfgsTorchOptions}).
  */
 export interface LbfgsTorchFitOptions {
   model: Sequential;
