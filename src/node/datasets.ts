@@ -59,7 +59,8 @@ export function loadRows(spec: string, o: Partial<LoadRowsOptions> = {}): Loaded
  * digits.note;  // "data: digits: 1797 rows × 64 features, target 'label'; 1438 train, 359 validation (the last 359 rows, --val 0.2); standardized ..."
  * digits.train.x;                                  // Float32Array, 1438 × 64, row-major
  * const cancer = loadDataset('breast-cancer', { val: 0, float64: true });  // every row, float64
- * const mine = loadDataset('houses.csv', { target: 'price', val: 0.1, standardize: true });
+ * cancer.train.n;                                  // 569
+ * // a CSV file (a header row, then one row per example): loadDataset('houses.csv', { target: 'price', val: 0.1, standardize: true })
  * ```
  */
 export function loadDataset(spec: string, o: Partial<LoadDatasetOptions> = {}): LoadedDataset {

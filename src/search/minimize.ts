@@ -191,8 +191,8 @@ function makeRule(method: SearchMethodName, o: Record<string, number | string | 
  *
  * @example
  * const r = minimize(makeObjective('rosenbrock', 2), [-1.2, 1], { method: 'bfgs', gtol: 1e-8 });
- * console.log(r.reason, r.nit, r.evaluations, Array.from(r.x, (v) => v.toFixed(6)).join(', '));
- * // gtol 34 41 1.000000, 1.000000   (SciPy's BFGS: the same 34 iterations and 41 evaluations)
+ * console.log(r.reason, r.nit, r.evaluations, Array.from(r.x, (v) => v.toFixed(6)).join(', ')); // gtol 34 41 1.000000, 1.000000
+ * // SciPy's BFGS: the same 34 iterations and 41 evaluations
  */
 export function minimize(objective: SearchObjective, x0: ArrayLike<number>, options: MinimizeOptions): MinimizeResult {
   const { method, maxIter, recordPath = true, onIterate, ...hyper } = options;
