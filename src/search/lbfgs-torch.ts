@@ -36,13 +36,19 @@ export type LbfgsTorchLineSearch = 'strong_wolfe' | null;
  * Defaults: {@link lbfgsTorchDefaults}.
  */
 export interface LbfgsTorchOptions {
+  /** The step scale (torch's lr, default 1); the first iteration steps lr·min(1, 1/‖g‖₁), as torch does. */
   lr: number;
+  /** Iterations per `step()` (default 20). */
   maxIter: number;
   /** Evaluations per step; default ⌊maxIter·5/4⌋ as torch computes it. */
   maxEval: number;
+  /** Stop when max |g_i| ≤ toleranceGrad (default 1e-7). */
   toleranceGrad: number;
+  /** Stop when a step's largest component or the change in f is ≤ toleranceChange (default 1e-9). */
   toleranceChange: number;
+  /** Curvature pairs (s, y) kept (default 100). */
   historySize: number;
+  /** The line search, or null for fixed steps (default null). */
   lineSearchFn: LbfgsTorchLineSearch;
 }
 

@@ -76,6 +76,7 @@ export interface IterateInfo {
  * and the method's hyperparameters by name (defaults in {@link searchMethods}; an unknown one is an input error).
  */
 export interface MinimizeOptions {
+  /** The method: a {@link SearchMethodName}; another string is an input error listing them. */
   method: SearchMethodName | string;
   /** Stop when max_i |∂f/∂x_i| ≤ gtol (default 1e-6). */
   gtol?: number;
@@ -94,8 +95,11 @@ export interface MinimizeOptions {
  * last iterate, `nit`, `evaluations` (SciPy's `nfev`), `converged` (`success`), the stop `reason`, and the path.
  */
 export interface MinimizeResult {
+  /** The last iterate (SciPy's `x`). */
   x: Float64Array;
+  /** f(x) (SciPy's `fun`). */
   fun: number;
+  /** ∇f(x) (SciPy's `jac`). */
   grad: Float64Array;
   /** Iterations (accepted steps). */
   nit: number;
@@ -105,6 +109,7 @@ export interface MinimizeResult {
   hessianEvaluations: number;
   /** reason is 'gtol', or 'ftol' (L-BFGS-B's relative-reduction stop, which SciPy reports as success). */
   converged: boolean;
+  /** Why the run stopped. */
   reason: StopReason;
   /** x0, x1, ..., every iterate (empty when recordPath is false). */
   path: number[][];

@@ -23,13 +23,19 @@ import { add } from '../autograd/ops.js';
  * loop's settings: batch size, shuffling, L1/L2 penalties, clipping, early stopping, weight averaging.
  */
 export interface TrainerOptions {
+  /** The model trained in place (its `params` are what the optimizer steps). */
   model: Sequential;
+  /** The data loss by name: mse, bce (on logits), ce (on logits), hinge. */
   loss: LossName;
+  /** The optimizer over the model's parameters (or the trainable ones, for a frozen body). */
   optimizer: Optimizer;
+  /** An lr schedule, best attached to `optimizer` (attachSchedule); stepped per epoch or per batch. */
   schedule?: Schedule;
   /** When the schedule steps: once per epoch (the contract's default) or after every optimizer step. */
   scheduleEvery?: 'epoch' | 'batch';
+  /** The training rows. */
   train: Dataset;
+  /** Held-out rows, evaluated at the end of every epoch (valLoss, valAccuracy, early stopping). */
   val?: Dataset;
   /** Rows per batch, or 'full'. */
   batch: number | 'full';
@@ -37,7 +43,9 @@ export interface TrainerOptions {
   shuffle: boolean;
   /** Draws the epoch permutations. */
   rng: Rng;
+  /** λ of the L1 penalty λ·Σ|W| over the weight matrices (not the biases); added to the gradient, not to trainLoss. */
   l1?: number;
+  /** λ of the L2 penalty λ·Σ W² over the weight matrices (not the biases; torch's weight_decay is 2λ on them). */
   l2?: number;
   /** Rescale the gradient to this global L2 norm when larger (torch clip_grad_norm_). */
   clipNorm?: number;
