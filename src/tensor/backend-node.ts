@@ -6,7 +6,8 @@
  * A task (one matmul, one optimizer step) is cut into chunks that the main thread and the workers CLAIM
  * from a shared counter: the main thread writes the task's arguments once, opens the counter, bumps a
  * sequence word and notifies; workers spin briefly (a kernel call is often well under a millisecond, and
- * a futex wake-up costs tens of µs), then park in Atomics.wait. Whoever is running takes the next chunk,
+ * a futex wake-up costs tens of µs), then park in Atomics.wait; the spin budget adapts to the gaps seen,
+ * so a worker on a loaded machine parks instead of burning the time slice the main thread needs. Whoever is running takes the next chunk,
  * so a worker that the OS has not scheduled (a busy machine) costs nothing: the main thread does its
  * chunks too, and waits only for chunks already begun. On a loaded 2-core machine a fixed split stalls
  * every kernel call for a time slice; claiming keeps the threaded path no slower than one thread.
@@ -31,6 +32,14 @@ const CLOSED = 1 << 30;
 // step: i0Slot n chunk, then the kernel's own arguments from slot 4
 const ARGS = 40;
 const STEP_ARGS = 4;
+/** A worker's spin budget between tasks, in µs (adaptive between min and max; see the worker body). */
+const SPIN_US = { start: 20, min: 2, max: 50 };
+/** SplitChooser: tasks per window, windows per cycle, probe windows at the start of a cycle (even: half split, half alone). */
+const CHOOSER = { window: 32, windows: 32, probes: 4 };
+/** Work units of one optimizer-step element, against one multiply-add of a matmul (a step is memory-bound: ~16 B an element). */
+const STEP_WORK = 8;
+/** How long the main thread spins for chunks that workers have begun before it parks, in ms. */
+const MAIN_SPIN_MS = 0.5;
 
 // The worker body (CommonJS, eval'd so it needs no file next to the compiled output or tsx).
 const workerSource = `
@@ -44,11 +53,23 @@ const fns = kernels.map((k) => ex[k]);
 const lists = fns.map((f) => new Array(f.length).fill(0));
 ${runChunkSource('ex', 'scratch')}
 let seen = 0;
+// adaptive wait: spin for a budget of µs, then park. A task that arrives while spinning sets the budget
+// to twice its gap (the next gap is likely alike); a park halves it. Short gaps (the kernels of one
+// training step) are caught spinning; long ones (the main thread's own work, another process holding
+// the core) cost one futex wake-up and no stolen CPU time.
+let budget = ${SPIN_US.start};
 for (;;) {
-  let spins = 0;
+  const t0 = performance.now();
+  let spins = 0, parked = false;
   while (Atomics.load(c, ${SEQ}) === seen) {
-    if (++spins > 200000) { Atomics.wait(c, ${SEQ}, seen); spins = 0; }
+    if ((++spins & 255) === 0 && performance.now() - t0 > budget) {
+      Atomics.wait(c, ${SEQ}, seen);
+      parked = true;
+      break;
+    }
   }
+  if (parked) budget = Math.max(${SPIN_US.min}, budget / 2);
+  else budget = Math.min(${SPIN_US.max}, Math.max(budget, 2 * (performance.now() - t0)));
   seen = Atomics.load(c, ${SEQ});
   if (a[0] === ${OP_QUIT}) break;
   for (;;) {
@@ -91,6 +112,68 @@ export const parallelThresholds = {
   optimElements: 200_000,
 };
 
+/**
+ * Decides, from measurement, whether splitting tasks over the workers pays. On a loaded machine it may not:
+ * a worker that claimed a chunk can be descheduled for a whole time slice while the main thread waits, and
+ * where the scheduler gives a process (or its session: Linux autogroup) one CPU share for all its threads,
+ * a spinning worker takes time from the main thread's own work between the tasks. That cost falls outside
+ * the tasks, so tasks are not timed one by one: the chooser times whole windows of WINDOW tasks with the
+ * work between them. Each cycle starts with PROBES windows that alternate split and alone, and keeps for
+ * the rest of the cycle the way that took less wall time per unit of work (multiply-adds, elements).
+ */
+export class SplitChooser {
+  private i = 0;
+  private splitNow = true;
+  private arm = -1; // the probe window running: 1 split, 0 alone, −1 none
+  private t0 = 0;
+  private work = 0;
+  private readonly ms = [0, 0];
+  private readonly units = [0, 0];
+  /** Tasks run split and alone since start (for the bench and the docs). */
+  readonly counts = { split: 0, alone: 0 };
+
+  /** `now`: the clock in ms (a test passes its own). */
+  constructor(private readonly now: () => number = () => performance.now()) {}
+
+  /** Whether the next task, of `work` units, splits. */
+  next(work: number): boolean {
+    if (splitPolicy.mode !== 'measure') return splitPolicy.mode === 'always';
+    const i = this.i;
+    if (i % CHOOSER.window === 0) this.boundary(i / CHOOSER.window);
+    this.i = (i + 1) % (CHOOSER.window * CHOOSER.windows);
+    this.work += work;
+    if (this.splitNow) this.counts.split++;
+    else this.counts.alone++;
+    return this.splitNow;
+  }
+
+  private boundary(w: number): void {
+    const now = this.now();
+    if (this.arm >= 0) {
+      this.ms[this.arm] += now - this.t0;
+      this.units[this.arm] += this.work;
+    }
+    this.t0 = now;
+    this.work = 0;
+    if (w < CHOOSER.probes) {
+      this.arm = w % 2 === 0 ? 1 : 0;
+      this.splitNow = this.arm === 1;
+      return;
+    }
+    this.arm = -1;
+    if (w === CHOOSER.probes) {
+      this.splitNow = this.ms[1] / this.units[1] <= this.ms[0] / this.units[0];
+      this.ms[0] = this.ms[1] = this.units[0] = this.units[1] = 0;
+    }
+  }
+}
+
+/**
+ * 'measure' (the default): SplitChooser decides; 'always' splits every task above the thresholds (the tests
+ * of the threaded kernels), 'never' runs them all on the calling thread.
+ */
+export const splitPolicy: { mode: 'measure' | 'always' | 'never' } = { mode: 'measure' };
+
 class NodeParallel implements ParallelExecutor {
   readonly threads: number;
   private readonly workers: Worker[] = [];
@@ -99,6 +182,8 @@ class NodeParallel implements ParallelExecutor {
   private readonly mainScratch: number;
   private readonly scratchBytes: number;
   private seq = 0;
+  /** Whether splitting pays now (one judge for every task: the cost of splitting is process-wide). */
+  readonly chooser = new SplitChooser();
   private readonly runChunk: (ch: number) => void;
 
   constructor(private readonly be: WasmBackend, threads: number, maxN: number) {
@@ -131,12 +216,18 @@ class NodeParallel implements ParallelExecutor {
   /**
    * Runs the task whose arguments are written: opens `chunks` chunks to claim, wakes the workers, claims
    * chunks itself until none is left, then waits for the chunks others began. Returns the OR of step results.
+   * `split` false runs every chunk on the calling thread and leaves the workers parked.
    */
-  private run(chunks: number): number {
+  private run(chunks: number, split: boolean): number {
     const c = this.c;
     Atomics.store(c, DONE, 0);
     Atomics.store(c, RESULT, 0);
     Atomics.store(c, CHUNKS, chunks);
+    if (!split) {
+      // NEXT stays CLOSED: a worker still spinning from an earlier task can claim nothing
+      for (let ch = 0; ch < chunks; ch++) this.runChunk(ch);
+      return Atomics.load(c, RESULT);
+    }
     Atomics.store(c, NEXT, 0); // opened last: the arguments above are complete when a claim can succeed
     this.seq = (this.seq + 1) | 0;
     Atomics.store(c, SEQ, this.seq);
@@ -147,10 +238,13 @@ class NodeParallel implements ParallelExecutor {
       this.runChunk(ch);
       Atomics.add(c, DONE, 1);
     }
+    // the chunks left were begun by running workers and take about a chunk's time: spin for them a little
+    // (a parked main thread is woken behind every other runnable thread), then park
+    const t0 = performance.now();
     for (let spins = 0; ; spins++) {
       const done = Atomics.load(c, DONE);
       if (done >= chunks) break;
-      if (spins > 1000) Atomics.wait(c, DONE, done, 1);
+      if ((spins & 255) === 255 && performance.now() - t0 > MAIN_SPIN_MS) Atomics.wait(c, DONE, done, 1);
     }
     Atomics.store(c, NEXT, CLOSED);
     return Atomics.load(c, RESULT);
@@ -165,11 +259,13 @@ class NodeParallel implements ParallelExecutor {
     // split the longer side, so the duplicated packing is the smaller operand; one chunk per thread
     const byRows = m >= n || n < 8 * T;
     const total = byRows ? m : n;
-    const chunk = Math.ceil(total / T / 8) * 8; // multiples of the tile sizes
+    const split = this.chooser.next(m * k * n);
+    // alone: one chunk, so nothing is packed twice
+    const chunk = split ? Math.ceil(total / T / 8) * 8 : total; // multiples of the tile sizes
     const s = this.a;
     s[0] = OP_MATMUL; s[1] = a; s[2] = b; s[3] = c; s[4] = m; s[5] = k; s[6] = n;
     s[7] = +transA; s[8] = +transB; s[9] = +accumulate; s[10] = +byRows; s[11] = total; s[12] = chunk;
-    this.run(Math.ceil(total / chunk));
+    this.run(Math.ceil(total / chunk), split);
     return true;
   }
 
@@ -179,12 +275,13 @@ class NodeParallel implements ParallelExecutor {
 
   step(kernel: StepKernel, args: readonly number[], n: number, i0Slot: number): number {
     if (!this.splitsStep(n)) return -1;
+    const split = this.chooser.next(n * STEP_WORK);
     // elementwise: several chunks per thread (nothing is duplicated), whole cache lines each
-    const chunk = Math.ceil(n / (4 * this.threads) / 16) * 16;
+    const chunk = split ? Math.ceil(n / (4 * this.threads) / 16) * 16 : n;
     const s = this.a;
     s[0] = 2 + STEP_KERNELS.indexOf(kernel); s[1] = i0Slot; s[2] = n; s[3] = chunk;
     for (let i = 0; i < args.length; i++) s[STEP_ARGS + i] = args[i];
-    const bits = this.run(Math.ceil(n / chunk));
+    const bits = this.run(Math.ceil(n / chunk), split);
     return bits === 0 ? 0 : 31 - Math.clz32(bits); // the worst code: codes are 1 and 2, bits 1 << code
   }
 
