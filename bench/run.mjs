@@ -127,6 +127,7 @@ for (let r = 0; r < rounds; r++) {
     if (results.e2e && one.results.e2e) {
       for (const k of ['descent', 'torch']) results.e2e[k] = results.e2e[k].map((x, i) => mergeResults(x, one.results.e2e[k][i]));
       results.e2e.jax = mergeResults(results.e2e.jax, one.results.e2e.jax);
+      results.e2e.tfjs = mergeResults(results.e2e.tfjs, one.results.e2e.tfjs);
       results.e2e.startup = mergeResults(results.e2e.startup, one.results.e2e.startup);
     }
     lb = mergeResults(lb, one.lb);
@@ -280,3 +281,5 @@ if (write) {
   log(`wrote bench/results.json and docs/performance.md (${seconds.toFixed(0)} s)`);
 }
 process.stdout.write(['', ...md.slice(md.indexOf('## Floors of issues 7 and 13 (ratios from this run)'), md.indexOf('## Results'))].join('\n') + '\n');
+// one line per floor, for a reader (or a script) that wants the verdicts
+process.stdout.write(ratios.filter((r) => r.floor).map((r) => `${r.met == null ? 'MISSING' : r.met ? 'PASS' : 'FAIL'} ${r.name}: ${r.ratio == null ? '—' : fmt(r.ratio, 2) + '×'} (floor ${fmt(r.floor, 2)}×; ${r.detail})`).join('\n') + '\n');
