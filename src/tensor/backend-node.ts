@@ -34,8 +34,8 @@ const ARGS = 40;
 const STEP_ARGS = 4;
 /** A worker's spin budget between tasks, in µs (adaptive between min and max; see the worker body). */
 const SPIN_US = { start: 20, min: 2, max: 50 };
-/** SplitChooser: tasks per window, windows per cycle, probe windows at the start of a cycle (even: half split, half alone). */
-const CHOOSER = { window: 32, windows: 32, probes: 4 };
+/** SplitChooser: tasks per window, windows per cycle, probe windows at the start of a cycle (even: half split, half alone), and the time ratio split/alone below which splitting is kept. */
+const CHOOSER = { window: 32, windows: 32, probes: 6, margin: 0.85 };
 /** Work units of one optimizer-step element, against one multiply-add of a matmul (a step is memory-bound: ~16 B an element). */
 const STEP_WORK = 8;
 /** How long the main thread spins for chunks that workers have begun before it parks, in ms. */
@@ -119,7 +119,8 @@ export const parallelThresholds = {
  * a spinning worker takes time from the main thread's own work between the tasks. That cost falls outside
  * the tasks, so tasks are not timed one by one: the chooser times whole windows of WINDOW tasks with the
  * work between them. Each cycle starts with PROBES windows that alternate split and alone, and keeps for
- * the rest of the cycle the way that took less wall time per unit of work (multiply-adds, elements).
+ * the rest of the cycle the way that took less wall time per unit of work (multiply-adds, elements),
+ * splitting only when it wins by a margin.
  */
 export class SplitChooser {
   private i = 0;
@@ -162,7 +163,8 @@ export class SplitChooser {
     }
     this.arm = -1;
     if (w === CHOOSER.probes) {
-      this.splitNow = this.ms[1] / this.units[1] <= this.ms[0] / this.units[0];
+      // splitting must win clearly: a tie goes to the calling thread alone, which spends no second core
+      this.splitNow = this.ms[1] / this.units[1] < CHOOSER.margin * (this.ms[0] / this.units[0]);
       this.ms[0] = this.ms[1] = this.units[0] = this.units[1] = 0;
     }
   }
@@ -216,18 +218,12 @@ class NodeParallel implements ParallelExecutor {
   /**
    * Runs the task whose arguments are written: opens `chunks` chunks to claim, wakes the workers, claims
    * chunks itself until none is left, then waits for the chunks others began. Returns the OR of step results.
-   * `split` false runs every chunk on the calling thread and leaves the workers parked.
    */
-  private run(chunks: number, split: boolean): number {
+  private run(chunks: number): number {
     const c = this.c;
     Atomics.store(c, DONE, 0);
     Atomics.store(c, RESULT, 0);
     Atomics.store(c, CHUNKS, chunks);
-    if (!split) {
-      // NEXT stays CLOSED: a worker still spinning from an earlier task can claim nothing
-      for (let ch = 0; ch < chunks; ch++) this.runChunk(ch);
-      return Atomics.load(c, RESULT);
-    }
     Atomics.store(c, NEXT, 0); // opened last: the arguments above are complete when a claim can succeed
     this.seq = (this.seq + 1) | 0;
     Atomics.store(c, SEQ, this.seq);
@@ -258,14 +254,14 @@ class NodeParallel implements ParallelExecutor {
     // splitting rows makes every chunk pack all of op(B) (k·n), splitting columns all of op(A) (m·k):
     // split the longer side, so the duplicated packing is the smaller operand; one chunk per thread
     const byRows = m >= n || n < 8 * T;
+    // alone: the backend's own single-thread call, exactly the path of --threads 1
+    if (!this.chooser.next(m * k * n)) return false;
     const total = byRows ? m : n;
-    const split = this.chooser.next(m * k * n);
-    // alone: one chunk, so nothing is packed twice
-    const chunk = split ? Math.ceil(total / T / 8) * 8 : total; // multiples of the tile sizes
+    const chunk = Math.ceil(total / T / 8) * 8; // multiples of the tile sizes
     const s = this.a;
     s[0] = OP_MATMUL; s[1] = a; s[2] = b; s[3] = c; s[4] = m; s[5] = k; s[6] = n;
     s[7] = +transA; s[8] = +transB; s[9] = +accumulate; s[10] = +byRows; s[11] = total; s[12] = chunk;
-    this.run(Math.ceil(total / chunk), split);
+    this.run(Math.ceil(total / chunk));
     return true;
   }
 
@@ -275,13 +271,13 @@ class NodeParallel implements ParallelExecutor {
 
   step(kernel: StepKernel, args: readonly number[], n: number, i0Slot: number): number {
     if (!this.splitsStep(n)) return -1;
-    const split = this.chooser.next(n * STEP_WORK);
+    if (!this.chooser.next(n * STEP_WORK)) return -1; // alone: the caller's single-thread call
     // elementwise: several chunks per thread (nothing is duplicated), whole cache lines each
-    const chunk = split ? Math.ceil(n / (4 * this.threads) / 16) * 16 : n;
+    const chunk = Math.ceil(n / (4 * this.threads) / 16) * 16;
     const s = this.a;
     s[0] = 2 + STEP_KERNELS.indexOf(kernel); s[1] = i0Slot; s[2] = n; s[3] = chunk;
     for (let i = 0; i < args.length; i++) s[STEP_ARGS + i] = args[i];
-    const bits = this.run(Math.ceil(n / chunk), split);
+    const bits = this.run(Math.ceil(n / chunk));
     return bits === 0 ? 0 : 31 - Math.clz32(bits); // the worst code: codes are 1 and 2, bits 1 << code
   }
 
