@@ -16,7 +16,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { setFlagsFromString } from 'node:v8';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { inputError } from '../errors.js';
 import { getBackend, installWasmKernels, type ParallelExecutor, type StepKernel, type WasmBackend } from './backend.js';
 
@@ -126,6 +126,7 @@ export class SplitChooser {
   private i = 0;
   private splitNow = true;
   private arm = -1; // the probe window running: 1 split, 0 alone, −1 none
+  private idle = true; // the machine had a core to spare at the start of this cycle
   private t0 = 0;
   private work = 0;
   private readonly ms = [0, 0];
@@ -133,8 +134,14 @@ export class SplitChooser {
   /** Tasks run split and alone since start (for the bench and the docs). */
   readonly counts = { split: 0, alone: 0 };
 
-  /** `now`: the clock in ms (a test passes its own). */
-  constructor(private readonly now: () => number = () => performance.now()) {}
+  /**
+   * `now`: the clock in ms; `busy`: whether the machine has no core to spare (checked once a cycle). Both
+   * are parameters so a test can pass its own.
+   */
+  constructor(
+    private readonly now: () => number = () => performance.now(),
+    private readonly busy: () => boolean = machineBusy,
+  ) {}
 
   /** Whether the next task, of `work` units, splits. */
   next(work: number): boolean {
@@ -156,6 +163,14 @@ export class SplitChooser {
     }
     this.t0 = now;
     this.work = 0;
+    if (w === 0) this.idle = !this.busy();
+    if (!this.idle) {
+      // no core to spare: split windows would borrow CPU time that the scheduler takes back later, which
+      // short probes do not see, so the whole cycle runs alone and nothing is probed
+      this.arm = -1;
+      this.splitNow = false;
+      return;
+    }
     if (w < CHOOSER.probes) {
       this.arm = w % 2 === 0 ? 1 : 0;
       this.splitNow = this.arm === 1;
@@ -168,6 +183,15 @@ export class SplitChooser {
       this.ms[0] = this.ms[1] = this.units[0] = this.units[1] = 0;
     }
   }
+}
+
+/**
+ * Whether the machine is busy: the 1-minute load average (runnable threads, this process's included) at or
+ * above the cores plus a quarter. On Linux with autogroup (the default) a process then gets one share of
+ * the CPUs for all its threads, and a second thread cannot add throughput, only take turns with the first.
+ */
+function machineBusy(): boolean {
+  return loadavg()[0] >= availableParallelism() + 0.25;
 }
 
 /**

@@ -241,7 +241,7 @@ test('SplitChooser keeps splitting where split windows take less wall time per u
   // a split that is not clearly faster (0.9 of the time alone) is not worth a second core
   for (const [splitCost, aloneCost, want] of [[0.6, 1, true], [1.7, 1, false], [0.9, 1, false]] as const) {
     let clock = 0;
-    const ch = new SplitChooser(() => clock);
+    const ch = new SplitChooser(() => clock, () => false);
     const ways: boolean[] = [];
     for (let t = 0; t < 32 * 32 * 2; t++) {
       const work = 1 + (t % 2); // two shapes alternating, as a forward and a backward matmul
@@ -255,4 +255,20 @@ test('SplitChooser keeps splitting where split windows take less wall time per u
     assert.ok(cycle2.slice(192).every((s) => s === want), `${splitCost}/${aloneCost}: expected ${want ? 'split' : 'alone'}`);
     assert.equal(ch.counts.split + ch.counts.alone, ways.length);
   }
+});
+
+test('SplitChooser: on a busy machine (no core to spare) every task runs alone and nothing is probed', () => {
+  let clock = 0, busy = true;
+  const ch = new SplitChooser(() => clock, () => busy);
+  const ways: boolean[] = [];
+  for (let t = 0; t < 32 * 32 * 2; t++) {
+    ways.push(ch.next(1));
+    clock += 0.5; // splitting would look twice as fast: the load decides first
+    if (t === 32 * 32 + 5) busy = false; // a change of load is seen at the next cycle, not mid-cycle
+  }
+  assert.ok(ways.every((s) => !s));
+  assert.deepEqual(ch.counts, { split: 0, alone: 32 * 32 * 2 });
+  ways.length = 0;
+  for (let t = 0; t < 32 * 32; t++) ways.push(ch.next(1));
+  assert.equal(ways[0], true, 'an idle machine: the next cycle probes again, split first');
 });
