@@ -12,7 +12,7 @@ import { join, dirname } from 'node:path';
 import { stats } from './common.mjs';
 
 /** The Python with torch for the end-to-end row: DESCENT_BENCH_PYTHON, a .venv-torch2 in the repository, else /usr/bin/python3. */
-function torchPython(root, sh) {
+export function torchPython(root, sh) {
   for (const p of [process.env.DESCENT_BENCH_PYTHON, join(root, '.venv-torch2/bin/python'), '/usr/bin/python3']) {
     if (p && existsSync(p) && sh(p, ['-c', 'import torch, numpy']).ok) return p;
   }
