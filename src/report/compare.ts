@@ -12,10 +12,12 @@ import { optimizerStepCounts } from '../optim/optimizer.js';
 import { initBackend } from '../tensor/backend.js';
 import type { LoadedDataset } from '../data/load-dataset.js';
 import { train, type RunFiles } from '../train/train.js';
+import { lossLandscape } from '../train/landscape.js';
+import { landscapeCharts, type LandscapeData } from '../viz/landscape.js';
 import { isRaceSearchMethod, parseRunSpec, type RunSpec } from './spec.js';
 import { race, type RaceResult } from './function-race.js';
 import { firstBelow, functionContourSvg, functionValueChart, hasSearch, meanStd, reportHtml, trainingCharts } from './html.js';
-import type { FunctionSection, TrainingRun, TrainingSection } from './html.js';
+import type { FunctionSection, LandscapeEntry, TrainingRun, TrainingSection } from './html.js';
 
 /** Bytes one (optimizer, seed) training run keeps for the report: per epoch (train and validation loss, accuracy, in memory and as JSON text), and once (its record, wall time, the figure's points). */
 const COMPARE_BYTES_PER_EPOCH = 3 * (8 + 24);
@@ -42,6 +44,11 @@ export interface CompareTraining {
   optimizers: CompareOptimizer[];
   /** The validation fraction as given (recorded in each run's equivalent command line); the split itself is `data`'s. */
   val?: number;
+  /**
+   * Each optimizer's seed-1 run also computes its loss landscape (as `descent train --landscape`): `grid` points
+   * per axis, `rows` training rows per point (default the library's sample); kept as landscape-LABEL.json and drawn.
+   */
+  landscape?: { grid: number; rows?: number };
 }
 
 /** A comparison: a test-function race, a training comparison, or both. */
@@ -185,9 +192,12 @@ export async function compare(config: CompareConfig, hooks: CompareHooks): Promi
   // (per start: f against step, the contour (2-D), and f against evaluations when search methods race)
   const searchCharts = fnRuns.some((r) => isRaceSearchMethod(r.name)) ? 1 : 0;
   const figureCount = (objective ? x0s.length * ((objective.n === 2 ? 2 : 1) + searchCharts) : 0) + (trainRuns.length ? 4 : 0);
-  const total = fnRuns.length * x0s.length + (t ? trainRuns.length * t.seeds * t.epochs : 0) + figureCount;
+  let total = fnRuns.length * x0s.length + (t ? trainRuns.length * t.seeds * t.epochs : 0) + figureCount;
   const bar = hooks.progress;
   bar?.start(total);
+  const { files: io } = hooks;
+  const written: string[] = [];
+  const landscapes: LandscapeEntry[] = [];
   const functions: FunctionSection[] = [];
   if (objective) {
     for (const x0 of x0s) {
@@ -217,9 +227,19 @@ export async function compare(config: CompareConfig, hooks: CompareHooks): Promi
         const t0 = performance.now();
         const times: number[] = [];
         const epochs: Array<{ trainLoss: number; valLoss?: number; valAccuracy?: number }> = [];
+        // the landscape of seed 1's run: the weight iterates for its PCA plane, the start and after every epoch
+        const withLandscape = t.landscape !== undefined && s === 1;
+        const iterates: Float32Array[] = [];
+        let model: { params: ArrayLike<number> } | undefined;
+        let result: Awaited<ReturnType<typeof train>>;
         try {
-          await train({ data: t.data, model: t.model, epochs: t.epochs, batch: t.batch, seed: s, optimizer: { name: run.name, ...run.options }, memoryLimit: c.memoryLimit }, {
+          result = await train({ data: t.data, model: t.model, epochs: t.epochs, batch: t.batch, seed: s, optimizer: { name: run.name, ...run.options }, memoryLimit: c.memoryLimit }, {
+            onStart: (st) => {
+              model = st.model;
+              if (withLandscape) iterates.push(Float32Array.from(st.model.params));
+            },
             onEpoch: (m) => {
+              if (withLandscape && model) iterates.push(Float32Array.from(model.params));
               epochs.push(m);
               times.push((performance.now() - t0) / 1000);
               bar?.increment();
@@ -230,6 +250,15 @@ export async function compare(config: CompareConfig, hooks: CompareHooks): Promi
           if (!(e instanceof DescentError)) throw e;
           const msg = `training (${trainCommand(t, run, s)}): ${e.message}`;
           throw e.kind === 'input' ? inputError(msg) : runError(msg);
+        }
+        if (withLandscape) {
+          const l = lossLandscape(result.model, result.meta.loss, t.data.train, iterates, { resolution: t.landscape!.grid, rows: t.landscape!.rows });
+          const json = JSON.stringify({ ...l, random: { ...l.random, loss: Array.from(l.random.loss) }, pca: l.pca ? { ...l.pca, loss: Array.from(l.pca.loss) } : undefined }) + '\n';
+          const file = io.join(c.out, `landscape-${slug(run.label)}.json`);
+          io.mkdir(c.out);
+          io.write(file, json);
+          written.push(file);
+          landscapes.push({ key: slug(run.label), what: `${run.label} (seed 1), ${t.model} on ${t.data.name}`, landscape: JSON.parse(json) as LandscapeData });
         }
         tr.seeds.push(s);
         tr.trainLoss.push(epochs.map((e) => e.trainLoss));
@@ -246,8 +275,6 @@ export async function compare(config: CompareConfig, hooks: CompareHooks): Promi
   }
 
   // every figure as SVG (exact, scalable) and as a PNG beside it (for places that take no SVG)
-  const { files: io } = hooks;
-  const written: string[] = [];
   io.mkdir(c.out);
   const figure = (name: string, svg: string): void => {
     bar?.update(`figure ${name}`);
@@ -272,12 +299,17 @@ export async function compare(config: CompareConfig, hooks: CompareHooks): Promi
   if (training) {
     const charts = Object.entries(trainingCharts(training));
     // without held-out rows there are no validation charts: the bar's total drops to what is left
-    if (bar && charts.length < 4) bar.setTotal(total - (4 - charts.length));
+    if (bar && charts.length < 4) bar.setTotal((total -= 4 - charts.length));
     for (const [name, svg] of charts) figure(`training-${name}`, svg);
+  }
+  for (const l of landscapes) {
+    const charts = Object.entries(landscapeCharts(l.landscape, l.key));
+    bar?.setTotal((total += charts.length));
+    for (const [kind, svg] of charts) if (svg) figure(`landscape-${l.key}-${kind}`, svg);
   }
   bar?.update('report');
   const report = io.join(c.out, 'report.html');
-  const html = reportHtml({ title: `descent compare: ${c.name}`, command: c.command ?? 'compare()', functions, training, createdAt: new Date().toISOString() });
+  const html = reportHtml({ title: `descent compare: ${c.name}`, command: c.command ?? 'compare()', functions, training, landscapes, createdAt: new Date().toISOString() });
   const summary: CompareSummary = {
     report,
     files: written,

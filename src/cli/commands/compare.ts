@@ -5,20 +5,23 @@
  * (−3, 3), capped at 10,000 steps, and the MNIST MLP trained with four optimizers over 3 seeds.
  */
 import type { Command } from 'commander';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import { inputError } from '../../errors.js';
 import { parseStrictJson } from '../../io/strict-json.js';
 import { checkOutputDir } from '../output-paths.js';
-import { svgToPng } from '../png.js';
+import { checkFolderOutputs, type RunFile } from '../../io/output-policy.js';
+import { pngPathFor, svgToPng } from '../png.js';
 import { parseBatchArg } from '../../data/index.js';
+import { makeObjective } from '../../objectives/index.js';
 import { parseModelArg } from '../../nn/index.js';
 import { computeReport, startFastPath, threadsHelp } from '../fast-path.js';
 import { loadDataset } from '../../node/datasets.js';
 import { resolveThreads } from '../../tensor/backend-node.js';
 import { nodeRunFiles } from '../../node/files.js';
-import { memoryLimit, modelMemoryLimit } from '../limits.js';
+import { heapMemoryLimit, memoryLimit, modelMemoryLimit } from '../limits.js';
+import { landscapeRows } from '../data-flags.js';
 import type { ObjectiveSpec } from '../../objectives/index.js';
 import { compare, compareSummaryJson, compareText, parseRunSpec, type CompareResult } from '../../report/index.js';
 
@@ -89,6 +92,9 @@ interface CliOptions {
   out?: string;
   json?: boolean;
   progress: boolean;
+  landscape?: boolean;
+  landscapeGrid?: string;
+  landscapeRows?: string;
 }
 
 function intFlag(flag: string, text: string, min: number): number {
@@ -226,12 +232,28 @@ async function runCompare(o: CliOptions, command: string): Promise<void> {
   const optimizers = spec.function !== undefined ? spec.optimizers.flatMap((s) => parseRunSpec(s)) : [];
   const trainOptimizers = spec.data !== undefined ? spec.trainOptimizers.flatMap((s) => parseRunSpec(s)) : [];
   const batch = spec.data !== undefined ? parseBatchArg(spec.batch) : 'full';
+  const out = o.out ?? join('reports', slug(spec.name));
+  checkOutputDir('--out', out);
+  // before the data is read, any race or training run: no report file may be the --spec or --data file (a link, a second name)
+  const reportNames = new Set(['report.html', 'summary.json']);
+  const figureNames = (base: string) => [base, pngPathFor(base)];
+  if (spec.function !== undefined && spec.x0.length) {
+    const fn = makeObjective(spec.function, spec.x0[0].length).name;
+    for (const p of spec.x0) {
+      const base = `${slug(fn)}-from-${slug(p.join(','))}`;
+      for (const suffix of ['-values', '-evaluations', '']) for (const n of figureNames(`${base}${suffix}.svg`)) reportNames.add(n);
+    }
+  }
+  if (trainOptimizers.length) for (const c of ['loss-vs-epoch', 'loss-vs-time', 'val-loss', 'val-accuracy']) for (const n of figureNames(`training-${c}.svg`)) reportNames.add(n);
+  const reportInputs: RunFile[] = [];
+  if (o.spec !== undefined) reportInputs.push({ flag: '--spec', path: o.spec });
+  if (typeof spec.data === 'string') reportInputs.push({ flag: o.data !== undefined ? '--data' : `'data' of --spec ${o.spec ?? ''}`, path: spec.data });
+  checkFolderOutputs('--out', out, (name) => reportNames.has(name), reportInputs);
+  const landscape = landscapeFlags(o, trainOptimizers.length > 0);
   // the training data is read once, as descent train reads it (the same cells, rows and memory limit)
   const data = spec.data !== undefined ? loadDataset(spec.data, { val: spec.val, memoryLimit: memoryLimit() }) : undefined;
   // the training runs train in this process, on the fast path that starts here (--threads, DESCENT_THREADS)
   if (data) startFastPath(threads);
-  const out = o.out ?? join('reports', slug(spec.name));
-  checkOutputDir('--out', out);
   const bar = o.progress && !o.json && process.stderr.isTTY
     ? new cliProgress.SingleBar({ stream: process.stderr, format: 'compare |{bar}| {value}/{total} | {task}', hideCursor: true, clearOnComplete: true, fps: 10 }, cliProgress.Presets.shades_classic)
     : undefined;
@@ -240,9 +262,9 @@ async function runCompare(o: CliOptions, command: string): Promise<void> {
     r = await compare({
       name: spec.name, function: spec.function, x0: spec.x0, steps: spec.steps, tol: spec.tol, optimizers,
       training: data && {
-        data, model: spec.model, epochs: spec.epochs, seeds: spec.seeds, batch, targetLoss: spec.targetLoss, optimizers: trainOptimizers, val: spec.val,
+        data, model: spec.model, epochs: spec.epochs, seeds: spec.seeds, batch, targetLoss: spec.targetLoss, optimizers: trainOptimizers, val: spec.val, ...(landscape ? { landscape } : {}),
       },
-      out, command, memoryLimit: modelMemoryLimit, curvesLimit: memoryLimit(),
+      out, command, memoryLimit: modelMemoryLimit, curvesLimit: heapMemoryLimit(),
     }, {
       files: nodeRunFiles,
       png: (svg) => svgToPng(svg),
@@ -262,6 +284,20 @@ async function runCompare(o: CliOptions, command: string): Promise<void> {
 
 function slug(s: string): string {
   return s.replace(/[^A-Za-z0-9.+-]+/g, '_');
+}
+
+/** --landscape (training races only), --landscape-grid N and --landscape-rows: the grid size and rows, or null without --landscape. */
+function landscapeFlags(o: CliOptions, training: boolean): { grid: number; rows: number } | null {
+  if (!o.landscape) {
+    if (o.landscapeGrid !== undefined) throw inputError('--landscape-grid: needs --landscape');
+    if (o.landscapeRows !== undefined) throw inputError('--landscape-rows: needs --landscape');
+    return null;
+  }
+  if (!training) throw inputError('--landscape: needs training runs (--data NAME); a landscape is of a trained network');
+  const grid = o.landscapeGrid === undefined ? 41 : Number(o.landscapeGrid);
+  if (!/^\s*\d+\s*$/.test(o.landscapeGrid ?? '41') || !Number.isInteger(grid) || grid < 3 || grid > 201) throw inputError(`--landscape-grid: expected an integer in [3, 201], got '${String(o.landscapeGrid)}'`);
+  // checked here, before any run, as train checks it
+  return { grid, rows: landscapeRows(o.landscapeRows) };
 }
 
 function collect(v: string, prev: string[]): string[] {
@@ -288,6 +324,9 @@ export function register(program: Command): void {
     .option('--val <F>', 'validation fraction (the dataset default otherwise)')
     .option('--target-loss <X>', 'train loss for the steps-to-target column (default 0.3)')
     .option('--out <DIR>', 'output folder (default reports/<name>)')
+    .option('--landscape', 'with --data: each optimizer\'s seed-1 run also computes its loss landscape (as train --landscape), shown in the report and kept as landscape-LABEL.json')
+    .option('--landscape-grid <n>', 'grid points per axis of each landscape slice (default 41)')
+    .option('--landscape-rows <n|all>', 'training rows each landscape point evaluates (as train --landscape-rows)')
     .option('--json', 'print a summary object on stdout')
     .option('--no-progress', 'no progress bar')
     .action(async (opts: CliOptions) => {

@@ -13,8 +13,10 @@ import { kmeansRuns } from '../../train/kmeans-run.js';
 import { kmeansPlotSvg } from '../../viz/kmeans-plot.js';
 import { builtinDatasets } from '../../data/index.js';
 import { loadKMeansTable } from '../../node/datasets.js';
+import { existsSync } from 'node:fs';
 import { checkOutputFile } from '../output-paths.js';
-import { memoryLimit } from '../limits.js';
+import { checkDistinctFiles } from '../../io/output-policy.js';
+import { heapMemoryLimit, memoryLimit } from '../limits.js';
 import { checkFigureName, writeFigure } from '../png.js';
 
 interface KMeansCliOptions {
@@ -58,9 +60,14 @@ async function run(o: KMeansCliOptions): Promise<void> {
   const seeds = intFlag('seeds', o.seeds, 1);
   if (o.init !== 'kmeans++' && o.init !== 'random') throw inputError(`--init: expected kmeans++ or random, got '${o.init}'`);
   if (o.plot !== undefined) checkFigureName('--plot', o.plot);
-  if (o.plot !== undefined) checkOutputFile('--plot', o.plot);
+  if (o.plot !== undefined) {
+    checkOutputFile('--plot', o.plot);
+    // before the data is read: --plot naming the data file (a link, or a second name) would destroy it
+    if (existsSync(o.data)) checkDistinctFiles([{ flag: '--plot', path: o.plot }], [{ flag: '--data', path: o.data }]);
+  }
   const table = loadKMeansTable(o.data, o.target, memoryLimit());
-  const runs = kmeansRuns(table, { k, methods, batchSize, epochs, iterations, init: o.init, seed, seeds, standardize: o.standardize, memoryLimit: memoryLimit() });
+  // the runs are JavaScript objects: V8's heap limit bounds them before the machine's memory does
+  const runs = kmeansRuns(table, { k, methods, batchSize, epochs, iterations, init: o.init, seed, seeds, standardize: o.standardize, memoryLimit: heapMemoryLimit() });
   const title = `k-means on ${o.data} (n = ${table.n}, d = ${table.d}, k = ${k}${o.standardize ? ', standardized' : ''})`;
   if (o.plot !== undefined) writeFigure(o.plot, kmeansPlotSvg(runs, title));
 
