@@ -17,6 +17,10 @@
 import { escapeText, inputError, quoteList, quoteValue } from '../errors.js';
 import { countClasses, type Dataset } from './dataset.js';
 
+/**
+ * How {@link parseCsv} reads a CSV file (a header row, then one row per example): the target column, which
+ * columns are features, their precision and limits. All fields are optional.
+ */
 export interface CsvOptions {
   /** The file name in messages. */
   source?: string;

@@ -9,6 +9,10 @@ import type { SearchObjective } from './counted.js';
 import { LbfgsTorch, lbfgsTorchDefaults } from './lbfgs-torch.js';
 import { ThinnedPath, type PathThinning } from './path-thinning.js';
 
+/**
+ * What {@link runLbfgsTorch} returns: the iterate and f after each step (index 0 is x0), the closure calls
+ * counted, and whether the final gradient's largest component is ≤ 1e-6.
+ */
 export interface LbfgsTorchRun {
   path: number[][];
   values: number[];

@@ -52,6 +52,12 @@ export const searchMethods = {
 /** The strong Wolfe line searches: Moré–Thuente (the default) and Nocedal & Wright's. */
 export type WolfeSearch = 'more-thuente' | 'nocedal-wright';
 
+/**
+ * The name of a line-search or second-order method, a key of {@link searchMethods}:
+ * `'gd-backtracking' | 'newton' | 'bfgs' | 'lbfgs' | 'cg'`. bfgs, lbfgs and cg follow SciPy's 'BFGS', 'L-BFGS-B'
+ * (unbounded) and 'CG'; newton is damped Newton on the exact (or central-difference) Hessian, which SciPy's
+ * 'Newton-CG' approximates by conjugate gradients.
+ */
 export type SearchMethodName = keyof typeof searchMethods;
 
 /** Why a run stopped. */
@@ -66,7 +72,12 @@ export interface IterateInfo {
   evaluations: number;
 }
 
+/**
+ * Options of {@link minimize} (scipy.optimize.minimize's `method` and `options`): the method, the stopping tests,
+ * and the method's hyperparameters by name (defaults in {@link searchMethods}; an unknown one is an input error).
+ */
 export interface MinimizeOptions {
+  /** The method: a {@link SearchMethodName}; another string is an input error listing them. */
   method: SearchMethodName | string;
   /** Stop when max_i |∂f/∂x_i| ≤ gtol (default 1e-6). */
   gtol?: number;
@@ -85,9 +96,16 @@ export interface MinimizeOptions {
   [hyper: string]: unknown;
 }
 
+/**
+ * What {@link minimize} returns, as scipy.optimize.OptimizeResult: `x`, `fun`, `grad` (SciPy's `jac`) at the
+ * last iterate, `nit`, `evaluations` (SciPy's `nfev`), `converged` (`success`), the stop `reason`, and the path.
+ */
 export interface MinimizeResult {
+  /** The last iterate (SciPy's `x`). */
   x: Float64Array;
+  /** f(x) (SciPy's `fun`). */
   fun: number;
+  /** ∇f(x) (SciPy's `jac`). */
   grad: Float64Array;
   /** Iterations (accepted steps). */
   nit: number;
@@ -97,6 +115,7 @@ export interface MinimizeResult {
   hessianEvaluations: number;
   /** reason is 'gtol', or 'ftol' (L-BFGS-B's relative-reduction stop, which SciPy reports as success). */
   converged: boolean;
+  /** Why the run stopped. */
   reason: StopReason;
   /** x0, x1, ..., every iterate (empty when recordPath is false). */
   path: number[][];
@@ -106,6 +125,7 @@ export interface MinimizeResult {
   thinned?: PathThinning;
 }
 
+/** Whether `name` is one of the {@link searchMethods} (own keys only), narrowing it to {@link SearchMethodName}. */
 export function isSearchMethodName(name: string): name is SearchMethodName {
   return Object.prototype.hasOwnProperty.call(searchMethods, name);
 }
@@ -184,8 +204,8 @@ function makeRule(method: SearchMethodName, o: Record<string, number | string | 
  *
  * @example
  * const r = minimize(makeObjective('rosenbrock', 2), [-1.2, 1], { method: 'bfgs', gtol: 1e-8 });
- * console.log(r.reason, r.nit, r.evaluations, Array.from(r.x, (v) => v.toFixed(6)).join(', '));
- * // gtol 34 41 1.000000, 1.000000   (SciPy's BFGS: the same 34 iterations and 41 evaluations)
+ * console.log(r.reason, r.nit, r.evaluations, Array.from(r.x, (v) => v.toFixed(6)).join(', ')); // gtol 34 41 1.000000, 1.000000
+ * // SciPy's BFGS: the same 34 iterations and 41 evaluations
  */
 export function minimize(objective: SearchObjective, x0: ArrayLike<number>, options: MinimizeOptions): MinimizeResult {
   const { method, maxIter, recordPath = true, onIterate, maxPathPoints = Infinity, ...hyper } = options;

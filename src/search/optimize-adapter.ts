@@ -8,6 +8,7 @@ import { minimize, searchMethods, type SearchMethodName, type StopReason } from 
 import type { SearchObjective } from './counted.js';
 import type { PathThinning } from './path-thinning.js';
 
+/** One `descent optimize` run of a search method: the contract's path, values, evaluations and converged, and why it stopped. */
 export interface OptimizeSearchResult {
   path: number[][];
   values: number[];
@@ -18,8 +19,15 @@ export interface OptimizeSearchResult {
   thinned?: PathThinning;
 }
 
+/** A search method as `descent optimize` calls it: its hyperparameters' defaults and a run. */
 export interface OptimizeSearchMethod {
+  /** The method's hyperparameters and their defaults ({@link searchMethods}). */
   readonly defaults: Readonly<Record<string, number | string | boolean>>;
+  /**
+   * Runs {@link minimize} from x0 for at most `steps` iterations with the given hyperparameters; a run whose f turns
+   * non-finite throws a run error (`diverged at step N ...`), as the contract asks. With `maxPathPoints` the path is
+   * thinned past that many points (src/search/path-thinning.ts) and the result says so in `thinned`.
+   */
   minimize(objective: SearchObjective, x0: number[], options: Record<string, unknown>, steps: number, maxPathPoints?: number): OptimizeSearchResult;
 }
 

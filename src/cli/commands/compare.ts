@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
@@ -22,6 +22,7 @@ import { checkModelMemory, parseModelArg, TRAINING_COPIES } from '../../nn/index
 import { initBackend } from '../../tensor/backend.js';
 import { resolveThreads } from '../../tensor/backend-node.js';
 import { threadsHelp } from '../fast-path.js';
+import { landscapeRows } from './train.js';
 import { loadRows } from '../../node/datasets.js';
 import { heapMemoryLimit, memoryLimit, modelMemoryLimit } from '../limits.js';
 
@@ -30,7 +31,8 @@ const COMPARE_BYTES_PER_EPOCH = 3 * (8 + 24);
 const COMPARE_BYTES_PER_SEED = 4096;
 import type { Objective, ObjectiveSpec } from '../../objectives/index.js';
 import { hasSearch, isRaceSearchMethod, parseRunSpec, race, reportHtml, functionValueChart, functionContourSvg, trainingCharts, meanStd, firstBelow } from '../../report/index.js';
-import type { RunSpec, FunctionSection, TrainingSection, TrainingRun, RaceResult } from '../../report/index.js';
+import type { RunSpec, FunctionSection, TrainingSection, TrainingRun, RaceResult, LandscapeEntry } from '../../report/index.js';
+import { landscapeCharts, type LandscapeData } from '../../viz/index.js';
 
 /** Everything one comparison needs, from flags, a spec file or a preset. */
 export interface CompareSpec {
@@ -99,6 +101,9 @@ interface CliOptions {
   out?: string;
   json?: boolean;
   progress: boolean;
+  landscape?: boolean;
+  landscapeGrid?: string;
+  landscapeRows?: string;
 }
 
 function intFlag(flag: string, text: string, min: number): number {
@@ -360,6 +365,7 @@ async function runCompare(o: CliOptions, command: string): Promise<void> {
     await checkTrainingMemory(spec.data as string, spec.model);
   }
   if (objective) for (const p of spec.x0) if (p.length !== objective.n) throw inputError(`--x0: expected ${objective.n} numbers for ${objective.name}, got ${p.length}`);
+  const landscapeGrid = landscapeFlags(o, trainRuns.length > 0);
   // every (optimizer, seed) keeps its curves for the report (in memory, then as JSON in the HTML): bounded by the budget
   if (trainRuns.length) {
     const need = trainRuns.length * spec.seeds * (spec.epochs * COMPARE_BYTES_PER_EPOCH + COMPARE_BYTES_PER_SEED);
@@ -398,6 +404,7 @@ async function runCompare(o: CliOptions, command: string): Promise<void> {
       }
     }
     let training: TrainingSection | undefined;
+    const landscapes: LandscapeEntry[] = [];
     // each training run's `compute` (kernels, threads, fused steps) as its child reported it
     const computes = new Map<string, unknown>();
     if (trainRuns.length) {
@@ -406,7 +413,16 @@ async function runCompare(o: CliOptions, command: string): Promise<void> {
         const tr: TrainingRun = { label: run.label, name: run.name, options: run.options, seeds: [], trainLoss: [], valLoss: [], valAccuracy: [], wallSeconds: [], stepsPerEpoch: 0 };
         for (let s = 1; s <= spec.seeds; s++) {
           bar?.update({ task: `${run.label}, seed ${s}` });
-          const r = await trainOnce(trainArgs(spec, run, s), () => bar?.increment());
+          // --landscape: seed 1's run also computes its landscape, as `descent train --landscape FILE.json` does
+          const landscapeFile = landscapeGrid !== null && s === 1 ? join(outDir, `landscape-${slug(run.label)}.json`) : null;
+          if (landscapeFile) mkdirSync(outDir, { recursive: true });
+          const args = trainArgs(spec, run, s);
+          if (landscapeFile) args.push('--landscape', landscapeFile, '--landscape-grid', String(landscapeGrid), ...(o.landscapeRows !== undefined ? ['--landscape-rows', o.landscapeRows] : []));
+          const r = await trainOnce(args, () => bar?.increment());
+          if (landscapeFile) {
+            files.push(landscapeFile);
+            landscapes.push({ key: slug(run.label), what: `${run.label} (seed 1), ${spec.model} on ${spec.data as string}`, landscape: JSON.parse(readFileSync(landscapeFile, 'utf8')) as LandscapeData });
+          }
           tr.seeds.push(s);
           tr.trainLoss.push(r.epochs.map((e) => e.trainLoss));
           tr.valLoss.push(r.epochs.map((e) => e.valLoss ?? NaN));
@@ -444,10 +460,15 @@ async function runCompare(o: CliOptions, command: string): Promise<void> {
       if (bar && charts.length < 4) bar.setTotal(total - (4 - charts.length));
       for (const [name, svg] of charts) figure(join(outDir, `training-${name}.svg`), svg);
     }
+    for (const l of landscapes) {
+      const charts = Object.entries(landscapeCharts(l.landscape, l.key));
+      bar?.setTotal(bar.getTotal() + charts.length);
+      for (const [kind, svg] of charts) if (svg) figure(join(outDir, `landscape-${l.key}-${kind}.svg`), svg);
+    }
     bar?.update({ task: 'report' });
     bar?.stop();
     const reportFile = join(outDir, 'report.html');
-    const html = reportHtml({ title: `descent compare: ${spec.name}`, command, functions, training, createdAt: new Date().toISOString() });
+    const html = reportHtml({ title: `descent compare: ${spec.name}`, command, functions, training, landscapes, createdAt: new Date().toISOString() });
     const summary = {
       report: reportFile,
       files,
@@ -512,6 +533,20 @@ async function runCompare(o: CliOptions, command: string): Promise<void> {
   }
 }
 
+/** --landscape (training races only) and --landscape-grid N: the grid size, or null without --landscape. */
+function landscapeFlags(o: CliOptions, training: boolean): number | null {
+  if (!o.landscape) {
+    if (o.landscapeGrid !== undefined) throw inputError('--landscape-grid: needs --landscape');
+    if (o.landscapeRows !== undefined) throw inputError('--landscape-rows: needs --landscape');
+    return null;
+  }
+  if (!training) throw inputError('--landscape: needs training runs (--data NAME); a landscape is of a trained network');
+  const grid = o.landscapeGrid === undefined ? 41 : Number(o.landscapeGrid);
+  if (!/^\s*\d+\s*$/.test(o.landscapeGrid ?? '41') || !Number.isInteger(grid) || grid < 3 || grid > 201) throw inputError(`--landscape-grid: expected an integer in [3, 201], got '${String(o.landscapeGrid)}'`);
+  landscapeRows(o.landscapeRows); // checked here, before any run, as train checks it
+  return grid;
+}
+
 function collect(v: string, prev: string[]): string[] {
   return prev.concat([v]);
 }
@@ -536,6 +571,9 @@ export function register(program: Command): void {
     .option('--val <F>', 'validation fraction (the dataset default otherwise)')
     .option('--target-loss <X>', 'train loss for the steps-to-target column (default 0.3)')
     .option('--out <DIR>', 'output folder (default reports/<name>)')
+    .option('--landscape', 'with --data: each optimizer\'s seed-1 run also computes its loss landscape (as train --landscape), shown in the report and kept as landscape-LABEL.json')
+    .option('--landscape-grid <n>', 'grid points per axis of each landscape slice (default 41)')
+    .option('--landscape-rows <n|all>', 'training rows each landscape point evaluates (as train --landscape-rows)')
     .option('--json', 'print a summary object on stdout')
     .option('--no-progress', 'no progress bar')
     .action(async (opts: CliOptions) => {
