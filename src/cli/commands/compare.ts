@@ -397,9 +397,9 @@ async function runCompare(o: CliOptions, command: string): Promise<void> {
       for (const run of trainRuns) {
         const tr: TrainingRun = { label: run.label, name: run.name, options: run.options, seeds: [], trainLoss: [], valLoss: [], valAccuracy: [], wallSeconds: [], stepsPerEpoch: 0 };
         for (let s = 1; s <= spec.seeds; s++) {
-          bar?.update({ task: `${run.label}, seed ${s}` });
           // --landscape: seed 1's run also computes its landscape, as `descent train --landscape FILE.json` does
           const landscapeFile = landscapeGrid !== null && s === 1 ? join(outDir, `landscape-${slug(run.label)}.json`) : null;
+          bar?.update({ task: `${run.label}, seed ${s}${landscapeFile ? ', then its loss landscape' : ''}` });
           if (landscapeFile) mkdirSync(outDir, { recursive: true });
           const args = trainArgs(spec, run, s);
           if (landscapeFile) args.push('--landscape', landscapeFile, '--landscape-grid', String(landscapeGrid), ...(o.landscapeRows !== undefined ? ['--landscape-rows', o.landscapeRows] : []));
