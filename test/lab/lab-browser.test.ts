@@ -215,6 +215,31 @@ test('dataset mode: training a few steps changes the decision boundary and the l
   assert.deepEqual(pageErrors, []);
 });
 
+test('dataset mode offers every optimizer of the registry; muon and adafactor train; sparse-adam is listed, disabled, with why', async () => {
+  const { optimizers } = await import('../../src/optim/registry.js');
+  const page = await open('#mode=data');
+  const options = await page.$$eval('#dopt option', (els) => els.map((e) => ({ value: (e as HTMLOptionElement).value, disabled: (e as HTMLOptionElement).disabled, title: (e as HTMLOptionElement).title })));
+  assert.deepEqual(options.map((o) => o.value), Object.keys(optimizers));
+  assert.deepEqual(options.filter((o) => o.disabled).map((o) => o.value), ['sparse-adam']);
+  assert.match(options.find((o) => o.value === 'sparse-adam')!.title, /needs sparse gradients/);
+  assert.equal(await page.isVisible('#dopt-note'), true);
+  assert.match((await page.textContent('#dopt-note'))!, /^sparse-adam needs sparse gradients \(an embedding-bag input layer\)/);
+  for (const opt of ['muon', 'adafactor', 'asgd']) {
+    await page.selectOption('#dopt', opt);
+    await stepTimes(page, '#dstep', 3);
+    assert.equal(await page.textContent('#depoch'), 'step 3', opt);
+    const d = (await page.getAttribute('#dloss path.series[data-key="train"]', 'd'))!;
+    assert.equal(d.split('L').length, 3, `${opt}: three losses plotted`);
+    assert.match(new URL(page.url()).hash, new RegExp(`dopt=${opt}`));
+  }
+  // a link naming sparse-adam opens on the default rule, the select showing it
+  const twin = await open('#mode=data&dopt=sparse-adam');
+  assert.equal(await twin.inputValue('#dopt'), 'adam');
+  await page.close();
+  await twin.close();
+  assert.deepEqual(pageErrors, []);
+});
+
 test('the page loads only its own files (no network requests elsewhere), and Ctrl-C stops the server cleanly', async () => {
   assert.ok(requested.length >= 3, 'the page, its script and its stylesheet were requested');
   for (const r of requested) assert.ok(r.startsWith(url), `request off the lab server: ${r}`);
@@ -232,3 +257,4 @@ test('the page loads only its own files (no network requests elsewhere), and Ctr
   });
   assert.ok(refused, 'the port is closed after Ctrl-C');
 });
+

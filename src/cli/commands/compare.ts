@@ -14,6 +14,7 @@ import { inputError, runError } from '../../errors.js';
 import { parseStrictJson } from '../../io/strict-json.js';
 import { atomicWrite } from '../../io/atomic-write.js';
 import { checkOutputDir } from '../output-paths.js';
+import { checkFolderOutputs, type RunFile } from '../../io/output-policy.js';
 import { pngPathFor, svgToPng } from '../png.js';
 import { makeObjective } from '../../objectives/index.js';
 import { parseBatchArg } from '../../data/index.js';
@@ -23,7 +24,7 @@ import { resolveThreads } from '../../tensor/backend-node.js';
 import { threadsHelp } from '../fast-path.js';
 import { landscapeRows } from './train.js';
 import { loadRows } from '../../node/datasets.js';
-import { memoryLimit, modelMemoryLimit } from '../limits.js';
+import { heapMemoryLimit, memoryLimit, modelMemoryLimit } from '../limits.js';
 
 /** Bytes one (optimizer, seed) training run keeps for the report: per epoch (train and validation loss, accuracy, in memory and as JSON text), and once (its record, wall time, the figure's points). */
 const COMPARE_BYTES_PER_EPOCH = 3 * (8 + 24);
@@ -342,19 +343,33 @@ async function runCompare(o: CliOptions, command: string): Promise<void> {
     }
   }
   const objective = spec.function !== undefined ? makeObjective(spec.function, spec.x0[0].length) : undefined;
+  const outDir = o.out ?? join('reports', slug(spec.name));
+  checkOutputDir('--out', outDir);
+  // before the data is read, any race or training run: no report file may be the --spec or --data file (a link, a second name)
+  const reportNames = new Set(['report.html', 'summary.json']);
+  const figureNames = (base: string) => [base, pngPathFor(base)];
+  if (objective) {
+    for (const p of spec.x0) {
+      const base = `${slug(objective.name)}-from-${slug(p.join(','))}`;
+      for (const suffix of ['-values', '-evaluations', '']) for (const n of figureNames(`${base}${suffix}.svg`)) reportNames.add(n);
+    }
+  }
+  if (trainRuns.length) for (const c of ['loss-vs-epoch', 'loss-vs-time', 'val-loss', 'val-accuracy']) for (const n of figureNames(`training-${c}.svg`)) reportNames.add(n);
+  const reportInputs: RunFile[] = [];
+  if (o.spec !== undefined) reportInputs.push({ flag: '--spec', path: o.spec });
+  if (typeof spec.data === 'string') reportInputs.push({ flag: o.data !== undefined ? '--data' : `'data' of --spec ${o.spec ?? ''}`, path: spec.data });
+  checkFolderOutputs('--out', outDir, (name) => reportNames.has(name), reportInputs);
   if (spec.data !== undefined) {
     // the training runs' own flags, checked before the function races run (their children would say the same, later)
     parseBatchArg(spec.batch);
     await checkTrainingMemory(spec.data as string, spec.model);
   }
   if (objective) for (const p of spec.x0) if (p.length !== objective.n) throw inputError(`--x0: expected ${objective.n} numbers for ${objective.name}, got ${p.length}`);
-  const outDir = o.out ?? join('reports', slug(spec.name));
-  checkOutputDir('--out', outDir);
   const landscapeGrid = landscapeFlags(o, trainRuns.length > 0);
   // every (optimizer, seed) keeps its curves for the report (in memory, then as JSON in the HTML): bounded by the budget
   if (trainRuns.length) {
     const need = trainRuns.length * spec.seeds * (spec.epochs * COMPARE_BYTES_PER_EPOCH + COMPARE_BYTES_PER_SEED);
-    const limit = memoryLimit();
+    const limit = heapMemoryLimit(); // the curves are JavaScript arrays, bounded by V8's heap limit
     if (need > limit.bytes) {
       const most = Math.max(0, Math.floor(limit.bytes / (trainRuns.length * (spec.epochs * COMPARE_BYTES_PER_EPOCH + COMPARE_BYTES_PER_SEED))));
       throw inputError(`--seeds ${spec.seeds}: ${trainRuns.length} optimizers × ${spec.seeds} seeds × ${spec.epochs} epochs of curves need about ${need} bytes for the report, over the limit of ${limit.bytes} bytes (${limit.why}); expected --seeds ${most} or fewer`);

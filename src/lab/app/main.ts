@@ -14,7 +14,7 @@ import { labObjective, type LabObjective } from '../functions.js';
 import { csvToyData, type CsvToyData } from '../csv-data.js';
 import { heightField, surfaceColor, surfaceScene, type HeightField } from '../surface.js';
 import {
-  ACTIVATIONS, DATA_OPTIMIZERS, DATASETS, LAB_FUNCTIONS, LAB_OPTIMIZERS, LAB_SEARCH_METHODS, RANGES,
+  ACTIVATIONS, DATA_OPTIMIZERS, DATASETS, dataOptimizerRefusal, LAB_FUNCTIONS, LAB_OPTIMIZERS, LAB_SEARCH_METHODS, RANGES,
   decodeState, encodeState, parseDomain, startOf, type LabFunctionChoice, type LabOptimizer, type LabSearchMethod, type LabState,
 } from '../state.js';
 
@@ -577,7 +577,21 @@ function setupDataControls(): void {
   const ds = $<HTMLSelectElement>('ds-select');
   for (const d of DATASETS) ds.add(new Option(d, d));
   for (const a of ACTIVATIONS) $<HTMLSelectElement>('act').add(new Option(a, a));
-  for (const o of DATA_OPTIMIZERS) $<HTMLSelectElement>('dopt').add(new Option(o, o));
+  // every rule of the registry; one that cannot train this network is listed disabled, and the note says why
+  const refused: string[] = [];
+  for (const o of DATA_OPTIMIZERS) {
+    const why = dataOptimizerRefusal(o);
+    const option = new Option(why ? `${o} (not here)` : o, o);
+    if (why) {
+      option.disabled = true;
+      option.title = why;
+      refused.push(`${o} ${why}.`);
+    }
+    $<HTMLSelectElement>('dopt').add(option);
+  }
+  const note = $('dopt-note');
+  note.textContent = refused.join(' ');
+  note.hidden = refused.length === 0;
   const rebuild = (): void => resetTrainer();
   ds.addEventListener('change', () => {
     if (ds.value === 'csv') return;
