@@ -57,17 +57,6 @@ function lerp(a: number, b: number, w: number): number {
 }
 
 /**
- * One Adafactor step, torch.optim.Adafactor 2.13 (`_single_tensor_adafactor`), in place (Shazeer & Stern,
- * 2018, as torch writes it):
- *   t ← t + 1;  g ← ±∇;  β̂ = t^beta2Decay;  ρ = min(lr, 1/√t);  α = max(eps2, ‖θ‖/√n)·ρ
- *   θ ← θ·(1 − lr·λ)   (decoupled decay)
- *   matrix [R, C]: r ← lerp(r, ‖g_row‖²/C, β̂);  c ← lerp(c, ‖g_col‖²/R, β̂);  v̂ = r cᵀ / max(mean(r), eps1)
- *   vector:        v ← lerp(v, g², β̂);  v̂ = v
- *   u = g / √max(v̂, eps1²);  θ ← θ − α/max(1, ‖u‖/(√n·d)) · u
- * The norms are torch's `norm` then `square_`, so ‖·‖² is rounded through its square root as torch's is.
- * u is formed twice (once for its norm, once for the step) so nothing is allocated.
- */
-/**
  * Σx² in torch 2.13's order for a float64 tensor's `.norm(2)` on the CPU, over the whole tensor or along its
  * last dimension (measured on this machine's build, AVX512 capability: 1,200 of 1,200 random vectors of 1..80
  * entries, spread or near-equal, bit for bit; row norms of 269 of 269 matrices): four lanes, entry i of the
@@ -123,6 +112,17 @@ class SquareSum {
 const squares = new SquareSum();
 const rowSquares = new SquareSum();
 
+/**
+ * One Adafactor step, torch.optim.Adafactor 2.13 (`_single_tensor_adafactor`), in place (Shazeer & Stern,
+ * 2018, as torch writes it):
+ *   t ← t + 1;  g ← ±∇;  β̂ = t^beta2Decay;  ρ = min(lr, 1/√t);  α = max(eps2, ‖θ‖/√n)·ρ
+ *   θ ← θ·(1 − lr·λ)   (decoupled decay)
+ *   matrix [R, C]: r ← lerp(r, ‖g_row‖²/C, β̂);  c ← lerp(c, ‖g_col‖²/R, β̂);  v̂ = r cᵀ / max(mean(r), eps1)
+ *   vector:        v ← lerp(v, g², β̂);  v̂ = v
+ *   u = g / √max(v̂, eps1²);  θ ← θ − α/max(1, ‖u‖/(√n·d)) · u
+ * The norms are torch's `norm` then `square_`, so ‖·‖² is rounded through its square root as torch's is.
+ * u is formed twice (once for its norm, once for the step) so nothing is allocated.
+ */
 export function adafactorUpdate(params: FloatArray, grads: FloatArray, state: AdafactorState, o: AdafactorOptions): void {
   const { lr, beta2Decay, d, weightDecay, maximize } = o;
   const eps1 = o.eps[0] ?? (params instanceof Float32Array ? 2 ** -23 : 2 ** -52);
