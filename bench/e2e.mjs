@@ -2,7 +2,8 @@
 // (each its own process, one at a time), `e2eSection` turns them into the tables and the floors.
 //   descent train (CLI), the library Trainer, the kernel loop (lower bound), each with the default threads
 //   (the machine's cores) and with 1; PyTorch doing the same job (bench/torch_e2e.py) with 1 thread,
-//   2 threads, and 1 torch thread + 2 BLAS threads; jax-js (bench/jax_e2e.mjs, also W3 matmul rows);
+//   2 threads, and 1 torch thread + 2 BLAS threads; tfjs-backend-wasm model.fit (bench/tfjs_fit.mjs, 1 epoch:
+//   it is slow); jax-js (bench/jax_e2e.mjs, also W3 matmul rows);
 //   the start-up of `descent --help` and `descent train --data digits --epochs 1` (wall seconds).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -11,7 +12,7 @@ import { join, dirname } from 'node:path';
 import { stats } from './common.mjs';
 
 /** The Python with torch for the end-to-end row: DESCENT_BENCH_PYTHON, a .venv-torch2 in the repository, else /usr/bin/python3. */
-function torchPython(root, sh) {
+export function torchPython(root, sh) {
   for (const p of [process.env.DESCENT_BENCH_PYTHON, join(root, '.venv-torch2/bin/python'), '/usr/bin/python3']) {
     if (p && existsSync(p) && sh(p, ['-c', 'import torch, numpy']).ok) return p;
   }
@@ -20,7 +21,7 @@ function torchPython(root, sh) {
 
 export function runE2E({ root, peer, sh, quick, notes, log }) {
   const epochs = quick ? '1' : '2', reps = quick ? '2' : '3';
-  const e = { descent: [], torch: [], jax: null, startup: {} };
+  const e = { descent: [], torch: [], tfjs: null, jax: null, startup: {} };
   for (const mode of ['cli', 'trainer', 'kernel']) {
     for (const t of [null, '1']) {
       const r = peer(`e2e descent ${mode} ${t ? `${t} thread` : 'default threads'}`, process.execPath,
@@ -37,6 +38,7 @@ export function runE2E({ root, peer, sh, quick, notes, log }) {
       if (r) e.torch.push(r);
     }
   } else notes.push('W1 end to end: no Python with torch found (DESCENT_BENCH_PYTHON, .venv-torch2, /usr/bin/python3); PyTorch row skipped');
+  e.tfjs = peer('e2e tfjs-backend-wasm model.fit', process.execPath, ['bench/tfjs_fit.mjs', mnistDir, '--epochs', '1', '--reps', quick ? '1' : '2']);
   e.jax = peer('e2e jax-js', process.execPath, ['bench/jax_e2e.mjs', mnistDir, '--epochs', epochs, '--reps', quick ? '1' : '2', ...(quick ? ['--quick'] : [])]);
   // start-up: wall seconds of whole commands, as a user waits for them
   for (const [name, args] of [['descent --help', ['--help']], ['descent train --data digits --epochs 1', ['train', '--data', 'digits', '--epochs', '1']]]) {
@@ -61,7 +63,7 @@ export function e2eSection(e, { fmt, cell, ratio }) {
   lines.push('### W1 end to end: full MNIST epochs, MLP 784-128-10, batch 64, Adam (samples/s, higher is better; median, min–max)', '');
   lines.push('60,000 training digits shuffled each epoch, then a validation pass over the 10,000 test digits; samples/s = training samples over the wall time of the epochs with their validation passes (not process start-up or data loading).', '');
   lines.push('| peer | samples/s | test accuracy after the epochs |', '|---|---:|---:|');
-  for (const r of [...e.descent, ...e.torch, ...(e.jax ? [e.jax] : [])]) lines.push(`| ${r.peer} | ${cell(r.samplesPerSec, 0)} | ${r.valAccuracy != null ? (100 * r.valAccuracy).toFixed(2) + '%' : '—'} |`);
+  for (const r of [...e.descent, ...e.torch, ...(e.tfjs ? [e.tfjs] : []), ...(e.jax ? [e.jax] : [])]) lines.push(`| ${r.peer} | ${cell(r.samplesPerSec, 0)} | ${r.valAccuracy != null ? (100 * r.valAccuracy).toFixed(2) + '%' : '—'} |`);
   lines.push('');
   if (e.jax?.w3) {
     lines.push('### W3 for jax-js: fp32 matmul n×n·n×n (GFLOP/s; median, min–max)', '', '| workload | ' + e.jax.peer + ' |', '|---|---:|');
@@ -79,6 +81,7 @@ export function e2eSection(e, { fmt, cell, ratio }) {
   ratio('W1 end to end: descent train / descent kernel loop (samples/s)', cli, kernel, 0.85);
   ratio('W1 end to end: descent train / jax-js (samples/s)', cli, jax, 2.5);
   ratio('W1 end to end: Trainer / descent kernel loop (samples/s)', trainer, kernel, 0.9);
+  ratio('W1 end to end: descent train / tfjs-backend-wasm model.fit (samples/s)', cli, as(e.tfjs), 0);
   void fmt;
   return lines;
 }

@@ -4,7 +4,7 @@
 //   W2 Adam and SGD-momentum steps on 1M and 10M float32 params: ns/param (+ fused C loop reference, gcc)
 //   W3 fp32 matmul 256 and 1024: GFLOP/s
 //   W4 L-BFGS on Rosenbrock n=1000: seconds
-// Peers: @tensorflow/tfjs-backend-cpu and -wasm, PyTorch via /usr/bin/python3 (1 and 2 threads) when
+// Peers: @tensorflow/tfjs-backend-cpu and -wasm, PyTorch (DESCENT_BENCH_PYTHON, .venv-torch2, /usr/bin/python3; 1 and 2 threads) when
 // `import torch` works, a fused C loop when gcc is there. Each peer runs in its own process, one at a
 // time. Every figure is a median over repetitions with min/max. Writes bench/results.json and
 // docs/performance.md. Options: --quick (fewer, shorter repetitions), --no-write, --rounds N (run the
@@ -16,7 +16,7 @@ import { tmpdir, cpus, availableParallelism, loadavg } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadMnist, SAMPLES, stats, mergeResults } from './common.mjs';
-import { runE2E, e2eSection } from './e2e.mjs';
+import { runE2E, e2eSection, torchPython } from './e2e.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const quick = process.argv.includes('--quick');
@@ -57,8 +57,9 @@ function peer(label, cmd, args, opts = {}) {
 const t0 = Date.now();
 // other work on the machine moves the figures (the 2-thread ones most): record the load around the run
 const loadBefore = loadavg()[0];
-const python = '/usr/bin/python3';
-const hasTorch = existsSync(python) && sh(python, ['-c', 'import torch, numpy']).ok;
+// the same Python as the end-to-end rows: DESCENT_BENCH_PYTHON, a .venv-torch2 here, else /usr/bin/python3
+const python = torchPython(root, sh);
+const hasTorch = python !== null;
 const gcc = sh('gcc', ['--version']);
 
 /** One pass over every peer. */
@@ -86,7 +87,7 @@ if (hasTorch) {
     if (r) results.torch.push(r);
   }
   rmSync(dataDir, { recursive: true, force: true });
-} else notes.push('PyTorch: `/usr/bin/python3 -c "import torch"` failed; PyTorch columns skipped (apt-get install python3-torch provides it)');
+} else notes.push('PyTorch: no Python with torch + numpy (DESCENT_BENCH_PYTHON, .venv-torch2, /usr/bin/python3); PyTorch columns skipped');
 
 if (gcc.ok) {
   const dir = mkdtempSync(join(tmpdir(), 'descent-c-'));
@@ -127,6 +128,7 @@ for (let r = 0; r < rounds; r++) {
     if (results.e2e && one.results.e2e) {
       for (const k of ['descent', 'torch']) results.e2e[k] = results.e2e[k].map((x, i) => mergeResults(x, one.results.e2e[k][i]));
       results.e2e.jax = mergeResults(results.e2e.jax, one.results.e2e.jax);
+      results.e2e.tfjs = mergeResults(results.e2e.tfjs, one.results.e2e.tfjs);
       results.e2e.startup = mergeResults(results.e2e.startup, one.results.e2e.startup);
     }
     lb = mergeResults(lb, one.lb);
@@ -280,3 +282,5 @@ if (write) {
   log(`wrote bench/results.json and docs/performance.md (${seconds.toFixed(0)} s)`);
 }
 process.stdout.write(['', ...md.slice(md.indexOf('## Floors of issues 7 and 13 (ratios from this run)'), md.indexOf('## Results'))].join('\n') + '\n');
+// one line per floor, for a reader (or a script) that wants the verdicts
+process.stdout.write(ratios.filter((r) => r.floor).map((r) => `${r.met == null ? 'MISSING' : r.met ? 'PASS' : 'FAIL'} ${r.name}: ${r.ratio == null ? '—' : fmt(r.ratio, 2) + '×'} (floor ${fmt(r.floor, 2)}×; ${r.detail})`).join('\n') + '\n');

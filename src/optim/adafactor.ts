@@ -13,6 +13,12 @@ export const adafactorDefaults = {
   weightDecay: 0,
   maximize: false,
 };
+/**
+ * Options of {@link adafactorUpdate}, the fields of {@link adafactorDefaults} (torch.optim.Adafactor's arguments in
+ * camelCase): `lr` caps the relative step ρ = min(lr, 1/√t), which is scaled by max(eps2, RMS(θ)); `beta2Decay` is
+ * the exponent of the averaging weight t^beta2Decay; `eps` is [eps1, eps2]; `d` the update clipping threshold;
+ * `weightDecay` decoupled decay; `maximize` ascends.
+ */
 export type AdafactorOptions = typeof adafactorDefaults;
 
 /**

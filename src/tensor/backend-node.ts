@@ -6,7 +6,8 @@
  * A task (one matmul, one optimizer step) is cut into chunks that the main thread and the workers CLAIM
  * from a shared counter: the main thread writes the task's arguments once, opens the counter, bumps a
  * sequence word and notifies; workers spin briefly (a kernel call is often well under a millisecond, and
- * a futex wake-up costs tens of µs), then park in Atomics.wait. Whoever is running takes the next chunk,
+ * a futex wake-up costs tens of µs), then park in Atomics.wait; the spin budget adapts to the gaps seen,
+ * so a worker on a loaded machine parks instead of burning the time slice the main thread needs. Whoever is running takes the next chunk,
  * so a worker that the OS has not scheduled (a busy machine) costs nothing: the main thread does its
  * chunks too, and waits only for chunks already begun. On a loaded 2-core machine a fixed split stalls
  * every kernel call for a time slice; claiming keeps the threaded path no slower than one thread.
@@ -15,7 +16,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { setFlagsFromString } from 'node:v8';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { inputError } from '../errors.js';
 import { getBackend, installWasmKernels, type ParallelExecutor, type StepKernel, type WasmBackend } from './backend.js';
 
@@ -31,6 +32,14 @@ const CLOSED = 1 << 30;
 // step: i0Slot n chunk, then the kernel's own arguments from slot 4
 const ARGS = 40;
 const STEP_ARGS = 4;
+/** A worker's spin budget between tasks, in µs (adaptive between min and max; see the worker body). */
+const SPIN_US = { start: 20, min: 2, max: 50 };
+/** SplitChooser: tasks per window, windows per cycle, probe windows at the start of a cycle (even: half split, half alone), and the time ratio split/alone below which splitting is kept. */
+const CHOOSER = { window: 32, windows: 32, probes: 6, margin: 0.85 };
+/** Work units of one optimizer-step element, against one multiply-add of a matmul (a step is memory-bound: ~16 B an element). */
+const STEP_WORK = 8;
+/** How long the main thread spins for chunks that workers have begun before it parks, in ms. */
+const MAIN_SPIN_MS = 0.5;
 
 // The worker body (CommonJS, eval'd so it needs no file next to the compiled output or tsx).
 const workerSource = `
@@ -44,11 +53,23 @@ const fns = kernels.map((k) => ex[k]);
 const lists = fns.map((f) => new Array(f.length).fill(0));
 ${runChunkSource('ex', 'scratch')}
 let seen = 0;
+// adaptive wait: spin for a budget of µs, then park. A task that arrives while spinning sets the budget
+// to twice its gap (the next gap is likely alike); a park halves it. Short gaps (the kernels of one
+// training step) are caught spinning; long ones (the main thread's own work, another process holding
+// the core) cost one futex wake-up and no stolen CPU time.
+let budget = ${SPIN_US.start};
 for (;;) {
-  let spins = 0;
+  const t0 = performance.now();
+  let spins = 0, parked = false;
   while (Atomics.load(c, ${SEQ}) === seen) {
-    if (++spins > 200000) { Atomics.wait(c, ${SEQ}, seen); spins = 0; }
+    if ((++spins & 255) === 0 && performance.now() - t0 > budget) {
+      Atomics.wait(c, ${SEQ}, seen);
+      parked = true;
+      break;
+    }
   }
+  if (parked) budget = Math.max(${SPIN_US.min}, budget / 2);
+  else budget = Math.min(${SPIN_US.max}, Math.max(budget, 2 * (performance.now() - t0)));
   seen = Atomics.load(c, ${SEQ});
   if (a[0] === ${OP_QUIT}) break;
   for (;;) {
@@ -91,6 +112,94 @@ export const parallelThresholds = {
   optimElements: 200_000,
 };
 
+/**
+ * Decides, from measurement, whether splitting tasks over the workers pays. On a loaded machine it may not:
+ * a worker that claimed a chunk can be descheduled for a whole time slice while the main thread waits, and
+ * where the scheduler gives a process (or its session: Linux autogroup) one CPU share for all its threads,
+ * a spinning worker takes time from the main thread's own work between the tasks. That cost falls outside
+ * the tasks, so tasks are not timed one by one: the chooser times whole windows of WINDOW tasks with the
+ * work between them. Each cycle starts with PROBES windows that alternate split and alone, and keeps for
+ * the rest of the cycle the way that took less wall time per unit of work (multiply-adds, elements),
+ * splitting only when it wins by a margin.
+ */
+export class SplitChooser {
+  private i = 0;
+  private splitNow = true;
+  private arm = -1; // the probe window running: 1 split, 0 alone, −1 none
+  private idle = true; // the machine had a core to spare at the start of this cycle
+  private t0 = 0;
+  private work = 0;
+  private readonly ms = [0, 0];
+  private readonly units = [0, 0];
+  /** Tasks run split and alone since start (for the bench and the docs). */
+  readonly counts = { split: 0, alone: 0 };
+
+  /**
+   * `now`: the clock in ms; `busy`: whether the machine has no core to spare (checked once a cycle). Both
+   * are parameters so a test can pass its own.
+   */
+  constructor(
+    private readonly now: () => number = () => performance.now(),
+    private readonly busy: () => boolean = machineBusy,
+  ) {}
+
+  /** Whether the next task, of `work` units, splits. */
+  next(work: number): boolean {
+    if (splitPolicy.mode !== 'measure') return splitPolicy.mode === 'always';
+    const i = this.i;
+    if (i % CHOOSER.window === 0) this.boundary(i / CHOOSER.window);
+    this.i = (i + 1) % (CHOOSER.window * CHOOSER.windows);
+    this.work += work;
+    if (this.splitNow) this.counts.split++;
+    else this.counts.alone++;
+    return this.splitNow;
+  }
+
+  private boundary(w: number): void {
+    const now = this.now();
+    if (this.arm >= 0) {
+      this.ms[this.arm] += now - this.t0;
+      this.units[this.arm] += this.work;
+    }
+    this.t0 = now;
+    this.work = 0;
+    if (w === 0) this.idle = !this.busy();
+    if (!this.idle) {
+      // no core to spare: split windows would borrow CPU time that the scheduler takes back later, which
+      // short probes do not see, so the whole cycle runs alone and nothing is probed
+      this.arm = -1;
+      this.splitNow = false;
+      return;
+    }
+    if (w < CHOOSER.probes) {
+      this.arm = w % 2 === 0 ? 1 : 0;
+      this.splitNow = this.arm === 1;
+      return;
+    }
+    this.arm = -1;
+    if (w === CHOOSER.probes) {
+      // splitting must win clearly: a tie goes to the calling thread alone, which spends no second core
+      this.splitNow = this.ms[1] / this.units[1] < CHOOSER.margin * (this.ms[0] / this.units[0]);
+      this.ms[0] = this.ms[1] = this.units[0] = this.units[1] = 0;
+    }
+  }
+}
+
+/**
+ * Whether the machine is busy: the 1-minute load average (runnable threads, this process's included) at or
+ * above the cores plus a quarter. On Linux with autogroup (the default) a process then gets one share of
+ * the CPUs for all its threads, and a second thread cannot add throughput, only take turns with the first.
+ */
+function machineBusy(): boolean {
+  return loadavg()[0] >= availableParallelism() + 0.25;
+}
+
+/**
+ * 'measure' (the default): SplitChooser decides; 'always' splits every task above the thresholds (the tests
+ * of the threaded kernels), 'never' runs them all on the calling thread.
+ */
+export const splitPolicy: { mode: 'measure' | 'always' | 'never' } = { mode: 'measure' };
+
 class NodeParallel implements ParallelExecutor {
   readonly threads: number;
   private readonly workers: Worker[] = [];
@@ -99,6 +208,8 @@ class NodeParallel implements ParallelExecutor {
   private readonly mainScratch: number;
   private readonly scratchBytes: number;
   private seq = 0;
+  /** Whether splitting pays now (one judge for every task: the cost of splitting is process-wide). */
+  readonly chooser = new SplitChooser();
   private readonly runChunk: (ch: number) => void;
 
   constructor(private readonly be: WasmBackend, threads: number, maxN: number) {
@@ -147,10 +258,13 @@ class NodeParallel implements ParallelExecutor {
       this.runChunk(ch);
       Atomics.add(c, DONE, 1);
     }
+    // the chunks left were begun by running workers and take about a chunk's time: spin for them a little
+    // (a parked main thread is woken behind every other runnable thread), then park
+    const t0 = performance.now();
     for (let spins = 0; ; spins++) {
       const done = Atomics.load(c, DONE);
       if (done >= chunks) break;
-      if (spins > 1000) Atomics.wait(c, DONE, done, 1);
+      if ((spins & 255) === 255 && performance.now() - t0 > MAIN_SPIN_MS) Atomics.wait(c, DONE, done, 1);
     }
     Atomics.store(c, NEXT, CLOSED);
     return Atomics.load(c, RESULT);
@@ -164,6 +278,8 @@ class NodeParallel implements ParallelExecutor {
     // splitting rows makes every chunk pack all of op(B) (k·n), splitting columns all of op(A) (m·k):
     // split the longer side, so the duplicated packing is the smaller operand; one chunk per thread
     const byRows = m >= n || n < 8 * T;
+    // alone: the backend's own single-thread call, exactly the path of --threads 1
+    if (!this.chooser.next(m * k * n)) return false;
     const total = byRows ? m : n;
     const chunk = Math.ceil(total / T / 8) * 8; // multiples of the tile sizes
     const s = this.a;
@@ -179,6 +295,7 @@ class NodeParallel implements ParallelExecutor {
 
   step(kernel: StepKernel, args: readonly number[], n: number, i0Slot: number): number {
     if (!this.splitsStep(n)) return -1;
+    if (!this.chooser.next(n * STEP_WORK)) return -1; // alone: the caller's single-thread call
     // elementwise: several chunks per thread (nothing is duplicated), whole cache lines each
     const chunk = Math.ceil(n / (4 * this.threads) / 16) * 16;
     const s = this.a;

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getBackend } from '../../src/tensor/backend.ts';
-import { enableThreads, disableThreads, parallelThresholds } from '../../src/tensor/backend-node.ts';
+import { enableThreads, disableThreads, parallelThresholds, splitPolicy } from '../../src/tensor/backend-node.ts';
 import { adamUpdateFused, adamInitFused, sgdUpdateFused, sgdInitFused } from '../../src/optim/fused.ts';
 import { adamUpdate, adamInit, adamDefaults, type AdamOptions } from '../../src/optim/adam.ts';
 import { sgdUpdate, sgdInit, sgdDefaults, type SgdOptions } from '../../src/optim/sgd.ts';
@@ -107,11 +107,13 @@ test('fused steps split across 2 worker threads equal the single-thread result e
   const so = { ...sgdDefaults, lr: 0.01, momentum: 0.9 };
   for (let t = 0; t < 5; t++) { adamUpdateFused(xs[0], g, a[0], adamDefaults); sgdUpdateFused(xs[0], g, s[0], so); }
   parallelThresholds.optimElements = 0;
+  splitPolicy.mode = 'always'; // every step split, whatever the chooser would measure
   try {
     assert.equal(enableThreads(2), 2);
     for (let t = 0; t < 5; t++) { adamUpdateFused(xs[1], g, a[1], adamDefaults); sgdUpdateFused(xs[1], g, s[1], so); }
   } finally {
     parallelThresholds.optimElements = saved;
+    splitPolicy.mode = 'measure';
     disableThreads();
   }
   // elementwise work: the split changes nothing but who computes each element

@@ -6,7 +6,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { getBackend } from '../../src/tensor/backend.ts';
-import { enableThreads, disableThreads, parallelThresholds } from '../../src/tensor/backend-node.ts';
+import { enableThreads, disableThreads, parallelThresholds, splitPolicy } from '../../src/tensor/backend-node.ts';
 import { createOptimizer, type Optimizer } from '../../src/optim/index.ts';
 import { fusedRuleNames } from '../../src/optim/fused.ts';
 
@@ -132,7 +132,8 @@ test('float64 takes the TS rule bit for bit (no kernel, state in Float64Array)',
 test('threaded steps (the elements split over 2 threads) give the single-thread numbers and the same checks', () => {
   const saved = parallelThresholds.optimElements;
   parallelThresholds.optimElements = 64;
-  after(() => { parallelThresholds.optimElements = saved; disableThreads(); });
+  splitPolicy.mode = 'always'; // every step split, whatever the chooser would measure
+  after(() => { parallelThresholds.optimElements = saved; splitPolicy.mode = 'measure'; disableThreads(); });
   const single = cases.map(([name, o]) => trajectory(name, o, true, 10).path);
   assert.equal(enableThreads(2, 1024), 2);
   cases.forEach(([name, o], k) => {

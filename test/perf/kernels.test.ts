@@ -4,7 +4,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { getBackend, WasmBackend } from '../../src/tensor/backend.ts';
-import { enableThreads, disableThreads, parallelThresholds, enableRelaxedSimdFlag } from '../../src/tensor/backend-node.ts';
+import { enableThreads, disableThreads, parallelThresholds, enableRelaxedSimdFlag, splitPolicy, SplitChooser } from '../../src/tensor/backend-node.ts';
 import { kernelsWasmPlain, kernelsWasmSharedRelaxed } from '../../src/tensor/wasm/kernels-wasm.ts';
 import { installWasmKernels, uninstallWasmKernels } from '../../src/tensor/backend.ts';
 import { kernels, referenceKernels } from '../../src/tensor/kernels.ts';
@@ -76,12 +76,14 @@ test('matmul: k = 0 gives zeros (or leaves C when accumulating); undersized buff
 test('matmul split across 2 worker threads (rows and columns) matches the reference', () => {
   const saved = parallelThresholds.matmulFlops;
   parallelThresholds.matmulFlops = 0; // force the threaded path on small shapes
+  splitPolicy.mode = 'always'; // every task split, whatever the chooser would measure
   try {
     assert.equal(enableThreads(2, 1024), 2);
     for (const [m, k, n] of [[130, 70, 131], [9, 300, 257], [64, 784, 128], [3, 5, 7]] as [number, number, number][])
       for (const tA of [false, true]) for (const tB of [false, true]) checkMatmul(be!, m, k, n, tA, tB, tA);
   } finally {
     parallelThresholds.matmulFlops = saved;
+    splitPolicy.mode = 'measure';
     disableThreads();
   }
 });
@@ -233,3 +235,40 @@ test('installWasmKernels: the dispatch object runs wasm on arena float32 and is 
 });
 
 after(() => disableThreads());
+
+test('SplitChooser keeps splitting where split windows take less wall time per unit of work, and stops where they take more', () => {
+  // a fake clock: each task advances it by its work times the cost of the way it ran
+  // a split that is not clearly faster (0.9 of the time alone) is not worth a second core
+  for (const [splitCost, aloneCost, want] of [[0.6, 1, true], [1.7, 1, false], [0.9, 1, false]] as const) {
+    let clock = 0;
+    const ch = new SplitChooser(() => clock, () => false);
+    const ways: boolean[] = [];
+    for (let t = 0; t < 32 * 32 * 2; t++) {
+      const work = 1 + (t % 2); // two shapes alternating, as a forward and a backward matmul
+      const split = ch.next(work);
+      ways.push(split);
+      clock += work * (split ? splitCost : aloneCost);
+    }
+    // each cycle: 6 probe windows of 32 (split, alone, ...), then 26 windows the faster way
+    const cycle2 = ways.slice(32 * 32, 32 * 32 * 2);
+    assert.deepEqual(cycle2.slice(0, 192).map((s, i) => s === (((i / 32) | 0) % 2 === 0)), new Array(192).fill(true), 'probes alternate');
+    assert.ok(cycle2.slice(192).every((s) => s === want), `${splitCost}/${aloneCost}: expected ${want ? 'split' : 'alone'}`);
+    assert.equal(ch.counts.split + ch.counts.alone, ways.length);
+  }
+});
+
+test('SplitChooser: on a busy machine (no core to spare) every task runs alone and nothing is probed', () => {
+  let clock = 0, busy = true;
+  const ch = new SplitChooser(() => clock, () => busy);
+  const ways: boolean[] = [];
+  for (let t = 0; t < 32 * 32 * 2; t++) {
+    ways.push(ch.next(1));
+    clock += 0.5; // splitting would look twice as fast: the load decides first
+    if (t === 32 * 32 + 5) busy = false; // a change of load is seen at the next cycle, not mid-cycle
+  }
+  assert.ok(ways.every((s) => !s));
+  assert.deepEqual(ch.counts, { split: 0, alone: 32 * 32 * 2 });
+  ways.length = 0;
+  for (let t = 0; t < 32 * 32; t++) ways.push(ch.next(1));
+  assert.equal(ways[0], true, 'an idle machine: the next cycle probes again, split first');
+});
