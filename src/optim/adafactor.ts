@@ -61,24 +61,32 @@ function lerp(a: number, b: number, w: number): number {
  * last dimension (measured on this machine's build, AVX512 capability: 1,200 of 1,200 random vectors of 1..80
  * entries, spread or near-equal, bit for bit; row norms of 269 of 269 matrices): four lanes, entry i of the
  * first n − n mod 4 adding its rounded square to lane i mod 4, the lanes summed in order, then the last
- * n mod 4 entries added by fused multiply-adds. `sqAdd` takes the entries one at a time, in index order; the
- * scratch holds lanes 0..3, tail entries 4..6 and the result in 7 (module-level: a step allocates nothing).
+ * n mod 4 entries added by fused multiply-adds (`squareSum`; the update's norm is summed the same way, inline,
+ * as its entries are formed).
  */
-const sq = new Float64Array(8);
-const rowSq = new Float64Array(8);
-/** Entry i (of a sum whose lanes end at `main`) into the scratch; float32 tensors (`plain`) sum plainly in sq[7]. */
-function sqAdd(acc: Float64Array, i: number, main: number, x: number, plain: boolean): void {
-  if (plain) acc[7] += x * x;
-  else if (i >= main) acc[4 + i - main] = x;
-  else acc[i & 3] += x * x;
-}
-/** Folds the lanes and the tail of n entries into acc[7] (writes, returns nothing: no boxed double). */
-function sqTotal(acc: Float64Array, n: number, plain: boolean): void {
-  if (plain) return;
-  const main = n - (n % 4);
-  let b = ((acc[0] + acc[1]) + acc[2]) + acc[3];
-  for (let k = 0; k < n - main; k++) b = fusedMultiplyAdd(acc[4 + k], acc[4 + k], b);
-  acc[7] = b;
+const sums = new Float64Array(1);
+/**
+ * Σ of the squares of x[start .. start + count) into sums[0], in torch's order (`torchOrder`) or left to right
+ * (float32 tensors). Writes rather than returns, so a step boxes no double.
+ */
+function squareSum(x: FloatArray, start: number, count: number, torchOrder: boolean): void {
+  if (!torchOrder) {
+    let t = 0;
+    for (let i = start; i < start + count; i++) t += x[i] * x[i];
+    sums[0] = t;
+    return;
+  }
+  const main = start + count - (count % 4);
+  let l0 = 0, l1 = 0, l2 = 0, l3 = 0;
+  for (let i = start; i < main; i += 4) {
+    l0 += x[i] * x[i];
+    l1 += x[i + 1] * x[i + 1];
+    l2 += x[i + 2] * x[i + 2];
+    l3 += x[i + 3] * x[i + 3];
+  }
+  let b = ((l0 + l1) + l2) + l3;
+  for (let i = main; i < start + count; i++) b = fusedMultiplyAdd(x[i], x[i], b);
+  sums[0] = b;
 }
 
 /**
@@ -105,18 +113,18 @@ export function adafactorUpdate(params: FloatArray, grads: FloatArray, state: Ad
   // float64 tensors follow torch's CPU kernels bit for bit (its norm order, fused lerp and add_); float32 ones
   // compute in float64 and round on store, within float32 rounding of torch's
   const torchOrder = !(params instanceof Float32Array);
-  const plain = !torchOrder, main = n - (n % 4);
-  sq.fill(0);
-  for (let i = 0; i < n; i++) sqAdd(sq, i, main, params[i], plain);
-  sqTotal(sq, n, plain);
-  const alpha = Math.max(eps2, Math.sqrt(sq[7]) / n ** 0.5) * rho;
+  const main = n - (n % 4);
+  squareSum(params, 0, n, torchOrder);
+  const alpha = Math.max(eps2, Math.sqrt(sums[0]) / n ** 0.5) * rho;
   if (weightDecay !== 0) {
     const decay = 1 - lr * weightDecay;
     for (let i = 0; i < n; i++) params[i] = params[i] * decay;
   }
   const floor = eps1 * eps1;
   const { rowVar, colVar, variance } = state;
-  sq.fill(0);
+  // Σu² in torch's order as u is formed (index order): lanes l0..l3 over the first `main` entries, folded into
+  // uu when the tail starts, the tail by fused multiply-adds; float32 tensors left to right
+  let l0 = 0, l1 = 0, l2 = 0, l3 = 0, uu = 0;
   if (rowVar.length > 0) {
     // the shape from the buffers: B·R row and B·C column moments for B·R·C entries
     const B = (rowVar.length * colVar.length) / n, R = rowVar.length / B, C = colVar.length / B;
@@ -124,11 +132,8 @@ export function adafactorUpdate(params: FloatArray, grads: FloatArray, state: Ad
       const base = b * R * C;
       let rowSum = 0;
       for (let r = 0; r < R; r++) {
-        rowSq.fill(0);
-        const rowMain = C - (C % 4);
-        for (let c = 0; c < C; c++) sqAdd(rowSq, c, rowMain, grads[base + r * C + c], plain);
-        sqTotal(rowSq, C, plain);
-        const norm = Math.sqrt(rowSq[7]);
+        squareSum(grads, base + r * C, C, torchOrder);
+        const norm = Math.sqrt(sums[0]);
         rowVar[b * R + r] = (torchOrder ? lerpFused(rowVar[b * R + r], (norm * norm) / C, w) : lerp(rowVar[b * R + r], (norm * norm) / C, w));
         rowSum += rowVar[b * R + r];
       }
@@ -143,12 +148,20 @@ export function adafactorUpdate(params: FloatArray, grads: FloatArray, state: Ad
         for (let c = 0; c < C; c++) {
           const v = (rowVar[b * R + r] * colVar[b * C + c]) / meanRow;
           const i = base + r * C + c;
-          sqAdd(sq, i, main, (1 / Math.sqrt(v < floor ? floor : v)) * (sign * grads[i]), plain);
+          const u = (1 / Math.sqrt(v < floor ? floor : v)) * (sign * grads[i]);
+          if (!torchOrder) uu += u * u;
+          else if (i < main) {
+            const lane = i & 3;
+            if (lane === 0) l0 += u * u; else if (lane === 1) l1 += u * u; else if (lane === 2) l2 += u * u; else l3 += u * u;
+          } else {
+            if (i === main) uu = ((l0 + l1) + l2) + l3;
+            uu = fusedMultiplyAdd(u, u, uu);
+          }
         }
       }
     }
-    sqTotal(sq, n, plain);
-    const denom = Math.max(1.0, Math.sqrt(sq[7]) / (n ** 0.5 * d));
+    if (torchOrder && main === n) uu = ((l0 + l1) + l2) + l3;
+    const denom = Math.max(1.0, Math.sqrt(uu) / (n ** 0.5 * d));
     const scale = -alpha / denom;
     for (let b = 0; b < B; b++) {
       const base = b * R * C;
@@ -170,10 +183,18 @@ export function adafactorUpdate(params: FloatArray, grads: FloatArray, state: Ad
     const g = sign * grads[i];
     variance[i] = (torchOrder ? lerpFused(variance[i], g * g, w) : lerp(variance[i], g * g, w));
     const v = variance[i];
-    sqAdd(sq, i, main, (1 / Math.sqrt(v < floor ? floor : v)) * g, plain);
+    const u = (1 / Math.sqrt(v < floor ? floor : v)) * g;
+    if (!torchOrder) uu += u * u;
+    else if (i < main) {
+      const lane = i & 3;
+      if (lane === 0) l0 += u * u; else if (lane === 1) l1 += u * u; else if (lane === 2) l2 += u * u; else l3 += u * u;
+    } else {
+      if (i === main) uu = ((l0 + l1) + l2) + l3;
+      uu = fusedMultiplyAdd(u, u, uu);
+    }
   }
-  sqTotal(sq, n, plain);
-  const denom = Math.max(1.0, Math.sqrt(sq[7]) / (n ** 0.5 * d));
+  if (torchOrder && main === n) uu = ((l0 + l1) + l2) + l3;
+  const denom = Math.max(1.0, Math.sqrt(uu) / (n ** 0.5 * d));
   const scale = -alpha / denom;
   for (let i = 0; i < n; i++) {
     const g = sign * grads[i];
