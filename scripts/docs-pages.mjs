@@ -4,7 +4,8 @@
 //   page-report-phone.png     the same report at 390 px
 //   page-lab-typed.png        the lab: a typed function with the 3-D surface and the vectors
 //   page-lab-dataset.png      the lab's dataset mode after training on a dropped CSV
-//   page-landscape.png        `descent train --data iris ... --landscape` (both slices)
+//   page-landscape.png        `descent train --data digits ... --landscape` (both slices)
+//   page-report-landscape.png `descent compare --data digits ... --landscape`: a report's landscape section
 // Usage: node --import tsx scripts/docs-pages.mjs   (after `npm run build`; uses the browser tests' Chromium)
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -82,7 +83,16 @@ try {
   await lp.goto(pathToFileURL(land).href);
   await lp.screenshot({ path: join(out, 'page-landscape.png'), fullPage: true });
   await lp.close();
-  for (const f of ['page-report-summary', 'page-report-phone', 'page-lab-typed', 'page-lab-dataset', 'page-landscape']) console.log(`docs/figures/${f}.png ${readFileSync(join(out, `${f}.png`)).length} bytes`);
+
+  // a training report with its landscape sections
+  const cmp = join(tmp, 'compare');
+  const c = spawnSync(process.execPath, [join(root, 'bin/descent.js'), 'compare', '--data', 'digits', '--model', 'mlp:32', '--epochs', '8', '--seeds', '1', '--opt', 'adam:lr=0.01', '--opt', 'sgd:lr=0.1,momentum=0.9', '--landscape', '--out', cmp, '--no-progress'], { encoding: 'utf8' });
+  if (c.status !== 0) throw new Error(c.stderr);
+  const cp = await browser.newPage({ viewport: { width: 1100, height: 900 }, deviceScaleFactor: 1 });
+  await cp.goto(pathToFileURL(join(cmp, 'report.html')).href);
+  await cp.locator('.landscape-section').first().screenshot({ path: join(out, 'page-report-landscape.png') });
+  await cp.close();
+  for (const f of ['page-report-summary', 'page-report-phone', 'page-lab-typed', 'page-lab-dataset', 'page-landscape', 'page-report-landscape']) console.log(`docs/figures/${f}.png ${readFileSync(join(out, `${f}.png`)).length} bytes`);
 } finally {
   await browser.close();
   rmSync(tmp, { recursive: true, force: true });

@@ -25,6 +25,7 @@ export function numericGradient(f: (x: FloatArray) => number, x: FloatArray, eps
   return g;
 }
 
+/** Tolerances of {@link gradcheck}, torch.autograd.gradcheck's arguments with its defaults. */
 export interface GradcheckOptions {
   /** Finite-difference step (torch default 1e-6). */
   eps?: number;

@@ -29,24 +29,37 @@ export class Scalar {
   get value(): number {
     return this.tape.valueOf(this.id);
   }
+  /** this + o. */
   add(o: Scalar | number): Scalar { return typeof o === 'number' ? this.tape.unary(Op.AddC, this, o) : this.tape.binary(Op.Add, this, o); }
+  /** this − o. */
   sub(o: Scalar | number): Scalar { return typeof o === 'number' ? this.tape.unary(Op.AddC, this, -o) : this.tape.binary(Op.Sub, this, o); }
+  /** this · o. */
   mul(o: Scalar | number): Scalar { return typeof o === 'number' ? this.tape.unary(Op.MulC, this, o) : this.tape.binary(Op.Mul, this, o); }
+  /** this / o. */
   div(o: Scalar | number): Scalar { return typeof o === 'number' ? this.tape.unary(Op.DivC, this, o) : this.tape.binary(Op.Div, this, o); }
   /** c − this. */
   rsub(c: number): Scalar { return this.tape.unary(Op.RSubC, this, c); }
   /** c / this. */
   rdiv(c: number): Scalar { return this.tape.unary(Op.RDivC, this, c); }
+  /** −this. */
   neg(): Scalar { return this.tape.unary(Op.Neg, this, 0); }
+  /** this² (cheaper on the tape than this·this: one operand). */
   square(): Scalar { return this.tape.unary(Op.Square, this, 0); }
   /** this^p for a constant p. */
   pow(p: number): Scalar { return this.tape.unary(Op.PowC, this, p); }
+  /** e^this. */
   exp(): Scalar { return this.tape.unary(Op.Exp, this, 0); }
+  /** The natural logarithm of this. */
   log(): Scalar { return this.tape.unary(Op.Log, this, 0); }
+  /** √this. */
   sqrt(): Scalar { return this.tape.unary(Op.Sqrt, this, 0); }
+  /** sin(this), this in radians. */
   sin(): Scalar { return this.tape.unary(Op.Sin, this, 0); }
+  /** cos(this), this in radians. */
   cos(): Scalar { return this.tape.unary(Op.Cos, this, 0); }
+  /** tanh(this). */
   tanh(): Scalar { return this.tape.unary(Op.Tanh, this, 0); }
+  /** The logistic function 1/(1 + e^−this) (torch.sigmoid). */
   sigmoid(): Scalar { return this.tape.unary(Op.Sigmoid, this, 0); }
 }
 
@@ -95,6 +108,12 @@ function grow<T extends Float64Array | Int32Array>(a: T, need: number): T {
   return b;
 }
 
+/**
+ * A tape of scalar operations with exact gradients, Hessian-vector products and Hessians (forward-over-reverse,
+ * as torch.autograd.functional.hessian or JAX's jax.hessian give). Record f once with {@link Tape.record}, then
+ * {@link Tape.replay} at each new x when f does not branch on x; {@link hessianOf} and
+ * {@link hessianVectorProductOf} are the one-call forms. Storage grows once and is reused, so replays allocate nothing.
+ */
 export class Tape {
   /** Inputs are nodes 0..n−1. */
   n = 0;
@@ -151,6 +170,7 @@ export class Tape {
     return this.value[this.root];
   }
 
+  /** The value of node `id` at the point last recorded or replayed ({@link Scalar.value} reads it). */
   valueOf(id: number): number {
     return this.value[id];
   }

@@ -15,9 +15,12 @@
  * - only GET and HEAD, no request body, bounded header size (Node's maxHeaderSize) and URL length;
  * - the path is percent-decoded once, refused if it holds `..`, a backslash, a NUL or a drive
  *   letter, and the resolved real path (symlinks followed) must stay inside the served root;
- * - regular files only: no directory listings; `/` serves index.html.
+ * - regular files only: no directory listings; `/` serves index.html;
+ * - a connection is closed in stages (RFC 9112 section 9.6), so the client reads the refusal (413, 431)
+ *   instead of a reset: see lingeringClose.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { realpath, stat, readFile } from 'node:fs/promises';
 import { dirname, extname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -82,6 +85,19 @@ export async function startLabServer(opts: LabServerOptions): Promise<LabServer>
   }
   const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
     handle(req, res, root, () => actualPort).catch(() => send(res, 500, 'internal error'));
+  });
+  // what Node's parser refuses (a 64 KB URL or header block: 431) is answered here, with a lingering close:
+  // Node's own answer closes at once, and from Node 24 on the client then gets a reset instead of the 431
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    if (lingering.has(socket)) return; // the rest of a refused request, being discarded
+    const inFlight = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage;
+    if (err.code === 'ECONNRESET' || !socket.writable || (inFlight && inFlight.headersSent)) {
+      socket.destroy();
+      return;
+    }
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : err.code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW' ? 413 : 400;
+    const body = `${(STATUS_CODES[status] ?? 'bad request').toLowerCase()}\n`;
+    lingeringClose(socket, `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
   });
   // Slow or idle clients must not hold sockets forever.
   server.requestTimeout = 10_000;
@@ -199,6 +215,37 @@ function securityHeaders(res: ServerResponse): void {
   );
 }
 
+/** How long, and how many bytes, a closing connection goes on reading what the client still sends. */
+const LINGER_MS = 2_000;
+const LINGER_BYTES = 4 << 20;
+/** Sockets being closed in stages: further parser errors on them are the discarded rest of a refused request. */
+const lingering = new WeakSet<Duplex>();
+
+/**
+ * Closes a connection in stages, as RFC 9112 (section 9.6) advises: `answer` (if any) and a half-close
+ * (FIN), then what the client still sends (the body of a refused request, the rest of a 64 KB URL) is
+ * read and dropped, unparsed, until the client closes, LINGER_MS pass or LINGER_BYTES arrive, and only
+ * then the socket is closed. Closing at once with bytes unread makes the kernel send a reset, which
+ * can reach the client before it has read the answer (ECONNRESET in place of the 413 or 431).
+ */
+function lingeringClose(socket: Duplex, answer?: string): void {
+  if (lingering.has(socket)) return;
+  lingering.add(socket);
+  socket.removeAllListeners('data'); // the HTTP parser's reader: the rest is not parsed
+  let dropped = 0;
+  socket.on('data', (b: Buffer) => {
+    dropped += b.length;
+    if (dropped > LINGER_BYTES) socket.destroy();
+  });
+  socket.on('error', () => socket.destroy());
+  const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+  timer.unref();
+  socket.once('close', () => clearTimeout(timer));
+  if (answer === undefined) socket.end();
+  else socket.end(answer);
+  socket.resume();
+}
+
 /** A short text answer; `close` ends the connection after it (only where the request's framing cannot be trusted). */
 function send(res: ServerResponse, status: number, text: string, close = false): void {
   if (res.headersSent) {
@@ -210,6 +257,11 @@ function send(res: ServerResponse, status: number, text: string, close = false):
   securityHeaders(res);
   res.setHeader('Content-Type', 'text/plain; charset=utf-8');
   res.setHeader('Content-Length', Buffer.byteLength(body));
-  if (close) res.setHeader('Connection', 'close');
+  if (close) {
+    res.setHeader('Connection', 'close');
+    // Node ends a 'Connection: close' response with socket.destroySoon(), a close at once: closed in stages instead
+    const socket = res.socket;
+    if (socket) socket.destroySoon = () => lingeringClose(socket);
+  }
   res.end(body);
 }

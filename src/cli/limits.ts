@@ -4,6 +4,7 @@
  * Node-only (os.totalmem); the checks themselves are pure (src/data/csv.ts, src/nn/build.ts).
  */
 import { totalmem } from 'node:os';
+import { getHeapStatistics } from 'node:v8';
 import { inputError } from '../errors.js';
 
 /** The wasm arena is one WebAssembly memory: at most 65,536 pages of 64 KiB. */
@@ -35,4 +36,18 @@ export function modelMemoryLimit(wasm: boolean): MemoryLimit {
   const m = memoryLimit();
   if (wasm && WASM_ARENA_BYTES < m.bytes) return { bytes: WASM_ARENA_BYTES, why: 'the 4 GiB of the wasm arena that holds the weights' };
   return m;
+}
+
+/**
+ * The budget for results kept as JavaScript objects and arrays (kmeans' runs with their histories,
+ * compare's curves): within memoryLimit(), and within what V8's heap may still grow by, since past
+ * its limit (about 4 GiB by default, `node --max-old-space-size`) Node dies with "heap out of memory"
+ * and a native trace, whatever the machine's memory (or DESCENT_MEMORY_LIMIT) allows.
+ */
+export function heapMemoryLimit(): MemoryLimit {
+  const m = memoryLimit();
+  const heap = getHeapStatistics();
+  const room = Math.max(0, heap.heap_size_limit - heap.used_heap_size);
+  if (room >= m.bytes) return m;
+  return { bytes: room, why: `the JavaScript heap's limit of ${(heap.heap_size_limit / 2 ** 30).toFixed(1)} GiB, less ${(heap.used_heap_size / 2 ** 20).toFixed(0)} MiB in use (node --max-old-space-size raises it)` };
 }

@@ -17,6 +17,10 @@
 import { escapeText, inputError, quoteList, quoteValue } from '../errors.js';
 import { countClasses, type Dataset } from './dataset.js';
 
+/**
+ * How {@link parseCsv} reads a CSV file (a header row, then one row per example): the target column, which
+ * columns are features, their precision and limits. All fields are optional.
+ */
 export interface CsvOptions {
   /** The file name in messages. */
   source?: string;
@@ -99,6 +103,9 @@ export class CsvParser {
       if (bytes[0] === 10) at = i = 1;
       this.afterCR = false;
     }
+    // where the next quote, CR and LF lie (n: none in this chunk), found by the native indexOf (memchr), so
+    // plain rows cost no JavaScript loop over their bytes here; each is searched again only once passed
+    let nextQuote = -1, nextCR = -1, nextLF = -1;
     while (i < n) {
       if (this.inQuotes) {
         // inside quotes only the next quote matters; line breaks are data (counted for line numbers)
@@ -118,12 +125,12 @@ export class CsvParser {
         i++;
         continue;
       }
-      let c = 0;
-      for (; i < n; i++) {
-        c = bytes[i];
-        if (c === 10 || c === 13 || c === 34) break;
-      }
+      if (nextQuote < i) nextQuote = indexOr(bytes, 34, i, n);
+      if (nextCR < i) nextCR = indexOr(bytes, 13, i, n);
+      if (nextLF < i) nextLF = indexOr(bytes, 10, i, n);
+      i = Math.min(nextQuote, nextCR, nextLF);
       if (i === n) break;
+      const c = bytes[i];
       if (c === 34) {
         this.inQuotes = true;
         this.recQuoted = true;
@@ -204,11 +211,15 @@ export class CsvParser {
     this.recQuoted = false;
     this.recBreaks = 0;
     if (this.lineNo === 1 && b - a >= 3 && buf[a] === 0xef && buf[a + 1] === 0xbb && buf[a + 2] === 0xbf) a += 3; // BOM
-    let blank = !quoted, ascii = true;
+    // one pass: plain ASCII or not, blank or not, and the commas (the fields of a row without quotes)
+    let blank = !quoted, ascii = true, commas = 0;
     for (let i = a; i < b; i++) {
       const c = buf[i];
-      if (c >= 0x80) ascii = false;
-      else if (!isSpace(c)) blank = false;
+      if (c === 44) {
+        commas++;
+        blank = false;
+      } else if (c >= 0x80) ascii = false;
+      else if (c > 32 || (c !== 32 && (c < 9 || c > 13))) blank = false;
     }
     if (!ascii && !quoted) blank = this.decoder.decode(buf.subarray(a, b)).trim() === '';
     if (blank) {
@@ -224,7 +235,7 @@ export class CsvParser {
     if (this.blanks > 0) this.ragged(1, this.lineNo - this.blanks);
     this.lineOffset = this.lineNo - (this.n + 2);
     const i = this.slot();
-    if (ascii && !quoted) this.rowAscii(buf, a, b, i);
+    if (ascii && !quoted) this.rowAscii(buf, a, b, i, commas + 1);
     else this.rowText(this.decoder.decode(buf.subarray(a, b)), i);
     this.n++;
     this.curRows++;
@@ -323,10 +334,8 @@ export class CsvParser {
   }
 
   /** A row of plain ASCII, parsed from its bytes without making strings (the 10⁶-row path). */
-  private rowAscii(buf: Uint8Array, a: number, b: number, i: number): void {
+  private rowAscii(buf: Uint8Array, a: number, b: number, i: number, fields: number): void {
     const cols = this.header!.length;
-    let fields = 1;
-    for (let k = a; k < b; k++) if (buf[k] === 44) fields++;
     if (fields !== cols) this.ragged(fields);
     let s = a, j = 0;
     for (let c = 0; c < cols; c++) {
@@ -357,6 +366,12 @@ const FLOAT32_MAX = 3.4028234663852886e38;
 const BAD = 1, RANGE = 2;
 /** Exact powers of ten (10²² is the largest a double holds exactly). */
 const POW10 = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
+
+/** The index of the first byte `c` in bytes[from, n), or n when there is none. */
+function indexOr(bytes: Uint8Array, c: number, from: number, n: number): number {
+  const k = bytes.indexOf(c, from);
+  return k < 0 ? n : k;
+}
 
 function isSpace(c: number): boolean {
   return c === 32 || (c >= 9 && c <= 13);

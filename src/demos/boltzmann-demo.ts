@@ -17,6 +17,7 @@ import { firstRowsOf } from './rows.js';
 import { trainSoftmax } from './variance.js';
 import type { DemoPage } from './page.js';
 
+/** One RBM's training in the boltzmann demo: how it was trained (CD-k or PCD-k), the model, and its metrics per epoch. */
 export interface RbmTraining {
   label: string;
   k: number;
@@ -29,6 +30,7 @@ export interface RbmTraining {
   lr: number[];
 }
 
+/** A softmax probe of a feature table: the input, its width, the lr picked on validation rows, and its accuracies. */
 export interface ClassifierResult {
   input: string;
   features: number;
@@ -37,6 +39,7 @@ export interface ClassifierResult {
   testAccuracy: number;
 }
 
+/** What {@link runBoltzmannDemo} measured: the settings, the row split, each RBM's training, Gibbs samples and the probes. */
 export interface BoltzmannDemoResult {
   hidden: number;
   epochs: number;
@@ -48,6 +51,7 @@ export interface BoltzmannDemoResult {
   classifiers: ClassifierResult[];
 }
 
+/** Settings of {@link runBoltzmannDemo}: the digits, the seed, hidden units (default 64) and epochs (default 20). */
 export interface BoltzmannDemoOptions {
   /** Digits with pixels in [0, 1]: binarized at 0.5. */
   data: ClassData;
@@ -131,6 +135,11 @@ export function gibbsSamples(rbm: Rbm, chains: number, steps: number, rng: Rng):
   return out;
 }
 
+/**
+ * `descent demo boltzmann`: RBMs on binarized digits trained by CD-1, CD-5 and PCD-1 (60/20/20 split of the rows),
+ * their reconstruction error and pseudo-log-likelihood per epoch, Gibbs samples, and softmax probes of raw pixels
+ * against each RBM's hidden probabilities.
+ */
 export function runBoltzmannDemo(o: BoltzmannDemoOptions): BoltzmannDemoResult {
   const seed = o.seed ?? 0, hidden = o.hidden ?? 64, epochs = o.epochs ?? 20, batch = 20, lr = 0.05;
   const bin = binarize(o.data);
@@ -149,6 +158,7 @@ export function runBoltzmannDemo(o: BoltzmannDemoOptions): BoltzmannDemoResult {
   return { hidden, epochs, batch, baseLr: lr, rows: { train: train.n, validation: val.n, test: test.n }, runs, samples, classifiers };
 }
 
+/** The boltzmann demo's page: training curves, filters, samples and the probes' table; `command` is shown on it. */
 export function boltzmannPage(r: BoltzmannDemoResult, command: string): DemoPage {
   const side = Math.round(Math.sqrt(r.runs[0].rbm.visible));
   const ep = (v: number[]) => v.map((_x, i) => i);

@@ -7,12 +7,14 @@ import { imageGridSvg } from './images.js';
 import type { ClassData } from './linear-models.js';
 import type { DemoPage } from './page.js';
 
+/** Settings of {@link runHopfieldDemo}: the seed and, optionally, the digits for the picture memory. */
 export interface HopfieldDemoOptions {
   seed?: number;
   /** Binarized digits for the picture memory (8×8 or 28×28); left out, the section is skipped. */
   digits?: ClassData;
 }
 
+/** The energy after every single-unit update of one recall, at a load P/N and a fraction of units flipped. */
 export interface EnergyTrace {
   load: number;
   patterns: number;
@@ -23,6 +25,7 @@ export interface EnergyTrace {
   rises: number;
 }
 
+/** What {@link runHopfieldDemo} measured: the capacity curve, energy traces at loads 0.05 and 0.25, and the digit memory. */
 export interface HopfieldDemoResult {
   seed: number;
   n: number;
@@ -52,6 +55,10 @@ function energyTrace(n: number, load: number, flip: number, rng: Rng): EnergyTra
   return { load: p / n, patterns: p, flip, energy, finalOverlap: overlap(s, xi), rises };
 }
 
+/**
+ * `descent demo hopfield`: recall against the load P/N on 256 random ±1 units (capacity near 0.138), the energy
+ * of asynchronous recall (it never rises), and three digits stored and recalled from 15% noise.
+ */
 export function runHopfieldDemo(o: HopfieldDemoOptions = {}): HopfieldDemoResult {
   const seed = o.seed ?? 0;
   const cap = capacityCurve({ seed });
@@ -83,6 +90,7 @@ export function recallAt(r: HopfieldDemoResult, load: number): CapacityPoint {
   return r.capacity.reduce((a, b) => (Math.abs(b.load - load) < Math.abs(a.load - load) ? b : a));
 }
 
+/** The hopfield demo's page: the capacity curve, the energy traces and the digits; `command` is shown on it. */
 export function hopfieldPage(r: HopfieldDemoResult, command: string): DemoPage {
   const at05 = recallAt(r, 0.05), at25 = recallAt(r, 0.25);
   const rises = r.traces.reduce((a, t) => a + t.rises, 0), updates = r.traces.reduce((a, t) => a + t.energy.length, 0);

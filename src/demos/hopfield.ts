@@ -40,6 +40,7 @@ export function hopfieldEnergy(w: Float64Array, s: ArrayLike<number>): number {
   return -0.5 * e;
 }
 
+/** Options of {@link recall}: the sweep budget and a per-update hook (the lab animates with it). */
 export interface RecallOptions {
   /** At most this many sweeps (default 50); recall also stops after a sweep without a flip. */
   maxSweeps?: number;
@@ -47,6 +48,7 @@ export interface RecallOptions {
   onUpdate?: (update: number, unit: number, energy: number, state: Int8Array) => void;
 }
 
+/** How {@link recall} ended: sweeps, single-unit updates and flips done, whether it reached a fixed point, and E there. */
 export interface RecallResult {
   sweeps: number;
   updates: number;
@@ -169,6 +171,7 @@ export function randomPatterns(p: number, n: number, rng: Rng): Int8Array {
   return out;
 }
 
+/** Settings of {@link capacityCurve}: network size, loads P/N, trials, probes, the noise and the success threshold. */
 export interface CapacityOptions {
   /** Units N (default 256). */
   n?: number;
@@ -185,6 +188,7 @@ export interface CapacityOptions {
   seed?: number;
 }
 
+/** One load of {@link capacityCurve}: P/N, the P stored, the probes recalled, the fraction recalled and the mean overlap. */
 export interface CapacityPoint {
   load: number;
   patterns: number;
@@ -195,6 +199,7 @@ export interface CapacityPoint {
   meanOverlap: number;
 }
 
+/** The theoretical capacity of a Hebbian Hopfield network, P/N ≈ 0.138 (Amit, Gutfreund & Sompolinsky, 1985). */
 export const HOPFIELD_CAPACITY = 0.138;
 
 /** Recall success against the load P/N on random patterns. */

@@ -4,12 +4,14 @@
  */
 import { esc, num, svgOpen, titleSvg } from '../viz/index.js';
 
+/** One square image of an {@link imageGridSvg}, with an optional caption below it. */
 export interface ImageTile {
   /** side×side values, row-major. */
   pixels: ArrayLike<number>;
   caption?: string;
 }
 
+/** What {@link imageGridSvg} draws: square tiles of side × side pixels in a grid, gray or diverging colours. */
 export interface ImageGridOptions {
   tiles: ImageTile[];
   side: number;

@@ -8,6 +8,7 @@ import type { ClassData } from './linear-models.js';
 import { correlation, mean, sampleStd } from './stats.js';
 import type { DemoPage } from './page.js';
 
+/** Settings of {@link runOrderDemo}: the digits, the first seed and how many (default 5), epochs (default 10), lr (default 0.1), and the clotting experiment's size. */
 export interface OrderDemoOptions {
   /** Digits pixels in [0, 1]; the first 80% of rows train, the rest are held out. */
   data: ClassData;
@@ -20,6 +21,7 @@ export interface OrderDemoOptions {
   clotEpochs?: number;
 }
 
+/** What {@link runOrderDemo} measured: every order's runs over the seeds, and the clotting runs per k and method. */
 export interface OrderDemoResult {
   lr: number;
   epochs: number;
@@ -32,8 +34,13 @@ export interface OrderDemoResult {
   clotLr: { 'full-batch': number; incremental: number };
 }
 
+/** The repeat counts k of the clotting experiment (each row repeated k times). */
 export const CLOT_KS = [1, 4, 16];
 
+/**
+ * `descent demo order`: single-example SGD on softmax regression over digits in cyclic, sorted and random order
+ * (several seeds), and full-batch against incremental descent on rows repeated k ∈ {@link CLOT_KS} times.
+ */
 export function runOrderDemo(o: OrderDemoOptions): OrderDemoResult {
   const seed = o.seed ?? 0, seedCount = o.seeds ?? 5, epochs = o.epochs ?? 10, lr = o.lr ?? 0.1;
   const nTrain = Math.round(o.data.n * 0.8);
@@ -71,6 +78,7 @@ export function epochRepeat(r: OrderDemoResult, order: OrderKind): number {
   return correlation(run.stepLoss.slice(n, 2 * n), run.stepLoss.slice(2 * n, 3 * n));
 }
 
+/** The order demo's page: the loss bands per order, the per-step traces and the clotting figures; `command` is shown on it. */
 export function orderPage(r: OrderDemoResult, command: string): DemoPage {
   const first = (order: OrderKind) => r.runs[order][0];
   const epochsX = Array.from({ length: r.epochs }, (_v, i) => i + 1);

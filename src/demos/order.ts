@@ -12,9 +12,12 @@ import { createOptimizer } from '../optim/index.js';
 import { iota, softmaxAccuracy, softmaxLossGrad, softmaxParamCount } from './linear-models.js';
 import type { ClassData } from './linear-models.js';
 
+/** The order SGD visits the rows in: one permutation reused every epoch (`cyclic`), class order (`sorted`), or a fresh permutation each epoch (`random`, what shuffle=True in a torch DataLoader does). */
 export type OrderKind = 'cyclic' | 'sorted' | 'random';
+/** Every {@link OrderKind}, in the order the demo reports them. */
 export const ORDER_KINDS: readonly OrderKind[] = ['cyclic', 'sorted', 'random'];
 
+/** One {@link orderRun}: its order and seed, the loss curves, and the final training and held-out figures. */
 export interface OrderRun {
   order: OrderKind;
   seed: number;
@@ -32,6 +35,7 @@ export interface OrderRun {
   valAccuracy: number;
 }
 
+/** Settings of {@link orderRun}: the order, epochs, the SGD lr, the seed, and how finely the first epochs are traced. */
 export interface OrderOptions {
   order: OrderKind;
   epochs: number;
@@ -98,6 +102,7 @@ export function repeatRows(data: ClassData, k: number): ClassData {
   return { ...data, x, y, n: data.n * k };
 }
 
+/** One {@link clottingRun}: the method, the repeat count k, the lr, and the loss against examples seen per epoch. */
 export interface ClotRun {
   method: 'full-batch' | 'incremental';
   k: number;

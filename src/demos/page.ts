@@ -4,6 +4,7 @@
  */
 import { esc } from '../viz/index.js';
 
+/** A table on a demo page: header cells and rows (numbers printed as given). */
 export interface DemoTable {
   head: string[];
   rows: (string | number)[][];
@@ -11,6 +12,7 @@ export interface DemoTable {
   name?: string;
 }
 
+/** A section of a demo page: a heading, paragraphs, figures and tables, in that order. */
 export interface DemoSection {
   heading: string;
   /** Paragraphs of plain text (escaped). */
@@ -20,6 +22,7 @@ export interface DemoSection {
   tables?: DemoTable[];
 }
 
+/** A demo's standalone HTML page, as {@link demoPageHtml} renders it. */
 export interface DemoPage {
   title: string;
   command: string;

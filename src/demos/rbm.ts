@@ -13,6 +13,7 @@ import { Rng } from '../tensor/rng.js';
 import { inputError } from '../errors.js';
 import { sigmoid, softplus } from './linear-models.js';
 
+/** A binary restricted Boltzmann machine: V visible and H hidden units, its parameters in one flat buffer. */
 export interface Rbm {
   visible: number;
   hidden: number;
@@ -20,6 +21,7 @@ export interface Rbm {
   params: Float64Array;
 }
 
+/** V·H + V + H: the weights W and the biases b (visible) and c (hidden). */
 export function rbmParamCount(visible: number, hidden: number): number {
   return visible * hidden + visible + hidden;
 }
@@ -144,6 +146,10 @@ export interface CdState {
   v: Float64Array;
 }
 
+/**
+ * The Gibbs-sampling state of CD-k (`persistent` false) or PCD-k (true, Tieleman 2008): k steps per update,
+ * `chainCount` persistent chains started at random binary states, and the scratch vectors, allocated once.
+ */
 export function createCd(rbm: Rbm, k: number, persistent: boolean, chainCount: number, rng: Rng): CdState {
   if (!(Number.isInteger(k) && k >= 1)) throw inputError(`CD-k: expected k an integer >= 1, got ${k}`);
   const chains = new Float64Array(chainCount * rbm.visible);

@@ -14,24 +14,30 @@ import { boltzmannPage, runBoltzmannDemo } from './boltzmann-demo.js';
 import { epochRepeat, orderPage, orderSummary, runOrderDemo } from './order-demo.js';
 import { runVarianceOn, variancePage, worstZ } from './variance-demo.js';
 
+/** The datasets a demo may need, loaded by its caller (the CLI reads them from disk, a page fetches them). */
 export type DemoDatasetName = 'digits' | 'mnist';
 
+/** What a demo runs on: the seed of every draw, and the datasets it named in {@link DemoSpec.needs}. */
 export interface DemoInputs {
   seed: number;
   /** The datasets the demo named in `needs`, as loaded by the caller. */
   data: Partial<Record<DemoDatasetName, Dataset>>;
 }
 
+/** What a demo produces: its page (figures, tables, the claim and the verdict) and the measured figures. */
 export interface DemoOutput {
   page: DemoPage;
   /** The measured figures, JSON-serialisable. */
   summary: Record<string, unknown>;
 }
 
+/** One lecture demo of `descent demo NAME`: its name, a one-line description, the datasets it needs, and its run. */
 export interface DemoSpec {
   name: string;
   description: string;
+  /** The datasets the caller must load and pass in {@link DemoInputs.data}. */
   needs: DemoDatasetName[];
+  /** Runs the demo (deterministic for a seed) and builds its page. */
   run(inputs: DemoInputs): DemoOutput;
 }
 
@@ -58,6 +64,7 @@ function need(inputs: DemoInputs, name: DemoDatasetName): Dataset {
   return ds;
 }
 
+/** Every lecture demo by name (`descent demo sparse`, ...); docs/lectures.md says what each shows. */
 export const demos: Record<string, DemoSpec> = {
   sparse: {
     name: 'sparse',
@@ -151,6 +158,7 @@ export const demos: Record<string, DemoSpec> = {
 /** The demo names, in the order the lectures meet them. */
 export const demoNames: readonly string[] = ['sparse', 'variance', 'order', 'hopfield', 'boltzmann'].filter((n) => Object.hasOwn(demos, n));
 
+/** The demo named `name`, or an input error listing the known names. */
 export function demoSpec(name: string): DemoSpec {
   if (!Object.hasOwn(demos, name)) throw inputError(`unknown demo '${name}'; expected one of: ${demoNames.join(', ')}`);
   return demos[name];

@@ -6,11 +6,13 @@ import type { SparseRace, SparseRun } from './sparse.js';
 import { mean } from './stats.js';
 import type { DemoPage } from './page.js';
 
+/** Settings of {@link runSparseDemo}: the seed and the minibatch steps (default 3,000). */
 export interface SparseDemoOptions {
   seed?: number;
   steps?: number;
 }
 
+/** `descent demo sparse`: the {@link sparseRace} of SGD, momentum, Adagrad, RMSProp and Adam on logistic data with rare binary features. */
 export function runSparseDemo(o: SparseDemoOptions = {}): SparseRace {
   return sparseRace({ seed: o.seed ?? 0, steps: o.steps });
 }
@@ -22,6 +24,7 @@ export function bestRun(r: SparseRace, label: string): SparseRun {
   return run;
 }
 
+/** The sparse demo's page: the data, the rare and dense weights' error curves, effective steps and the lr grid; `command` is shown on it. */
 export function sparsePage(r: SparseRace, command: string): DemoPage {
   const colors = colorsOf(r.best.map((b) => ({ name: b.optimizer, options: b.options })));
   const series = (pick: (b: SparseRun) => number[]) => r.best.map((b, i) => ({ label: `${b.label} lr ${b.lr}`, x: b.steps, y: pick(b), color: colors[i] }));

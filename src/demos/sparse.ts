@@ -29,6 +29,7 @@ export interface SparseData {
   rareRate: number[];
 }
 
+/** Settings of {@link makeSparseData}: rows (default 5,000), dense and rare feature counts (default 10 each), the rare features' rate and weight, the seed. */
 export interface SparseDataOptions {
   n?: number;
   dense?: number;
@@ -98,6 +99,7 @@ export function logisticBatchGrad(data: SparseData, params: Float64Array, order:
   return loss / m;
 }
 
+/** One contestant of the sparse race: its label, the optimizer by name and the options it runs with (lr aside). */
 export interface SparseMethod {
   label: string;
   optimizer: string;
@@ -125,6 +127,7 @@ export function sparseMethods(): SparseMethod[] {
   return m;
 }
 
+/** One {@link sparseRun}: the method at one lr, its error and loss curves, the steps taken on frequent and rare weights, and whether it diverged. */
 export interface SparseRun {
   label: string;
   optimizer: string;
@@ -148,6 +151,7 @@ export interface SparseRun {
   diverged: boolean;
 }
 
+/** Settings of a sparse run: minibatch steps (default 3,000), batch size (default 10), points recorded, and the seed. */
 export interface SparseRaceOptions {
   steps?: number;
   batch?: number;
@@ -215,6 +219,7 @@ export function sparseRun(data: SparseData, method: SparseMethod, lr: number, o:
 /** The learning-rate grid every method is tried at. */
 export const SPARSE_LR_GRID = [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3];
 
+/** What {@link sparseRace} measured: the data, every method at its best lr, and every (method, lr) of {@link SPARSE_LR_GRID}. */
 export interface SparseRace {
   data: SparseData;
   /** Each method at its best lr (lowest final training loss). */

@@ -7,6 +7,7 @@ import { budgetRace, defaultDraws, noiseCurve, trainSoftmax } from './variance.j
 import type { BudgetOptions, BudgetRun, NoiseCurve } from './variance.js';
 import type { DemoPage, DemoSection } from './page.js';
 
+/** A dataset of the variance demo: its name and rows, the race's budget in epochs and its lr grids. */
 export interface VarianceDataset {
   name: string;
   data: ClassData;
@@ -15,6 +16,7 @@ export interface VarianceDataset {
   lrs: BudgetOptions['lrs'];
 }
 
+/** The noise curve at one stage of training: at the initial weights, after one epoch, or after ten. */
 export interface VarianceStage {
   stage: 'initial' | 'mid-training' | 'trained';
   /** Minibatch-64 SGD steps taken before the weights were fixed. */
@@ -22,6 +24,7 @@ export interface VarianceStage {
   curve: NoiseCurve;
 }
 
+/** What {@link runVarianceOn} measured on one dataset: the noise curve at each stage and the equal-budget race. */
 export interface VarianceResult {
   name: string;
   n: number;
@@ -30,6 +33,7 @@ export interface VarianceResult {
   budgetEpochs: number;
 }
 
+/** The batch sizes B of the noise curves, powers of 2 from 1 to 1024. */
 export const NOISE_BATCHES = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
 
 /** Noise curves at the initial weights (N(0, 0.01²)), after one epoch and after ten of minibatch-64 SGD (lr 0.1), then the race. */
@@ -90,6 +94,7 @@ function datasetSection(r: VarianceResult): DemoSection[] {
   ];
 }
 
+/** The variance demo's page: per dataset, the noise against B beside (N − B)/(N − 1)·σ²/B, and the race; `command` is shown on it. */
 export function variancePage(results: VarianceResult[], command: string): DemoPage {
   const slopes = results.flatMap((r) => r.stages.map((s) => s.curve.slope));
   const zs = results.flatMap((r) => r.stages.map((s) => worstZ(s.curve)));

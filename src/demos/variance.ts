@@ -32,6 +32,7 @@ export function residuals(params: Float64Array, data: ClassData): Float64Array {
   return r;
 }
 
+/** One batch size B of a {@link noiseCurve}: E‖g_B − g‖² measured over the draws, its standard error, and the theory. */
 export interface NoisePoint {
   batch: number;
   draws: number;
@@ -45,6 +46,7 @@ export interface NoisePoint {
   naive: number;
 }
 
+/** What {@link noiseCurve} measured at fixed weights: σ², ‖g‖², a point per batch size and the log-log slope (−1 in theory for B ≪ N). */
 export interface NoiseCurve {
   n: number;
   /** σ² = (1/N) Σ ‖g_i − g‖². */
@@ -140,6 +142,7 @@ export function trainSoftmax(params: Float64Array, data: ClassData, o: { lr: num
   }
 }
 
+/** One method of {@link budgetRace} at its best lr: the loss against examples seen and against training seconds. */
 export interface BudgetRun {
   label: string;
   batch: number;
@@ -150,11 +153,7 @@ export interface BudgetRun {
   finalLoss: number;
 }
 
-/**
- * Batch (B = N), minibatch and single-example SGD for the same number of examples, each at the lr of `lrs`
- * with the lowest final loss. The loss curve is the mean cross-entropy on `evalRows` fixed rows (all rows
- * when N is smaller), taken at about `points` evenly spaced budgets; wall time counts the training only.
- */
+/** Settings of {@link budgetRace}: the budget in epochs, the minibatch size, each method's lr grid, curve points, evaluation rows, seed. */
 export interface BudgetOptions {
   epochs: number;
   minibatch: number;
@@ -165,6 +164,11 @@ export interface BudgetOptions {
   seed: number;
 }
 
+/**
+ * Batch (B = N), minibatch and single-example SGD for the same number of examples, each at the lr of `lrs`
+ * with the lowest final loss. The loss curve is the mean cross-entropy on `evalRows` fixed rows (all rows
+ * when N is smaller), taken at about `points` evenly spaced budgets; wall time counts the training only.
+ */
 export function budgetRace(data: ClassData, o: BudgetOptions): BudgetRun[] {
   const budget = o.epochs * data.n, points = o.points ?? 20;
   const evalIdx = iota(Math.min(data.n, o.evalRows ?? 2000));

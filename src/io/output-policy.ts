@@ -14,7 +14,7 @@
  *
  * Node-only (node:fs), beside atomic-write.ts; not re-exported from src/io/index.ts.
  */
-import { accessSync, constants, lstatSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { accessSync, constants, existsSync, lstatSync, readdirSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { inputError, quoteValue } from '../errors.js';
 
@@ -128,6 +128,32 @@ export function checkDistinctFiles(outputs: readonly RunFile[], inputs: readonly
       if (other.id === id) throw inputError(`${out.flag} ${quoteValue(out.path)}: is the same file as ${other.f.flag} ${quoteValue(other.f.path)}; expected a separate file for each output`);
     }
     seen.push({ f: out, id });
+  }
+}
+
+/**
+ * The same refusal as checkDistinctFiles for the files a command writes into a folder (`--out DIR`):
+ * `isOutput(name)` says which names there the command writes. Only a file that already exists can be
+ * an input, so the folder is listed once and its matching entries compared with the inputs (links
+ * followed, hard links included): the cost follows what is there, not how many files a run would
+ * write (`--bagging 60000`). Inputs that do not exist (a built-in dataset's name) are skipped.
+ */
+export function checkFolderOutputs(flag: string, dir: string, isOutput: (name: string) => boolean, inputs: readonly RunFile[]): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return; // not there yet (created by the run), or not a folder (checkOutputDir says so)
+  }
+  const ids = inputs.filter((f) => existsSync(f.path)).map((f) => ({ f, id: fileIdentity(f.path) }));
+  if (ids.length === 0) return;
+  for (const name of names) {
+    if (!isOutput(name)) continue;
+    const path = join(dir, name);
+    const id = fileIdentity(path);
+    for (const inp of ids) {
+      if (inp.id === id) throw inputError(`${flag} ${quoteValue(dir)}: its ${quoteValue(name)} is the same file as ${inp.f.flag} ${quoteValue(inp.f.path)}; writing it would destroy that input; choose another output folder`);
+    }
   }
 }
 

@@ -11,8 +11,12 @@
 import { inputError, quoteValue } from '../errors.js';
 import type { FloatArray } from '../tensor/tensor.js';
 
+/** The tensor element types descent reads and writes: `'F32'` (Float32Array) and `'F64'` (Float64Array). */
 export type SafetensorsDType = 'F32' | 'F64';
 
+/**
+ * One tensor read from a safetensors file: its dtype, its shape (row-major) and its values in a typed array of that dtype.
+ */
 export interface SafetensorsEntry {
   dtype: SafetensorsDType;
   shape: number[];

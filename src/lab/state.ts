@@ -7,6 +7,7 @@
  * default (a hand-edited link still opens) and is reported in `warnings`.
  */
 
+import { optimizers, type OptimizerName } from '../optim/registry.js';
 import { optimizerColor } from '../viz/optimizer-colors.js';
 
 /** The test functions offered, with the start point used until the user clicks one. */
@@ -25,29 +26,61 @@ export type LabFunctionChoice = LabFunction | 'custom';
 /** The typed function a fresh page offers, its domain and start. */
 export const CUSTOM_DEFAULT = { expr: 'x^2 + 10*y^2', domain: [-3, 3, -3, 3] as [number, number, number, number], start: [2, 1.5] as [number, number] };
 
+/** One optimizer row of function mode. */
+export interface LabOptimizerEntry {
+  /** The torch rule behind it (a name of src/optim's registry). */
+  readonly rule: OptimizerName;
+  readonly label: string;
+  /** The lr a fresh page starts it at. */
+  readonly lr: number;
+  readonly color: string;
+  /** The sliders it reads: `momentum`, `betas` (β₁, β₂). */
+  readonly uses: readonly ('momentum' | 'betas')[];
+}
+/** An optimizer of function mode: every rule of the registry, and SGD's momentum and Nesterov variants. */
+export type LabOptimizer = OptimizerName | 'momentum' | 'nesterov';
+
+/** Labels as the lectures and torch write them; a rule not named here shows its registry name. */
+const LABELS: Partial<Record<LabOptimizer, string>> = {
+  sgd: 'SGD', momentum: 'Momentum', nesterov: 'Nesterov', adagrad: 'Adagrad', rmsprop: 'RMSProp', adam: 'Adam', adamw: 'AdamW',
+  adamax: 'Adamax', nadam: 'NAdam', radam: 'RAdam', rprop: 'Rprop', adadelta: 'Adadelta', asgd: 'ASGD', adafactor: 'Adafactor',
+  'sparse-adam': 'SparseAdam', muon: 'Muon', 'rmsprop-nesterov': 'RMSProp (Nesterov)',
+};
 /**
- * The optimizers shown in function mode: a label, the torch rule behind it, fixed options that
- * make the variant (momentum, nesterov), a default lr and a colour: the variant's (each key is a variant
- * name of viz's optimizer-colors.ts), so an optimizer has the same colour in the playground, in
- * `descent compare`'s reports and in `optimize --plot`. `momentum`, `beta1`, `beta2` sliders feed the
- * rules that have those hyperparameters.
+ * Learning rates that make each rule move visibly on the lab's functions in a few hundred steps; a rule not
+ * named here starts at its torch default lr. radam takes SGD's: its first five steps are momentum SGD on the
+ * raw gradient (ρ_t ≤ 5), which at Adam's 0.05 overshoots Rosenbrock's start.
  */
-export const LAB_OPTIMIZERS = {
-  sgd: { rule: 'sgd', label: 'SGD', lr: 0.001, color: optimizerColor('sgd'), uses: [] },
-  momentum: { rule: 'sgd', label: 'Momentum', lr: 0.001, color: optimizerColor('momentum'), uses: ['momentum'] },
-  nesterov: { rule: 'sgd', label: 'Nesterov', lr: 0.001, color: optimizerColor('nesterov'), uses: ['momentum'] },
-  adagrad: { rule: 'adagrad', label: 'Adagrad', lr: 0.5, color: optimizerColor('adagrad'), uses: [] },
-  rmsprop: { rule: 'rmsprop', label: 'RMSProp', lr: 0.01, color: optimizerColor('rmsprop'), uses: [] },
-  adam: { rule: 'adam', label: 'Adam', lr: 0.05, color: optimizerColor('adam'), uses: ['betas'] },
-  nadam: { rule: 'nadam', label: 'NAdam', lr: 0.05, color: optimizerColor('nadam'), uses: ['betas'] },
-  adadelta: { rule: 'adadelta', label: 'Adadelta', lr: 1, color: optimizerColor('adadelta'), uses: [] },
-  // torch 2.x's: the point is a vector, so adafactor's moment is unfactored and muon sees a 1 × 2 matrix
-  asgd: { rule: 'asgd', label: 'ASGD', lr: 0.001, color: optimizerColor('asgd'), uses: [] },
-  adafactor: { rule: 'adafactor', label: 'Adafactor', lr: 0.05, color: optimizerColor('adafactor'), uses: [] },
-  'sparse-adam': { rule: 'sparse-adam', label: 'SparseAdam', lr: 0.05, color: optimizerColor('sparse-adam'), uses: ['betas'] },
-  muon: { rule: 'muon', label: 'Muon', lr: 0.05, color: optimizerColor('muon'), uses: ['momentum'] },
-} as const satisfies Record<string, { rule: string; label: string; lr: number; color: string; uses: readonly string[] }>;
-export type LabOptimizer = keyof typeof LAB_OPTIMIZERS;
+const LAB_LR: Partial<Record<LabOptimizer, number>> = {
+  sgd: 0.001, momentum: 0.001, nesterov: 0.001, adagrad: 0.5, rmsprop: 0.01, adam: 0.05, adamw: 0.05, adamax: 0.05, nadam: 0.05,
+  radam: 0.001, adadelta: 1, asgd: 0.001, adafactor: 0.05, 'sparse-adam': 0.05, muon: 0.05, 'rmsprop-nesterov': 0.01,
+};
+
+function labEntry(name: LabOptimizer): LabOptimizerEntry {
+  const rule: OptimizerName = name === 'momentum' || name === 'nesterov' ? 'sgd' : name;
+  const defaults = optimizers[rule].defaults as Readonly<Record<string, unknown>>;
+  // the momentum slider feeds the variants built on momentum (and muon's); rmsprop keeps its torch default 0,
+  // so its row stays plain RMSProp (rmsprop+momentum is another colour)
+  const uses: ('momentum' | 'betas')[] = [];
+  if (name === 'momentum' || name === 'nesterov' || name === 'muon') uses.push('momentum');
+  if ('betas' in defaults) uses.push('betas');
+  const lr = LAB_LR[name] ?? (defaults.lr as number);
+  return { rule, label: LABELS[name] ?? name, lr, color: optimizerColor(name), uses };
+}
+
+/**
+ * The optimizers shown in function mode: every rule of src/optim's registry (so a new rule appears here without
+ * an edit), SGD's momentum and Nesterov variants after SGD. Each has a label, the torch rule behind it, a
+ * default lr and a colour: the variant's (viz's optimizer-colors.ts), so an optimizer has the same colour in the
+ * playground, in `descent compare`'s reports and in `optimize --plot`. On the lab's 2-D point every rule
+ * applies: adafactor's moment is unfactored (a vector), muon sees a 1 × 2 matrix (as `descent optimize` does),
+ * sparse-adam takes the gradient's nonzero entries (torch's `grad.to_sparse()`).
+ */
+export const LAB_OPTIMIZERS: Readonly<Record<LabOptimizer, LabOptimizerEntry>> = Object.fromEntries(
+  (Object.keys(optimizers) as OptimizerName[])
+    .flatMap((name): LabOptimizer[] => (name === 'sgd' ? ['sgd', 'momentum', 'nesterov'] : [name]))
+    .map((name) => [name, labEntry(name)]),
+) as Record<LabOptimizer, LabOptimizerEntry>;
 
 /**
  * The line-search and second-order methods shown in function mode beside the optimizers (docs/second-order.md):
@@ -63,12 +96,25 @@ export const LAB_SEARCH_METHODS = {
 } as const satisfies Record<string, { label: string; color: string }>;
 export type LabSearchMethod = keyof typeof LAB_SEARCH_METHODS;
 
-/** The optimizers offered in dataset mode (torch rule names). */
-export const DATA_OPTIMIZERS = ['sgd', 'adam', 'rmsprop', 'adagrad', 'adamw', 'nadam'] as const;
+/** The optimizers listed in dataset mode: every rule of src/optim's registry (those that cannot train the
+ * lab's network are listed too, disabled, with `dataOptimizerRefusal`'s reason). */
+export const DATA_OPTIMIZERS = Object.keys(optimizers) as readonly OptimizerName[];
+
+/**
+ * Why a rule cannot train dataset mode's network, or null when it can. The network is a dense MLP over two
+ * input features, so every gradient is dense: torch's SparseAdam refuses dense gradients ("SparseAdam does not
+ * support dense gradients"); it needs a sparse input layer (an EmbeddingBag over index lists). Muon trains
+ * the hidden layers' 2-D weights with AdamW on the biases and the output layer (`descent train`'s split), so it
+ * applies to any depth; adafactor factors each weight matrix's second moment.
+ */
+export function dataOptimizerRefusal(name: OptimizerName): string | null {
+  if (name === 'sparse-adam') return "needs sparse gradients (an embedding-bag input layer); this network's gradients are dense, and torch's SparseAdam refuses dense ones";
+  return null;
+}
 export const DATASETS = ['circles', 'xor', 'spirals', 'gaussians'] as const;
 export const ACTIVATIONS = ['relu', 'tanh', 'sigmoid'] as const;
 
-export type DataOptimizer = (typeof DATA_OPTIMIZERS)[number];
+export type DataOptimizer = OptimizerName;
 export type DatasetName = (typeof DATASETS)[number];
 export type ActivationName = (typeof ACTIVATIONS)[number];
 
@@ -290,7 +336,11 @@ export function decodeState(hash: string): { state: LabState; warnings: string[]
   pick('act', ACTIVATIONS, (v) => (s.data.activation = v));
   number('l2', RANGES.l2, (v) => (s.data.l2 = v));
   number('dropout', RANGES.dropout, (v) => (s.data.dropout = v));
-  pick('dopt', DATA_OPTIMIZERS, (v) => (s.data.opt = v));
+  pick('dopt', DATA_OPTIMIZERS, (v) => {
+    const why = dataOptimizerRefusal(v);
+    if (why) warnings.push(`dopt: ${v} ${why}; kept ${s.data.opt}`);
+    else s.data.opt = v;
+  });
   number('dlr', RANGES.lr, (v) => (s.data.lr = v));
   return { state: s, warnings };
 }

@@ -5,9 +5,11 @@
  */
 import { add, tensor, withArena, noGrad, type Var } from '../autograd/index.js';
 import { buildModel, crossEntropy, l2Penalty, type Sequential } from '../nn/index.js';
-import { createOptimizer, type Optimizer } from '../optim/index.js';
+import { createOptimizer, optimizers, resolveOptions, type Optimizer, type ParamGroupSpec } from '../optim/index.js';
+import { muonGroups, trainableGroups } from '../train/ensemble-fit.js';
 import { Arena, Rng } from '../tensor/index.js';
-import type { DataState } from './state.js';
+import { inputError } from '../errors.js';
+import { dataOptimizerRefusal, type DataState } from './state.js';
 import { makeToyData, type ToyData } from './toy-data.js';
 
 /** Training points in a toy set; as many again are drawn for the held-out test set. */
@@ -48,15 +50,15 @@ export class ToyTrainer {
       kind: 'mlp', inFeatures: 2, outFeatures: 2, hidden: Array.from({ length: state.depth }, () => state.width),
       activation: state.activation, dropout: state.dropout, dtype: 'float32', rng: new Rng(state.seed),
     });
-    this.optimizer = createOptimizer(state.opt, { params: this.model.params, grads: this.model.grads }, { lr: state.lr });
+    this.optimizer = createOptimizer(state.opt, toyGroups(this.model, state), { lr: state.lr });
     this.xs = Float32Array.from(this.data.x);
     this.xsTest = Float32Array.from(this.test.x);
     this.weights = this.model.parameters().filter((p) => p.isWeight).map((p) => p.var);
   }
 
-  /** Applies the current lr (a slider) from the next step on. */
+  /** Applies the current lr (a slider) from the next step on (to every group: muon's AdamW groups take the run's lr too). */
   applyOptions(): void {
-    this.optimizer.paramGroups[0].options.lr = this.state.lr;
+    for (const g of this.optimizer.paramGroups) g.options.lr = this.state.lr;
   }
 
   /** One full-batch step; returns the training loss before it (and records the test loss there). */
@@ -112,4 +114,21 @@ export class ToyTrainer {
     for (let i = 0; i < set.n; i++) if ((p[i] >= 0.5 ? 1 : 0) === set.y[i]) right++;
     return right / set.n;
   }
+}
+
+/**
+ * The optimizer's param groups, as `descent train` builds them: the whole contiguous buffer for an elementwise
+ * rule; each tensor with its shape for a per-tensor one (adafactor factors a weight matrix's second moment);
+ * for muon, the hidden layers' 2-D weights by Muon and the biases and output layer by AdamW (muonGroups).
+ * A rule dataset mode cannot run (state.ts's dataOptimizerRefusal) is refused with its reason.
+ */
+function toyGroups(model: Sequential, state: DataState): ParamGroupSpec | ParamGroupSpec[] {
+  const why = dataOptimizerRefusal(state.opt);
+  if (why) throw inputError(`${state.opt}: ${why}`);
+  if (state.opt === 'muon') {
+    const o = resolveOptions(optimizers.muon, { lr: state.lr });
+    return muonGroups(model, new Set(), { lr: o.lr, weightDecay: o.weightDecay }).groups;
+  }
+  const perTensor = (optimizers[state.opt] as { perTensor?: boolean }).perTensor === true;
+  return trainableGroups(model, new Set(), perTensor);
 }

@@ -6,9 +6,18 @@ import { Rng } from '../tensor/rng.js';
 import type { DType } from '../tensor/tensor.js';
 import { Dropout, Linear, ReLU, Sequential, Sigmoid, Tanh, type Module } from './module.js';
 
+/**
+ * The model families of `descent train --model`: `linear` (least squares), `logistic` (one logit, bce),
+ * `softmax` (K logits, cross-entropy), all one {@link Linear} layer; `mlp` (Linear layers with activations between).
+ */
 export type ModelKind = 'linear' | 'logistic' | 'softmax' | 'mlp';
+/** The hidden activation of an mlp: torch.nn.ReLU, Sigmoid or Tanh. */
 export type Activation = 'relu' | 'sigmoid' | 'tanh';
 
+/**
+ * What {@link buildModel} builds: the model's kind, its input and output widths, an mlp's hidden widths,
+ * activation (default relu) and dropout, the dtype (default float32) and the init generator.
+ */
 export interface ModelSpec {
   kind: ModelKind;
   inFeatures: number;

@@ -76,7 +76,17 @@ function penalty(weights: readonly Var[], lambda: number, term: (w: Var) => Var,
 export type LossFn = (pred: Var, y: Targets) => Var;
 
 /** The losses by their CLI names (`--loss`). */
-export const losses = { mse, bce: bceWithLogits, ce: crossEntropy, hinge: multiclassHinge } as const satisfies Record<string, LossFn>;
+export const losses = {
+  /** {@link mse}: mean squared error (torch MSELoss). */
+  mse,
+  /** {@link bceWithLogits}: binary cross-entropy on logits (torch BCEWithLogitsLoss). */
+  bce: bceWithLogits,
+  /** {@link crossEntropy}: softmax cross-entropy on logits (torch CrossEntropyLoss). */
+  ce: crossEntropy,
+  /** {@link multiclassHinge}: the Weston–Watkins multiclass hinge, K × torch's MultiMarginLoss (which also divides by K). */
+  hinge: multiclassHinge,
+} as const satisfies Record<string, LossFn>;
+/** The name of a loss, a key of {@link losses}: `'mse' | 'bce' | 'ce' | 'hinge'`. */
 export type LossName = keyof typeof losses;
 
 /** The loss named `name`, or an input error listing the known names. */

@@ -180,6 +180,9 @@ abstract class Stateless extends Module {
   }
 }
 
+/**
+ * Options of {@link Linear}'s constructor (torch.nn.Linear's `bias`, `dtype`; `rng` stands for torch's global generator).
+ */
 export interface LinearOptions {
   /** Initialization draws (default: a generator seeded with 0). */
   rng?: Rng;

@@ -42,12 +42,14 @@ export class SparseRows {
     this.seen = new Uint8Array(numRows);
   }
 
+  /** Marks `row` touched (once; a row already marked is skipped). */
   add(row: number): void {
     if (this.seen[row]) return;
     this.seen[row] = 1;
     this.rows[this.count++] = row;
   }
 
+  /** Forgets every touched row (in O(count), not O(numRows)). */
   clear(): void {
     for (let k = 0; k < this.count; k++) this.seen[this.rows[k]] = 0;
     this.count = 0;
@@ -100,6 +102,9 @@ export function embeddingBag(weight: Var, batch: SparseBatch, rows?: SparseRows)
   }, 'embeddingBag');
 }
 
+/**
+ * Options of {@link EmbeddingBag}'s constructor: the weight's dtype (default float32) and the generator of its N(0, 1) init (default seed 0).
+ */
 export interface EmbeddingBagOptions {
   dtype?: DType;
   rng?: Rng;

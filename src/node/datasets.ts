@@ -50,6 +50,18 @@ export function loadRows(spec: string, o: Partial<LoadRowsOptions> = {}): Loaded
 /**
  * A built-in by name or a CSV file by path, split and standardized, read from disk:
  * `loadDataset('breast-cancer', { val: 0.2 })` → `{ train, val, standardizer, note, ... }` (see src/data/load-dataset.ts).
+ * The options and defaults are {@link LoadDatasetOptions}'s; the reader defaults to {@link nodeDatasetReader}.
+ *
+ * @example
+ * ```ts
+ * import { loadDataset } from 'descent/node';
+ * const digits = loadDataset('digits');            // the built-in's defaults: val 0.2, standardized
+ * digits.note;  // "data: digits: 1797 rows × 64 features, target 'label'; 1438 train, 359 validation (the last 359 rows, --val 0.2); standardized ..."
+ * digits.train.x;                                  // Float32Array, 1438 × 64, row-major
+ * const cancer = loadDataset('breast-cancer', { val: 0, float64: true });  // every row, float64
+ * cancer.train.n;                                  // 569
+ * // a CSV file (a header row, then one row per example): loadDataset('houses.csv', { target: 'price', val: 0.1, standardize: true })
+ * ```
  */
 export function loadDataset(spec: string, o: Partial<LoadDatasetOptions> = {}): LoadedDataset {
   return loadDatasetWith(spec, { ...o, reader: o.reader ?? nodeDatasetReader });

@@ -12,6 +12,7 @@ export { expressionObjective, withTapedHessian } from './objective.js';
 /** Every test function by name: the contract's eight, then the lectures' valley and plateau. */
 export const objectives = { square, xcos, quadratic, rosenbrock, beale, booth, himmelblau, saddle, valley, plateau } as const;
 
+/** The name of a test function, a key of {@link objectives} (`descent optimize --function` takes these). */
 export type ObjectiveName = keyof typeof objectives;
 
 /**

@@ -8,14 +8,26 @@ export const adadeltaDefaults = {
   weightDecay: 0,
   maximize: false,
 };
+/**
+ * Options of {@link adadeltaUpdate}, the fields of {@link adadeltaDefaults} (torch.optim.Adadelta's arguments in camelCase):
+ * `lr` scales the step (1.0), `rho` (ρ) is the decay of both running averages, `eps` is added inside both square
+ * roots, `weightDecay` (λ) adds λθ to the gradient (L2), `maximize` ascends.
+ */
 export type AdadeltaOptions = typeof adadeltaDefaults;
 
+/**
+ * Adadelta's per-parameter state: the step count, `squareAvg` (v, running mean of g², torch's `square_avg`) and
+ * `accDelta` (u, running mean of the squared updates, torch's `acc_delta`), each as long as the parameters.
+ */
 export interface AdadeltaState {
   step: number;
   squareAvg: FloatArray;
   accDelta: FloatArray;
 }
 
+/**
+ * Zeroed state for n parameters, in ArrayType (Float64Array or Float32Array, the parameters' type), as torch's first step.
+ */
 export function adadeltaInit(n: number, ArrayType: FloatArrayConstructor = Float64Array): AdadeltaState {
   return { step: 0, squareAvg: new ArrayType(n), accDelta: new ArrayType(n) };
 }

@@ -13,8 +13,14 @@ export const adagradDefaults = {
   maximize: false,
   epsInside: false,
 };
+/**
+ * Options of {@link adagradUpdate}, the fields of {@link adagradDefaults} (torch.optim.Adagrad's arguments in camelCase):
+ * `lr`, `lrDecay` (clr = lr/(1 + (t − 1)·lrDecay)), `weightDecay` (L2 in the gradient), `initialAccumulatorValue`
+ * (the sum's starting value, read by {@link adagradInit}), `eps`, `maximize`, and descent's `epsInside`.
+ */
 export type AdagradOptions = typeof adagradDefaults;
 
+/** Adagrad's per-parameter state: the step count and `sum`, the accumulated squared gradients (torch's `sum`). */
 export interface AdagradState {
   step: number;
   sum: FloatArray;

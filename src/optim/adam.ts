@@ -14,8 +14,18 @@ export const adamDefaults = {
   biasCorrection: true,
   decoupledWeightDecay: false,
 };
+/**
+ * Options of {@link adamUpdate}, the fields of {@link adamDefaults} (torch.optim.Adam's arguments in camelCase): `lr`,
+ * `betas` [β₁, β₂] the decays of the first and second moments, `eps` added to √v̂, `weightDecay` (L2 in the
+ * gradient, or decoupled with `decoupledWeightDecay`), `amsgrad` (keep the running maximum of v), `maximize`,
+ * and descent's `biasCorrection`.
+ */
 export type AdamOptions = typeof adamDefaults;
 
+/**
+ * Adam's per-parameter state, torch's names in camelCase: the step count t, `expAvg` (m), `expAvgSq` (v) and
+ * `maxExpAvgSq` (v̂, used only with amsgrad), each as long as the parameters.
+ */
 export interface AdamState {
   step: number;
   expAvg: FloatArray;
@@ -23,6 +33,9 @@ export interface AdamState {
   maxExpAvgSq: FloatArray;
 }
 
+/**
+ * Zeroed state for n parameters, in ArrayType (the parameters' Float64Array or Float32Array), as torch's first step.
+ */
 export function adamInit(n: number, ArrayType: FloatArrayConstructor = Float64Array): AdamState {
   return { step: 0, expAvg: new ArrayType(n), expAvgSq: new ArrayType(n), maxExpAvgSq: new ArrayType(n) };
 }

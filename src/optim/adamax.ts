@@ -8,14 +8,24 @@ export const adamaxDefaults = {
   weightDecay: 0,
   maximize: false,
 };
+/**
+ * Options of {@link adamaxUpdate}, the fields of {@link adamaxDefaults} (torch.optim.Adamax's arguments in camelCase):
+ * `lr`, `betas` [β₁, β₂] (β₂ decays the infinity norm), `eps`, `weightDecay` (L2 in the gradient), `maximize`.
+ */
 export type AdamaxOptions = typeof adamaxDefaults;
 
+/**
+ * Adamax's per-parameter state: the step count, `expAvg` (m) and `expInf` (u, the exponentially weighted infinity norm).
+ */
 export interface AdamaxState {
   step: number;
   expAvg: FloatArray;
   expInf: FloatArray;
 }
 
+/**
+ * Zeroed state for n parameters, in ArrayType (the parameters' Float64Array or Float32Array), as torch's first step.
+ */
 export function adamaxInit(n: number, ArrayType: FloatArrayConstructor = Float64Array): AdamaxState {
   return { step: 0, expAvg: new ArrayType(n), expInf: new ArrayType(n) };
 }

@@ -10,9 +10,17 @@ export const adamwDefaults = {
   amsgrad: false,
   maximize: false,
 };
+/**
+ * Options of {@link adamwUpdate}, the fields of {@link adamwDefaults}: as {@link AdamOptions} without the L2 form,
+ * `weightDecay` (λ, default 0.01) always decoupled (θ ← θ·(1 − lr·λ)).
+ */
 export type AdamwOptions = typeof adamwDefaults;
+/** AdamW keeps Adam's state ({@link AdamState}): step, expAvg, expAvgSq, maxExpAvgSq. */
 export type AdamwState = AdamState;
 
+/**
+ * Zeroed state for n parameters, in ArrayType (the parameters' Float64Array or Float32Array), as torch's first step.
+ */
 export function adamwInit(n: number, ArrayType: FloatArrayConstructor = Float64Array): AdamwState {
   return { step: 0, expAvg: new ArrayType(n), expAvgSq: new ArrayType(n), maxExpAvgSq: new ArrayType(n) };
 }

@@ -9,8 +9,14 @@ export const asgdDefaults = {
   weightDecay: 0,
   maximize: false,
 };
+/**
+ * Options of {@link asgdUpdate}, the fields of {@link asgdDefaults} (torch.optim.ASGD's arguments): `lr` the initial
+ * step η₀, `lambd` (λ) the decay term, `alpha` the power of the step decay, `t0` the step from which averaging
+ * starts, `weightDecay` (L2 in the gradient), `maximize`.
+ */
 export type AsgdOptions = typeof asgdDefaults;
 
+/** ASGD's state: the step count, the next step size η, the averaging weight μ and the averaged parameters `ax`. */
 export interface AsgdState {
   step: number;
   /** The step size of the next step, η_t; a float32 0-d tensor in torch (its default dtype), rounded here too. */
@@ -21,6 +27,7 @@ export interface AsgdState {
   ax: FloatArray;
 }
 
+/** State for n parameters: η seeded with `o.lr` (rounded to float32 as torch's 0-d tensor), μ = 1, `ax` zeroed. */
 export function asgdInit(n: number, ArrayType: FloatArrayConstructor = Float64Array, o: Pick<AsgdOptions, 'lr'> = asgdDefaults): AsgdState {
   return { step: 0, eta: Math.fround(o.lr), mu: 1, ax: new ArrayType(n) };
 }

@@ -5,11 +5,13 @@
  */
 import type { FloatArray, FloatArrayConstructor } from './types.js';
 
+/** State of the lectures' momentum rules: the step count and the velocity v (a step in parameter space). */
 export interface VelocityState {
   step: number;
   velocity: FloatArray;
 }
 
+/** Options of {@link classicalMomentumUpdate}, {@link nesterovLookaheadStep} and {@link nesterovRewrittenUpdate}. */
 export interface MomentumOptions {
   /** ε, the learning rate. */
   lr: number;
@@ -17,6 +19,7 @@ export interface MomentumOptions {
   momentum: number;
 }
 
+/** Zeroed velocity for n parameters, in ArrayType (the parameters' Float64Array or Float32Array). */
 export function velocityInit(n: number, ArrayType: FloatArrayConstructor = Float64Array): VelocityState {
   return { step: 0, velocity: new ArrayType(n) };
 }

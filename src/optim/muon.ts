@@ -14,8 +14,14 @@ export const muonDefaults = {
   nsSteps: 5,
   adjustLrFn: null as 'original' | 'match_rms_adamw' | null,
 };
+/**
+ * Options of {@link muonUpdate}, the fields of {@link muonDefaults} (torch.optim.Muon's arguments in camelCase):
+ * `lr`, `weightDecay` (decoupled, θ ← θ·(1 − lr·λ)), `momentum` μ and `nesterov`, `nsCoefficients` and
+ * `nsSteps` of the Newton–Schulz iteration, `eps` (the normalization floor), `adjustLrFn` (the lr scaling by shape).
+ */
 export type MuonOptions = typeof muonDefaults;
 
+/** Muon's per-tensor state: the step count and torch's `momentum_buffer` (as long as the parameters). */
 export interface MuonState {
   step: number;
   momentumBuffer: FloatArray;

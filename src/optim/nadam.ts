@@ -14,8 +14,14 @@ export const nadamDefaults = {
   maximize: false,
   torch113: false,
 };
+/**
+ * Options of {@link nadamUpdate}, the fields of {@link nadamDefaults} (torch.optim.NAdam's arguments in camelCase):
+ * `lr`, `betas` [β₁, β₂], `eps`, `weightDecay` (L2, or decoupled with `decoupledWeightDecay`), `momentumDecay` (ψ,
+ * the 0.96^(tψ) schedule of μ_t), `maximize`, and descent's `torch113` (torch 1.13's rule).
+ */
 export type NadamOptions = typeof nadamDefaults;
 
+/** NAdam's per-parameter state: the step count, the product of the momentum coefficients and the moments m, v. */
 export interface NadamState {
   step: number;
   /** Π μ_t, held in float32 as torch holds it (a 0-d tensor of the default dtype, float32). */
@@ -24,6 +30,7 @@ export interface NadamState {
   expAvgSq: FloatArray;
 }
 
+/** Zeroed state for n parameters (muProduct 1), in ArrayType (the parameters' Float64Array or Float32Array). */
 export function nadamInit(n: number, ArrayType: FloatArrayConstructor = Float64Array): NadamState {
   return { step: 0, muProduct: 1, expAvg: new ArrayType(n), expAvgSq: new ArrayType(n) };
 }

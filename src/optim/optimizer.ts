@@ -16,7 +16,10 @@ export interface ParamGroupSpec {
   /** The tensor's shape when the group is one tensor (adafactor, muon); its product must be params.length. */
   shape?: readonly number[];
   /** The rows a sparse gradient holds (an EmbeddingBag's `sparseRows`); sparse-adam updates only those. */
-  sparse?: SparseGradRows & { clear?: () => void };
+  sparse?: SparseGradRows & {
+    /** Forgets the touched rows; {@link Optimizer.zeroGrad} calls it with the gradients' fill. */
+    clear?: () => void;
+  };
   /**
    * Another rule for this group, with `options` resolved against its defaults alone: the usual Muon split,
    * muon for hidden 2-D weights and `adamw` for biases and the output layer (one optimizer, as torch's two
@@ -31,7 +34,11 @@ export interface ParamGroup {
   readonly grads: FloatArray;
   options: HyperOptions;
   readonly shape?: readonly number[];
-  readonly sparse?: SparseGradRows & { clear?: () => void };
+  /** The rows a sparse gradient holds, as in {@link ParamGroupSpec.sparse}. */
+  readonly sparse?: SparseGradRows & {
+    /** Forgets the touched rows; {@link Optimizer.zeroGrad} calls it with the gradients' fill. */
+    clear?: () => void;
+  };
   /** The group's own rule when it is not the optimizer's (`ParamGroupSpec.optimizer`). */
   readonly optimizer?: OptimizerName;
 }

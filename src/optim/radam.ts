@@ -9,14 +9,22 @@ export const radamDefaults = {
   decoupledWeightDecay: false,
   maximize: false,
 };
+/**
+ * Options of {@link radamUpdate}, the fields of {@link radamDefaults} (torch.optim.RAdam's arguments in camelCase):
+ * `lr`, `betas` [β₁, β₂], `eps`, `weightDecay` (L2, or decoupled with `decoupledWeightDecay`), `maximize`.
+ */
 export type RadamOptions = typeof radamDefaults;
 
+/** RAdam's per-parameter state: the step count, `expAvg` (m) and `expAvgSq` (v). */
 export interface RadamState {
   step: number;
   expAvg: FloatArray;
   expAvgSq: FloatArray;
 }
 
+/**
+ * Zeroed state for n parameters, in ArrayType (the parameters' Float64Array or Float32Array), as torch's first step.
+ */
 export function radamInit(n: number, ArrayType: FloatArrayConstructor = Float64Array): RadamState {
   return { step: 0, expAvg: new ArrayType(n), expAvgSq: new ArrayType(n) };
 }

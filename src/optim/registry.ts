@@ -25,6 +25,9 @@ import { sparseAdamDefaults, sparseAdamInit, sparseAdamUpdate, type SparseGradRo
  * eps may hold null, "the dtype's machine epsilon"), or a name (muon's adjustLrFn; null for none).
  */
 export type HyperValue = number | boolean | string | null | [number, number] | [number | null, number] | [number, number, number];
+/**
+ * An optimizer's options by name (lr, betas, ...), as a live {@link ParamGroup} holds them; typed per optimizer by {@link OptionsOf}.
+ */
 export type HyperOptions = Record<string, HyperValue>;
 
 /** One optimizer: pure rule + defaults (the single source of truth for options, flags and docs). */
@@ -337,6 +340,10 @@ export const optimizers = {
   'rmsprop-nesterov': rmspropNesterov,
 } as const;
 
+/**
+ * The name of a first-order optimizer, a key of {@link optimizers}: `'sgd' | 'adam' | 'adamw' | ...`, the names
+ * `descent train --opt` takes. Each maps to its torch.optim class (sgd → SGD, sparse-adam → SparseAdam).
+ */
 export type OptimizerName = keyof typeof optimizers;
 
 /** The options of each optimizer, by name: the type of its defaults object (the single source of truth). */
@@ -345,6 +352,9 @@ export type OptionsOf<N extends OptimizerName> = (typeof optimizers)[N]['default
 /** What `createOptimizer` takes for a name: any of the optimizer's options (the rest are its defaults). */
 export type OptimizerOptions<N extends OptimizerName> = Partial<OptionsOf<N>>;
 
+/**
+ * Whether `name` is one of the {@link optimizers} (own keys only, so 'toString' is not), narrowing it to {@link OptimizerName}.
+ */
 export function isOptimizerName(name: string): name is OptimizerName {
   return Object.prototype.hasOwnProperty.call(optimizers, name);
 }

@@ -13,8 +13,13 @@ export const rmspropNesterovDefaults = {
   epsInside: true,
   maximize: false,
 };
+/**
+ * Options of {@link rmspropNesterovUpdate}, the fields of {@link rmspropNesterovDefaults}: `lr` (ε), `alpha` (the
+ * decay ρ of r), `eps` (δ), `momentum` (α of Algorithm 8.6), `epsInside`, `maximize`.
+ */
 export type RmspropNesterovOptions = typeof rmspropNesterovDefaults;
 
+/** State of RMSProp with Nesterov momentum: the step count, `squareAvg` (r) and the velocity v. */
 export interface RmspropNesterovState {
   step: number;
   squareAvg: FloatArray;
@@ -22,6 +27,7 @@ export interface RmspropNesterovState {
   velocity: FloatArray;
 }
 
+/** Zeroed state for n parameters, in ArrayType (the parameters' Float64Array or Float32Array). */
 export function rmspropNesterovInit(n: number, ArrayType: FloatArrayConstructor = Float64Array): RmspropNesterovState {
   return { step: 0, squareAvg: new ArrayType(n), velocity: new ArrayType(n) };
 }

@@ -15,8 +15,18 @@ export const rmspropDefaults = {
   maximize: false,
   epsInside: false,
 };
+/**
+ * Options of {@link rmspropUpdate}, the fields of {@link rmspropDefaults} (torch.optim.RMSprop's arguments in camelCase):
+ * `lr`, `alpha` (α, the decay of the squared-gradient average), `eps`, `weightDecay` (L2 in the gradient),
+ * `momentum` (μ; 0 = none), `centered` (divide by the estimated variance instead of the raw second moment),
+ * `maximize`, and descent's `epsInside`.
+ */
 export type RmspropOptions = typeof rmspropDefaults;
 
+/**
+ * RMSprop's per-parameter state: the step count, `squareAvg` (v), `momentumBuffer` (b, used when momentum > 0)
+ * and `gradAvg` (ḡ, used when centered).
+ */
 export interface RmspropState {
   step: number;
   squareAvg: FloatArray;
@@ -24,6 +34,9 @@ export interface RmspropState {
   gradAvg: FloatArray;
 }
 
+/**
+ * Zeroed state for n parameters, in ArrayType (the parameters' Float64Array or Float32Array), as torch's first step.
+ */
 export function rmspropInit(n: number, ArrayType: FloatArrayConstructor = Float64Array): RmspropState {
   return { step: 0, squareAvg: new ArrayType(n), momentumBuffer: new ArrayType(n), gradAvg: new ArrayType(n) };
 }

@@ -7,8 +7,15 @@ export const rpropDefaults = {
   stepSizes: [1e-6, 50] as [number, number],
   maximize: false,
 };
+/**
+ * Options of {@link rpropUpdate}, the fields of {@link rpropDefaults} (torch.optim.Rprop's arguments in camelCase):
+ * `lr` (the initial step size Δ₀), `etas` [η⁻, η⁺] the shrink and growth factors, `stepSizes` [Δmin, Δmax], `maximize`.
+ */
 export type RpropOptions = typeof rpropDefaults;
 
+/**
+ * Rprop's per-parameter state: the step count, `prev` (the previous gradient, torch's `prev`) and `stepSize` (Δ).
+ */
 export interface RpropState {
   step: number;
   prev: FloatArray;

@@ -9,8 +9,13 @@ export const sgdDefaults = {
   weightDecay: 0,
   maximize: false,
 };
+/**
+ * Options of {@link sgdUpdate}, the fields of {@link sgdDefaults} (torch.optim.SGD's arguments in camelCase): `lr`,
+ * `momentum` (μ; 0 = plain SGD), `dampening` (τ), `nesterov`, `weightDecay` (λ, L2 in the gradient), `maximize`.
+ */
 export type SgdOptions = typeof sgdDefaults;
 
+/** SGD's per-parameter state: the step count, the count of momentum steps and the momentum buffer b. */
 export interface SgdState {
   step: number;
   /**

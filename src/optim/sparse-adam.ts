@@ -7,8 +7,15 @@ export const sparseAdamDefaults = {
   eps: 1e-8,
   maximize: false,
 };
+/**
+ * Options of {@link sparseAdamUpdate}, the fields of {@link sparseAdamDefaults} (torch.optim.SparseAdam's arguments):
+ * `lr`, `betas` [β₁, β₂], `eps`, `maximize`. SparseAdam has no weight decay, as torch's.
+ */
 export type SparseAdamOptions = typeof sparseAdamDefaults;
 
+/**
+ * SparseAdam's per-parameter state: the step count, `expAvg` (m) and `expAvgSq` (v); only the gradient's entries update.
+ */
 export interface SparseAdamState {
   step: number;
   expAvg: FloatArray;
@@ -25,6 +32,7 @@ export interface SparseGradRows {
   readonly count: number;
 }
 
+/** Zeroed state for n parameters, in ArrayType (the parameters' Float64Array or Float32Array). */
 export function sparseAdamInit(n: number, ArrayType: FloatArrayConstructor = Float64Array): SparseAdamState {
   return { step: 0, expAvg: new ArrayType(n), expAvgSq: new ArrayType(n) };
 }

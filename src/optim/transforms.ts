@@ -7,8 +7,13 @@
  */
 import { arrayTypeOf, type FloatArray, type FloatArrayConstructor } from './types.js';
 
+/**
+ * One composable stage of an update (optax's GradientTransformation): `init` makes its state, `update` rewrites
+ * the update vector in place. {@link chain} composes stages; {@link transformStepper} applies one to parameters.
+ */
 export interface GradientTransform<S = unknown> {
   readonly name: string;
+  /** The stage's state for n parameters, in ArrayType (the parameters' Float64Array or Float32Array). */
   init(n: number, ArrayType: FloatArrayConstructor): S;
   /** Rewrites `updates` in place; `params` are the current parameters (read only). */
   update(updates: FloatArray, state: S, params: FloatArray): void;
@@ -57,6 +62,7 @@ export function addDecayedWeights(weightDecay: number): GradientTransform<null> 
   };
 }
 
+/** {@link scaleByAdam}'s state: the step count and Adam's moments m (`expAvg`) and v (`expAvgSq`). */
 export interface ScaleByAdamState {
   step: number;
   expAvg: FloatArray;
@@ -110,7 +116,11 @@ export function chain(...transforms: GradientTransform<any>[]): GradientTransfor
  * A transform bound to a params/grads pair with its state and update scratch, allocated once:
  * `step()` copies the gradient into the update buffer, runs the transform, and adds the result.
  */
-export function transformStepper(t: GradientTransform<any>, params: FloatArray, grads: FloatArray): { step(): void; state: unknown } {
+export function transformStepper(t: GradientTransform<any>, params: FloatArray, grads: FloatArray): {
+  /** One step: θ ← θ + t(∇), with ∇ read from `grads` as it is now. */
+  step(): void;
+  state: unknown;
+} {
   const T = arrayTypeOf(params);
   const updates = new T(params.length);
   const state = t.init(params.length, T);

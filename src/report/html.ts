@@ -2,7 +2,8 @@
  * The self-contained HTML report of `descent compare`: inline CSS, inline SVG, one inline script (the
  * animation player); no external resources, so it works offline and makes no network requests.
  */
-import { colorsOf, contourPlotSvg, esc, fmtPoint, fmtValue, functionValueChart, legendHtml, lineChartSvg, pageCss, raceLabel } from '../viz/index.js';
+import { colorsOf, contourPlotSvg, esc, fmtPoint, fmtValue, functionValueChart, landscapeSectionHtml, legendHtml, lineChartSvg, pageCss, raceLabel } from '../viz/index.js';
+import type { LandscapeData } from '../viz/index.js';
 export { colorsOf, functionValueChart } from '../viz/index.js';
 export type { ColoredRun, ValueRun } from '../viz/index.js';
 import type { LineSeries } from '../viz/index.js';
@@ -52,8 +53,17 @@ export interface ReportInput {
   command: string;
   functions: FunctionSection[];
   training?: TrainingSection;
+  /** Loss landscapes of trained networks (src/train/landscape.ts), one section each, after the training section. */
+  landscapes?: LandscapeEntry[];
   /** ISO time of the run, shown in the footer. */
   createdAt?: string;
+}
+
+/** One landscape section: the run it belongs to (a key unique in the report), a heading, the grids. */
+export interface LandscapeEntry {
+  key: string;
+  what: string;
+  landscape: LandscapeData;
 }
 
 /** Mean and population std over seeds at each index (rows of possibly unequal length: shortest wins). */
@@ -136,8 +146,12 @@ export const REPORT_PLAYER_LAYOUT = { width: 480, legend: false } as const;
 
 /** A chart in a figure: the SVG (no legend inside), an HTML legend that wraps, and SVG/PNG export buttons. */
 function figureHtml(name: string, svg: string, labels: readonly string[], colors: readonly (string | undefined)[]): string {
-  return `<figure class="figure" data-name="${esc(name)}">${svg}${labels.length ? legendHtml(labels, colors) : ''}`
-    + `<div class="export"><button type="button" class="export-svg" data-name="${esc(name)}">SVG</button><button type="button" class="export-png" data-name="${esc(name)}">PNG</button></div></figure>`;
+  return `<figure class="figure" data-name="${esc(name)}">${svg}${labels.length ? legendHtml(labels, colors) : ''}${exportButtons(name)}</figure>`;
+}
+
+/** A figure's SVG and PNG buttons (export.ts saves the figure's chart under `name`). */
+function exportButtons(name: string): string {
+  return `<div class="export"><button type="button" class="export-svg" data-name="${esc(name)}">SVG</button><button type="button" class="export-png" data-name="${esc(name)}">PNG</button></div>`;
 }
 
 /** One run's line in the summary: reached (when, at what cost), or why not. */
@@ -315,6 +329,7 @@ export function reportHtml(r: ReportInput): string {
   }
   r.functions.forEach((s, k) => (body += functionHtml(s, k)));
   if (r.training) body += trainingHtml(r.training);
+  for (const l of r.landscapes ?? []) body += landscapeSectionHtml(l.landscape, l.what, { key: l.key, figureExtra: exportButtons });
   body += `<footer><p><small>descent compare${r.createdAt ? ' · ' + esc(r.createdAt) : ''}</small></p></footer>`;
   const scripts = (r.functions.some((s) => s.f) ? playerScript : '') + exportScript;
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="color-scheme" content="light dark"><title>${esc(r.title)}</title><style>${css}</style></head><body>${body}<script>${scripts}</script></body></html>\n`;

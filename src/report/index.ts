@@ -6,4 +6,4 @@ export type { RaceResult, RaceOptions, RaceStopReason } from './function-race.js
 export { playerHtml, playerScript } from './player.js';
 export type { PlayerOptions, PlayerPath } from './player.js';
 export { reportHtml, REPORT_PLAYER_LAYOUT, hasSearch, functionValueChart, functionContourSvg, trainingCharts, colorsOf, meanStd, firstBelow } from './html.js';
-export type { ReportInput, FunctionSection, TrainingSection, TrainingRun, ValueRun, ColoredRun } from './html.js';
+export type { ReportInput, FunctionSection, TrainingSection, TrainingRun, ValueRun, ColoredRun, LandscapeEntry } from './html.js';

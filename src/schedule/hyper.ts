@@ -6,6 +6,7 @@
  */
 import { inputError } from '../errors.js';
 
+/** A hyperparameter moved from `from` to `to` over `steps` steps, for {@link anneal} (e.g. momentum 0.5 → 0.99). */
 export interface AnnealSpec {
   from: number;
   to: number;

@@ -49,6 +49,7 @@ export interface ScheduleFamily {
   readonly description: string;
   /** Parameters that may be left out without a default (null: not given). */
   readonly optional?: readonly string[];
+  /** The family's rule for parameters `p` (the defaults merged with what was given), validated here. */
   build(p: Record<string, ScheduleValue>): ChainableRule;
 }
 

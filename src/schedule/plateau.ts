@@ -4,6 +4,12 @@
  */
 import { inputError } from '../errors.js';
 
+/**
+ * torch.optim.lr_scheduler.ReduceLROnPlateau's defaults (its arguments in camelCase): `mode` min (a loss) or max
+ * (an accuracy), `factor` the lr multiplier on a plateau, `patience` the bad epochs tolerated, `threshold` and
+ * `thresholdMode` what counts as better (rel: by a fraction of best; abs: by an amount), `cooldown` epochs to
+ * wait after a reduction, `minLr` the floor.
+ */
 export const plateauDefaults = {
   mode: 'min' as 'min' | 'max',
   factor: 0.1,
@@ -15,8 +21,13 @@ export const plateauDefaults = {
   /** torch's eps: a reduction smaller than this is skipped. */
   eps: 1e-8,
 };
+/** Options of {@link plateauStep}, the fields of {@link plateauDefaults}. */
 export type PlateauOptions = typeof plateauDefaults;
 
+/**
+ * ReduceLROnPlateau's state (torch's attributes in camelCase): the current lr, the best metric, the bad-epoch
+ * count, the cooldown left and the epochs seen.
+ */
 export interface PlateauState {
   lr: number;
   /** Best metric so far (Infinity / −Infinity before the first). */
@@ -43,6 +54,7 @@ export function checkPlateau(o: PlateauOptions): void {
   for (const [k, ok, what] of nums) if (!ok) throw inputError(`schedule 'plateau': ${k}: expected ${what}, got ${JSON.stringify(o[k])}`);
 }
 
+/** The state before the first metric: lr as given, best ±Infinity by mode, no bad epochs, no cooldown. */
 export function plateauInit(lr: number, o: PlateauOptions): PlateauState {
   return { lr, best: o.mode === 'min' ? Infinity : -Infinity, numBadEpochs: 0, cooldownCounter: 0, lastEpoch: 0 };
 }

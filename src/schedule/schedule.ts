@@ -37,6 +37,10 @@ export interface ScheduleState {
   groups?: { lr: number; initialLr?: number; momentum?: number; maxLr?: number; minLr?: number; maxMomentum?: number; baseMomentum?: number }[];
 }
 
+/**
+ * A learning-rate schedule made by {@link createSchedule} or {@link attachSchedule}: torch's LRScheduler
+ * (`scheduler.step()`, `get_last_lr()`, `state_dict()`), over one lr or an optimizer's param groups.
+ */
 export interface Schedule {
   readonly name: string;
   /** The lr now (after the initial step, before any `step()`: torch's lr after constructing the scheduler). */
@@ -49,7 +53,9 @@ export interface Schedule {
   readonly maxSteps: number | undefined;
   /** Advances one step (or epoch), sets the attached optimizer's lr (and momentum), and returns the new lr. */
   step(metric?: number): number;
+  /** A copy of the schedule's state (torch's `state_dict()`): the epoch, the groups' lrs and the rule's counters. */
   state(): ScheduleState;
+  /** Restores a state from {@link Schedule.state} (torch's `load_state_dict`); the next `step()` continues from it. */
   load(state: ScheduleState): void;
 }
 

@@ -69,6 +69,7 @@ export const convergenceProblem = {
   x0: [0, 0, 0],
 };
 
+/** One method's error per iteration in {@link convergenceSeries} (the `--plot-convergence` figure's line). */
 export interface ConvergenceSeries {
   label: string;
   /** The method (newton, bfgs, lbfgs, gd-backtracking, sgd): what a plot colours the series by. */

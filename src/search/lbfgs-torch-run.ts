@@ -7,12 +7,19 @@
 import { runError } from '../errors.js';
 import type { SearchObjective } from './counted.js';
 import { LbfgsTorch, lbfgsTorchDefaults } from './lbfgs-torch.js';
+import { ThinnedPath, type PathThinning } from './path-thinning.js';
 
+/**
+ * What {@link runLbfgsTorch} returns: the iterate and f after each step (index 0 is x0), the closure calls
+ * counted, and whether the final gradient's largest component is ≤ 1e-6.
+ */
 export interface LbfgsTorchRun {
   path: number[][];
   values: number[];
   evaluations: number;
   converged: boolean;
+  /** Present when the path was thinned to `maxPathPoints` (src/search/path-thinning.ts). */
+  thinned?: PathThinning;
 }
 
 /**
@@ -29,8 +36,11 @@ export const lbfgsTorchFlagDefaults: Readonly<Record<string, number | string>> =
   lineSearchFn: 'none',
 };
 
-/** Runs `steps` calls of step(closure) from x0 in float64. A non-finite f or iterate is a run error. */
-export function runLbfgsTorch(objective: SearchObjective & { value?(x: Float64Array): number }, x0: number[], options: Record<string, unknown>, steps: number): LbfgsTorchRun {
+/**
+ * Runs `steps` calls of step(closure) from x0 in float64. A non-finite f or iterate is a run error.
+ * Past `maxPathPoints` points the path is thinned (src/search/path-thinning.ts).
+ */
+export function runLbfgsTorch(objective: SearchObjective & { value?(x: Float64Array): number }, x0: number[], options: Record<string, unknown>, steps: number, maxPathPoints = Infinity): LbfgsTorchRun {
   const n = x0.length;
   const x = Float64Array.from(x0), g = new Float64Array(n), probe = new Float64Array(n);
   const opt = new LbfgsTorch(x, g, options);
@@ -40,9 +50,10 @@ export function runLbfgsTorch(objective: SearchObjective & { value?(x: Float64Ar
     return objective.valueAndGrad(x, g);
   };
   const valueAt = (p: Float64Array) => (objective.value ? objective.value(p) : objective.valueAndGrad(p, probe));
-  const path: number[][] = [Array.from(x)];
-  const values: number[] = [valueAt(x)];
-  if (!Number.isFinite(values[0])) throw runError(`lbfgs-torch: f is ${values[0]} at x0; start from a point where f is finite`);
+  const kept = new ThinnedPath(maxPathPoints);
+  const f0 = valueAt(x);
+  if (!Number.isFinite(f0)) throw runError(`lbfgs-torch: f is ${f0} at x0; start from a point where f is finite`);
+  kept.record(0, x, f0);
   for (let k = 1; k <= steps; k++) {
     opt.step(closure);
     const f = valueAt(x);
@@ -52,11 +63,11 @@ export function runLbfgsTorch(objective: SearchObjective & { value?(x: Float64Ar
       const what = Number.isFinite(f) ? 'the iterate is not finite' : `f is ${f}`;
       throw runError(`diverged at step ${k}: ${what}; try --lr ${+(opt.options.lr / 10).toPrecision(6)} or lower, or --line-search-fn strong_wolfe`);
     }
-    path.push(Array.from(x));
-    values.push(f);
+    kept.record(k, x, f);
   }
+  const thinned = kept.finish();
   objective.valueAndGrad(x, probe);
   let gmax = 0;
   for (let i = 0; i < n; i++) gmax = Math.max(gmax, Math.abs(probe[i]));
-  return { path, values, evaluations, converged: gmax <= 1e-6 };
+  return { path: kept.path, values: kept.values, evaluations, converged: gmax <= 1e-6, ...(thinned ? { thinned } : {}) };
 }

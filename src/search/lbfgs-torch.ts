@@ -23,16 +23,32 @@ import { fusedMultiplyAdd } from '../optim/fused-multiply-add.js';
 
 type FloatArray = Float32Array | Float64Array;
 
+/**
+ * torch.optim.LBFGS's `line_search_fn`: `'strong_wolfe'` (torch's cubic-interpolating strong Wolfe search) or
+ * null (a fixed step lr, torch's default).
+ */
 export type LbfgsTorchLineSearch = 'strong_wolfe' | null;
 
+/**
+ * torch.optim.LBFGS's arguments in camelCase: `lr` the step scale, `maxIter` iterations per `step()`,
+ * `maxEval` closure calls per `step()`, `toleranceGrad` (stop when max |g| ≤ it), `toleranceChange` (stop when
+ * a step or the change in f is below it), `historySize` the (s, y) pairs kept, `lineSearchFn`.
+ * Defaults: {@link lbfgsTorchDefaults}.
+ */
 export interface LbfgsTorchOptions {
+  /** The step scale (torch's lr, default 1); the first iteration steps lr·min(1, 1/‖g‖₁), as torch does. */
   lr: number;
+  /** Iterations per `step()` (default 20). */
   maxIter: number;
   /** Evaluations per step; default ⌊maxIter·5/4⌋ as torch computes it. */
   maxEval: number;
+  /** Stop when max |g_i| ≤ toleranceGrad (default 1e-7). */
   toleranceGrad: number;
+  /** Stop when a step's largest component or the change in f is ≤ toleranceChange (default 1e-9). */
   toleranceChange: number;
+  /** Curvature pairs (s, y) kept (default 100). */
   historySize: number;
+  /** The line search, or null for fixed steps (default null). */
   lineSearchFn: LbfgsTorchLineSearch;
 }
 

@@ -14,6 +14,7 @@ import { dotFused } from './direction.js';
 /** How a line search ended: 'ok' with a point of sufficient decrease, 'failed' with none, 'non-finite' at f = −∞. */
 export type LineSearchStatus = 'ok' | 'failed' | 'non-finite';
 
+/** What a line search returns: how it ended, the step length t accepted and f there. */
 export interface LineSearchResult {
   status: LineSearchStatus;
   /** The accepted step length (0 when failed). */

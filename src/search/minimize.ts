@@ -25,6 +25,7 @@ import {
 } from './line-search.js';
 import { newtonRule } from './newton.js';
 import { steepestRule } from './steepest.js';
+import { ThinnedPath, type PathThinning } from './path-thinning.js';
 
 /**
  * Every line-search and second-order method with its hyperparameters' defaults: the single source of
@@ -51,6 +52,12 @@ export const searchMethods = {
 /** The strong Wolfe line searches: Moré–Thuente (the default) and Nocedal & Wright's. */
 export type WolfeSearch = 'more-thuente' | 'nocedal-wright';
 
+/**
+ * The name of a line-search or second-order method, a key of {@link searchMethods}:
+ * `'gd-backtracking' | 'newton' | 'bfgs' | 'lbfgs' | 'cg'`. bfgs, lbfgs and cg follow SciPy's 'BFGS', 'L-BFGS-B'
+ * (unbounded) and 'CG'; newton is damped Newton on the exact (or central-difference) Hessian, which SciPy's
+ * 'Newton-CG' approximates by conjugate gradients.
+ */
 export type SearchMethodName = keyof typeof searchMethods;
 
 /** Why a run stopped. */
@@ -65,7 +72,12 @@ export interface IterateInfo {
   evaluations: number;
 }
 
+/**
+ * Options of {@link minimize} (scipy.optimize.minimize's `method` and `options`): the method, the stopping tests,
+ * and the method's hyperparameters by name (defaults in {@link searchMethods}; an unknown one is an input error).
+ */
 export interface MinimizeOptions {
+  /** The method: a {@link SearchMethodName}; another string is an input error listing them. */
   method: SearchMethodName | string;
   /** Stop when max_i |∂f/∂x_i| ≤ gtol (default 1e-6). */
   gtol?: number;
@@ -75,13 +87,25 @@ export interface MinimizeOptions {
   recordPath?: boolean;
   /** Called with x0 (nit 0) and after every iteration. */
   onIterate?: (info: IterateInfo) => void;
+  /**
+   * Most points kept in `path` and `values` (default: all). A longer run keeps them under the rule of
+   * src/search/path-thinning.ts (every stride-th iterate and the last) and says so in `thinned`.
+   */
+  maxPathPoints?: number;
   /** Method hyperparameters: c1, c2, shrink, t0, historySize, lineSearch (see `searchMethods`). */
   [hyper: string]: unknown;
 }
 
+/**
+ * What {@link minimize} returns, as scipy.optimize.OptimizeResult: `x`, `fun`, `grad` (SciPy's `jac`) at the
+ * last iterate, `nit`, `evaluations` (SciPy's `nfev`), `converged` (`success`), the stop `reason`, and the path.
+ */
 export interface MinimizeResult {
+  /** The last iterate (SciPy's `x`). */
   x: Float64Array;
+  /** f(x) (SciPy's `fun`). */
   fun: number;
+  /** ∇f(x) (SciPy's `jac`). */
   grad: Float64Array;
   /** Iterations (accepted steps). */
   nit: number;
@@ -91,13 +115,17 @@ export interface MinimizeResult {
   hessianEvaluations: number;
   /** reason is 'gtol', or 'ftol' (L-BFGS-B's relative-reduction stop, which SciPy reports as success). */
   converged: boolean;
+  /** Why the run stopped. */
   reason: StopReason;
   /** x0, x1, ..., every iterate (empty when recordPath is false). */
   path: number[][];
   /** f at each point of path (every iterate's f even when recordPath is false). */
   values: number[];
+  /** Present when a run longer than `maxPathPoints` was thinned: the step (iteration) of each kept point. */
+  thinned?: PathThinning;
 }
 
+/** Whether `name` is one of the {@link searchMethods} (own keys only), narrowing it to {@link SearchMethodName}. */
 export function isSearchMethodName(name: string): name is SearchMethodName {
   return Object.prototype.hasOwnProperty.call(searchMethods, name);
 }
@@ -176,11 +204,11 @@ function makeRule(method: SearchMethodName, o: Record<string, number | string | 
  *
  * @example
  * const r = minimize(makeObjective('rosenbrock', 2), [-1.2, 1], { method: 'bfgs', gtol: 1e-8 });
- * console.log(r.reason, r.nit, r.evaluations, Array.from(r.x, (v) => v.toFixed(6)).join(', '));
- * // gtol 34 41 1.000000, 1.000000   (SciPy's BFGS: the same 34 iterations and 41 evaluations)
+ * console.log(r.reason, r.nit, r.evaluations, Array.from(r.x, (v) => v.toFixed(6)).join(', ')); // gtol 34 41 1.000000, 1.000000
+ * // SciPy's BFGS: the same 34 iterations and 41 evaluations
  */
 export function minimize(objective: SearchObjective, x0: ArrayLike<number>, options: MinimizeOptions): MinimizeResult {
-  const { method, maxIter, recordPath = true, onIterate, ...hyper } = options;
+  const { method, maxIter, recordPath = true, onIterate, maxPathPoints = Infinity, ...hyper } = options;
   const o = resolveSearchOptions(method, hyper);
   const n = x0.length;
   if (n !== objective.n) throw inputError(`x0: expected length ${objective.n}, got ${n}`);
@@ -269,8 +297,9 @@ export function minimize(objective: SearchObjective, x0: ArrayLike<number>, opti
 
   let f = obj.valueAndGrad(x, g);
   let fPrev = NaN;
-  const path: number[][] = recordPath ? [Array.from(x)] : [];
-  const values: number[] = [f];
+  // bounded however many iterations run (optimize --steps 1e9): src/search/path-thinning.ts
+  const kept = new ThinnedPath(maxPathPoints, recordPath);
+  kept.record(0, x, f);
   let nit = 0;
   let reason: StopReason;
   // one info object, updated in place (its arrays are the run's buffers)
@@ -354,8 +383,7 @@ export function minimize(objective: SearchObjective, x0: ArrayLike<number>, opti
     fPrev = f;
     f = ls.f;
     nit++;
-    if (recordPath) path.push(Array.from(x));
-    values.push(f);
+    kept.record(nit, x, f);
     report();
     if (ls.status === 'non-finite') {
       reason = 'non-finite';
@@ -363,6 +391,7 @@ export function minimize(objective: SearchObjective, x0: ArrayLike<number>, opti
     }
     rule.update(s, y, ls.t, g);
   }
+  const thinned = kept.finish();
   return {
     x,
     fun: f,
@@ -373,7 +402,8 @@ export function minimize(objective: SearchObjective, x0: ArrayLike<number>, opti
     // as SciPy's `success`: L-BFGS-B's relative-reduction stop counts as convergence (reason says which test)
     converged: reason === 'gtol' || reason === 'ftol',
     reason,
-    path,
-    values,
+    path: kept.path,
+    values: kept.values,
+    ...(thinned ? { thinned } : {}),
   };
 }

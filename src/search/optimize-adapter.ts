@@ -6,25 +6,36 @@
 import { runError } from '../errors.js';
 import { minimize, searchMethods, type SearchMethodName, type StopReason } from './minimize.js';
 import type { SearchObjective } from './counted.js';
+import type { PathThinning } from './path-thinning.js';
 
+/** One `descent optimize` run of a search method: the contract's path, values, evaluations and converged, and why it stopped. */
 export interface OptimizeSearchResult {
   path: number[][];
   values: number[];
   evaluations: number;
   converged: boolean;
   reason: StopReason;
+  /** Present when the path was thinned to `maxPathPoints` (src/search/path-thinning.ts). */
+  thinned?: PathThinning;
 }
 
+/** A search method as `descent optimize` calls it: its hyperparameters' defaults and a run. */
 export interface OptimizeSearchMethod {
+  /** The method's hyperparameters and their defaults ({@link searchMethods}). */
   readonly defaults: Readonly<Record<string, number | string | boolean>>;
-  minimize(objective: SearchObjective, x0: number[], options: Record<string, unknown>, steps: number): OptimizeSearchResult;
+  /**
+   * Runs {@link minimize} from x0 for at most `steps` iterations with the given hyperparameters; a run whose f turns
+   * non-finite throws a run error (`diverged at step N ...`), as the contract asks. With `maxPathPoints` the path is
+   * thinned past that many points (src/search/path-thinning.ts) and the result says so in `thinned`.
+   */
+  minimize(objective: SearchObjective, x0: number[], options: Record<string, unknown>, steps: number, maxPathPoints?: number): OptimizeSearchResult;
 }
 
 function adapter(method: SearchMethodName): OptimizeSearchMethod {
   return {
     defaults: searchMethods[method],
-    minimize(objective, x0, options, steps) {
-      const r = minimize(objective, x0, { ...options, method, maxIter: steps });
+    minimize(objective, x0, options, steps, maxPathPoints) {
+      const r = minimize(objective, x0, { ...options, method, maxIter: steps, maxPathPoints });
       if (r.reason === 'non-finite') {
         const f = r.values[r.values.length - 1];
         if (r.nit === 0) {
@@ -34,7 +45,7 @@ function adapter(method: SearchMethodName): OptimizeSearchMethod {
         // the same form as the first-order loop's: "diverged at step N: WHAT; try ..." (a step here is an iteration)
         throw runError(`diverged at step ${r.nit} (${method} iteration): f is ${f}; ${why}; try another --x0 or fewer --steps`);
       }
-      return { path: r.path, values: r.values, evaluations: r.evaluations, converged: r.converged, reason: r.reason };
+      return { path: r.path, values: r.values, evaluations: r.evaluations, converged: r.converged, reason: r.reason, ...(r.thinned ? { thinned: r.thinned } : {}) };
     },
   };
 }

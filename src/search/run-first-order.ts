@@ -7,6 +7,7 @@ import { inputError, runError } from '../errors.js';
 import type { Objective } from '../objectives/objective.js';
 import { createSchedule, type ScheduleSpec } from '../schedule/schedule.js';
 import { createOptimizer } from '../optim/optimizer.js';
+import { ThinnedPath, type PathThinning } from './path-thinning.js';
 
 /** One first-order run on a test function: the objective, start, optimizer with its options, steps and schedule. */
 export interface FirstOrderRun {
@@ -27,16 +28,7 @@ export interface FirstOrderRun {
   maxPathPoints?: number;
 }
 
-/**
- * How a long path was thinned: every iterate is kept until `maxPathPoints` are held; then every
- * other kept point is dropped and the stride doubles, so the path holds the iterates whose step is a
- * multiple of `stride` (x0 included) plus the last iterate. `steps` lists the step of each kept point.
- */
-export interface PathThinning {
-  stride: number;
-  kept: number;
-  steps: number[];
-}
+export type { PathThinning } from './path-thinning.js';
 
 /** The trajectory of a first-order run: points, values, evaluations, and where it diverged or converged. */
 export interface FirstOrderResult {
@@ -75,14 +67,11 @@ export function runFirstOrder(run: FirstOrderRun): FirstOrderResult {
   if (sched?.maxSteps !== undefined && steps > sched.maxSteps) {
     throw inputError(`schedule '${sched.name}': ${steps} steps would step it past its totalSteps ${sched.maxSteps}`);
   }
-  const path: number[][] = [Array.from(x)];
-  const cap = Math.max(4, run.maxPathPoints ?? Infinity);
-  let stride = 1;
-  const keptSteps: number[] = [0];
+  // bounded however many steps run: the rule of src/search/path-thinning.ts
+  const kept = new ThinnedPath(run.maxPathPoints ?? Infinity);
   const f0 = objective.value(x);
-  const values: number[] = [f0];
-  const lrs: number[] = [];
   checkFinite(0, f0, x, baseLr);
+  kept.record(0, x, f0);
   for (let t = 1; t <= steps; t++) {
     objective.valueAndGrad(x, g);
     const lr = group.options.lr as number;
@@ -90,38 +79,16 @@ export function runFirstOrder(run: FirstOrderRun): FirstOrderResult {
     const f = objective.value(x);
     checkFinite(t, f, x, group.options.lr as number);
     sched?.step(f);
-    if (t % stride === 0 || t === steps) {
-      // the last iterate is always kept; a point kept only for being last goes when the next arrives
-      if (keptSteps[keptSteps.length - 1] % stride !== 0) {
-        path.pop();
-        values.pop();
-        keptSteps.pop();
-        lrs.pop();
-      }
-      path.push(Array.from(x));
-      values.push(f);
-      keptSteps.push(t);
-      lrs.push(lr);
-      if (path.length > cap) {
-        stride *= 2;
-        let w = 0;
-        for (let r = 0; r < path.length; r++) {
-          if (keptSteps[r] % stride !== 0 && r !== path.length - 1) continue;
-          path[w] = path[r];
-          values[w] = values[r];
-          if (r > 0) lrs[w - 1] = lrs[r - 1]; // lrs[k] belongs to path[k + 1]
-          keptSteps[w++] = keptSteps[r];
-        }
-        path.length = values.length = keptSteps.length = w;
-        lrs.length = w - 1;
-      }
-    }
+    kept.record(t, x, f, lr);
     run.onStep?.(t, x, f);
   }
+  const thinned = kept.finish();
+  const { path, values } = kept;
+  // lrs[k] belongs to path[k + 1] (x0 has none)
+  const lrs = kept.tags.slice(1);
   objective.valueAndGrad(x, g);
   let gmax = 0;
   for (let i = 0; i < n; i++) gmax = Math.max(gmax, Math.abs(g[i]));
-  const thinned = stride > 1 ? { stride, kept: path.length, steps: keptSteps } : undefined;
   return { path, values, evaluations: steps, converged: gmax <= (run.gtol ?? 1e-6), lrs, ...(thinned ? { thinned } : {}) };
 }
 

@@ -7,6 +7,11 @@
 import { alloc } from './alloc.js';
 import type { DType, FloatArray } from './tensor.js';
 
+/**
+ * A pool of scratch buffers for one step's intermediates: `take` hands out a zero-filled buffer, `reset` gives
+ * every buffer back for the next step, so a loop with fixed shapes allocates nothing after its first step.
+ * Autograd ops draw from the arena that {@link withArena} makes current.
+ */
 export class Arena {
   private readonly free = new Map<number, FloatArray[]>();
   private readonly used: FloatArray[] = [];

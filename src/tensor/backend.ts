@@ -140,14 +140,17 @@ export class WasmBackend {
     return ptr;
   }
 
+  /** n zeroed float32s in the wasm memory (a view the kernels take by offset, with no copy). */
   allocF32(n: number): Float32Array {
     const ptr = this.allocBytes(n * 4); // may grow the memory: take .buffer after
     return new Float32Array(this.memory.buffer, ptr, n);
   }
+  /** n zeroed float64s in the wasm memory. */
   allocF64(n: number): Float64Array {
     const ptr = this.allocBytes(n * 8); // may grow the memory: take .buffer after
     return new Float64Array(this.memory.buffer, ptr, n);
   }
+  /** n zeroed int32s in the wasm memory (labels for the fused cross-entropy). */
   allocI32(n: number): Int32Array {
     const ptr = this.allocBytes(n * 4); // may grow the memory: take .buffer after
     return new Int32Array(this.memory.buffer, ptr, n);
@@ -157,6 +160,7 @@ export class WasmBackend {
   mark(): number {
     return this.top;
   }
+  /** Gives back everything allocated after `mark` (from {@link WasmBackend.mark}); views into it must no longer be used. */
   release(mark: number): void {
     const to = Math.max(mark, this.pinned);
     if (to < this.top) this.top = to;
@@ -376,6 +380,9 @@ export function allocI32(n: number): Int32Array {
   return b ? b.allocI32(n) : new Int32Array(n);
 }
 
+/** Products smaller than this many multiply-adds with operands outside the arena stay on the TS loops. */
+const STAGE_MIN = 4096;
+
 /**
  * Installs the wasm kernels behind the foundation's dispatch (`setKernels`) and the wasm arena behind
  * `alloc` for float32 (`setAllocator`), so Tensor/autograd/nn code runs its float32 matmuls and fused
@@ -386,9 +393,6 @@ export function allocI32(n: number): Int32Array {
  * Note: the arena only grows (`mark`/`release` aside); a long process that builds many models should
  * call `uninstallWasmKernels()` when done with the fast path.
  */
-/** Products smaller than this many multiply-adds with operands outside the arena stay on the TS loops. */
-const STAGE_MIN = 4096;
-
 export function installWasmKernels(): boolean {
   const be = getBackend();
   if (!be) return false;

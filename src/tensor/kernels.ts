@@ -239,15 +239,25 @@ export function axpy(alpha: number, x: FloatArray, y: FloatArray, len: number): 
 
 /** The heavy kernels, looked up at call time so `setKernels` can swap in faster versions. */
 export interface Kernels {
+  /** {@link matmul}: out = op(a)·op(b) (BLAS gemm). */
   matmul: typeof matmul;
+  /** {@link addRowVector}: a bias row added to every row. */
   addRowVector: typeof addRowVector;
+  /** {@link colSum}: column sums (the bias gradient). */
   colSum: typeof colSum;
+  /** {@link relu}: y = max(x, 0). */
   relu: typeof relu;
+  /** {@link reluBackward}: relu's gradient through its output. */
   reluBackward: typeof reluBackward;
+  /** {@link logSumExpRows}: row-wise stable log-sum-exp. */
   logSumExpRows: typeof logSumExpRows;
+  /** {@link softmaxRows}: row-wise softmax. */
   softmaxRows: typeof softmaxRows;
+  /** {@link logSoftmaxRows}: row-wise log-softmax. */
   logSoftmaxRows: typeof logSoftmaxRows;
+  /** {@link softmaxCrossEntropy}: mean cross-entropy of logits and its gradient, fused. */
   softmaxCrossEntropy: typeof softmaxCrossEntropy;
+  /** {@link axpy}: y += αx (BLAS axpy). */
   axpy: typeof axpy;
 }
 

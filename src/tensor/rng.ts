@@ -37,6 +37,12 @@ function splitmix32(x: number): [number, number] {
   return [x, z >>> 0];
 }
 
+/**
+ * A seeded generator (xoshiro128**, seeded through splitmix32): the same seed gives the same numbers on every
+ * machine and engine. It plays the part of torch.Generator / numpy.random.Generator, but its numbers differ
+ * from theirs for the same seed. Draws: `uniform()` in [0, 1), `normal(mean, std)`, `int(n)` in [0, n),
+ * `permutation(n)`; `getState()`/`setState()` save and restore it (checkpoints).
+ */
 export class Rng {
   private s0 = 0;
   private s1 = 0;

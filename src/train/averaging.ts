@@ -20,6 +20,7 @@ export interface AverageFn {
   readonly kind: 'swa' | 'ema';
   /** The EMA's decay (ema only). */
   readonly decay?: number;
+  /** Averages `params` into `avg` in place, `nAveraged` updates having been taken in before (torch's avg_fn). */
   update(avg: FloatArray, params: FloatArray, nAveraged: number): void;
 }
 
@@ -91,6 +92,7 @@ export class AveragedModel {
     else this.avg.update(this.weights, params, this.nAveraged);
     this.nAveraged += 1;
   }
+  /** The count of updates taken in (torch's n_averaged); the weights are saved beside it. */
   state(): AveragedModelState {
     return { nAveraged: this.nAveraged };
   }
@@ -103,6 +105,7 @@ export class AveragedModel {
   }
 }
 
+/** SWALR's anneal_strategy: a half cosine ('cos', torch's default) or a straight line from the current lr to swaLr. */
 export type SwaAnneal = 'cos' | 'linear';
 
 /** SWALR's state: torch's _step_count. */
@@ -130,6 +133,7 @@ export class SWALR {
   get lr(): number {
     return this.optimizer.paramGroups[0].options.lr as number;
   }
+  /** One epoch's step (torch's SWALR.step()): moves group lrs toward swaLr; returns group 0's lr. */
   step(): number {
     this.stepCount += 1;
     let step = this.stepCount - 1;
@@ -144,9 +148,11 @@ export class SWALR {
     }
     return this.lr;
   }
+  /** SWALR's state, torch's _step_count. */
   state(): SwalrState {
     return { stepCount: this.stepCount };
   }
+  /** Restores a state from {@link SWALR.state}; the next step continues the anneal from there. */
   load(s: SwalrState): void {
     if (!Number.isInteger(s?.stepCount) || s.stepCount < 1) throw inputError('SWALR state: stepCount: expected an integer >= 1');
     this.stepCount = s.stepCount;
@@ -250,6 +256,7 @@ export class WeightAveraging {
     }
   }
 
+  /** The averaging's counters (the averaged weights are saved beside them, as a tensor). */
   state(): WeightAveragingState {
     return { model: this.averaged.state(), ...(this.swalr ? { swalr: this.swalr.state() } : {}) };
   }

@@ -12,6 +12,11 @@ import { parseSafetensorsWithMetadata, serializeSafetensors, type SafetensorsInp
 import type { Optimizer, OptimizerStateDict } from '../optim/index.js';
 import type { Trainer, TrainerState } from './trainer.js';
 
+/**
+ * A checkpoint as {@link parseCheckpoint} reads it: the model's tensors, the optimizer's state dict, the trainer's
+ * state and its unfinished epoch's order, early stopping's best weights, the averaged weights and the run's
+ * recorded config (torch's `{'model': ..., 'optimizer': ...}` dict of a training script, in one safetensors file).
+ */
 export interface CheckpointContents {
   /** Model tensors by state_dict name. */
   model: Record<string, { shape: number[]; data: Float32Array | Float64Array }>;

@@ -20,6 +20,7 @@ export interface ClassData {
   d: number;
 }
 
+/** How {@link fitClassifier} trains one model (an ensemble member): the optimizer, epochs, batches, rows and hooks. */
 export interface FitOptions {
   /** Optimizer name (torch.optim semantics) and its hyperparameters (lr included). Default adam, lr 1e-3. */
   opt?: string;
@@ -38,6 +39,7 @@ export interface FitOptions {
   frozen?: ReadonlySet<string>;
   /** Called after each optimizer step t (1-based), e.g. to take a snapshot. */
   onStep?: (t: number) => void;
+  /** Called after each epoch (`epoch` counts from 0) with its mean training loss. */
   onEpoch?: (epoch: number, trainLoss: number) => void;
 }
 

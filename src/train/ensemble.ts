@@ -17,11 +17,16 @@ import { accuracyOf, fitClassifier, nllOf, predictProba, type ClassData, type Fi
 /** A fresh model for member i (its own initialization). */
 export type ModelFactory = (member: number) => Sequential;
 
+/** One model on the test rows: accuracy (fraction right, argmax of its probabilities) and loss (mean NLL). */
 export interface MemberReport {
   accuracy: number;
   loss: number;
 }
 
+/**
+ * What {@link bagging} and {@link snapshotEnsemble} report on the test rows: each member, their mean, and the
+ * ensemble (the average of the members' predicted probabilities, as sklearn's soft voting).
+ */
 export interface EnsembleReport {
   method: 'bagging' | 'snapshot';
   members: MemberReport[];
@@ -31,6 +36,7 @@ export interface EnsembleReport {
   ensembleAccuracy: number;
   /** Mean NLL of the averaged probabilities. */
   ensembleLoss: number;
+  /** Mean of the members' losses. */
   meanSingleLoss: number;
   /** Snapshots: one model from the same initialization, trained for the same steps with a single cosine cycle. */
   sameBudgetSingle?: MemberReport;

@@ -18,7 +18,9 @@
 import { inputError } from '../errors.js';
 import { Rng } from '../tensor/rng.js';
 
+/** The k-means algorithm: Lloyd's `batch` (sklearn's KMeans), MacQueen's `online`, Sculley's `minibatch` (sklearn's MiniBatchKMeans). */
 export type KMeansMethod = 'batch' | 'online' | 'minibatch';
+/** Every {@link KMeansMethod}, in the order `descent kmeans --method` lists them. */
 export const kmeansMethods: readonly KMeansMethod[] = ['batch', 'online', 'minibatch'];
 
 /** One point of the objective history. */
@@ -37,7 +39,9 @@ export interface KMeansProgress extends KMeansHistoryPoint {
   method: KMeansMethod;
 }
 
+/** Options of {@link kmeans}: the number of clusters, the algorithm and its budget, the initialization and the seed. */
 export interface KMeansOptions {
+  /** Clusters (k ≥ 1, at most the number of examples). */
   k: number;
   /** Default 'batch'. */
   method?: KMeansMethod;
@@ -52,11 +56,13 @@ export interface KMeansOptions {
   seed?: number;
   /** online / minibatch: record J every this many examples seen (default: about 20 points per epoch). */
   evalEvery?: number;
+  /** Called at each point of the objective history, as it is recorded. */
   onProgress?: (p: KMeansProgress) => void;
   /** Clock in milliseconds; default performance.now. */
   now?: () => number;
 }
 
+/** What {@link kmeans} returns: the centers, each example's cluster, the final objective J and its history. */
 export interface KMeansResult {
   method: KMeansMethod;
   k: number;

@@ -19,6 +19,10 @@ import type { Dataset } from '../data/dataset.js';
 import { LbfgsTorch } from '../search/lbfgs-torch.js';
 import { evaluate, type EpochMetrics } from './trainer.js';
 
+/**
+ * What {@link fitLbfgsTorch} trains: the model, loss and data, the batches (one torch.optim.LBFGS `step(closure)` per
+ * batch), epochs, L1/L2 penalties and the optimizer's options ({@link search!LbfgsTorchOptions | LbfgsTorchOptions}).
+ */
 export interface LbfgsTorchFitOptions {
   model: Sequential;
   loss: LossName;
@@ -38,6 +42,7 @@ export interface LbfgsTorchFitOptions {
   onEpoch?: (m: EpochMetrics) => void;
 }
 
+/** What {@link fitLbfgsTorch} returns: each epoch's metrics, the closure calls, and the optimizer (its state, for a checkpoint). */
 export interface LbfgsTorchFitResult {
   history: EpochMetrics[];
   /** Closure calls over the run (torch's func_evals). */

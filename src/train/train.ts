@@ -234,7 +234,27 @@ function needFiles(hooks: TrainHooks, what: string): RunFiles {
 
 const flagName = (k: string) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
-/** Trains a model as `descent train` does; see TrainConfig for the settings and their defaults. */
+/**
+ * Trains a model as `descent train` does: the flags' settings as a typed {@link TrainConfig} (defaults there), one
+ * call, and the run's model, per-epoch metrics and summary back. First-order optimizers run the {@link Trainer}'s
+ * minibatch loop; the search methods (lbfgs, bfgs, newton, cg, ...) fit full-batch through {@link minimizeParams},
+ * lbfgs-torch as torch.optim.LBFGS. Files (save, out, checkpoint) go through `hooks.files` (nodeRunFiles on Node);
+ * without it nothing is written. Bad settings throw an input error naming the setting.
+ *
+ * @example
+ * ```ts
+ * import { train, evaluate } from 'descent';
+ * import { loadDataset } from 'descent/node';
+ * // L2 logistic regression, fitted to sklearn's LogisticRegression(C=1) optimum: l2 = 1/(2·C·n), in float64
+ * const cancer = loadDataset('breast-cancer', { val: 0, float64: true });
+ * const fit = await train({
+ *   data: cancer, model: 'logistic', l2: 1 / (2 * cancer.train.n), optimizer: { name: 'lbfgs', gtol: 1e-10 },
+ *   batch: 'full', epochs: 1000, dtype: 'float64',
+ * });
+ * fit.search;                              // { method: 'lbfgs', nit: 63, evaluations: 70, reason: 'gtol', ... }
+ * evaluate(fit.model, 'bce', cancer.train); // { loss: 0.0533918575..., accuracy: 0.98769... }
+ * ```
+ */
 export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promise<TrainResult> {
   const c = config;
   const data = c.data;

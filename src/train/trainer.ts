@@ -18,14 +18,24 @@ import { epochOrder, gatherBatch } from '../data/batches.js';
 import type { Dataset } from '../data/dataset.js';
 import { add } from '../autograd/ops.js';
 
+/**
+ * What a {@link Trainer} trains: the model, loss, optimizer (and schedule) as they were built, the data and the
+ * loop's settings: batch size, shuffling, L1/L2 penalties, clipping, early stopping, weight averaging.
+ */
 export interface TrainerOptions {
+  /** The model trained in place (its `params` are what the optimizer steps). */
   model: Sequential;
+  /** The data loss by name: mse, bce (on logits), ce (on logits), hinge. */
   loss: LossName;
+  /** The optimizer over the model's parameters (or the trainable ones, for a frozen body). */
   optimizer: Optimizer;
+  /** An lr schedule, best attached to `optimizer` (attachSchedule); stepped per epoch or per batch. */
   schedule?: Schedule;
   /** When the schedule steps: once per epoch (the contract's default) or after every optimizer step. */
   scheduleEvery?: 'epoch' | 'batch';
+  /** The training rows. */
   train: Dataset;
+  /** Held-out rows, evaluated at the end of every epoch (valLoss, valAccuracy, early stopping). */
   val?: Dataset;
   /** Rows per batch, or 'full'. */
   batch: number | 'full';
@@ -33,7 +43,9 @@ export interface TrainerOptions {
   shuffle: boolean;
   /** Draws the epoch permutations. */
   rng: Rng;
+  /** λ of the L1 penalty λ·Σ|W| over the weight matrices (not the biases); added to the gradient, not to trainLoss. */
   l1?: number;
+  /** λ of the L2 penalty λ·Σ W² over the weight matrices (not the biases; torch's weight_decay is 2λ on them). */
   l2?: number;
   /** Rescale the gradient to this global L2 norm when larger (torch clip_grad_norm_). */
   clipNorm?: number;
@@ -140,6 +152,32 @@ export function countCorrect(out: Var, y: ArrayLike<number>, lossName: LossName)
   return c;
 }
 
+/**
+ * The minibatch training loop, one batch per {@link Trainer.step} and one epoch close per {@link Trainer.endEpoch}
+ * (the loop a torch user writes by hand: zero_grad, forward, loss, backward, clip, optimizer.step(),
+ * scheduler.step()). It takes the optimizer and an attached schedule as they are, and sets nothing up twice.
+ * Its state is plain data ({@link Trainer.snapshot} / {@link Trainer.restore}), so a checkpoint resumes the
+ * identical trajectory. {@link train} runs it for `descent train`.
+ *
+ * @example
+ * ```ts
+ * import { buildModel, createOptimizer, attachSchedule, Rng, Trainer, evaluate } from 'descent';
+ * import { loadDataset } from 'descent/node';
+ * const digits = loadDataset('digits');  // 1438 train, 359 validation rows, standardized
+ * const model = buildModel({ kind: 'softmax', inFeatures: 64, outFeatures: 10, rng: new Rng(0) });
+ * const sgd = createOptimizer('sgd', { params: model.params, grads: model.grads }, { lr: 0.1, momentum: 0.9 });
+ * const schedule = attachSchedule(sgd, 'cosine:tMax=10');  // steps sgd's lr, as torch's CosineAnnealingLR
+ * const trainer = new Trainer({
+ *   model, loss: 'ce', optimizer: sgd, schedule, train: digits.train, val: digits.val,
+ *   batch: 16, shuffle: true, rng: new Rng(1),
+ * });
+ * for (let epoch = 0; epoch < 10; epoch++) {
+ *   while (trainer.epochUnfinished) trainer.step();
+ *   const { metrics } = trainer.endEpoch();  // { epoch, trainLoss, lr, valLoss, valAccuracy }
+ * }
+ * evaluate(model, 'ce', digits.val!);       // { loss: 0.4129, accuracy: 0.8858 }
+ * ```
+ */
 export class Trainer {
   readonly o: TrainerOptions;
   readonly batchSize: number;

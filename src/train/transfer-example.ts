@@ -12,6 +12,11 @@ import { Rng } from '../tensor/rng.js';
 import { accuracyOf, fitClassifier, predictProba, type ClassData } from './ensemble-fit.js';
 import { initFrom, parseFreeze } from './transfer.js';
 
+/**
+ * Settings of {@link digitsTransferExample}: the new task's training rows, seed, the mlp's hidden widths
+ * (default [256, 128]), epochs of pretraining (default 20) and of the new task (default 100), learning rates,
+ * activation and dropout.
+ */
 export interface TransferExampleOptions {
   /** Training examples of the new task (digits 5–9). Default 50. */
   small?: number;
@@ -28,6 +33,11 @@ export interface TransferExampleOptions {
   dropout?: number;
 }
 
+/**
+ * {@link digitsTransferExample}'s figures: the pretrained model's accuracy on digits 0–4, the new task's
+ * training and held-out rows, and held-out accuracy on digits 5–9 four ways: from scratch, head only (body
+ * frozen), the first layer frozen (`top`: every layer above it fine-tuned), and everything fine-tuned.
+ */
 export interface TransferExampleResult {
   pretrainAccuracy: number;
   small: number;

@@ -11,6 +11,7 @@
 import { inputError } from '../errors.js';
 import type { Sequential, StateEntry } from '../nn/index.js';
 
+/** What {@link initFrom} did, by state_dict name (`descent train --init` prints it). */
 export interface InitReport {
   /** Parameters copied from the pretrained dict. */
   loaded: string[];

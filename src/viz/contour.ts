@@ -7,6 +7,7 @@ import { scaleLinear } from 'd3-scale';
 import { colorOf, esc, keyAttr, legendRoom, legendSvg, num, svgOpen, titleSvg, xAxisSvg, yAxisSvg, yLabelRoom } from './svg.js';
 import { INK } from './theme.js';
 
+/** One optimizer's path over a contour plot: its label in the legend and its iterates in the plane. */
 export interface PathSeries {
   label: string;
   /** The iterates [x, y], x0 first. Non-finite points are left out of the drawing. */
@@ -17,7 +18,12 @@ export interface PathSeries {
   key?: string;
 }
 
+/**
+ * What {@link contourPlotSvg} draws: f's contours over the domain (equal units on both axes), the paths, the
+ * minimum, and the frame's size and legend.
+ */
 export interface ContourPlotOptions {
+  /** The function of two variables whose level sets are drawn (sampled on a resolution × resolution grid). */
   f: (x: number, y: number) => number;
   xDomain: [number, number];
   yDomain: [number, number];
@@ -168,7 +174,8 @@ export function contourLayerSvg(o: ContourPlotOptions, clipId = 'descent-clip'):
       // light (low f) to dark (high f) grey-blue: the valley floor stands out
       const t = levels.length === 1 ? 0 : k / (levels.length - 1);
       const shade = Math.round(90 + 120 * t);
-      s += `<path class="level" data-level="${esc(String(mp.value))}" stroke="rgb(${shade},${shade},${Math.min(255, shade + 40)})" d="${d}"/>`;
+      // 12 significant digits: the level comes from Math.pow, whose last bits differ between V8 versions (Node 20 and 24)
+      s += `<path class="level" data-level="${esc(String(Number(mp.value.toPrecision(12))))}" stroke="rgb(${shade},${shade},${Math.min(255, shade + 40)})" d="${d}"/>`;
     });
   }
   s += '</g>';

@@ -2,7 +2,9 @@
 import { scaleLinear } from 'd3-scale';
 import { colorOf, esc, num, svgOpen, titleSvg, xAxisSvg, yAxisSvg } from './svg.js';
 
+/** What {@link functionPlotSvg} draws: a function of one variable over `domain` and an optimizer's iterates on it (default 560 × 360 px). */
 export interface FunctionPlotOptions {
+  /** The function drawn, sampled at `samples` + 1 points across the domain. */
   f: (x: number) => number;
   domain: [number, number];
   /** The iterates x0, x1, ... */

@@ -15,5 +15,5 @@ export { kmeansPlotSvg, KMEANS_COLORS } from './kmeans-plot.js';
 export { OPTIMIZER_COLORS, optimizerColor, optimizerVariant, runColors, shade } from './optimizer-colors.js';
 export { functionValueChart, colorsOf, raceLabel, fmtPoint } from './value-chart.js';
 export type { ValueRun, ColoredRun } from './value-chart.js';
-export { landscapeSvg, landscapeSectionHtml, landscapePageHtml, gridInterpolator } from './landscape.js';
-export type { LandscapeData, GridData, LandscapePlotOptions } from './landscape.js';
+export { landscapeSvg, landscapeCharts, landscapeSectionHtml, landscapePageHtml, gridInterpolator } from './landscape.js';
+export type { LandscapeData, GridData, LandscapePlotOptions, LandscapeSectionOptions } from './landscape.js';

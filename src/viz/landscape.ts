@@ -38,6 +38,8 @@ export interface LandscapePlotOptions {
   path?: [number, number][];
   pathColor?: string;
   width?: number;
+  /** Makes the SVG's clip-path id unique in a page that holds several slices (default: from the title). */
+  id?: string;
 }
 
 /** One slice as a standalone SVG: log-spaced loss contours, the trained weights starred at (0, 0), the path. */
@@ -47,8 +49,9 @@ export function landscapeSvg(g: GridData, o: LandscapePlotOptions): string {
   const paths = o.path ? [{ label: 'training path', points: o.path, color: o.pathColor ?? '#e15759', key: 'path' }] : [];
   const base = { f: gridInterpolator(g), xDomain, yDomain, width: o.width ?? 480, legend: false as const, paths, minimum: [0, 0], resolution: 2 * g.alphas.length - 1, levels: 20 };
   const { width, height } = contourScales(base);
-  let s = svgOpen(width, height, 'contour-plot landscape') + titleSvg(o.title, width) + contourLayerSvg(base, `clip-${esc(o.title.replace(/\W+/g, '-'))}`);
-  if (paths.length) s += pathsLayerSvg(base, `clip-${esc(o.title.replace(/\W+/g, '-'))}`);
+  const clip = `clip-${esc((o.id ?? o.title).replace(/\W+/g, '-'))}`;
+  let s = svgOpen(width, height, 'contour-plot landscape') + titleSvg(o.title, width) + contourLayerSvg(base, clip);
+  if (paths.length) s += pathsLayerSvg(base, clip);
   // the axis names: the layer writes x and y; these planes have their own
   s = s.replace('>x</text>', `>${esc(o.xLabel ?? 'α')}</text>`).replace('>y</text>', `>${esc(o.yLabel ?? 'β')}</text>`);
   return s + '</svg>';
@@ -63,18 +66,36 @@ export interface LandscapeData {
   seconds: number;
 }
 
+/** Both slices as standalone SVGs (the section's figures; the CLI also writes them as files); `key` makes their ids unique in a page. */
+export function landscapeCharts(l: LandscapeData, key?: string): { random: string; pca?: string } {
+  const id = (kind: string) => `landscape-${key ? `${key}-` : ''}${kind}`;
+  const random = landscapeSvg(l.random, { title: `random filter-normalized slice (±${l.random.span})`, xLabel: 'α (direction 1)', yLabel: 'β (direction 2)', id: id('random') });
+  if (!l.pca) return { random };
+  const [e1, e2] = l.pca.explained;
+  return { random, pca: landscapeSvg(l.pca, { title: 'PCA plane of the trajectory', xLabel: `PC 1 (${(100 * e1).toFixed(1)}% of the path)`, yLabel: `PC 2 (${(100 * e2).toFixed(1)}%)`, path: l.pca.path, id: id('pca') }) };
+}
+
+/** Where a section sits: a key that makes its figure names and ids unique in the page, and what each figure gets besides its plot (a report's export buttons). */
+export interface LandscapeSectionOptions {
+  key?: string;
+  figureExtra?: (name: string) => string;
+}
+
 /** The report section: both slices side by side, what they are, and how they were computed. */
-export function landscapeSectionHtml(l: LandscapeData, what: string): string {
+export function landscapeSectionHtml(l: LandscapeData, what: string, o: LandscapeSectionOptions = {}): string {
+  const name = (kind: string) => `landscape-${o.key ? `${o.key}-` : ''}${kind}`;
+  const extra = (kind: string) => o.figureExtra?.(name(kind)) ?? '';
+  const charts = landscapeCharts(l, o.key);
   const min = (g: GridData) => Math.min(...Array.from(g.loss).filter((v) => Number.isFinite(v)));
   const center = (g: GridData) => gridInterpolator(g)(0, 0);
   let h = `<section class="landscape-section"><h2>Loss landscape: ${esc(what)}</h2>`;
   h += `<p>The training loss on ${l.rows} training rows over ${l.resolution}×${l.resolution} grids, computed in ${l.seconds.toFixed(1)} s. Left: a slice through the trained weights θ* (★) along two random directions, filter-normalized as in Li et al. (2018): each row of a weight matrix is scaled to the norm of that row of θ*, biases are held, so α = ±1 moves every filter by its own size. Right: the plane of the top two principal directions of the weight iterates, with the training path (one point per epoch) ending at θ*.</p>`;
   h += '<div class="charts">';
-  h += `<figure class="figure" data-name="landscape-random">${landscapeSvg(l.random, { title: `random filter-normalized slice (±${l.random.span})`, xLabel: 'α (direction 1)', yLabel: 'β (direction 2)' })}<figcaption>loss at θ*: ${esc(fmtValue(center(l.random)))}; lowest on the grid: ${esc(fmtValue(min(l.random)))}</figcaption></figure>`;
+  h += `<figure class="figure" data-name="${esc(name('random'))}">${charts.random}<figcaption>loss at θ*: ${esc(fmtValue(center(l.random)))}; lowest on the grid: ${esc(fmtValue(min(l.random)))}</figcaption>${extra('random')}</figure>`;
   if (l.pca) {
     const [e1, e2] = l.pca.explained;
-    h += `<figure class="figure" data-name="landscape-pca">${landscapeSvg(l.pca, { title: 'PCA plane of the trajectory', xLabel: `PC 1 (${(100 * e1).toFixed(1)}% of the path)`, yLabel: `PC 2 (${(100 * e2).toFixed(1)}%)`, path: l.pca.path })}`;
-    h += `${legendHtml(['training path', '★ trained weights'], ['#e15759', 'transparent'])}<figcaption>${l.pca.path.length} iterates; the two directions hold ${(100 * (e1 + e2)).toFixed(1)}% of Σ‖θᵢ − θ*‖²</figcaption></figure>`;
+    h += `<figure class="figure" data-name="${esc(name('pca'))}">${charts.pca}`;
+    h += `${legendHtml(['training path', '★ trained weights'], ['#e15759', 'transparent'])}<figcaption>${l.pca.path.length} iterates; the two directions hold ${(100 * (e1 + e2)).toFixed(1)}% of Σ‖θᵢ − θ*‖²</figcaption>${extra('pca')}</figure>`;
   } else h += '<p class="note">No trajectory plane: it needs the start and at least two epochs.</p>';
   return h + '</div></section>';
 }

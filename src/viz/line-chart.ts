@@ -7,6 +7,7 @@ import { scaleLinear, scaleLog } from 'd3-scale';
 import { area, line } from 'd3-shape';
 import { colorOf, esc, keyAttr, legendRoom, legendSvg, num, svgOpen, titleSvg, xAxisSvg, yAxisSvg, yLabelRoom } from './svg.js';
 
+/** One line of a {@link lineChartSvg}: its label in the legend and its points (x[i], y[i]). */
 export interface LineSeries {
   label: string;
   x: number[];
@@ -21,6 +22,10 @@ export interface LineSeries {
   diverged?: boolean;
 }
 
+/**
+ * What {@link lineChartSvg} draws: the series, the axis labels and scales (linear, or log on either axis), the
+ * size (default 410 px plus the legend × 360 px) and the legend.
+ */
 export interface LineChartOptions {
   series: LineSeries[];
   xLabel: string;
@@ -83,7 +88,15 @@ export function lineChartScales(o: LineChartOptions) {
   margin.left = yLabelRoom(y, 52);
   const x = (o.logX ? scaleLog().domain([roundLog(x0, 'down'), roundLog(x1, 'up')]) : scaleLinear().domain([x0, x1])).range([margin.left, width - margin.right]);
   const ok2 = (xv: number, yv: number) => okX(xv) && ok(yv);
-  return { width, height, margin, x, y, ok, okX, ok2 };
+  return {
+    width, height, margin, x, y,
+    /** Whether a y value can be drawn: finite, and > 0 on a log y axis. */
+    ok,
+    /** Whether an x value can be drawn: finite, and > 0 on a log x axis. */
+    okX,
+    /** Whether the point (x, y) can be drawn: both of the above. */
+    ok2,
+  };
 }
 
 /**

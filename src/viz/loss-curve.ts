@@ -6,6 +6,10 @@
 import { lineChartSvg, type LineSeries } from './line-chart.js';
 import type { EpochMetrics } from '../train/trainer.js';
 
+/**
+ * The loss-curve SVG of a run from its per-epoch metrics (the `history` of {@link train!train | train} or {@link train!Trainer | Trainer}):
+ * train loss, and validation loss when the epochs have it, against epoch; `title` heads it ("TITLE: loss per epoch").
+ */
 export function lossCurveSvg(history: EpochMetrics[], title: string): string {
   const x = history.map((m) => m.epoch);
   const series: LineSeries[] = [{ label: 'train loss', x, y: history.map((m) => m.trainLoss) }];

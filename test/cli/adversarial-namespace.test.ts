@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bin } from '../helpers/cli.js';
 import { scratchDir } from '../helpers/scratch.js';
@@ -59,6 +59,34 @@ test('item 2: a bind-mounted second name of the data file (same device and inode
   assert.match(r.stderr, /--checkpoint 'good\.csv': is the same file as --data 'alias\.csv'/);
   assert.deepEqual(r.stdout.match(/exit=\d+/g), ['exit=2', 'exit=2']);
   assert.match(r.stdout, /^a,b,y$/m);
+});
+
+test('item 5: Ctrl-C in a read-only working folder (no --out/--checkpoint): said up front, exit 130, nothing written', { skip: skip ?? false }, () => {
+  // root ignores mode bits, so the folder is made read-only the way that binds root too: a read-only bind mount
+  const r = spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', `
+    rm -rf ro && mkdir ro && cp good.csv ro/ && mount --bind ro ro && mount -o remount,ro,bind ro || exit 90
+    cd ro
+    touch probe 2>/dev/null && exit 91
+    "$N" "$B" train --data good.csv --batch 2 --epochs 1000000 > ../ro-out.txt 2> ../ro-err.txt &
+    pid=$!
+    i=0; while ! grep -q '^epoch 1/' ../ro-out.txt && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done
+    kill -INT $pid; wait $pid; echo "exit=$?"
+    ls -A | tr '\n' ' '; echo
+    "$N" "$B" train --data good.csv --epochs 1 --save m.st; echo "exit=$?"`], {
+    cwd: dir, encoding: 'utf8', env: { ...process.env, N: node, B: bin }, timeout: 120_000,
+  });
+  assert.notEqual(r.status, 90, `setup failed: ${r.stderr}`);
+  assert.notEqual(r.status, 91, 'the bind mount is not read-only for root');
+  const err = readFileSync(join(dir, 'ro-err.txt'), 'utf8').trim().split('\n');
+  // the folder is checked before training starts: the note is the first line, the interrupt the last
+  assert.equal(err.length, 2, err.join('\n'));
+  assert.match(err[0], /^descent: note: '.*\/ro' is not writable, so Ctrl-C would save no checkpoint; add --checkpoint FILE to keep one$/);
+  assert.match(err[1], /^descent: interrupted after epoch \d+, batch \d+; no checkpoint written \(its folder is not writable\)$/);
+  assert.match(readFileSync(join(dir, 'ro-out.txt'), 'utf8'), /^epoch 1\//m);
+  assert.deepEqual(r.stdout.match(/exit=\d+/g), ['exit=130', 'exit=2'], r.stdout + r.stderr);
+  assert.match(r.stdout, /^good\.csv $/m, 'nothing written in the read-only folder');
+  // an output named in it is refused before training
+  assert.match(r.stderr, /^descent: error: --save: cannot write in '.*\/ro' \(permission denied\); expected a writable directory$/m);
 });
 
 test('the namespace cases ran here, or say why not', () => {

@@ -84,6 +84,59 @@ test('item 2: an output that is the same file as an input is refused (exit 2), t
   assert.notDeepEqual(before('ck.st'), ck);
 });
 
+test('item 2: compare, ensemble and kmeans refuse an output that is the same file as an input up front, before any work', () => {
+  const d = folder();
+  // kmeans: --plot is a second name of --data. Up front means before the data is read: --k 99 (more than
+  // the 4 rows, an error found only once the data is loaded) is not reached
+  linkSync(join(d, 'good.csv'), join(d, 'plot.svg'));
+  const csv = readFileSync(join(d, 'good.csv'));
+  refused(runDescent(['kmeans', '--data', 'good.csv', '--k', '99', '--plot', 'plot.svg'], { cwd: d }), /^descent: error: --plot 'plot\.svg': is the same file as --data 'good\.csv'/);
+  symlinkSync('good.csv', join(d, 'plot-link.png'));
+  refused(runDescent(['kmeans', '--data', 'good.csv', '--k', '2', '--plot', 'plot-link.png'], { cwd: d }), /--plot 'plot-link\.png': is the same file as --data 'good\.csv'/);
+  assert.deepEqual(readFileSync(join(d, 'good.csv')), csv);
+
+  // ensemble: rerun with --init out/model-1.safetensors into the same --out. Before the check the two
+  // members were trained and model-1 refused at its write; now nothing is trained: no --val is given,
+  // which the library reports only once the data is loaded, and model-2 is never written
+  const iris = join(d, 'ens');
+  assert.equal(runDescent(['ensemble', '--data', 'iris', '--val', '0.2', '--bagging', '1', '--epochs', '1', '--model', 'softmax', '--out', iris], { cwd: d }).status, 0);
+  const member = readFileSync(join(iris, 'model-1.safetensors'));
+  refused(runDescent(['ensemble', '--data', 'good.csv', '--bagging', '2', '--epochs', '1', '--init', join(iris, 'model-1.safetensors'), '--out', iris], { cwd: d }),
+    /^descent: error: --out '.*ens': its 'model-1\.safetensors' is the same file as --init '.*model-1\.safetensors'; writing it would destroy that input/);
+  assert.deepEqual(readFileSync(join(iris, 'model-1.safetensors')), member);
+  assert.ok(!existsSync(join(iris, 'model-2.safetensors')));
+  // the data as ensemble.json (a hard link): refused too, while a member number past --bagging is not an output
+  const ens2 = join(d, 'ens2');
+  mkdirSync(ens2);
+  linkSync(join(d, 'good.csv'), join(ens2, 'ensemble.json'));
+  refused(runDescent(['ensemble', '--data', 'good.csv', '--bagging', '2', '--out', ens2], { cwd: d }), /its 'ensemble\.json' is the same file as --data 'good\.csv'/);
+  const ens3 = join(d, 'ens3');
+  mkdirSync(ens3);
+  linkSync(join(d, 'good.csv'), join(ens3, 'model-3.safetensors'));
+  const past = runDescent(['ensemble', '--data', 'good.csv', '--bagging', '2', '--out', ens3], { cwd: d });
+  assert.doesNotMatch(past.stderr, /same file/);
+  assert.deepEqual(readFileSync(join(d, 'good.csv')), csv);
+
+  // compare: the --spec file is the report folder's summary.json. Before the check every race ran and
+  // its figures were written before summary.json was refused; now the folder gains nothing
+  const rep = join(d, 'rep');
+  mkdirSync(rep);
+  const spec = '{"function": "beale", "x0": [1, 1], "optimizers": ["adam"], "steps": 3}\n';
+  writeFileSync(join(d, 'spec.json'), spec);
+  linkSync(join(d, 'spec.json'), join(rep, 'summary.json'));
+  refused(runDescent(['compare', '--spec', 'spec.json', '--out', rep, '--no-progress'], { cwd: d }), /^descent: error: --out '.*rep': its 'summary\.json' is the same file as --spec 'spec\.json'/);
+  assert.deepEqual(readdirSync(rep), ['summary.json']);
+  assert.equal(readFileSync(join(d, 'spec.json'), 'utf8'), spec);
+  // the data file as a figure name of the report
+  const rep2 = join(d, 'rep2');
+  mkdirSync(rep2);
+  symlinkSync(join(d, 'good.csv'), join(rep2, 'training-loss-vs-epoch.png'));
+  refused(runDescent(['compare', '--data', 'good.csv', '--opt', 'adam', '--seeds', '1', '--epochs', '1', '--out', rep2, '--no-progress'], { cwd: d }),
+    /its 'training-loss-vs-epoch\.png' is the same file as --data 'good\.csv'/);
+  assert.deepEqual(readdirSync(rep2), ['training-loss-vs-epoch.png']);
+  assert.deepEqual(readFileSync(join(d, 'good.csv')), csv);
+});
+
 test('item 3: a replaced file keeps its mode (0600 stays 0600); a read-only file (0444) is refused, not replaced', () => {
   const d = folder();
   writeFileSync(join(d, 'm.st'), 'old');

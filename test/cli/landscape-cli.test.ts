@@ -29,6 +29,14 @@ test('train --landscape FILE.html and FILE.json: both grids, the path of every e
   // the centre of the random slice is the trained model's loss (checked against evaluate in test/train/landscape.test.ts)
   const centre = l.random.loss[24];
   assert.ok(Number.isFinite(centre) && centre > 0);
+  // --landscape-rows: a smaller seeded sample, or all rows
+  const few = runDescent([...args, '--landscape', json, '--landscape-rows', '40']);
+  assert.equal(few.status, 0, few.stderr);
+  assert.match(few.stdout, /, 40 rows, /);
+  assert.equal(JSON.parse(readFileSync(json, 'utf8')).rows, 40);
+  const all = runDescent([...args, '--landscape', json, '--landscape-rows', 'all']);
+  assert.equal(all.status, 0, all.stderr);
+  assert.equal(JSON.parse(readFileSync(json, 'utf8')).rows, 150);
 });
 
 test('train --landscape: a wrong extension or grid is one line and exit 2, before any training', () => {
@@ -43,4 +51,11 @@ test('train --landscape: a wrong extension or grid is one line and exit 2, befor
   const alone = runDescent(['train', '--data', 'iris', '--epochs', '1', '--landscape-grid', '9']);
   assert.equal(alone.status, 2);
   assert.match(alone.stderr, /--landscape-grid: needs --landscape FILE/);
+  const rows = runDescent(['train', '--data', 'iris', '--epochs', '1', '--landscape', join(dir, 'x.html'), '--landscape-rows', 'most']);
+  assert.equal(rows.status, 2);
+  assert.equal(rows.stderr, "descent: error: --landscape-rows: expected a row count >= 1 or all, got 'most'\n");
+  const compare = runDescent(['compare', '--fn', 'beale', '--x0', '1,1', '--opt', 'adam', '--landscape', '--out', join(dir, 'c')]);
+  assert.equal(compare.status, 2);
+  assert.match(compare.stderr, /^descent: error: --landscape: needs training runs \(--data NAME\)/);
+  assert.ok(!existsSync(join(dir, 'x.html')) && !existsSync(join(dir, 'c')));
 });

@@ -194,7 +194,7 @@ test('run folder, eval of the saved model, and the held-out accuracy agree', () 
 });
 
 test('descent eval of torch-written weights (no descent metadata, --arch given) matches torch loss and accuracy', () => {
-  const exp = JSON.parse(readFileSync(join(repo, 'test', 'fixtures', 'eval', 'expected.json'), 'utf8'));
+  const exp = JSON.parse(readFileSync(join(repo, 'test', 'fixtures', 'eval', 'expected.json'), 'utf8')).cases;
   for (const [name, want] of Object.entries(exp) as [string, { n: number; loss: number; accuracy: number; args: string[] }][]) {
     const dir = join(fixtures, name);
     const r = descent(['eval', '--model', join(dir, 'final.safetensors'), '--data', join(dir, 'data.csv'), '--all', '--json', ...want.args]);

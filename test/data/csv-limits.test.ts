@@ -1,6 +1,8 @@
 // Limits: a 1,000,000-row CSV (1e6 × 5 numeric columns, generated here) trains through
-// `descent train --data FILE.csv` with peak RSS within a small multiple of its float32 size (the
-// parser streams bytes into float32 blocks; the text is never held whole), parsed values equal
+// `descent train --data FILE.csv` with peak RSS growing by a small multiple of the float32 size of the
+// rows streamed (the parser streams bytes into float32 blocks; the text is never held whole): the bound
+// is on the slope between a 250,000-row and the 1,000,000-row file, not on RSS itself, since the fixed
+// part (V8's heap and code, which Node 24 sizes larger than Node 20) has nothing to do with the data. Parsed values equal
 // Number() rounded to float32; a model or a dataset over the memory limit fails at once with an exit-2
 // line naming the bytes and the limit, before allocating. Spawns bin/descent.js (needs the build).
 import { test, before, after } from 'node:test';
@@ -20,18 +22,22 @@ const bin = join(repo, 'bin', 'descent.js');
 const ROWS = 1_000_000, COLS = 5;
 const FLOAT32_BYTES = ROWS * COLS * 4; // 20 MB
 
-let dir: string, big: string, small: string, hook: string;
+let dir: string, big: string, quarter: string, small: string, hook: string;
+const QUARTER = ROWS / 4;
 
 before(() => {
   dir = mkdtempSync(join(tmpdir(), 'descent-limits-'));
   big = join(dir, 'big.csv');
   small = join(dir, 'small.csv');
+  quarter = join(dir, 'quarter.csv');
   // y = 2a − b + 0.5c + 0.25d + noise, four decimals per value (≈ 38 MB of text)
   const rng = new Rng(8);
   const fd = openSync(big, 'w');
   const head = 'a,b,c,d,y\n';
   writeSync(fd, head);
   const firstRows: string[] = [];
+  const qfd = openSync(join(dir, 'quarter.csv'), 'w');
+  writeSync(qfd, head);
   for (let block = 0; block < ROWS / 10_000; block++) {
     const lines: string[] = [];
     for (let i = 0; i < 10_000; i++) {
@@ -40,8 +46,10 @@ before(() => {
     }
     if (block === 0) firstRows.push(...lines.slice(0, 1000));
     writeSync(fd, lines.join('\n') + '\n');
+    if (block < QUARTER / 10_000) writeSync(qfd, lines.join('\n') + '\n');
   }
   closeSync(fd);
+  closeSync(qfd);
   writeFileSync(small, head + firstRows.join('\n') + '\n');
   // reports the child's peak resident set size (KiB) when it exits
   hook = join(dir, 'rss-hook.mjs');
@@ -59,21 +67,28 @@ function descent(args: string[], env: Record<string, string> = {}): { status: nu
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, maxRss: existsSync(rssFile) ? 1024 * Number(readFileSync(rssFile, 'utf8')) : NaN };
 }
 
-test('a 1,000,000-row CSV trains (linear, 1 epoch) in peak RSS within 4× its float32 size over a 1,000-row baseline', () => {
+test('a 1,000,000-row CSV trains (linear, 1 epoch); peak RSS grows by at most 4× the float32 size of the rows streamed', () => {
   assert.ok(existsSync(join(repo, 'dist', 'cli', 'main.js')), 'dist/cli/main.js is missing: run `npm run build` first');
   const args = (file: string) => ['train', '--data', file, '--target', 'y', '--model', 'linear', '--epochs', '1', '--batch', '256', '--json'];
-  const base = descent(args(small));
+  const base = descent(args(quarter));
   assert.equal(base.status, 0, base.stderr);
+  assert.equal(JSON.parse(base.stdout.trim().split('\n').pop()!).data.trainRows, QUARTER);
   const r = descent(args(big));
   assert.equal(r.status, 0, r.stderr);
   const done = JSON.parse(r.stdout.trim().split('\n').pop()!);
   assert.equal(done.data.trainRows, ROWS);
   // the data is y ≈ 2a − b + 0.5c + 0.25d: one epoch of Adam from a random start has learned part of it
   assert.ok(Number.isFinite(done.trainLoss));
+  // the 750,000 rows more: float32 features and a float64 target held twice while end() joins the blocks
+  // (2 × 24 B a row = 2.4× their 20 B float32 size); measured 2.4× on Node 20 and 2.9× on Node 24. The
+  // text held whole would add 37 B a row (1.9×) on top. Over a 1,000-row baseline Node 24 measured 82 MB
+  // (4.1×): its V8 young generation grows to 33.6 MB where Node 20's stops at 16.8 MB, and a 1,000-row run
+  // never grows it, so the old bound charged a fixed heap cost to the data; a 250,000-row run has grown it
+  const streamed = FLOAT32_BYTES - QUARTER * COLS * 4;
   const extra = r.maxRss - base.maxRss;
-  process.stdout.write(`# peak RSS ${(r.maxRss / 1e6).toFixed(1)} MB for 1e6 rows, ${(base.maxRss / 1e6).toFixed(1)} MB for 1e3 rows: ` +
-    `${(extra / 1e6).toFixed(1)} MB more = ${(extra / FLOAT32_BYTES).toFixed(2)}× the float32 size (${FLOAT32_BYTES / 1e6} MB)\n`);
-  assert.ok(extra <= 4 * FLOAT32_BYTES, `1e6 rows took ${extra} bytes more than 1e3 rows; the limit is 4 × ${FLOAT32_BYTES}`);
+  process.stdout.write(`# peak RSS ${(r.maxRss / 1e6).toFixed(1)} MB for 1e6 rows, ${(base.maxRss / 1e6).toFixed(1)} MB for 2.5e5 rows: ` +
+    `${(extra / 1e6).toFixed(1)} MB more = ${(extra / streamed).toFixed(2)}× the float32 size of the ${ROWS - QUARTER} rows more (${streamed / 1e6} MB)\n`);
+  assert.ok(extra <= 4 * streamed, `1e6 rows took ${extra} bytes more than 2.5e5 rows; the limit is 4 × ${streamed}`);
 });
 
 test('the streamed parse of the 1e6-row file equals Number() of each field, rounded to float32 (10,000 sampled rows)', () => {

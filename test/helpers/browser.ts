@@ -5,13 +5,13 @@
 // unpacked once per version into a cache folder (atomically: a half-unpacked copy is never seen by a
 // parallel test process), with the NSS/expat libraries it bundles on LD_LIBRARY_PATH and a fontconfig file
 // that lists the system fonts plus the Open Sans it bundles (a machine with no fonts still renders text).
-import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { homedir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { brotliDecompressSync } from 'node:zlib';
-import { chromium, type Browser, type BrowserContext, type LaunchOptions } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type LaunchOptions, type Page } from 'playwright-core';
 
 /** Flags every test browser gets: headless, no sandbox (containers run as root), no GPU, and nothing that phones home. */
 export const CHROMIUM_FLAGS = [
@@ -145,4 +145,96 @@ export async function launchChromiumContext(
     args: [...CHROMIUM_FLAGS, ...(options.args ?? [])],
     env: launchEnv(b.env),
   });
+}
+
+/** A `descent lab --port 0 --no-open` server and one browser context on it, as the lab's browser tests use. */
+export interface LabSession {
+  /** The served page, e.g. http://127.0.0.1:PORT/ */
+  url: string;
+  origin: string;
+  context: BrowserContext;
+  /** Ctrl-C to the server (SIGINT, as a person would); resolves with its exit code. */
+  stopServer(): Promise<number | null>;
+  /** Closes the browser, stops the server if it runs, removes the profile. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the lab server from bin/descent.js (the built dist/: `npm run build` first) and a browser context with a
+ * fresh profile; fails with the server's output when it prints no URL within 15 s or exits.
+ */
+export async function startLab(options: Parameters<typeof chromium.launchPersistentContext>[1] = {}): Promise<LabSession> {
+  const repo = join(import.meta.dirname, '..', '..');
+  if (!existsSync(join(repo, 'dist', 'lab', 'www', 'index.html'))) throw new Error('dist/lab/www/index.html is missing: run `npm run build` (it builds the playground with Vite)');
+  const server = spawn(process.execPath, [join(repo, 'bin', 'descent.js'), 'lab', '--port', '0', '--no-open'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '', err = '';
+    const timer = setTimeout(() => reject(new Error(`descent lab printed no URL in 15 s; stdout: ${out} stderr: ${err}`)), 15_000);
+    server.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = /http:\/\/127\.0\.0\.1:\d+\//.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[0]);
+      }
+    });
+    server.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    server.on('exit', (code) => reject(new Error(`descent lab exited with ${code}: ${err}`)));
+  });
+  const profile = mkdtempSync(join(tmpdir(), 'descent-chromium-'));
+  const context = await launchChromiumContext(profile, { args: ['--disable-quic'], ...options });
+  const stopServer = (): Promise<number | null> => {
+    if (server.exitCode !== null || server.signalCode !== null) return Promise.resolve(server.exitCode);
+    const exited = new Promise<number | null>((r) => server.once('exit', (code) => r(code)));
+    server.kill('SIGINT');
+    return exited;
+  };
+  return {
+    url,
+    origin: new URL(url).origin,
+    context,
+    stopServer,
+    async close() {
+      await context.close();
+      await stopServer();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A page opened by `openPage`, with what it did wrong as it ran. */
+export interface WatchedPage {
+  page: Page;
+  /** Uncaught exceptions and console errors, in order. */
+  errors: string[];
+  /** Every URL it requested. */
+  requested: string[];
+  /** The requests off `origin` (data: and blob: URLs are the page's own). */
+  offOrigin: string[];
+}
+
+/**
+ * A new page in `context` that records its errors and requests, at `viewport` when given, navigated to `url`
+ * and waited on until `ready` (a selector; default the lab's body[data-ready="true"]) is there. `errors` and
+ * `requested` may be lists shared by several pages (a test file that checks them once at the end).
+ */
+export async function openPage(
+  context: BrowserContext,
+  url: string,
+  o: { viewport?: { width: number; height: number }; origin?: string; ready?: string | null; errors?: string[]; requested?: string[] } = {},
+): Promise<WatchedPage> {
+  const page = await context.newPage();
+  if (o.viewport) await page.setViewportSize(o.viewport);
+  const origin = o.origin ?? new URL(url).origin;
+  const w: WatchedPage = { page, errors: o.errors ?? [], requested: o.requested ?? [], offOrigin: [] };
+  page.on('pageerror', (e) => w.errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') w.errors.push(m.text()); });
+  page.on('request', (r) => {
+    w.requested.push(r.url());
+    if (!r.url().startsWith(origin) && !/^(data|blob):/.test(r.url())) w.offOrigin.push(r.url());
+  });
+  await page.goto(url);
+  const ready = o.ready === undefined ? 'body[data-ready="true"]' : o.ready;
+  if (ready) await page.waitForSelector(ready, { timeout: 15_000 });
+  return w;
 }

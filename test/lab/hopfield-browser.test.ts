@@ -6,52 +6,20 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { BrowserContext } from 'playwright-core';
-import { launchChromiumContext } from '../helpers/browser.js';
+import { openPage, startLab, type LabSession } from '../helpers/browser.js';
 
-const repo = join(import.meta.dirname, '..', '..');
-let server: ChildProcess | undefined;
-let url = '';
-let context: BrowserContext | undefined;
-let profile = '';
+let lab: LabSession | undefined;
 
 before(async () => {
-  assert.ok(existsSync(join(repo, 'dist', 'lab', 'www', 'index.html')), 'dist/lab/www/index.html is missing: run `npm run build`');
-  server = spawn(process.execPath, [join(repo, 'bin', 'descent.js'), 'lab', '--port', '0', '--no-open'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`descent lab printed no URL in 15 s: ${out}`)), 15_000);
-    server!.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      const m = /http:\/\/127\.0\.0\.1:\d+\//.exec(out);
-      if (m) { clearTimeout(timer); resolve(m[0]); }
-    });
-    server!.on('exit', (code) => reject(new Error(`descent lab exited with ${code}`)));
-  });
-  profile = mkdtempSync(join(tmpdir(), 'descent-chromium-'));
-  context = await launchChromiumContext(profile, { args: ['--disable-quic'], viewport: { width: 1100, height: 1000 } });
+  lab = await startLab({ viewport: { width: 1100, height: 1000 } });
 });
 
 after(async () => {
-  await context?.close();
-  if (server && server.exitCode === null) {
-    const exited = new Promise((r) => server!.once('exit', r));
-    server.kill('SIGINT');
-    await exited;
-  }
-  if (profile) rmSync(profile, { recursive: true, force: true });
+  await lab?.close();
 });
 
 test('hopfield tab: store the glyphs, corrupt, settle back to overlap 1', async () => {
-  const page = await context!.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(`${url}#mode=hopfield`);
-  await page.waitForSelector('body[data-ready="true"]');
+  const { page, errors } = await openPage(lab!.context, `${lab!.url}#mode=hopfield`);
   assert.equal(await page.isVisible('#view-hopfield'), true);
   assert.equal(await page.isVisible('#view-fn'), false);
   assert.equal(await page.locator('#hf-grid rect').count(), 144);

@@ -8,69 +8,34 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { launchChromiumContext } from '../helpers/browser.js';
+import { openPage, startLab, type LabSession } from '../helpers/browser.js';
 
 const repo = join(import.meta.dirname, '..', '..');
 const outDir = join(repo, 'test-output');
-let server: ChildProcess | undefined;
+let lab: LabSession | undefined;
 let url = '';
 let context: BrowserContext | undefined;
-let profile = '';
 const pageErrors: string[] = [];
 /** Every URL the pages asked for: the playground must load nothing from anywhere but its own server. */
 const requested: string[] = [];
 
 before(async () => {
-  assert.ok(existsSync(join(repo, 'dist', 'lab', 'www', 'index.html')), 'dist/lab/www/index.html is missing: run `npm run build` (it builds the playground with Vite)');
-  server = spawn(process.execPath, [join(repo, 'bin', 'descent.js'), 'lab', '--port', '0', '--no-open'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  url = await new Promise<string>((resolve, reject) => {
-    let out = '', err = '';
-    const timer = setTimeout(() => reject(new Error(`descent lab printed no URL in 15 s; stdout: ${out} stderr: ${err}`)), 15_000);
-    server!.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      const m = /http:\/\/127\.0\.0\.1:\d+\//.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[0]);
-      }
-    });
-    server!.stderr!.on('data', (c: Buffer) => (err += c.toString()));
-    server!.on('exit', (code) => reject(new Error(`descent lab exited with ${code}: ${err}`)));
-  });
-  profile = mkdtempSync(join(tmpdir(), 'descent-chromium-'));
-  context = await launchChromiumContext(profile, {
-    args: ['--disable-quic'],
-    viewport: { width: 1100, height: 1000 },
-  });
+  lab = await startLab({ viewport: { width: 1100, height: 1000 } });
+  ({ url, context } = lab);
   mkdirSync(outDir, { recursive: true });
 });
 
 after(async () => {
-  await context?.close();
-  if (server && server.exitCode === null) {
-    const exited = new Promise((r) => server!.once('exit', r));
-    server.kill('SIGINT');
-    await exited;
-  }
-  if (profile) rmSync(profile, { recursive: true, force: true });
+  await lab?.close();
 });
 
+/** A page of the lab at `hash`; its errors and requests join the file's lists (checked at the end of tests). */
 async function open(hash = ''): Promise<Page> {
-  const page = await context!.newPage();
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  page.on('request', (r) => requested.push(r.url()));
-  page.on('console', (m) => {
-    if (m.type() === 'error') pageErrors.push(m.text());
-  });
-  await page.goto(url + hash);
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
-  return page;
+  return (await openPage(context!, url + hash, { errors: pageErrors, requested })).page;
 }
 
 /** The viz paths of one kind, by their data-key (the optimizer, or train/test): opt-path in the contour plot, series in a loss plot. */
@@ -250,14 +215,36 @@ test('dataset mode: training a few steps changes the decision boundary and the l
   assert.deepEqual(pageErrors, []);
 });
 
+test('dataset mode offers every optimizer of the registry; muon and adafactor train; sparse-adam is listed, disabled, with why', async () => {
+  const { optimizers } = await import('../../src/optim/registry.js');
+  const page = await open('#mode=data');
+  const options = await page.$$eval('#dopt option', (els) => els.map((e) => ({ value: (e as HTMLOptionElement).value, disabled: (e as HTMLOptionElement).disabled, title: (e as HTMLOptionElement).title })));
+  assert.deepEqual(options.map((o) => o.value), Object.keys(optimizers));
+  assert.deepEqual(options.filter((o) => o.disabled).map((o) => o.value), ['sparse-adam']);
+  assert.match(options.find((o) => o.value === 'sparse-adam')!.title, /needs sparse gradients/);
+  assert.equal(await page.isVisible('#dopt-note'), true);
+  assert.match((await page.textContent('#dopt-note'))!, /^sparse-adam needs sparse gradients \(an embedding-bag input layer\)/);
+  for (const opt of ['muon', 'adafactor', 'asgd']) {
+    await page.selectOption('#dopt', opt);
+    await stepTimes(page, '#dstep', 3);
+    assert.equal(await page.textContent('#depoch'), 'step 3', opt);
+    const d = (await page.getAttribute('#dloss path.series[data-key="train"]', 'd'))!;
+    assert.equal(d.split('L').length, 3, `${opt}: three losses plotted`);
+    assert.match(new URL(page.url()).hash, new RegExp(`dopt=${opt}`));
+  }
+  // a link naming sparse-adam opens on the default rule, the select showing it
+  const twin = await open('#mode=data&dopt=sparse-adam');
+  assert.equal(await twin.inputValue('#dopt'), 'adam');
+  await page.close();
+  await twin.close();
+  assert.deepEqual(pageErrors, []);
+});
+
 test('the page loads only its own files (no network requests elsewhere), and Ctrl-C stops the server cleanly', async () => {
   assert.ok(requested.length >= 3, 'the page, its script and its stylesheet were requested');
   for (const r of requested) assert.ok(r.startsWith(url), `request off the lab server: ${r}`);
   assert.ok(requested.some((r) => /\/assets\/.+\.js$/.test(r)));
-  const code = await new Promise<number | null>((resolve) => {
-    server!.once('exit', (c) => resolve(c));
-    server!.kill('SIGINT');
-  });
+  const code = await lab!.stopServer();
   assert.equal(code, 0);
   const port = Number(new URL(url).port);
   const refused = await new Promise<boolean>((resolve) => {
@@ -270,3 +257,4 @@ test('the page loads only its own files (no network requests elsewhere), and Ctr
   });
   assert.ok(refused, 'the port is closed after Ctrl-C');
 });
+

@@ -14,12 +14,10 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
-import { launchChromiumContext } from '../helpers/browser.js';
+import type { Page } from 'playwright-core';
+import { openPage, startLab, type LabSession, type WatchedPage } from '../helpers/browser.js';
 import { assertContourAspect, assertNoAxisTextOverlap, assertNoHorizontalOverflow } from '../helpers/layout.js';
 import { contourScales } from '../../src/viz/index.js';
 import { decodeState } from '../../src/lab/state.js';
@@ -27,62 +25,18 @@ import { Race, runnerVectors } from '../../src/lab/race.js';
 
 const repo = join(import.meta.dirname, '..', '..');
 const outDir = join(repo, 'test-output');
-let server: ChildProcess | undefined;
-let url = '';
-let origin = '';
-let context: BrowserContext | undefined;
-let profile = '';
+let lab: LabSession | undefined;
 
 before(async () => {
-  assert.ok(existsSync(join(repo, 'dist', 'lab', 'www', 'index.html')), 'dist/lab/www/index.html is missing: run `npm run build`');
-  server = spawn(process.execPath, [join(repo, 'bin', 'descent.js'), 'lab', '--port', '0', '--no-open'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`descent lab printed no URL: ${out}`)), 15_000);
-    server!.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      const m = /http:\/\/127\.0\.0\.1:\d+\//.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[0]);
-      }
-    });
-    server!.on('exit', (code) => reject(new Error(`descent lab exited with ${code}`)));
-  });
-  origin = new URL(url).origin;
-  profile = mkdtempSync(join(tmpdir(), 'descent-chromium-'));
-  context = await launchChromiumContext(profile, { viewport: { width: 1280, height: 800 } });
+  lab = await startLab({ viewport: { width: 1280, height: 800 } });
   mkdirSync(outDir, { recursive: true });
 });
 
 after(async () => {
-  await context?.close();
-  if (server && server.exitCode === null) {
-    const exited = new Promise((r) => server!.once('exit', r));
-    server.kill('SIGINT');
-    await exited;
-  }
-  if (profile) rmSync(profile, { recursive: true, force: true });
+  await lab?.close();
 });
 
-interface Opened {
-  page: Page;
-  errors: string[];
-  offOrigin: string[];
-}
-
-async function open(hash: string, viewport = { width: 1280, height: 800 }): Promise<Opened> {
-  const page = await context!.newPage();
-  await page.setViewportSize(viewport);
-  const errors: string[] = [];
-  const offOrigin: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  page.on('request', (r) => { if (!r.url().startsWith(origin) && !/^(data|blob):/.test(r.url())) offOrigin.push(r.url()); });
-  await page.goto(url + hash);
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
-  return { page, errors, offOrigin };
-}
+const open = (hash: string, viewport = { width: 1280, height: 800 }): Promise<WatchedPage> => openPage(lab!.context, lab!.url + hash, { viewport });
 
 /** The page's hash as it is now (page.url() can lag behind history.replaceState). */
 const hashOf = async (page: Page): Promise<URLSearchParams> => new URLSearchParams((await page.evaluate(() => location.hash)).slice(1));

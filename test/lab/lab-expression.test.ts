@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { compileNumber, estimateMinimum, parseExpression, typedFunction } from '../../src/lab/expression.js';
 import { labObjective } from '../../src/lab/functions.js';
 import { csvToyData } from '../../src/lab/csv-data.js';
-import { heightField, project, surfaceQuads } from '../../src/lab/surface.js';
+import { heightField, project, surfaceQuads, surfaceScene } from '../../src/lab/surface.js';
 import { decodeState, defaultState, encodeState, parseDomain } from '../../src/lab/state.js';
 import { Race } from '../../src/lab/race.js';
 import { makeObjective } from '../../src/objectives/index.js';
@@ -165,6 +165,51 @@ test('surface: a top view maps (x, y) to the screen as a plan does; quads paint 
   const quads = surfaceQuads(hf, { yaw: 30, pitch: 40 });
   assert.equal(quads.length, 64);
   for (let i = 1; i < quads.length; i++) assert.ok(quads[i].depth >= quads[i - 1].depth);
+});
+
+test('surface scene: a path behind a ridge is painted over by nearer quads, a path in front is not; each piece agrees with a ray cast to the eye', () => {
+  // a ridge along y = 0 between two paths along x; at yaw 0 the eye looks from −y, 20° above the plane
+  const f = (x: number, y: number) => 100 * Math.exp(-40 * y * y) + 0.01 * x * x;
+  const hf = heightField(f, [[-1, 1], [-1, 1]], 48);
+  const view = { yaw: 0, pitch: 20 };
+  const along = (y: number) => Array.from({ length: 7 }, (_v, k): [number, number, number] => [-0.6 + 0.2 * k, y, f(-0.6 + 0.2 * k, y)]);
+  const scene = surfaceScene(hf, view, [along(0.5), along(-0.5)]);
+  assert.equal(scene.filter((it) => it.kind === 'quad').length, 47 * 47);
+  // covered: a quad painted later whose screen polygon holds the point strictly inside
+  const inside = (pts: [number, number][], p: [number, number]) => {
+    const c = pts.map((a, i) => { const b = pts[(i + 1) % pts.length]; return (b[0] - a[0]) * (p[1] - a[1]) - (b[1] - a[1]) * (p[0] - a[0]); });
+    return c.every((v) => v > 1e-9) || c.every((v) => v < -1e-9);
+  };
+  // the closed form's own answer: march from the point towards the eye (−y, up) and see whether f's surface rises above the ray
+  const e = (20 * Math.PI) / 180;
+  const hidden = (x: number, y: number, h: number) => {
+    for (let t = 0.01; t < 3; t += 0.01) {
+      const yy = y - Math.cos(e) * t;
+      if (yy < -1) return false;
+      if (hf.height(f(x, yy)) > h + (Math.sin(e) * t) / 1.2 + 1e-3) return true;
+    }
+    return false;
+  };
+  const seen = { 0: [0, 0], 1: [0, 0] } as Record<number, [number, number]>;
+  scene.forEach((it, k) => {
+    if (it.kind !== 'segment') return;
+    const m: [number, number] = [(it.a[0] + it.b[0]) / 2, (it.a[1] + it.b[1]) / 2];
+    const covered = scene.slice(k + 1).some((q) => q.kind === 'quad' && inside(q.quad.pts, m));
+    // yaw 0: the screen's x is the box's x; the piece lies on its path's y, on the surface
+    const y = it.path === 0 ? 0.5 : -0.5;
+    const want = hidden(m[0], y, hf.height(f(m[0], y)));
+    assert.equal(covered, want, `path ${it.path} piece at x = ${m[0].toFixed(3)}: painted over ${covered}, behind the surface ${want}`);
+    seen[it.path][covered ? 1 : 0]++;
+  });
+  assert.ok(seen[0][1] >= 20 && seen[0][0] === 0, `the path behind the ridge: ${seen[0][1]} pieces hidden, ${seen[0][0]} shown`);
+  assert.ok(seen[1][0] >= 20 && seen[1][1] === 0, `the path in front: ${seen[1][0]} pieces shown, ${seen[1][1]} hidden`);
+  // from above (pitch 90) nothing hides anything: no piece is painted over
+  const top = surfaceScene(hf, { yaw: 0, pitch: 90 }, [along(0.5), along(-0.5)]);
+  top.forEach((it, k) => {
+    if (it.kind !== 'segment') return;
+    const m: [number, number] = [(it.a[0] + it.b[0]) / 2, (it.a[1] + it.b[1]) / 2];
+    assert.ok(!top.slice(k + 1).some((q) => q.kind === 'quad' && inside(q.quad.pts, m)), 'seen from above, every piece is on top');
+  });
 });
 
 test('the parser is safe: no eval, no Function constructor anywhere in the lab', async () => {

@@ -157,18 +157,6 @@ test('request size is bounded: long URL 414, huge headers 431, any body 413; onl
   }
 });
 
-/** Sends bytes and ignores write errors (the server may close first): resolves when the socket closes. */
-function fling(port: number, request: string): Promise<void> {
-  return new Promise((resolve) => {
-    const sock = connect({ port, host: '127.0.0.1' });
-    sock.setTimeout(5000, () => sock.destroy());
-    sock.on('error', () => undefined);
-    sock.on('data', () => undefined);
-    sock.on('close', () => resolve());
-    sock.end(request);
-  });
-}
-
 test('oversized requests are refused and the server stays up: a declared 1 GB body, a sent 1 MB body, a 64 KB URL, 20 at once', async () => {
   const p = lab.port;
   const up = async (after: string) => {
@@ -180,15 +168,20 @@ test('oversized requests are refused and the server stays up: a declared 1 GB bo
   const declared = await raw(p, `GET / HTTP/1.1\r\nHost: 127.0.0.1:${p}\r\nContent-Length: 1000000000\r\nConnection: close\r\n\r\n`);
   assert.equal(declared.status, 413);
   await up('a declared 1 GB body');
-  await fling(p, `GET / HTTP/1.1\r\nHost: 127.0.0.1:${p}\r\nContent-Length: 1000000\r\n\r\n${'x'.repeat(1_000_000)}`);
+  // the refusal is read by the client, not lost to a reset: the server closes in stages (RFC 9112 section 9.6),
+  // reading and dropping the rest of what was sent (Node 24's own close at once reset these connections)
+  const sent = await raw(p, `GET / HTTP/1.1\r\nHost: 127.0.0.1:${p}\r\nContent-Length: 1000000\r\n\r\n${'x'.repeat(1_000_000)}`);
+  assert.equal(sent.status, 413);
   await up('a 1 MB body');
   // a URL past the header limit is stopped by the parser (431) before it reaches the handler's 414
   const longUrl = await get(`/${'a'.repeat(65_536)}`);
-  assert.ok(longUrl.status === 414 || longUrl.status === 431, `64 KB URL: ${longUrl.status}`);
+  assert.equal(longUrl.status, 431);
+  assert.equal(longUrl.headers.connection, 'close');
   await up('a 64 KB URL');
-  await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2
-    ? fling(p, `GET /${'u'.repeat(100_000)} HTTP/1.1\r\nHost: 127.0.0.1:${p}\r\n\r\n`)
-    : fling(p, `GET / HTTP/1.1\r\nHost: 127.0.0.1:${p}\r\nContent-Length: 200000\r\n\r\n${'y'.repeat(200_000)}`))));
+  const statuses = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2
+    ? raw(p, `GET /${'u'.repeat(100_000)} HTTP/1.1\r\nHost: 127.0.0.1:${p}\r\n\r\n`)
+    : raw(p, `GET / HTTP/1.1\r\nHost: 127.0.0.1:${p}\r\nContent-Length: 200000\r\n\r\n${'y'.repeat(200_000)}`)).then((r) => r.status)));
+  assert.deepEqual(statuses, Array.from({ length: 20 }, (_, i) => (i % 2 ? 431 : 413)));
   await up('20 oversized requests at once');
 });
 

@@ -1,15 +1,20 @@
 // The compare report as designed, in a real browser at a desktop (1280×800) and a phone (390×844) viewport:
-// the headline race (Beale, the lectures' optimizers, with a training section) and a search-method race
-// (Rosenbrock, Adam and SGD beside BFGS, Newton and L-BFGS). Each page: no horizontal overflow, contour frames
-// within 2% of the domain's aspect, no two texts of one axis overlapping, no console errors, nothing fetched;
-// the summary comes first and names who reached the minimum; the f-against-evaluations chart has a log x
-// axis; the SVG and PNG export buttons save real files. Screenshots go to test-output/ (gitignored).
+// - the headline report exactly as `npm start` makes it (`descent compare --preset headline`: Beale from two
+//   starts, the lectures' optimizers, the MNIST MLP trained with four optimizers over three seeds), run once;
+// - a search-method race (Rosenbrock, Adam and SGD beside BFGS, Newton and L-BFGS);
+// - a training race with its loss landscapes (`descent compare --data digits ... --landscape`): a section per
+//   optimizer with the random filter-normalized slice and the PCA plane of the path.
+// Each page: no horizontal overflow, contour frames within 2% of the domain's aspect, no two texts of one axis
+// overlapping, no console errors, nothing fetched; the summary comes first and names who reached the minimum;
+// the f-against-evaluations chart has a log x axis; the SVG and PNG export buttons save real files.
+// Screenshots go to test-output/ (gitignored). The CLI reports need `npm run build`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseRunSpec, race, reportHtml, type ReportInput } from '../../src/report/index.js';
 import { makeObjective } from '../../src/objectives/index.js';
+import { runDescent } from '../helpers/cli.js';
 import { withHtmlPage } from '../helpers/html-page.js';
 import { assertContourAspect, assertNoAxisTextOverlap, assertNoHorizontalOverflow } from '../helpers/layout.js';
 import { scratchDir } from '../helpers/scratch.js';
@@ -24,44 +29,80 @@ function section(fn: 'beale' | 'rosenbrock', x0: number[], specs: string[], step
   return { fn, x0, steps, tol: 0.01, minimum: objective.minimum, xDomain, yDomain, f: (a: number, b: number) => { p[0] = a; p[1] = b; return objective.value(p); }, results };
 }
 
-/** A training section shaped as compare's: three optimizers over three seeds, losses falling geometrically. */
-function training(): NonNullable<ReportInput['training']> {
-  const run = (label: string, name: string, rate: number) => ({
-    label, name, options: {}, seeds: [1, 2, 3], stepsPerEpoch: 469,
-    trainLoss: [1, 2, 3].map((s) => Array.from({ length: 8 }, (_v, e) => 2.3 * Math.pow(rate, e + 1) * (1 + 0.02 * s))),
-    valLoss: [1, 2, 3].map((s) => Array.from({ length: 8 }, (_v, e) => 2.3 * Math.pow(rate, e + 1) * (1.1 + 0.02 * s))),
-    valAccuracy: [1, 2, 3].map((s) => Array.from({ length: 8 }, (_v, e) => 1 - 0.9 * Math.pow(rate, e + 1) - 0.001 * s)),
-    wallSeconds: [1, 2, 3].map(() => Array.from({ length: 8 }, (_v, e) => 0.8 * (e + 1))),
-  });
-  return { data: 'mnist-small', model: 'mlp:128', epochs: 8, batch: 128, targetLoss: 0.3, runs: [run('sgd', 'sgd', 0.8), run('adam', 'adam', 0.6), run('rmsprop', 'rmsprop', 0.65)] };
-}
-
-const headline: ReportInput = {
-  title: 'descent compare: headline', command: 'descent compare --preset headline',
-  functions: [section('beale', [2, -2], ['sgd:lr=0.001', 'momentum=sgd:lr=0.001,momentum=0.9', 'nesterov=sgd:lr=0.001,momentum=0.9,nesterov=true', 'adagrad:lr=0.5', 'rmsprop:lr=0.01', 'adam:lr=0.05'], 600, [-4.5, 4.5], [-4.5, 4.5])],
-  training: training(),
-};
 const searchRace: ReportInput = {
   title: 'descent compare: search race', command: 'descent compare --function rosenbrock --x0 -1.5,2 --opt adam:lr=0.01 --opt sgd:lr=0.001 --opt bfgs --opt newton --opt lbfgs',
   functions: [section('rosenbrock', [-1.5, 2], ['adam:lr=0.01', 'sgd:lr=0.001', 'bfgs', 'newton', 'lbfgs'], 5000, [-2, 2], [-1, 3])],
 };
 
-for (const [name, report] of [['headline', headline], ['search-race', searchRace]] as const) {
+/** What a page is checked against: its first race's runs that reached the minimum (cheapest first) and its domain; its landscape grids. */
+interface Expected {
+  reached: string[];
+  span: [number, number];
+  landscapes: { key: string; random: number[][]; pca?: number[][] }[];
+}
+interface Case { html: string; expected: Expected }
+
+interface SummaryJson {
+  functions: { function: string; x0: number[]; results: { label: string; reached: boolean; reachedAtEvaluations: number | null }[] }[];
+  files: string[];
+}
+
+/** A `descent compare` report made by the CLI, with what its summary.json and landscape files say. */
+function compareReport(args: string[]): Case {
+  const dir = scratchDir('descent-report-');
+  const r = runDescent(['compare', ...args, '--out', dir, '--no-progress'], { timeout: 900_000 });
+  assert.equal(r.status, 0, r.stderr);
+  const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as SummaryJson;
+  const f = summary.functions[0];
+  let span: [number, number] = [0, 0];
+  if (f) {
+    // compare's view: the function's box, widened to the start when it lies outside
+    const box = makeObjective(f.function, 2).domain!;
+    const lo = (k: number) => Math.min(box[k][0], f.x0[k]), hi = (k: number) => Math.max(box[k][1], f.x0[k]);
+    span = [hi(0) - lo(0), hi(1) - lo(1)];
+  }
+  const landscapes = summary.files.filter((p) => /landscape-[^/]*\.json$/.test(p)).map((p) => {
+    const l = JSON.parse(readFileSync(p, 'utf8')) as { random: { alphas: number[]; betas: number[] }; pca?: { alphas: number[]; betas: number[] } };
+    const ends = (g: { alphas: number[]; betas: number[] }) => [[g.alphas[0], g.alphas[g.alphas.length - 1]], [g.betas[0], g.betas[g.betas.length - 1]]];
+    return { key: /landscape-([^/]*)\.json$/.exec(p)![1], random: ends(l.random), pca: l.pca ? ends(l.pca) : undefined };
+  });
+  const reached = f ? f.results.filter((x) => x.reached).sort((a, b) => a.reachedAtEvaluations! - b.reachedAtEvaluations!).map((x) => x.label) : [];
+  return { html: readFileSync(join(dir, 'report.html'), 'utf8'), expected: { reached, span, landscapes } };
+}
+
+// each report is made once, when its first test needs it
+const cases: Record<string, () => Case> = {
+  // npm start: package.json's "start" script
+  headline: () => compareReport(['--preset', 'headline']),
+  'search-race': () => {
+    const s = searchRace.functions[0];
+    const reached = s.results.filter((r) => r.reachedAt !== null).sort((a, b) => a.reachedAtEvaluations! - b.reachedAtEvaluations!).map((r) => r.label);
+    return { html: reportHtml(searchRace), expected: { reached, span: [s.xDomain[1] - s.xDomain[0], s.yDomain[1] - s.yDomain[0]], landscapes: [] } };
+  },
+  landscape: () => compareReport(['--data', 'digits', '--model', 'mlp:32', '--epochs', '4', '--seeds', '1', '--batch', '64', '--opt', 'adam:lr=0.01', '--opt', 'sgd:lr=0.1,momentum=0.9', '--landscape', '--landscape-grid', '21']),
+};
+const made = new Map<string, Case>();
+const caseOf = (name: string): Case => {
+  if (!made.has(name)) made.set(name, cases[name]());
+  return made.get(name)!;
+};
+
+for (const name of Object.keys(cases)) {
   for (const vp of VIEWPORTS) {
-    test(`report ${name} at ${vp.width}×${vp.height}: summary first, no overflow, equal-aspect contours, axis texts apart, no errors, nothing fetched`, { timeout: 90_000 }, async () => {
-      const html = reportHtml(report);
+    test(`report ${name} at ${vp.width}×${vp.height}: summary first, no overflow, equal-aspect contours, axis texts apart, no errors, nothing fetched`, { timeout: 900_000 }, async () => {
+      const { html, expected } = caseOf(name);
       await withHtmlPage(html, async (page, { errors, external }) => {
         // the summary is the first section and names the runs that reached the minimum, cheapest first
         const first = await page.locator('section').first().getAttribute('class');
         assert.match(first ?? '', /summary-section/);
-        const s = report.functions[0];
-        const reached = s.results.filter((r) => r.reachedAt !== null).sort((a, b) => a.reachedAtEvaluations! - b.reachedAtEvaluations!);
-        const rows = await page.locator('table.summary').first().locator('tr.summary-row').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-run')));
-        assert.deepEqual(rows.slice(0, reached.length), reached.map((r) => r.label));
+        if (expected.span[0] > 0) {
+          const rows = await page.locator('table.summary').first().locator('tr.summary-row').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-run')));
+          assert.deepEqual(rows.slice(0, expected.reached.length), expected.reached);
+        }
         await assertNoHorizontalOverflow(page, `${name} ${vp.name}`);
         const axes = await assertNoAxisTextOverlap(page, `${name} ${vp.name}`);
         assert.ok(axes >= 4, `${axes} axes checked`);
-        await assertContourAspect(page, '#player-0 svg', s.xDomain[1] - s.xDomain[0], s.yDomain[1] - s.yDomain[0], `${name} ${vp.name}`);
+        if (expected.span[0] > 0) await assertContourAspect(page, '#player-0 svg', expected.span[0], expected.span[1], `${name} ${vp.name}`);
         // each table is no wider than the page: a wide one scrolls inside its own box
         const tables = await page.locator('.table-wrap').evaluateAll((ws) => ws.map((w) => w.getBoundingClientRect().right));
         for (const right of tables) assert.ok(right <= vp.width, `a table box ends at ${right}`);
@@ -72,6 +113,22 @@ for (const [name, report] of [['headline', headline], ['search-race', searchRace
           assert.match((await fig.locator('.x-axis .axis-label').textContent()) ?? '', /log scale/);
           const ticks = await fig.locator('.x-axis text:not(.axis-label)').allTextContents();
           assert.ok(ticks.includes('10') && ticks.includes('100'), ticks.join(','));
+        }
+        if (name === 'headline') {
+          // the real preset: both Beale starts, and the MNIST training section with its four optimizers
+          assert.equal(await page.locator('.player').count(), 2);
+          assert.deepEqual(await page.locator('table.final tr[data-label]').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-label'))), ['sgd', 'momentum', 'rmsprop', 'adam']);
+        }
+        // a landscape section per trained optimizer, after training; each slice drawn in its domain's aspect
+        assert.equal(await page.locator('section.landscape-section').count(), expected.landscapes.length);
+        for (const l of expected.landscapes) {
+          for (const [kind, ends] of [['random', l.random], ['pca', l.pca]] as const) {
+            if (!ends) continue;
+            const sel = `figure[data-name="landscape-${l.key}-${kind}"] svg`;
+            await assertContourAspect(page, sel, ends[0][1] - ends[0][0], ends[1][1] - ends[1][0], `${name} ${vp.name} ${l.key} ${kind}`);
+            assert.equal(await page.locator(`figure[data-name="landscape-${l.key}-${kind}"] .export-png`).count(), 1, 'exportable');
+          }
+          if (l.pca) assert.equal(await page.locator(`figure[data-name="landscape-${l.key}-pca"] svg .opt-path`).count(), 1, 'the training path on the PCA plane');
         }
         mkdirSync(outDir, { recursive: true });
         await page.screenshot({ path: join(outDir, `report-${name}-${vp.name}.png`), fullPage: true });

@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
@@ -14,6 +14,7 @@ import { inputError, runError } from '../../errors.js';
 import { parseStrictJson } from '../../io/strict-json.js';
 import { atomicWrite } from '../../io/atomic-write.js';
 import { checkOutputDir } from '../output-paths.js';
+import { checkFolderOutputs, type RunFile } from '../../io/output-policy.js';
 import { pngPathFor, svgToPng } from '../png.js';
 import { makeObjective } from '../../objectives/index.js';
 import { parseBatchArg } from '../../data/index.js';
@@ -21,15 +22,17 @@ import { checkModelMemory, parseModelArg, TRAINING_COPIES } from '../../nn/index
 import { initBackend } from '../../tensor/backend.js';
 import { resolveThreads } from '../../tensor/backend-node.js';
 import { threadsHelp } from '../fast-path.js';
+import { landscapeRows } from './train.js';
 import { loadRows } from '../../node/datasets.js';
-import { memoryLimit, modelMemoryLimit } from '../limits.js';
+import { heapMemoryLimit, memoryLimit, modelMemoryLimit } from '../limits.js';
 
 /** Bytes one (optimizer, seed) training run keeps for the report: per epoch (train and validation loss, accuracy, in memory and as JSON text), and once (its record, wall time, the figure's points). */
 const COMPARE_BYTES_PER_EPOCH = 3 * (8 + 24);
 const COMPARE_BYTES_PER_SEED = 4096;
 import type { Objective, ObjectiveSpec } from '../../objectives/index.js';
 import { hasSearch, isRaceSearchMethod, parseRunSpec, race, reportHtml, functionValueChart, functionContourSvg, trainingCharts, meanStd, firstBelow } from '../../report/index.js';
-import type { RunSpec, FunctionSection, TrainingSection, TrainingRun, RaceResult } from '../../report/index.js';
+import type { RunSpec, FunctionSection, TrainingSection, TrainingRun, RaceResult, LandscapeEntry } from '../../report/index.js';
+import { landscapeCharts, type LandscapeData } from '../../viz/index.js';
 
 /** Everything one comparison needs, from flags, a spec file or a preset. */
 export interface CompareSpec {
@@ -98,6 +101,9 @@ interface CliOptions {
   out?: string;
   json?: boolean;
   progress: boolean;
+  landscape?: boolean;
+  landscapeGrid?: string;
+  landscapeRows?: string;
 }
 
 function intFlag(flag: string, text: string, min: number): number {
@@ -337,18 +343,33 @@ async function runCompare(o: CliOptions, command: string): Promise<void> {
     }
   }
   const objective = spec.function !== undefined ? makeObjective(spec.function, spec.x0[0].length) : undefined;
+  const outDir = o.out ?? join('reports', slug(spec.name));
+  checkOutputDir('--out', outDir);
+  // before the data is read, any race or training run: no report file may be the --spec or --data file (a link, a second name)
+  const reportNames = new Set(['report.html', 'summary.json']);
+  const figureNames = (base: string) => [base, pngPathFor(base)];
+  if (objective) {
+    for (const p of spec.x0) {
+      const base = `${slug(objective.name)}-from-${slug(p.join(','))}`;
+      for (const suffix of ['-values', '-evaluations', '']) for (const n of figureNames(`${base}${suffix}.svg`)) reportNames.add(n);
+    }
+  }
+  if (trainRuns.length) for (const c of ['loss-vs-epoch', 'loss-vs-time', 'val-loss', 'val-accuracy']) for (const n of figureNames(`training-${c}.svg`)) reportNames.add(n);
+  const reportInputs: RunFile[] = [];
+  if (o.spec !== undefined) reportInputs.push({ flag: '--spec', path: o.spec });
+  if (typeof spec.data === 'string') reportInputs.push({ flag: o.data !== undefined ? '--data' : `'data' of --spec ${o.spec ?? ''}`, path: spec.data });
+  checkFolderOutputs('--out', outDir, (name) => reportNames.has(name), reportInputs);
   if (spec.data !== undefined) {
     // the training runs' own flags, checked before the function races run (their children would say the same, later)
     parseBatchArg(spec.batch);
     await checkTrainingMemory(spec.data as string, spec.model);
   }
   if (objective) for (const p of spec.x0) if (p.length !== objective.n) throw inputError(`--x0: expected ${objective.n} numbers for ${objective.name}, got ${p.length}`);
-  const outDir = o.out ?? join('reports', slug(spec.name));
-  checkOutputDir('--out', outDir);
+  const landscapeGrid = landscapeFlags(o, trainRuns.length > 0);
   // every (optimizer, seed) keeps its curves for the report (in memory, then as JSON in the HTML): bounded by the budget
   if (trainRuns.length) {
     const need = trainRuns.length * spec.seeds * (spec.epochs * COMPARE_BYTES_PER_EPOCH + COMPARE_BYTES_PER_SEED);
-    const limit = memoryLimit();
+    const limit = heapMemoryLimit(); // the curves are JavaScript arrays, bounded by V8's heap limit
     if (need > limit.bytes) {
       const most = Math.max(0, Math.floor(limit.bytes / (trainRuns.length * (spec.epochs * COMPARE_BYTES_PER_EPOCH + COMPARE_BYTES_PER_SEED))));
       throw inputError(`--seeds ${spec.seeds}: ${trainRuns.length} optimizers × ${spec.seeds} seeds × ${spec.epochs} epochs of curves need about ${need} bytes for the report, over the limit of ${limit.bytes} bytes (${limit.why}); expected --seeds ${most} or fewer`);
@@ -383,6 +404,7 @@ async function runCompare(o: CliOptions, command: string): Promise<void> {
       }
     }
     let training: TrainingSection | undefined;
+    const landscapes: LandscapeEntry[] = [];
     // each training run's `compute` (kernels, threads, fused steps) as its child reported it
     const computes = new Map<string, unknown>();
     if (trainRuns.length) {
@@ -391,7 +413,16 @@ async function runCompare(o: CliOptions, command: string): Promise<void> {
         const tr: TrainingRun = { label: run.label, name: run.name, options: run.options, seeds: [], trainLoss: [], valLoss: [], valAccuracy: [], wallSeconds: [], stepsPerEpoch: 0 };
         for (let s = 1; s <= spec.seeds; s++) {
           bar?.update({ task: `${run.label}, seed ${s}` });
-          const r = await trainOnce(trainArgs(spec, run, s), () => bar?.increment());
+          // --landscape: seed 1's run also computes its landscape, as `descent train --landscape FILE.json` does
+          const landscapeFile = landscapeGrid !== null && s === 1 ? join(outDir, `landscape-${slug(run.label)}.json`) : null;
+          if (landscapeFile) mkdirSync(outDir, { recursive: true });
+          const args = trainArgs(spec, run, s);
+          if (landscapeFile) args.push('--landscape', landscapeFile, '--landscape-grid', String(landscapeGrid), ...(o.landscapeRows !== undefined ? ['--landscape-rows', o.landscapeRows] : []));
+          const r = await trainOnce(args, () => bar?.increment());
+          if (landscapeFile) {
+            files.push(landscapeFile);
+            landscapes.push({ key: slug(run.label), what: `${run.label} (seed 1), ${spec.model} on ${spec.data as string}`, landscape: JSON.parse(readFileSync(landscapeFile, 'utf8')) as LandscapeData });
+          }
           tr.seeds.push(s);
           tr.trainLoss.push(r.epochs.map((e) => e.trainLoss));
           tr.valLoss.push(r.epochs.map((e) => e.valLoss ?? NaN));
@@ -429,10 +460,15 @@ async function runCompare(o: CliOptions, command: string): Promise<void> {
       if (bar && charts.length < 4) bar.setTotal(total - (4 - charts.length));
       for (const [name, svg] of charts) figure(join(outDir, `training-${name}.svg`), svg);
     }
+    for (const l of landscapes) {
+      const charts = Object.entries(landscapeCharts(l.landscape, l.key));
+      bar?.setTotal(bar.getTotal() + charts.length);
+      for (const [kind, svg] of charts) if (svg) figure(join(outDir, `landscape-${l.key}-${kind}.svg`), svg);
+    }
     bar?.update({ task: 'report' });
     bar?.stop();
     const reportFile = join(outDir, 'report.html');
-    const html = reportHtml({ title: `descent compare: ${spec.name}`, command, functions, training, createdAt: new Date().toISOString() });
+    const html = reportHtml({ title: `descent compare: ${spec.name}`, command, functions, training, landscapes, createdAt: new Date().toISOString() });
     const summary = {
       report: reportFile,
       files,
@@ -497,6 +533,20 @@ async function runCompare(o: CliOptions, command: string): Promise<void> {
   }
 }
 
+/** --landscape (training races only) and --landscape-grid N: the grid size, or null without --landscape. */
+function landscapeFlags(o: CliOptions, training: boolean): number | null {
+  if (!o.landscape) {
+    if (o.landscapeGrid !== undefined) throw inputError('--landscape-grid: needs --landscape');
+    if (o.landscapeRows !== undefined) throw inputError('--landscape-rows: needs --landscape');
+    return null;
+  }
+  if (!training) throw inputError('--landscape: needs training runs (--data NAME); a landscape is of a trained network');
+  const grid = o.landscapeGrid === undefined ? 41 : Number(o.landscapeGrid);
+  if (!/^\s*\d+\s*$/.test(o.landscapeGrid ?? '41') || !Number.isInteger(grid) || grid < 3 || grid > 201) throw inputError(`--landscape-grid: expected an integer in [3, 201], got '${String(o.landscapeGrid)}'`);
+  landscapeRows(o.landscapeRows); // checked here, before any run, as train checks it
+  return grid;
+}
+
 function collect(v: string, prev: string[]): string[] {
   return prev.concat([v]);
 }
@@ -521,6 +571,9 @@ export function register(program: Command): void {
     .option('--val <F>', 'validation fraction (the dataset default otherwise)')
     .option('--target-loss <X>', 'train loss for the steps-to-target column (default 0.3)')
     .option('--out <DIR>', 'output folder (default reports/<name>)')
+    .option('--landscape', 'with --data: each optimizer\'s seed-1 run also computes its loss landscape (as train --landscape), shown in the report and kept as landscape-LABEL.json')
+    .option('--landscape-grid <n>', 'grid points per axis of each landscape slice (default 41)')
+    .option('--landscape-rows <n|all>', 'training rows each landscape point evaluates (as train --landscape-rows)')
     .option('--json', 'print a summary object on stdout')
     .option('--no-progress', 'no progress bar')
     .action(async (opts: CliOptions) => {

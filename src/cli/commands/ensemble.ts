@@ -18,6 +18,7 @@ import { addHyperparameterFlags, knownOptimizerNames, optimizerFromFlags } from 
 import { readModelFile } from '../model-file.js';
 import { datasetFromFlags } from '../data-flags.js';
 import { checkOutputDir } from '../output-paths.js';
+import { checkFolderOutputs, type RunFile } from '../../io/output-policy.js';
 import { modelMemoryLimit } from '../limits.js';
 
 type Opts = Record<string, string | boolean | undefined>;
@@ -45,7 +46,17 @@ async function run(o: Opts, hyperKeys: string[]): Promise<void> {
   if ((o.bagging === undefined) === (o.snapshots === undefined)) throw inputError('ensemble: give exactly one of --bagging K or --snapshots M');
   const method = o.bagging !== undefined ? 'bagging' : 'snapshot';
   const members = method === 'bagging' ? intFlag('bagging', o.bagging, 1, 0) : intFlag('snapshots', o.snapshots, 1, 0);
-  if (o.out !== undefined) checkOutputDir('--out', o.out as string);
+  if (o.out !== undefined) {
+    checkOutputDir('--out', o.out as string);
+    // before the data is read or a member trained: a member file or ensemble.json that is the --data or
+    // --init file (a rerun with --init out/model-1.safetensors) would destroy that input at the end
+    const member = method === 'bagging' ? /^model-([1-9]\d*)\.safetensors$/ : /^snapshot-([1-9]\d*)\.safetensors$/;
+    const writes = (name: string) => name === 'ensemble.json' || Number(member.exec(name)?.[1] ?? Infinity) <= members;
+    const inputs: RunFile[] = [];
+    if (typeof o.data === 'string') inputs.push({ flag: '--data', path: o.data });
+    if (typeof o.init === 'string') inputs.push({ flag: '--init', path: o.init });
+    checkFolderOutputs('--out', o.out as string, writes, inputs);
+  }
   const data = datasetFromFlags(o);
   startFastPath(o.threads);
   const defaults = method === 'bagging' ? ensembleDefaults.bagging : ensembleDefaults.snapshot;

@@ -11,8 +11,10 @@ import { kmeans, kmeansMemoryBytes, kmeansMethods, type KMeansMethod, type KMean
 import { kmeansPlotSvg } from '../../viz/kmeans-plot.js';
 import { builtinDatasets, isBuiltinName } from '../../data/index.js';
 import { loadRows } from '../../node/datasets.js';
+import { existsSync } from 'node:fs';
 import { checkOutputFile } from '../output-paths.js';
-import { memoryLimit } from '../limits.js';
+import { checkDistinctFiles } from '../../io/output-policy.js';
+import { heapMemoryLimit, memoryLimit } from '../limits.js';
 import { checkFigureName, writeFigure } from '../png.js';
 
 interface KMeansCliOptions {
@@ -97,13 +99,18 @@ async function run(o: KMeansCliOptions): Promise<void> {
   const seeds = intFlag('seeds', o.seeds, 1);
   if (o.init !== 'kmeans++' && o.init !== 'random') throw inputError(`--init: expected kmeans++ or random, got '${o.init}'`);
   if (o.plot !== undefined) checkFigureName('--plot', o.plot);
-  if (o.plot !== undefined) checkOutputFile('--plot', o.plot);
+  if (o.plot !== undefined) {
+    checkOutputFile('--plot', o.plot);
+    // before the data is read: --plot naming the data file (a link, or a second name) would destroy it
+    if (existsSync(o.data)) checkDistinctFiles([{ flag: '--plot', path: o.plot }], [{ flag: '--data', path: o.data }]);
+  }
   const table = loadTable(o.data, o.target);
   if (k > table.n) throw inputError(`--k: expected at most the number of rows (${table.n}), got ${k}`);
   // before any run allocates: every run's centers and assignments are kept for the report
   const runCount = methods.length * seeds;
   const need = kmeansMemoryBytes(table.n, table.d, k, runCount);
-  const limit = memoryLimit();
+  // the runs are JavaScript objects: V8's heap limit bounds them before the machine's memory does
+  const limit = heapMemoryLimit();
   if (need > limit.bytes) {
     throw inputError(
       `--seeds ${seeds}, --k ${k}: ${runCount} runs of ${k} centers × ${table.d} features on ${table.n} rows need about ${need} bytes (float64 centers, the assignments and the history of every run), ` +

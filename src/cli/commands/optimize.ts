@@ -24,14 +24,15 @@ export interface OptimizeResult {
   converged: boolean;
   /** Why a line-search or second-order method stopped (gtol, max-iterations, line-search-failed). */
   reason?: string;
-  /** Present when a long first-order path was thinned to MAX_PATH_POINTS (PathThinning: stride, kept, the step of each point). */
+  /** Present when a long path (any method) was thinned to MAX_PATH_POINTS (PathThinning: stride, kept, the step of each point). */
   pathThinned?: { stride: number; kept: number; steps: number[] };
 }
 
 /**
- * Points of a first-order path kept whole for the output and plots; a longer run keeps every
- * stride-th iterate (the stride doubling as needed) and the last one, and says so in `pathThinned`,
- * so `--steps 1e9` runs in bounded memory (about 100 bytes a point in 2 dimensions).
+ * Points of a path kept whole for the output and plots, for every method (first-order, line-search,
+ * second-order, lbfgs-torch); a longer run keeps every stride-th iterate (the stride doubling as needed)
+ * and the last one, and says so in `pathThinned`, so `--steps 1e9` runs in bounded memory (about 100
+ * bytes a point in 2 dimensions). The rule: src/search/path-thinning.ts.
  */
 export const MAX_PATH_POINTS = 10_000;
 
@@ -41,7 +42,7 @@ export const MAX_PATH_POINTS = 10_000;
  */
 export interface SearchMethod {
   readonly defaults: Readonly<Record<string, HyperValue | string>>;
-  minimize(objective: Objective, x0: number[], options: Record<string, unknown>, steps: number): OptimizeResult;
+  minimize(objective: Objective, x0: number[], options: Record<string, unknown>, steps: number, maxPathPoints?: number): OptimizeResult & { thinned?: OptimizeResult['pathThinned'] };
 }
 
 /**
@@ -197,7 +198,8 @@ export function runOptimize(spec: OptimizeSpec): OptimizeResult & { objective: O
   }
   if (Object.prototype.hasOwnProperty.call(searchMethods, name)) {
     if (spec.schedule !== undefined) throw inputError(`schedule: not used by '${name}' (learning-rate schedules apply to first-order optimizers)`);
-    return { ...searchMethods[name].minimize(objective, spec.x0, options, spec.steps), objective };
+    const { thinned, ...r } = searchMethods[name].minimize(objective, spec.x0, options, spec.steps, MAX_PATH_POINTS);
+    return { ...r, objective, ...(thinned ? { pathThinned: thinned } : {}) };
   }
   throw unknownName('optimizer', name, knownOptimizerNames());
 }
@@ -395,7 +397,7 @@ export function plotSvg(viz: VizModule, spec: OptimizeSpec, r: OptimizeResult, o
   }
   const positive = r.values.every((v) => v > 0);
   return viz.lineChartSvg({
-    series: [{ label: spec.optimizer.name, x: r.values.map((_v, i) => i), y: r.values, color }],
+    series: [{ label: spec.optimizer.name, x: r.pathThinned ? r.pathThinned.steps : r.values.map((_v, i) => i), y: r.values, color }],
     xLabel: 'step',
     yLabel: 'f',
     logY: positive,

@@ -15,7 +15,7 @@ import { train, type TrainConfig } from '../../train/train.js';
 import type { EpochMetrics } from '../../train/trainer.js';
 import { createProgress, createCountProgress } from '../progress.js';
 import { computeReport, startFastPath, threadsHelp } from '../fast-path.js';
-import { lossLandscape } from '../../train/landscape.js';
+import { LANDSCAPE_ROWS, lossLandscape } from '../../train/landscape.js';
 import { landscapePageHtml } from '../../viz/landscape.js';
 import { modelMemoryLimit } from '../limits.js';
 import { datasetFromFlags, parseBool, parseNumber, parseProbability } from '../data-flags.js';
@@ -168,7 +168,7 @@ async function runTrain(o: Opts, hyperKeys: string[]): Promise<void> {
   if (landscape) {
     // the loss around the trained weights and along the path, one forward pass per grid point, with a bar
     const bar = createCountProgress(!json, 'landscape');
-    const l = lossLandscape(r.model, r.meta.loss, config.data.train, iterates, { resolution: landscape.grid, onProgress: (done, total) => bar.update(done, total) });
+    const l = lossLandscape(r.model, r.meta.loss, config.data.train, iterates, { resolution: landscape.grid, rows: landscape.rows, onProgress: (done, total) => bar.update(done, total) });
     bar.stop();
     const title = `${r.meta.model} on ${r.meta.data}`;
     const body = landscape.file.toLowerCase().endsWith('.json')
@@ -225,10 +225,11 @@ function checkRunFiles(o: Opts): void {
   if (o.resume !== undefined) allowOverwrite(o.resume as string);
 }
 
-/** --landscape FILE (.html page or .json numbers) and --landscape-grid N, checked before training. */
-function landscapeFlags(o: Opts): { file: string; grid: number } | null {
+/** --landscape FILE (.html page or .json numbers), --landscape-grid N and --landscape-rows N|all, checked before training. */
+function landscapeFlags(o: Opts): { file: string; grid: number; rows: number } | null {
   if (o.landscape === undefined) {
     if (o.landscapeGrid !== undefined) throw inputError('--landscape-grid: needs --landscape FILE');
+    if (o.landscapeRows !== undefined) throw inputError('--landscape-rows: needs --landscape FILE');
     return null;
   }
   const file = String(o.landscape);
@@ -236,7 +237,16 @@ function landscapeFlags(o: Opts): { file: string; grid: number } | null {
   checkOutputFile('--landscape', file);
   const grid = o.landscapeGrid === undefined ? 41 : Number(o.landscapeGrid);
   if (!Number.isInteger(grid) || grid < 3 || grid > 201) throw inputError(`--landscape-grid: expected an integer in [3, 201], got '${String(o.landscapeGrid)}'`);
-  return { file, grid };
+  return { file, grid, rows: landscapeRows(o.landscapeRows) };
+}
+
+/** --landscape-rows: a row count >= 1 or `all` (Infinity); absent: the library's default sample. */
+export function landscapeRows(v: string | boolean | undefined): number {
+  if (v === undefined) return LANDSCAPE_ROWS;
+  const t = String(v).trim();
+  if (t === 'all') return Infinity;
+  if (!/^\d+$/.test(t) || Number(t) < 1) throw inputError(`--landscape-rows: expected a row count >= 1 or all, got '${String(v)}'`);
+  return Number(t);
 }
 
 function epochText(m: EpochMetrics, epochs: number): string {
@@ -289,6 +299,7 @@ export function register(program: Command): void {
     .option('--swa-anneal <cos|linear>', 'with --swa-start: SWALR\'s annealing shape (default cos)')
     .option('--landscape <file.html|file.json>', 'after training, the loss landscape (Li et al. 2018): a random filter-normalized slice around the trained weights and the PCA plane of the weight path, as a page or numbers')
     .option('--landscape-grid <n>', 'grid points per axis of each landscape slice (default 41)')
+    .option('--landscape-rows <n|all>', `training rows each landscape point evaluates: a seeded subset, the same at every point, or all (default ${LANDSCAPE_ROWS})`)
     .option('--json', 'one JSON object per epoch, then {"done": true, ...}');
   const hyperKeys = addHyperparameterFlags(cmd);
   cmd.action(async (opts: Opts) => {

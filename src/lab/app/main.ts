@@ -12,9 +12,9 @@ import { ToyTrainer } from '../toy-trainer.js';
 import { mountHopfield } from './hopfield-view.js';
 import { labObjective, type LabObjective } from '../functions.js';
 import { csvToyData, type CsvToyData } from '../csv-data.js';
-import { boxPoint, heightField, project, surfaceColor, surfaceQuads, type HeightField } from '../surface.js';
+import { heightField, surfaceColor, surfaceScene, type HeightField } from '../surface.js';
 import {
-  ACTIVATIONS, DATA_OPTIMIZERS, DATASETS, LAB_FUNCTIONS, LAB_OPTIMIZERS, LAB_SEARCH_METHODS, RANGES,
+  ACTIVATIONS, DATA_OPTIMIZERS, DATASETS, dataOptimizerRefusal, LAB_FUNCTIONS, LAB_OPTIMIZERS, LAB_SEARCH_METHODS, RANGES,
   decodeState, encodeState, parseDomain, startOf, type LabFunctionChoice, type LabOptimizer, type LabSearchMethod, type LabState,
 } from '../state.js';
 
@@ -491,41 +491,40 @@ function drawSurface(): void {
   const toPx = (p: [number, number] | [number, number, number]): [number, number] => [W / 2 + k * p[0], H / 2 + k * p[1]];
   ctx.fillStyle = getComputedStyle(canvas).backgroundColor || '#fff';
   ctx.fillRect(0, 0, W, H);
-  for (const q of surfaceQuads(field, view)) {
-    ctx.beginPath();
-    q.pts.forEach((p, i) => {
-      const [x, y] = toPx(p);
-      if (i) ctx.lineTo(x, y);
-      else ctx.moveTo(x, y);
-    });
-    ctx.closePath();
-    ctx.fillStyle = surfaceColor(q.h, q.shade);
-    ctx.fill();
-    ctx.strokeStyle = 'rgba(0,0,0,0.08)';
-    ctx.lineWidth = 0.5;
-    ctx.stroke();
-  }
-  for (const r of race.runners) {
-    ctx.beginPath();
-    let pen = false;
-    let last: [number, number] | null = null;
-    for (let i = 0; i < r.values.length; i++) {
-      const f = r.values[i];
-      if (!Number.isFinite(f)) break;
-      const [x, y] = toPx(project(boxPoint(field, r.path[2 * i], r.path[2 * i + 1], f), view));
-      if (!Number.isFinite(x) || !Number.isFinite(y) || Math.abs(x) > 1e5 || Math.abs(y) > 1e5) break;
-      if (pen) ctx.lineTo(x, y);
-      else ctx.moveTo(x, y);
-      pen = true;
-      last = [x, y];
-    }
-    ctx.strokeStyle = r.color;
-    ctx.lineWidth = 2.2;
-    ctx.stroke();
-    if (last) {
+  // one back-to-front order for the surface and the paths: a ridge in front paints over the path behind it
+  const paths = race.runners.map((r) => Array.from({ length: r.values.length }, (_v, i): [number, number, number] => [r.path[2 * i], r.path[2 * i + 1], r.values[i]]));
+  const far = (p: [number, number]) => !Number.isFinite(p[0]) || !Number.isFinite(p[1]) || Math.abs(p[0]) > 1e5 || Math.abs(p[1]) > 1e5;
+  ctx.lineCap = 'round';
+  for (const it of surfaceScene(field, view, paths)) {
+    if (it.kind === 'quad') {
+      const q = it.quad;
       ctx.beginPath();
-      ctx.arc(last[0], last[1], 4, 0, 2 * Math.PI);
-      ctx.fillStyle = r.color;
+      q.pts.forEach((p, i) => {
+        const [x, y] = toPx(p);
+        if (i) ctx.lineTo(x, y);
+        else ctx.moveTo(x, y);
+      });
+      ctx.closePath();
+      ctx.fillStyle = surfaceColor(q.h, q.shade);
+      ctx.fill();
+      ctx.strokeStyle = 'rgba(0,0,0,0.08)';
+      ctx.lineWidth = 0.5;
+      ctx.stroke();
+    } else if (it.kind === 'segment') {
+      const a = toPx(it.a), b = toPx(it.b);
+      if (far(a) || far(b)) continue;
+      ctx.beginPath();
+      ctx.moveTo(a[0], a[1]);
+      ctx.lineTo(b[0], b[1]);
+      ctx.strokeStyle = race.runners[it.path].color;
+      ctx.lineWidth = 2.2;
+      ctx.stroke();
+    } else {
+      const at = toPx(it.at);
+      if (far(at)) continue;
+      ctx.beginPath();
+      ctx.arc(at[0], at[1], 4, 0, 2 * Math.PI);
+      ctx.fillStyle = race.runners[it.path].color;
       ctx.fill();
       ctx.strokeStyle = '#fff';
       ctx.lineWidth = 1;
@@ -578,7 +577,21 @@ function setupDataControls(): void {
   const ds = $<HTMLSelectElement>('ds-select');
   for (const d of DATASETS) ds.add(new Option(d, d));
   for (const a of ACTIVATIONS) $<HTMLSelectElement>('act').add(new Option(a, a));
-  for (const o of DATA_OPTIMIZERS) $<HTMLSelectElement>('dopt').add(new Option(o, o));
+  // every rule of the registry; one that cannot train this network is listed disabled, and the note says why
+  const refused: string[] = [];
+  for (const o of DATA_OPTIMIZERS) {
+    const why = dataOptimizerRefusal(o);
+    const option = new Option(why ? `${o} (not here)` : o, o);
+    if (why) {
+      option.disabled = true;
+      option.title = why;
+      refused.push(`${o} ${why}.`);
+    }
+    $<HTMLSelectElement>('dopt').add(option);
+  }
+  const note = $('dopt-note');
+  note.textContent = refused.join(' ');
+  note.hidden = refused.length === 0;
   const rebuild = (): void => resetTrainer();
   ds.addEventListener('change', () => {
     if (ds.value === 'csv') return;
