@@ -221,14 +221,14 @@ export async function compare(config: CompareConfig, hooks: CompareHooks): Promi
     for (const run of trainRuns) {
       const tr: TrainingRun = { label: run.label, name: run.name, options: run.options, seeds: [], trainLoss: [], valLoss: [], valAccuracy: [], wallSeconds: [], stepsPerEpoch: 0 };
       for (let s = 1; s <= t.seeds; s++) {
-        bar?.update(`${run.label}, seed ${s}`);
+        // the landscape of seed 1's run: the weight iterates for its PCA plane, the start and after every epoch
+        const withLandscape = t.landscape !== undefined && s === 1;
+        bar?.update(`${run.label}, seed ${s}${withLandscape ? ', then its loss landscape' : ''}`);
         optimizerStepCounts.fused = 0;
         optimizerStepCounts.ts = 0;
         const t0 = performance.now();
         const times: number[] = [];
         const epochs: Array<{ trainLoss: number; valLoss?: number; valAccuracy?: number }> = [];
-        // the landscape of seed 1's run: the weight iterates for its PCA plane, the start and after every epoch
-        const withLandscape = t.landscape !== undefined && s === 1;
         const iterates: Float32Array[] = [];
         let model: { params: ArrayLike<number> } | undefined;
         let result: Awaited<ReturnType<typeof train>>;
