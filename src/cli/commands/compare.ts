@@ -358,7 +358,9 @@ async function runCompare(o: CliOptions, command: string): Promise<void> {
   const reportInputs: RunFile[] = [];
   if (o.spec !== undefined) reportInputs.push({ flag: '--spec', path: o.spec });
   if (typeof spec.data === 'string') reportInputs.push({ flag: o.data !== undefined ? '--data' : `'data' of --spec ${o.spec ?? ''}`, path: spec.data });
-  checkFolderOutputs('--out', outDir, (name) => reportNames.has(name), reportInputs);
+  // --landscape adds landscape-LABEL.json (written by the seed-1 child) and each slice's SVG and PNG
+  const landscapeName = (name: string) => o.landscape === true && trainRuns.length > 0 && /^landscape-.*\.(json|svg|png)$/.test(name);
+  checkFolderOutputs('--out', outDir, (name) => reportNames.has(name) || landscapeName(name), reportInputs);
   if (spec.data !== undefined) {
     // the training runs' own flags, checked before the function races run (their children would say the same, later)
     parseBatchArg(spec.batch);
