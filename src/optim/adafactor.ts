@@ -109,14 +109,20 @@ class SquareSum {
       default: this.a3 += x * x;
     }
   }
-  total(): number {
-    if (!this.torchOrder) return this.plain;
+  /** Σx² of the entries added so far, into `sum` (a field, not a return value: a double returned from a call
+   * the optimizer does not inline comes back boxed, 16 B a step). */
+  sum = 0;
+  finish(): void {
+    if (!this.torchOrder) {
+      this.sum = this.plain;
+      return;
+    }
     let b = ((this.a0 + this.a1) + this.a2) + this.a3;
     const tail = this.i - this.main;
     if (tail > 0) b = fusedMultiplyAdd(this.t0, this.t0, b);
     if (tail > 1) b = fusedMultiplyAdd(this.t1, this.t1, b);
     if (tail > 2) b = fusedMultiplyAdd(this.t2, this.t2, b);
-    return b;
+    this.sum = b;
   }
 }
 /** One per module: adafactorUpdate is not re-entrant (it calls nothing that steps an optimizer). */
@@ -139,7 +145,8 @@ export function adafactorUpdate(params: FloatArray, grads: FloatArray, state: Ad
   const mix = torchOrder ? lerpFused : lerp;
   squares.reset(n, torchOrder);
   for (let i = 0; i < n; i++) squares.add(params[i]);
-  const alpha = Math.max(eps2, Math.sqrt(squares.total()) / n ** 0.5) * rho;
+  squares.finish();
+  const alpha = Math.max(eps2, Math.sqrt(squares.sum) / n ** 0.5) * rho;
   if (weightDecay !== 0) {
     const decay = 1 - lr * weightDecay;
     for (let i = 0; i < n; i++) params[i] = params[i] * decay;
@@ -156,7 +163,8 @@ export function adafactorUpdate(params: FloatArray, grads: FloatArray, state: Ad
       for (let r = 0; r < R; r++) {
         rowSquares.reset(C, torchOrder);
         for (let c = 0; c < C; c++) rowSquares.add(grads[base + r * C + c]);
-        const norm = Math.sqrt(rowSquares.total());
+        rowSquares.finish();
+        const norm = Math.sqrt(rowSquares.sum);
         rowVar[b * R + r] = mix(rowVar[b * R + r], (norm * norm) / C, w);
         rowSum += rowVar[b * R + r];
       }
@@ -174,7 +182,8 @@ export function adafactorUpdate(params: FloatArray, grads: FloatArray, state: Ad
         }
       }
     }
-    const denom = Math.max(1.0, Math.sqrt(squares.total()) / (n ** 0.5 * d));
+    squares.finish();
+    const denom = Math.max(1.0, Math.sqrt(squares.sum) / (n ** 0.5 * d));
     const scale = -alpha / denom;
     for (let b = 0; b < B; b++) {
       const base = b * R * C;
@@ -198,7 +207,8 @@ export function adafactorUpdate(params: FloatArray, grads: FloatArray, state: Ad
     const v = variance[i];
     squares.add((1 / Math.sqrt(v < floor ? floor : v)) * g);
   }
-  const denom = Math.max(1.0, Math.sqrt(squares.total()) / (n ** 0.5 * d));
+  squares.finish();
+  const denom = Math.max(1.0, Math.sqrt(squares.sum) / (n ** 0.5 * d));
   const scale = -alpha / denom;
   for (let i = 0; i < n; i++) {
     const g = sign * grads[i];
