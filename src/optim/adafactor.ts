@@ -51,9 +51,42 @@ function lerpFused(a: number, b: number, w: number): number {
   const diff = b - a;
   return Math.abs(w) < 0.5 ? fusedMultiplyAdd(w, diff, a) : fusedMultiplyAdd(-diff, 1 - w, b);
 }
-/** The same in float32 arithmetic's place (float32 tensors): the two roundings of the plain form. */
+/** torch's `lerp_` formula with plain roundings: float32 tensors, computed in float64 and rounded on store. */
 function lerp(a: number, b: number, w: number): number {
   return Math.abs(w) < 0.5 ? a + w * (b - a) : b - (b - a) * (1 - w);
+}
+
+/**
+ * Σx² in torch 2.13's order for a float64 tensor's `.norm(2)` on the CPU, over the whole tensor or along its
+ * last dimension (measured on this machine's build, AVX512 capability: 1,200 of 1,200 random vectors of 1..80
+ * entries, spread or near-equal, bit for bit; row norms of 269 of 269 matrices): four lanes, entry i of the
+ * first n − n mod 4 adding its rounded square to lane i mod 4, the lanes summed in order, then the last
+ * n mod 4 entries added by fused multiply-adds (`squareSum`; the update's norm is summed the same way, inline,
+ * as its entries are formed).
+ */
+const sums = new Float64Array(1);
+/**
+ * Σ of the squares of x[start .. start + count) into sums[0], in torch's order (`torchOrder`) or left to right
+ * (float32 tensors). Writes rather than returns, so a step boxes no double.
+ */
+function squareSum(x: FloatArray, start: number, count: number, torchOrder: boolean): void {
+  if (!torchOrder) {
+    let t = 0;
+    for (let i = start; i < start + count; i++) t += x[i] * x[i];
+    sums[0] = t;
+    return;
+  }
+  const main = start + count - (count % 4);
+  let l0 = 0, l1 = 0, l2 = 0, l3 = 0;
+  for (let i = start; i < main; i += 4) {
+    l0 += x[i] * x[i];
+    l1 += x[i + 1] * x[i + 1];
+    l2 += x[i + 2] * x[i + 2];
+    l3 += x[i + 3] * x[i + 3];
+  }
+  let b = ((l0 + l1) + l2) + l3;
+  for (let i = main; i < start + count; i++) b = fusedMultiplyAdd(x[i], x[i], b);
+  sums[0] = b;
 }
 
 /**
@@ -67,68 +100,6 @@ function lerp(a: number, b: number, w: number): number {
  * The norms are torch's `norm` then `square_`, so ‖·‖² is rounded through its square root as torch's is.
  * u is formed twice (once for its norm, once for the step) so nothing is allocated.
  */
-/**
- * Σx² in torch 2.13's order for a float64 tensor's `.norm(2)` on the CPU, over the whole tensor or along its
- * last dimension (measured on this machine's build, AVX512 capability: 1,200 of 1,200 random vectors of 1..80
- * entries, spread or near-equal, bit for bit; row norms of 269 of 269 matrices): four lanes, entry i of the
- * first n − n mod 4 adding its rounded square to lane i mod 4, the lanes summed in order, then the last
- * n mod 4 entries added by fused multiply-adds. `SquareSum` takes the entries one at a time, in index order.
- */
-class SquareSum {
-  private a0 = 0; private a1 = 0; private a2 = 0; private a3 = 0;
-  /** The last n mod 4 entries (at most 3), added after the lanes in order; or the plain sum. */
-  private t0 = 0; private t1 = 0; private t2 = 0;
-  private i = 0;
-  private main = 0;
-  private plain = 0;
-  private torchOrder = true;
-  /** Starts a sum over n entries; `torchOrder` false (float32 tensors) sums plainly in float64. */
-  reset(n: number, torchOrder: boolean): void {
-    this.a0 = this.a1 = this.a2 = this.a3 = this.t0 = this.t1 = this.t2 = this.plain = 0;
-    this.i = 0;
-    this.main = n - (n % 4);
-    this.torchOrder = torchOrder;
-  }
-  add(x: number): void {
-    if (!this.torchOrder) {
-      this.plain += x * x;
-      return;
-    }
-    const i = this.i++;
-    if (i >= this.main) {
-      const k = i - this.main;
-      if (k === 0) this.t0 = x;
-      else if (k === 1) this.t1 = x;
-      else this.t2 = x;
-      return;
-    }
-    switch (i & 3) {
-      case 0: this.a0 += x * x; break;
-      case 1: this.a1 += x * x; break;
-      case 2: this.a2 += x * x; break;
-      default: this.a3 += x * x;
-    }
-  }
-  /** Σx² of the entries added so far, into `sum` (a field, not a return value: a double returned from a call
-   * the optimizer does not inline comes back boxed, 16 B a step). */
-  sum = 0;
-  finish(): void {
-    if (!this.torchOrder) {
-      this.sum = this.plain;
-      return;
-    }
-    let b = ((this.a0 + this.a1) + this.a2) + this.a3;
-    const tail = this.i - this.main;
-    if (tail > 0) b = fusedMultiplyAdd(this.t0, this.t0, b);
-    if (tail > 1) b = fusedMultiplyAdd(this.t1, this.t1, b);
-    if (tail > 2) b = fusedMultiplyAdd(this.t2, this.t2, b);
-    this.sum = b;
-  }
-}
-/** One per module: adafactorUpdate is not re-entrant (it calls nothing that steps an optimizer). */
-const squares = new SquareSum();
-const rowSquares = new SquareSum();
-
 export function adafactorUpdate(params: FloatArray, grads: FloatArray, state: AdafactorState, o: AdafactorOptions): void {
   const { lr, beta2Decay, d, weightDecay, maximize } = o;
   const eps1 = o.eps[0] ?? (params instanceof Float32Array ? 2 ** -23 : 2 ** -52);
@@ -142,18 +113,18 @@ export function adafactorUpdate(params: FloatArray, grads: FloatArray, state: Ad
   // float64 tensors follow torch's CPU kernels bit for bit (its norm order, fused lerp and add_); float32 ones
   // compute in float64 and round on store, within float32 rounding of torch's
   const torchOrder = !(params instanceof Float32Array);
-  const mix = torchOrder ? lerpFused : lerp;
-  squares.reset(n, torchOrder);
-  for (let i = 0; i < n; i++) squares.add(params[i]);
-  squares.finish();
-  const alpha = Math.max(eps2, Math.sqrt(squares.sum) / n ** 0.5) * rho;
+  const main = n - (n % 4);
+  squareSum(params, 0, n, torchOrder);
+  const alpha = Math.max(eps2, Math.sqrt(sums[0]) / n ** 0.5) * rho;
   if (weightDecay !== 0) {
     const decay = 1 - lr * weightDecay;
     for (let i = 0; i < n; i++) params[i] = params[i] * decay;
   }
   const floor = eps1 * eps1;
   const { rowVar, colVar, variance } = state;
-  squares.reset(n, torchOrder);
+  // Σu² in torch's order as u is formed (index order): lanes l0..l3 over the first `main` entries, folded into
+  // uu when the tail starts, the tail by fused multiply-adds; float32 tensors left to right
+  let l0 = 0, l1 = 0, l2 = 0, l3 = 0, uu = 0;
   if (rowVar.length > 0) {
     // the shape from the buffers: B·R row and B·C column moments for B·R·C entries
     const B = (rowVar.length * colVar.length) / n, R = rowVar.length / B, C = colVar.length / B;
@@ -161,29 +132,36 @@ export function adafactorUpdate(params: FloatArray, grads: FloatArray, state: Ad
       const base = b * R * C;
       let rowSum = 0;
       for (let r = 0; r < R; r++) {
-        rowSquares.reset(C, torchOrder);
-        for (let c = 0; c < C; c++) rowSquares.add(grads[base + r * C + c]);
-        rowSquares.finish();
-        const norm = Math.sqrt(rowSquares.sum);
-        rowVar[b * R + r] = mix(rowVar[b * R + r], (norm * norm) / C, w);
+        squareSum(grads, base + r * C, C, torchOrder);
+        const norm = Math.sqrt(sums[0]);
+        rowVar[b * R + r] = (torchOrder ? lerpFused(rowVar[b * R + r], (norm * norm) / C, w) : lerp(rowVar[b * R + r], (norm * norm) / C, w));
         rowSum += rowVar[b * R + r];
       }
       for (let c = 0; c < C; c++) {
         let s = 0;
         for (let r = 0; r < R; r++) { const g = grads[base + r * C + c]; s += g * g; }
         const norm = Math.sqrt(s);
-        colVar[b * C + c] = mix(colVar[b * C + c], (norm * norm) / R, w);
+        colVar[b * C + c] = (torchOrder ? lerpFused(colVar[b * C + c], (norm * norm) / R, w) : lerp(colVar[b * C + c], (norm * norm) / R, w));
       }
       const meanRow = Math.max(rowSum / R, eps1);
       for (let r = 0; r < R; r++) {
         for (let c = 0; c < C; c++) {
           const v = (rowVar[b * R + r] * colVar[b * C + c]) / meanRow;
-          squares.add((1 / Math.sqrt(v < floor ? floor : v)) * (sign * grads[base + r * C + c]));
+          const i = base + r * C + c;
+          const u = (1 / Math.sqrt(v < floor ? floor : v)) * (sign * grads[i]);
+          if (!torchOrder) uu += u * u;
+          else if (i < main) {
+            const lane = i & 3;
+            if (lane === 0) l0 += u * u; else if (lane === 1) l1 += u * u; else if (lane === 2) l2 += u * u; else l3 += u * u;
+          } else {
+            if (i === main) uu = ((l0 + l1) + l2) + l3;
+            uu = fusedMultiplyAdd(u, u, uu);
+          }
         }
       }
     }
-    squares.finish();
-    const denom = Math.max(1.0, Math.sqrt(squares.sum) / (n ** 0.5 * d));
+    if (torchOrder && main === n) uu = ((l0 + l1) + l2) + l3;
+    const denom = Math.max(1.0, Math.sqrt(uu) / (n ** 0.5 * d));
     const scale = -alpha / denom;
     for (let b = 0; b < B; b++) {
       const base = b * R * C;
@@ -203,12 +181,20 @@ export function adafactorUpdate(params: FloatArray, grads: FloatArray, state: Ad
   }
   for (let i = 0; i < n; i++) {
     const g = sign * grads[i];
-    variance[i] = mix(variance[i], g * g, w);
+    variance[i] = (torchOrder ? lerpFused(variance[i], g * g, w) : lerp(variance[i], g * g, w));
     const v = variance[i];
-    squares.add((1 / Math.sqrt(v < floor ? floor : v)) * g);
+    const u = (1 / Math.sqrt(v < floor ? floor : v)) * g;
+    if (!torchOrder) uu += u * u;
+    else if (i < main) {
+      const lane = i & 3;
+      if (lane === 0) l0 += u * u; else if (lane === 1) l1 += u * u; else if (lane === 2) l2 += u * u; else l3 += u * u;
+    } else {
+      if (i === main) uu = ((l0 + l1) + l2) + l3;
+      uu = fusedMultiplyAdd(u, u, uu);
+    }
   }
-  squares.finish();
-  const denom = Math.max(1.0, Math.sqrt(squares.sum) / (n ** 0.5 * d));
+  if (torchOrder && main === n) uu = ((l0 + l1) + l2) + l3;
+  const denom = Math.max(1.0, Math.sqrt(uu) / (n ** 0.5 * d));
   const scale = -alpha / denom;
   for (let i = 0; i < n; i++) {
     const g = sign * grads[i];
