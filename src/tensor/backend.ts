@@ -27,6 +27,7 @@ export interface WasmExports {
     i0: number, i1: number, j0: number, j1: number, scratch: number,
   ): void;
   biasAct(out: number, bias: number, m: number, n: number, relu: number): void;
+  plane(a0: number, a1: number, a2: number, alpha: number, beta: number, out: number, len: number): void;
   relu(x: number, y: number, len: number): void;
   reluBackward(dY: number, y: number, dX: number, len: number, accumulate: number): void;
   colSum(x: number, out: number, m: number, n: number, accumulate: number): void;
@@ -423,6 +424,10 @@ export function installWasmKernels(): boolean {
     colSum(x, out, m, n, accumulate = false) {
       if (f32(x, out)) be.colSum(x as Float32Array, out as Float32Array, m, n, accumulate);
       else ref.colSum(x, out, m, n, accumulate);
+    },
+    plane(a0, a1, a2, alpha, beta, out, len) {
+      if (f32(a0, a1, a2, out)) be.exports.plane(be.ptr(a0), be.ptr(a1), be.ptr(a2), alpha, beta, be.ptr(out), len);
+      else ref.plane(a0, a1, a2, alpha, beta, out, len);
     },
     relu(x, y, len) {
       if (f32(x, y)) be.relu(x as Float32Array, y as Float32Array, len);

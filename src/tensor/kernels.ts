@@ -237,6 +237,14 @@ export function axpy(alpha: number, x: FloatArray, y: FloatArray, len: number): 
   for (let i = 0; i < len; i++) y[i] += alpha * x[i];
 }
 
+/**
+ * out[i] = a0[i] + α·a1[i] + β·a2[i] for i < len, each value computed in float64 and rounded once into out:
+ * a point of the plane a0 + α·a1 + β·a2 (the first layer's output at a loss-landscape grid point).
+ */
+export function plane(a0: FloatArray, a1: FloatArray, a2: FloatArray, alpha: number, beta: number, out: FloatArray, len: number): void {
+  for (let i = 0; i < len; i++) out[i] = a0[i] + alpha * a1[i] + beta * a2[i];
+}
+
 /** The heavy kernels, looked up at call time so `setKernels` can swap in faster versions. */
 export interface Kernels {
   /** {@link matmul}: out = op(a)·op(b) (BLAS gemm). */
@@ -259,11 +267,13 @@ export interface Kernels {
   softmaxCrossEntropy: typeof softmaxCrossEntropy;
   /** {@link axpy}: y += αx (BLAS axpy). */
   axpy: typeof axpy;
+  /** {@link plane}: out = a0 + α·a1 + β·a2. */
+  plane: typeof plane;
 }
 
 /** The pure-TypeScript reference set. */
 export const referenceKernels: Readonly<Kernels> = Object.freeze({
-  matmul, addRowVector, colSum, relu, reluBackward, logSumExpRows, softmaxRows, logSoftmaxRows, softmaxCrossEntropy, axpy,
+  matmul, addRowVector, colSum, relu, reluBackward, logSumExpRows, softmaxRows, logSoftmaxRows, softmaxCrossEntropy, axpy, plane,
 });
 
 /**

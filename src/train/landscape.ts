@@ -17,6 +17,9 @@ import { noGrad, tensor, withArena } from '../autograd/index.js';
 import type { Dataset } from '../data/dataset.js';
 import { Linear, lossByName, type LossName, type Sequential } from '../nn/index.js';
 import { Arena } from '../tensor/arena.js';
+import { alloc } from '../tensor/alloc.js';
+import { kernels } from '../tensor/kernels.js';
+import type { FloatArray } from '../tensor/tensor.js';
 import { Rng } from '../tensor/rng.js';
 
 /** A direction in parameter space: one value per parameter, in model.params order (float64). */
@@ -95,7 +98,7 @@ export function lossGrid(
   const wasTraining = model.training;
   model.eval();
   const CHUNK = 1024;
-  const chunks: { s: number; m: number; a0: Float32Array | Float64Array; a1: Float32Array | Float64Array; a2: Float32Array | Float64Array }[] = [];
+  const chunks: { s: number; m: number; a0: FloatArray; a1: FloatArray; a2: FloatArray }[] = [];
   // The first layer is linear in its parameters: at θc + α·d₁ + β·d₂ its output is A₀ + α·A₁ + β·A₂, where A₀ is
   // the layer at θc and A₁, A₂ are the layer with the directions as its weights and bias. Computed once, it
   // turns the largest matmul of an MLP (784×512 of MNIST's 535k parameters) into an axpy per grid point.
@@ -104,10 +107,15 @@ export function lossGrid(
   const linearFirst = first instanceof Linear && firstParams > 0;
   const span = linearFirst ? model.parameters().slice(0, firstParams).reduce((e, q) => Math.max(e, q.offset + q.size), 0) : 0;
   if (linearFirst) {
+    // kept in `alloc` memory (the wasm arena for float32), like z below: the kernels take them without copies
     const layerAt = (src: ArrayLike<number>, s0: number, m: number) => {
       for (let k = 0; k < span; k++) p[k] = src[k];
-      let out: Float32Array | Float64Array = new Float32Array(0);
-      noGrad(() => withArena(arena, () => { out = first.forward(tensor(ds.x.subarray(s0 * ds.d, (s0 + m) * ds.d), [m, ds.d])).data.slice(); }));
+      let out: FloatArray = new Float32Array(0);
+      noGrad(() => withArena(arena, () => {
+        const h = first.forward(tensor(ds.x.subarray(s0 * ds.d, (s0 + m) * ds.d), [m, ds.d])).data;
+        out = alloc(model.dtype, h.length);
+        out.set(h);
+      }));
       arena.reset();
       return out;
     };
@@ -117,14 +125,14 @@ export function lossGrid(
     }
   }
   const rest = model.layers.slice(1);
-  const z = linearFirst ? new (chunks[0].a0.constructor as { new (k: number): Float32Array | Float64Array })(chunks[0].a0.length) : null;
+  const z = linearFirst ? alloc(model.dtype, chunks[0].a0.length) : null;
   const evaluate = (a: number, b: number): number => {
     let sum = 0;
     noGrad(() => {
       if (z) {
         for (const c of chunks) {
           const len = c.a0.length;
-          for (let k = 0; k < len; k++) z[k] = c.a0[k] + a * c.a1[k] + b * c.a2[k];
+          kernels.plane(c.a0, c.a1, c.a2, a, b, z, len);
           withArena(arena, () => {
             let h = tensor(z.subarray(0, len), [c.m, len / c.m]);
             for (const l of rest) h = l.forward(h);
@@ -148,7 +156,8 @@ export function lossGrid(
     for (let j = 0; j < betas.length; j++) {
       for (let i = 0; i < alphas.length; i++) {
         const a = alphas[i], b = betas[j];
-        for (let k = 0; k < p.length; k++) p[k] = center[k] + a * d1[k] + b * d2[k];
+        // with the first layer precomputed only the later layers' weights move
+        for (let k = span; k < p.length; k++) p[k] = center[k] + a * d1[k] + b * d2[k];
         loss[j * alphas.length + i] = evaluate(a, b);
         onProgress?.(j * alphas.length + i + 1, total);
       }

@@ -221,6 +221,29 @@ export function biasAct(out: usize, bias: usize, m: i32, n: i32, relu: bool): vo
   }
 }
 
+/**
+ * out[i] = a0[i] + alpha·a1[i] + beta·a2[i] over len float32s, computed in f64 and rounded once (as the TS
+ * reference does): the first layer's output at a loss-landscape grid point.
+ */
+export function plane(a0: usize, a1: usize, a2: usize, alpha: f64, beta: f64, out: usize, len: i32): void {
+  const va = f64x2.splat(alpha), vb = f64x2.splat(beta);
+  const n4 = len & ~3;
+  let i = 0;
+  for (; i < n4; i += 4) {
+    const o = <usize>i << 2;
+    const x = v128.load(a0 + o), y = v128.load(a1 + o), z = v128.load(a2 + o);
+    const xs = v128.shuffle<u32>(x, x, 2, 3, 0, 1), ys = v128.shuffle<u32>(y, y, 2, 3, 0, 1), zs = v128.shuffle<u32>(z, z, 2, 3, 0, 1);
+    const lo = f64x2.add(f64x2.add(f64x2.promote_low_f32x4(x), f64x2.mul(va, f64x2.promote_low_f32x4(y))), f64x2.mul(vb, f64x2.promote_low_f32x4(z)));
+    const hi = f64x2.add(f64x2.add(f64x2.promote_low_f32x4(xs), f64x2.mul(va, f64x2.promote_low_f32x4(ys))), f64x2.mul(vb, f64x2.promote_low_f32x4(zs)));
+    const l = f32x4.demote_f64x2_zero(lo), h = f32x4.demote_f64x2_zero(hi);
+    v128.store(out + o, v128.shuffle<u32>(l, h, 0, 1, 4, 5));
+  }
+  for (; i < len; i++) {
+    const o = <usize>i << 2;
+    store<f32>(out + o, <f32>(<f64>load<f32>(a0 + o) + alpha * <f64>load<f32>(a1 + o) + beta * <f64>load<f32>(a2 + o)));
+  }
+}
+
 /** y[i] = x[i] > 0 ? x[i] : 0 over len elements (y may be x); NaN maps to 0, exactly as the TS reference. */
 export function relu(x: usize, y: usize, len: i32): void {
   const zero = f32x4.splat(0);
