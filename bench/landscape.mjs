@@ -6,7 +6,8 @@
 // that as a share of the full grid's range (max − min: what the contours resolve) and the mean |ΔL|, each the
 // median and the worst over --samples seeded subsets (default 5).
 // Then the time of both 41×41 grids (random slice and PCA plane) at the default row count, as the CLI runs it.
-// Usage: node bench/landscape.mjs [--grid N] [--rows 256,1024,...] [--samples S] [--epochs E]  (needs `npm run build`)
+// --only-both skips the row-subset study (just the time of both 41×41 grids, with the GFLOP/s of their matmuls).
+// Usage: node bench/landscape.mjs [--grid N] [--rows 256,1024,...] [--samples S] [--epochs E] [--no-both | --only-both]  (needs `npm run build`)
 import { performance } from 'node:perf_hooks';
 
 const arg = (name, dflt) => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : dflt; };
@@ -39,12 +40,13 @@ const run = (rows, seed = 0) => {
   const cpu = process.cpuUsage(c0);
   return { rows: sub.n, loss: g.loss, wall: (performance.now() - w0) / 1000, cpu: (cpu.user + cpu.system) / 1e6 };
 };
-const full = run(ds.n);
+const onlyBoth = process.argv.includes('--only-both');
+const full = onlyBoth ? { rows: ds.n, loss: [0], wall: 0, cpu: 0 } : run(ds.n);
 let lo = Infinity, hi = -Infinity;
 for (const v of full.loss) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
 const out = { model: r.meta.model, trainRows: ds.n, grid, fullRange: [lo, hi], results: [] };
 const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
-for (const rows of rowsList) {
+for (const rows of onlyBoth ? [] : rowsList) {
   const per = [];
   for (let seed = 0; seed < samples; seed++) {
     const s = run(rows, seed);
@@ -61,10 +63,14 @@ for (const rows of rowsList) {
     meanAbsError: { median: fmt(median(per.map((p) => p.mean))), worst: fmt(Math.max(...per.map((p) => p.mean))) },
   });
 }
-out.results.push({ rows: full.rows, wallSeconds: +full.wall.toFixed(2), cpuSeconds: +full.cpu.toFixed(2), maxAbsError: 0 });
+if (!onlyBoth) out.results.push({ rows: full.rows, wallSeconds: +full.wall.toFixed(2), cpuSeconds: +full.cpu.toFixed(2), maxAbsError: 0 });
 if (process.argv.includes('--no-both')) { process.stdout.write(JSON.stringify(out, null, 1) + '\n'); process.exit(0); }
 const c0 = process.cpuUsage();
 const l = lossLandscape(r.model, r.meta.loss, ds, iterates, { resolution: 41 });
 const cpu = process.cpuUsage(c0);
-out.both41 = { rows: l.rows, wallSeconds: +l.seconds.toFixed(2), cpuSeconds: +((cpu.user + cpu.system) / 1e6).toFixed(2) };
+// multiply-adds per point after the first-layer shortcut: every later Linear, rows × in × out (×2 for FLOPs)
+const macs = r.model.layers.slice(1).reduce((s, layer) => s + (layer.paramSpecs().length ? layer.paramSpecs()[0].shape.reduce((a, b) => a * b, 1) : 0), 0) * l.rows;
+const points = 41 * 41 * (l.pca ? 2 : 1);
+const cpuS = (cpu.user + cpu.system) / 1e6;
+out.both41 = { rows: l.rows, points, wallSeconds: +l.seconds.toFixed(2), cpuSeconds: +cpuS.toFixed(2), gflopPerWallSecond: +((2 * macs * points) / l.seconds / 1e9).toFixed(1), loadAverage: (await import('node:os')).loadavg().map((v) => +v.toFixed(2)) };
 process.stdout.write(JSON.stringify(out, null, 1) + '\n');
