@@ -124,6 +124,31 @@ test('reluBackward and colSum', () => {
   }
 });
 
+test('plane: out = a0 + α·a1 + β·a2 summed in float64 and rounded once, bit for bit, through the dispatch too', () => {
+  // 103: not a multiple of the 4-lane vector, so the scalar tail runs as well
+  const len = 103, alpha = -0.37, beta = 1.9;
+  const a0 = be!.allocF32(len), a1 = be!.allocF32(len), a2 = be!.allocF32(len), out = be!.allocF32(len);
+  for (let i = 0; i < len; i++) { a0[i] = rand(); a1[i] = rand() * 3; a2[i] = rand() / 7; }
+  const want = Array.from(a0, (v, i) => Math.fround(v + alpha * a1[i] + beta * a2[i]));
+  be!.exports.plane(be!.ptr(a0), be!.ptr(a1), be!.ptr(a2), alpha, beta, be!.ptr(out), len);
+  assert.deepEqual(Array.from(out), want);
+  installWasmKernels();
+  try {
+    out.fill(0);
+    kernels.plane(a0, a1, a2, alpha, beta, out, len);
+    assert.deepEqual(Array.from(out), want);
+    // float64 and buffers outside the arena take the reference loop
+    const o64 = new Float64Array(len);
+    kernels.plane(Float64Array.from(a0), Float64Array.from(a1), Float64Array.from(a2), alpha, beta, o64, len);
+    assert.deepEqual(Array.from(o64), Array.from(a0, (v, i) => v + alpha * a1[i] + beta * a2[i]));
+    const plain = new Float32Array(len);
+    kernels.plane(Float32Array.from(a0), a1, a2, alpha, beta, plain, len);
+    assert.deepEqual(Array.from(plain), want);
+  } finally {
+    uninstallWasmKernels();
+  }
+});
+
 test('softmaxCrossEntropy: mean loss and gradient (softmax − onehot)/m against the closed form', () => {
   const m = 7, n = 10;
   const z = be!.allocF32(m * n), dz = be!.allocF32(m * n), y = be!.allocI32(m);
