@@ -126,39 +126,41 @@ export function lossGrid(
   }
   const rest = model.layers.slice(1);
   const z = linearFirst ? alloc(model.dtype, chunks[0].a0.length) : null;
-  const evaluate = (a: number, b: number): number => {
-    let sum = 0;
-    noGrad(() => {
-      if (z) {
-        for (const c of chunks) {
-          const len = c.a0.length;
-          kernels.plane(c.a0, c.a1, c.a2, a, b, z, len);
-          withArena(arena, () => {
-            let h = tensor(z.subarray(0, len), [c.m, len / c.m]);
-            for (const l of rest) h = l.forward(h);
-            sum += c.m * f(h, ds.y.subarray(c.s, c.s + c.m)).item();
-          });
-          arena.reset();
-        }
-        return;
-      }
-      for (let s0 = 0; s0 < ds.n; s0 += CHUNK) {
-        const m = Math.min(CHUNK, ds.n - s0);
-        withArena(arena, () => {
-          sum += m * f(model.forward(tensor(ds.x.subarray(s0 * ds.d, (s0 + m) * ds.d), [m, ds.d])), ds.y.subarray(s0, s0 + m)).item();
-        });
-        arena.reset();
-      }
-    });
+  // the rows in chunks, each with its views and shape made once: a grid point creates no typed array and no
+  // buffer (the arena hands the same ones back), only the layers' small Tensor objects
+  const parts: { m: number; x: FloatArray; shape: number[]; y: Float64Array; c?: (typeof chunks)[number] }[] = [];
+  if (z) for (const c of chunks) parts.push({ m: c.m, x: z.subarray(0, c.a0.length), shape: [c.m, c.a0.length / c.m], y: ds.y.subarray(c.s, c.s + c.m), c });
+  else for (let s0 = 0; s0 < ds.n; s0 += CHUNK) {
+    const m = Math.min(CHUNK, ds.n - s0);
+    parts.push({ m, x: ds.x.subarray(s0 * ds.d, (s0 + m) * ds.d), shape: [m, ds.d], y: ds.y.subarray(s0, s0 + m) });
+  }
+  let a = 0, b = 0, sum = 0, part = parts[0];
+  const pass = () => {
+    const c = part.c;
+    if (c) {
+      kernels.plane(c.a0, c.a1, c.a2, a, b, part.x, part.x.length);
+      let h = tensor(part.x, part.shape);
+      for (const l of rest) h = l.forward(h);
+      sum += part.m * f(h, part.y).item();
+    } else sum += part.m * f(model.forward(tensor(part.x, part.shape)), part.y).item();
+  };
+  const evaluate = (): number => {
+    sum = 0;
+    for (const q of parts) {
+      part = q;
+      withArena(arena, pass);
+      arena.reset();
+    }
     return sum / ds.n;
   };
   try {
     for (let j = 0; j < betas.length; j++) {
       for (let i = 0; i < alphas.length; i++) {
-        const a = alphas[i], b = betas[j];
+        a = alphas[i];
+        b = betas[j];
         // with the first layer precomputed only the later layers' weights move
         for (let k = span; k < p.length; k++) p[k] = center[k] + a * d1[k] + b * d2[k];
-        loss[j * alphas.length + i] = evaluate(a, b);
+        loss[j * alphas.length + i] = noGrad(evaluate);
         onProgress?.(j * alphas.length + i + 1, total);
       }
     }
