@@ -82,6 +82,14 @@ export function e2eSection(e, { fmt, cell, ratio }) {
   ratio('W1 end to end: descent train / jax-js (samples/s)', cli, jax, 2.5);
   ratio('W1 end to end: Trainer / descent kernel loop (samples/s)', trainer, kernel, 0.9);
   ratio('W1 end to end: descent train / tfjs-backend-wasm model.fit (samples/s)', cli, as(e.tfjs), 0);
+  // the measurement behind the default thread count (the machine's cores, split only while it pays):
+  // the default rows against --threads 1, for the CLI and the Trainer (runE2E runs the default row first)
+  for (const [mode, what] of [['cli', 'descent train'], ['trainer', 'Trainer']]) {
+    const rows = e.descent.filter((r) => r.mode === mode);
+    if (rows.length === 2 && rows[0].threads !== rows[1].threads) {
+      ratio(`W1 end to end: ${what} with the default threads (${rows[0].threads}) / with 1 thread (samples/s)`, as(rows[0]), as(rows[1]), 0);
+    }
+  }
   void fmt;
   return lines;
 }

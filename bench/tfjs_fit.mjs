@@ -53,7 +53,6 @@ const vy = tf.tensor2d(oneHot(idx('t10k-labels-idx1-ubyte')), [10000, 10]);
 const per = [];
 let acc = null;
 for (let r = 0; r < reps; r++) {
-  tf.util.seedrandom?.(String(r));
   const model = tfl.sequential({
     layers: [tfl.layers.dense({ inputShape: [784], units: 128, activation: 'relu' }), tfl.layers.dense({ units: 10, activation: 'softmax' })],
   });

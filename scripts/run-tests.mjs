@@ -21,5 +21,9 @@ if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], { stdio: 'inherit' });
+// DESCENT_TEST_DURATIONS=N: the usual TAP on stdout, and the N slowest files on stderr at the end (scripts/test-durations.mjs)
+const reporters = process.env.DESCENT_TEST_DURATIONS
+  ? ['--test-reporter=tap', '--test-reporter-destination=stdout', '--test-reporter=./scripts/test-durations.mjs', '--test-reporter-destination=stderr']
+  : [];
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...reporters, ...files], { stdio: 'inherit' });
 process.exit(r.status ?? 1);

@@ -36,3 +36,10 @@ export { contourPlotSvg, lineChartSvg, functionPlotSvg, palette, colorOf } from 
 export { parseRunSpec, race, reportHtml, playerHtml, playerScript } from './report/index.js';
 export { demos, demoNames, demoSpec, runDemo } from './demos/index.js';
 export type { DemoSpec, DemoInputs, DemoOutput } from './demos/index.js';
+// the commands' work as library calls (issue 15: each command is flags → a typed config → one of these → output)
+export { compare, compareText, compareSummaryJson } from './report/index.js';
+export type { CompareConfig, CompareTraining, CompareOptimizer, CompareHooks, CompareProgress, CompareSummary, CompareResult, FunctionSection, TrainingSection, TrainingRun } from './report/index.js';
+export { kmeansRuns, standardizeTable, clusterPurity, evaluateModel } from './train/index.js';
+export type { KMeansTable, KMeansRunsConfig, KMeansRun, EvaluateModelConfig, EvaluateModelResult } from './train/index.js';
+export { runOptimize, checkOptimizeSpec, optimizeSummary, optimizePlotSvg, optimizeMethodNames } from './search/index.js';
+export type { OptimizeSpec, OptimizeResult } from './search/index.js';

@@ -6,6 +6,7 @@ import { inputError } from '../errors.js';
 import { builtinDatasets } from '../data/index.js';
 import { loadDataset } from '../node/datasets.js';
 import { memoryLimit } from './limits.js';
+import { LANDSCAPE_ROWS } from '../train/landscape.js';
 
 type Opts = Record<string, string | boolean | undefined>;
 
@@ -47,3 +48,11 @@ export function datasetFromFlags(o: Opts): ReturnType<typeof loadDataset> {
   });
 }
 
+/** --landscape-rows: a row count >= 1 or `all` (Infinity); absent: the library's default sample. */
+export function landscapeRows(v: string | boolean | undefined): number {
+  if (v === undefined) return LANDSCAPE_ROWS;
+  const t = String(v).trim();
+  if (t === 'all') return Infinity;
+  if (!/^\d+$/.test(t) || Number(t) < 1) throw inputError(`--landscape-rows: expected a row count >= 1 or all, got '${String(v)}'`);
+  return Number(t);
+}

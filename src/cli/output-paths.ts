@@ -26,13 +26,18 @@ function nearestExisting(path: string): { at: string; isDir: boolean } {
   }
 }
 
-function writableDir(dir: string): boolean {
+/** Why `dir` cannot be written in ('permission denied', 'read-only file system'), or null when it can. */
+function unwritableDir(dir: string): string | null {
   try {
     accessSync(dir, constants.W_OK);
-    return true;
-  } catch {
-    return false;
+    return null;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EROFS' ? 'read-only file system' : 'permission denied';
   }
+}
+
+function writableDir(dir: string): boolean {
+  return unwritableDir(dir) === null;
 }
 
 /** A directory that may already exist or will be created (`--out DIR`): refused when a file is in the way or it cannot be written. */
@@ -53,7 +58,8 @@ export function checkOutputDir(flag: string, dir: string, forFile?: string): voi
       ? `${flag}: '${dir}' is a file; expected a directory (existing or to be created)`
       : `${flag}: cannot create '${dir}': '${at}' is not a directory`);
   }
-  if (!writableDir(at)) throw inputError(`${flag}: cannot write in '${at}' (permission denied); expected a writable directory`);
+  const why = unwritableDir(at);
+  if (why !== null) throw inputError(`${flag}: cannot write in '${at}' (${why}); expected a writable directory`);
 }
 
 /** A file to be written (`--save FILE`): its folder must be creatable and writable, and the path must not be a directory. */

@@ -8,7 +8,8 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DescentError, inputError } from '../errors.js';
-import { mnistFromRaw, parseCsv, type BuiltinInfo, type CsvOptions, type Dataset } from '../data/index.js';
+import { isBuiltinName, mnistFromRaw, parseCsv, type BuiltinInfo, type CsvOptions, type Dataset } from '../data/index.js';
+import type { KMeansTable } from '../train/kmeans-run.js';
 import {
   loadDataset as loadDatasetWith, loadRows as loadRowsWith, type DatasetReader, type LoadDatasetOptions, type LoadedDataset, type LoadedRows, type LoadRowsOptions,
 } from '../data/load-dataset.js';
@@ -65,4 +66,20 @@ export function loadRows(spec: string, o: Partial<LoadRowsOptions> = {}): Loaded
  */
 export function loadDataset(spec: string, o: Partial<LoadDatasetOptions> = {}): LoadedDataset {
   return loadDatasetWith(spec, { ...o, reader: o.reader ?? nodeDatasetReader });
+}
+
+/**
+ * The table of `kmeansRuns` from disk, through the one CSV reader (`loadRows`: streamed, rows and columns named in
+ * errors, the memory limit): a built-in with its target as labels; a CSV file with float64 features and, as the
+ * target left out of the features, `target`, else a column named 'label' or 'target', else none ('none': none).
+ */
+export function loadKMeansTable(name: string, target: string | undefined, memoryLimit?: LoadRowsOptions['memoryLimit']): KMeansTable {
+  if (isBuiltinName(name)) {
+    if (target === 'none') throw inputError(`--target none: a built-in dataset's target is always left out of the features`);
+    const { all } = loadRows(name, { target, memoryLimit });
+    return { x: Float64Array.from(all.x), n: all.n, d: all.d, columns: all.featureNames, labels: all.numClasses > 0 ? all.y : undefined, source: name };
+  }
+  const labelColumn = (header: readonly string[]) => header.find((h) => h === 'label' || h === 'target') ?? null;
+  const { all } = loadRows(name, { target: target === 'none' ? undefined : target, float64: true, noTarget: target === 'none', defaultTarget: labelColumn, memoryLimit });
+  return { x: all.x as Float64Array, n: all.n, d: all.d, columns: all.featureNames, labels: all.targetName !== '' ? all.y : undefined, source: name };
 }

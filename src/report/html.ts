@@ -11,6 +11,7 @@ import { playerHtml, playerScript } from './player.js';
 import { exportScript } from './export.js';
 import type { RaceResult } from './function-race.js';
 
+/** One test function from one start: every optimizer's race, and the view box of its figures. */
 export interface FunctionSection {
   fn: string;
   x0: number[];
@@ -19,6 +20,7 @@ export interface FunctionSection {
   minimum?: number[];
   xDomain: [number, number];
   yDomain: [number, number];
+  /** The function at (x, y), for the contours (2-D functions only). */
   f?: (x: number, y: number) => number;
   results: RaceResult[];
 }
@@ -39,6 +41,7 @@ export interface TrainingRun {
   stepsPerEpoch: number;
 }
 
+/** One model on one dataset: each optimizer's runs over seeds. */
 export interface TrainingSection {
   data: string;
   model: string;

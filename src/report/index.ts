@@ -7,3 +7,5 @@ export { playerHtml, playerScript } from './player.js';
 export type { PlayerOptions, PlayerPath } from './player.js';
 export { reportHtml, REPORT_PLAYER_LAYOUT, hasSearch, functionValueChart, functionContourSvg, trainingCharts, colorsOf, meanStd, firstBelow } from './html.js';
 export type { ReportInput, FunctionSection, TrainingSection, TrainingRun, ValueRun, ColoredRun, LandscapeEntry } from './html.js';
+export { compare, compareText, compareSummaryJson } from './compare.js';
+export type { CompareConfig, CompareTraining, CompareOptimizer, CompareHooks, CompareProgress, CompareSummary, CompareResult } from './compare.js';

@@ -18,3 +18,5 @@ export { runLbfgsTorch, lbfgsTorchFlagDefaults } from './lbfgs-torch-run.js';
 export type { LbfgsTorchRun } from './lbfgs-torch-run.js';
 export { runFirstOrder } from './run-first-order.js';
 export type { FirstOrderRun, FirstOrderResult } from './run-first-order.js';
+export { runOptimize, checkSpec as checkOptimizeSpec, optimizeSummary, optimizePlotSvg, optimizeMethods, optimizeMethodNames, MAX_PATH_POINTS, DEFAULT_OPTIMIZE_STEPS } from './optimize-run.js';
+export type { OptimizeSpec, OptimizeResult, SearchMethod as OptimizeMethod, VizModule as OptimizePlotFunctions } from './optimize-run.js';

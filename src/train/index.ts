@@ -26,3 +26,7 @@ export { ensemble } from './ensemble-run.js';
 export type { EnsembleConfig, EnsembleResult } from './ensemble-run.js';
 export { lossLandscape, lossGrid, filterNormalizedDirection, trajectoryPca, symmetricEigen, rowSubset, linspace } from './landscape.js';
 export type { Landscape, LandscapeOptions, LossGrid, TrajectoryPca, Direction } from './landscape.js';
+export { kmeansRuns, standardizeTable, clusterPurity } from './kmeans-run.js';
+export type { KMeansTable, KMeansRunsConfig, KMeansRun } from './kmeans-run.js';
+export { evaluateModel } from './evaluate-model.js';
+export type { EvaluateModelConfig, EvaluateModelResult } from './evaluate-model.js';

@@ -77,7 +77,9 @@ export function landscapeCharts(l: LandscapeData, key?: string): { random: strin
 
 /** Where a section sits: a key that makes its figure names and ids unique in the page, and what each figure gets besides its plot (a report's export buttons). */
 export interface LandscapeSectionOptions {
+  /** Makes the figure names (`landscape-KEY-random`, ...) and ids unique when a page holds several sections. */
   key?: string;
+  /** HTML placed beside each figure, given the figure's name (a report's export buttons); none by default. */
   figureExtra?: (name: string) => string;
 }
 

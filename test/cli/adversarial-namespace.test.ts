@@ -86,7 +86,7 @@ test('item 5: Ctrl-C in a read-only working folder (no --out/--checkpoint): said
   assert.deepEqual(r.stdout.match(/exit=\d+/g), ['exit=130', 'exit=2'], r.stdout + r.stderr);
   assert.match(r.stdout, /^good\.csv $/m, 'nothing written in the read-only folder');
   // an output named in it is refused before training
-  assert.match(r.stderr, /^descent: error: --save: cannot write in '.*\/ro' \(permission denied\); expected a writable directory$/m);
+  assert.match(r.stderr, /^descent: error: --save: cannot write in '.*\/ro' \(read-only file system\); expected a writable directory$/m);
 });
 
 test('the namespace cases ran here, or say why not', () => {

@@ -13,7 +13,7 @@ import { parseSafetensorsWithMetadata, serializeSafetensors } from '../../src/io
 import { parseStrictJson } from '../../src/io/strict-json.js';
 import { DescentError } from '../../src/errors.js';
 import { startLabServer } from '../../src/cli/lab-server.js';
-import { MAX_PATH_POINTS } from '../../src/cli/commands/optimize.js';
+import { MAX_PATH_POINTS } from '../../src/search/optimize-run.js';
 import { makeObjective } from '../../src/objectives/index.js';
 import { minimize } from '../../src/search/minimize.js';
 
@@ -85,15 +85,16 @@ test('item 6: ensemble --bagging, compare --seeds and kmeans --seeds are bounded
   refused(run(['kmeans', '--data', 'iris', '--k', '3', '--seeds', '100000000']), /^descent: error: --seeds 100000000, --k 3: .*fewer --seeds/m);
 });
 
-test('item 6: kmeans --seeds 100000 (the issue\'s count) is refused against the JavaScript heap\'s limit, not run into "heap out of memory"', () => {
-  // 3 methods x 100,000 seeds of iris keep about 5.1 GB of runs as JavaScript objects: within half of a
-  // 24 GB machine, but past V8's heap limit (about 4 GiB by default), where Node died with exit 134 and a
-  // native trace. Run with a 2 GiB heap so the case is the same on any machine
-  const r = spawnSync(process.execPath, ['--max-old-space-size=2048', bin, 'kmeans', '--data', 'iris', '--k', '3', '--seeds', '100000'], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+test('item 6: kmeans --seeds past the JavaScript heap is refused up front, not run into "heap out of memory"', () => {
+  // The runs are kept as JavaScript objects, so V8's heap limit bounds them before the machine's memory
+  // does. Before the check used it, 15,000 seeds x 3 methods under a 256 MiB heap (an estimated 765 MB,
+  // within half of any machine's memory) ran for 53 s and died: "JavaScript heap out of memory", a native
+  // trace, exit 134. A small heap makes the case the same on any machine
+  const r = spawnSync(process.execPath, ['--max-old-space-size=256', bin, 'kmeans', '--data', 'iris', '--k', '3', '--seeds', '15000'], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
   refused({ status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr },
-    /^descent: error: --seeds 100000, --k 3: 300000 runs .* over the limit of \d+ bytes \((the JavaScript heap's limit of 2\.\d GiB, less \d+ MiB in use \(node --max-old-space-size raises it\)|half of this machine's [\d.]+ GiB)\); use a smaller --k, fewer --seeds or one --method$/m);
+    /^descent: error: --seeds 15000, --k 3: 45000 runs .* over the limit of \d+ bytes \((the JavaScript heap's limit of 0\.\d+ GiB, less \d+ MiB in use \(node --max-old-space-size raises it\)|half of this machine's [\d.]+ GiB)\); use a smaller --k, fewer --seeds or one --method$/m);
   // 1,000 seeds of one method fit and run
-  const ok = spawnSync(process.execPath, ['--max-old-space-size=2048', bin, 'kmeans', '--data', 'iris', '--k', '3', '--seeds', '1000', '--method', 'batch', '--json'], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+  const ok = spawnSync(process.execPath, ['--max-old-space-size=256', bin, 'kmeans', '--data', 'iris', '--k', '3', '--seeds', '1000', '--method', 'batch', '--json'], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
   assert.equal(ok.status, 0, ok.stderr);
   assert.equal(JSON.parse(ok.stdout).runs.length, 1000);
 });

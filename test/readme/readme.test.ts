@@ -99,4 +99,27 @@ test('the library tour (examples/library.ts) runs and lands where closed forms s
   assert.ok(Math.abs(Number(lr[1]) - sk.meanLoss) < 1e-10, `loss ${lr[1]}, sklearn ${sk.meanLoss}`);
   assert.equal(lr[2], sk.accuracy.toFixed(4));
   assert.equal(lr[4], 'gtol');
+  // the README's library section quotes these figures: they are the ones the tour prints
+  const tour = librarySection();
+  assert.match(tour, new RegExp(`evaluate\\(model, 'ce', val!\\);.*// \\{loss, accuracy\\}: ${acc[1].replace('.', '\\.')} held out`));
+  assert.match(tour, new RegExp(`// loss ${lr[1].slice(0, 12).replace('.', '\\.')}, accuracy ${lr[2].replace('.', '\\.')}: sklearn's`));
+});
+
+/** The README's library code block. */
+function librarySection(): string {
+  const at = readme.indexOf('## The library');
+  const m = /```ts\n([\s\S]*?)```/.exec(readme.slice(at));
+  assert.ok(m, 'README has a ts block in The library');
+  return m[1];
+}
+
+test('the README\'s library code is examples/library.ts: every statement of the block appears in the tour the test above runs', () => {
+  const tour = readFileSync(join(root, 'examples', 'library.ts'), 'utf8');
+  // code without comments and whitespace; imports from 'descent' are the tour's '../src/index.js'
+  const code = (line: string) => line.replace(/\s*\/\/.*$/, '').replace(/\s+/g, ' ').trim();
+  const tourLines = new Set(tour.split('\n').map(code).map((l) => l.replace("'../src/index.js'", "'descent'").replace("'../src/node/index.js'", "'descent/node'")));
+  const missing = librarySection().split('\n').map(code).filter((l) => l !== '' && !tourLines.has(l) && !tourLines.has(l.replace(/;$/, '').replace(/^(const \{[^}]*\} = )?/, '')));
+  // a README line may drop what the tour keeps for printing (const { metrics } = ...; evaluate(...) unassigned)
+  const allowed = (l: string) => /^evaluate\(/.test(l) || /^const \{ metrics \} = trainer\.endEpoch\(\);$/.test(l);
+  assert.deepEqual(missing.filter((l) => !allowed(l)), []);
 });

@@ -41,11 +41,11 @@ function fitted(c: Case, method: string, dir: string): { wrel: number; brel: num
   return { wrel: err / all, brel: berr / all, done: lastLine(r.stdout) };
 }
 
-test('float64 lbfgs, bfgs and newton reach sklearn\'s optimum within 1e-6 relative (breast cancer, iris, diabetes; digits with lbfgs and bfgs)', () => {
+test('float64 lbfgs, bfgs and newton reach sklearn\'s optimum within 1e-6 relative (breast cancer, iris, diabetes; digits with lbfgs and bfgs, newton in float64-digits-newton.test.ts)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'descent-f64-'));
   try {
     for (const c of fixture.cases) {
-      // digits has 650 parameters: newton's finite-difference Hessian costs 1,300 full-batch gradients an iteration, too slow for the suite
+      // digits has 650 parameters: newton's finite-difference Hessian costs 1,300 full-batch gradients an iteration; its cell is test/train/float64-digits-newton.test.ts (from a warm start)
       for (const method of c.data === 'digits' ? ['lbfgs', 'bfgs'] : ['lbfgs', 'bfgs', 'newton']) {
         const { wrel, brel, done } = fitted(c, method, dir);
         assert.ok(wrel <= 1e-6 && brel <= 1e-6, `${method} on ${c.data}: weights ${wrel.toExponential(2)}, biases ${brel.toExponential(2)} from sklearn's (${JSON.stringify(done)})`);

@@ -4,13 +4,15 @@
  *   descent kmeans --data NAME|FILE.csv --k K [--method batch|online|minibatch|all] [--batch N] [--epochs N]
  *                  [--iterations N] [--init kmeans++|random] [--seed S] [--seeds N] [--target COLUMN|none]
  *                  [--standardize] [--plot FILE.svg|FILE.png] [--json]
+ * Flags → a KMeansRunsConfig → the library's `kmeansRuns()` (src/train/kmeans-run.ts) → the table, plot or JSON.
  */
 import type { Command } from 'commander';
-import { inputError, runError } from '../../errors.js';
-import { kmeans, kmeansMemoryBytes, kmeansMethods, type KMeansMethod, type KMeansResult } from '../../train/kmeans.js';
+import { inputError } from '../../errors.js';
+import { kmeansMethods, type KMeansMethod } from '../../train/kmeans.js';
+import { kmeansRuns } from '../../train/kmeans-run.js';
 import { kmeansPlotSvg } from '../../viz/kmeans-plot.js';
-import { builtinDatasets, isBuiltinName } from '../../data/index.js';
-import { loadRows } from '../../node/datasets.js';
+import { builtinDatasets } from '../../data/index.js';
+import { loadKMeansTable } from '../../node/datasets.js';
 import { existsSync } from 'node:fs';
 import { checkOutputFile } from '../output-paths.js';
 import { checkDistinctFiles } from '../../io/output-policy.js';
@@ -31,47 +33,6 @@ interface KMeansCliOptions {
   standardize?: boolean;
   plot?: string;
   json?: boolean;
-}
-
-/** A numeric table: features row-major, plus the dropped target column's values if any. */
-export interface KMeansTable { x: Float64Array; n: number; d: number; columns: string[]; labels?: Float64Array; source: string }
-
-/**
- * The data through the CLI's one CSV reader (the library's loadRows: streamed, rows and columns named in errors,
- * the memory limit): built-ins with their target as labels; a CSV file with float64 features and, as the
- * target left out of the features, --target COLUMN, else a column named 'label' or 'target', else none.
- */
-function loadTable(name: string, target: string | undefined): KMeansTable {
-  if (isBuiltinName(name)) {
-    if (target === 'none') throw inputError(`--target none: a built-in dataset's target is always left out of the features`);
-    const { all } = loadRows(name, { target, memoryLimit: memoryLimit() });
-    return { x: Float64Array.from(all.x), n: all.n, d: all.d, columns: all.featureNames, labels: all.numClasses > 0 ? all.y : undefined, source: name };
-  }
-  const labelColumn = (header: readonly string[]) => header.find((h) => h === 'label' || h === 'target') ?? null;
-  const { all } = loadRows(name, { target: target === 'none' ? undefined : target, float64: true, noTarget: target === 'none', defaultTarget: labelColumn, memoryLimit: memoryLimit() });
-  return { x: all.x as Float64Array, n: all.n, d: all.d, columns: all.featureNames, labels: all.targetName !== '' ? all.y : undefined, source: name };
-}
-
-/** Standardize columns in place to mean 0, standard deviation 1 (constant columns become 0). */
-function standardize(t: KMeansTable): void {
-  for (let c = 0; c < t.d; c++) {
-    let mean = 0;
-    for (let i = 0; i < t.n; i++) mean += t.x[i * t.d + c];
-    mean /= t.n;
-    let v = 0;
-    for (let i = 0; i < t.n; i++) v += (t.x[i * t.d + c] - mean) ** 2;
-    const sd = Math.sqrt(v / t.n) || 1;
-    for (let i = 0; i < t.n; i++) t.x[i * t.d + c] = (t.x[i * t.d + c] - mean) / sd;
-  }
-}
-
-/** Fraction of examples whose cluster's majority label is their own (only when the data has labels). */
-function purity(assign: Int32Array, labels: Float64Array, k: number): number {
-  const tallies = Array.from({ length: k }, () => new Map<number, number>());
-  for (let i = 0; i < assign.length; i++) tallies[assign[i]].set(labels[i], (tallies[assign[i]].get(labels[i]) ?? 0) + 1);
-  let hit = 0;
-  for (const m of tallies) hit += Math.max(0, ...m.values());
-  return hit / assign.length;
 }
 
 function intFlag(name: string, v: string, min: number): number {
@@ -104,32 +65,9 @@ async function run(o: KMeansCliOptions): Promise<void> {
     // before the data is read: --plot naming the data file (a link, or a second name) would destroy it
     if (existsSync(o.data)) checkDistinctFiles([{ flag: '--plot', path: o.plot }], [{ flag: '--data', path: o.data }]);
   }
-  const table = loadTable(o.data, o.target);
-  if (k > table.n) throw inputError(`--k: expected at most the number of rows (${table.n}), got ${k}`);
-  // before any run allocates: every run's centers and assignments are kept for the report
-  const runCount = methods.length * seeds;
-  const need = kmeansMemoryBytes(table.n, table.d, k, runCount);
+  const table = loadKMeansTable(o.data, o.target, memoryLimit());
   // the runs are JavaScript objects: V8's heap limit bounds them before the machine's memory does
-  const limit = heapMemoryLimit();
-  if (need > limit.bytes) {
-    throw inputError(
-      `--seeds ${seeds}, --k ${k}: ${runCount} runs of ${k} centers × ${table.d} features on ${table.n} rows need about ${need} bytes (float64 centers, the assignments and the history of every run), ` +
-        `over the limit of ${limit.bytes} bytes (${limit.why}); use a smaller --k, fewer --seeds or one --method`,
-    );
-  }
-  if (o.standardize) standardize(table);
-
-  // warm-up: each method once on a few rows, so the first measured run does not pay for JIT compilation
-  const few = Math.min(table.n, Math.max(k, 200));
-  for (const method of methods) kmeans(table.x, few, table.d, { k, method, batchSize, epochs: 1, iterations: 2, init: o.init, seed });
-  const runs: (KMeansResult & { seed: number; purity?: number })[] = [];
-  for (const method of methods) {
-    for (let s = seed; s < seed + seeds; s++) {
-      const r = kmeans(table.x, table.n, table.d, { k, method, batchSize, epochs, iterations, init: o.init, seed: s });
-      if (!Number.isFinite(r.objective)) throw runError(`${method} seed ${s}: the objective is not finite; check the data's scale (try --standardize)`);
-      runs.push({ ...r, seed: s, purity: table.labels ? purity(r.assignments, table.labels, k) : undefined });
-    }
-  }
+  const runs = kmeansRuns(table, { k, methods, batchSize, epochs, iterations, init: o.init, seed, seeds, standardize: o.standardize, memoryLimit: heapMemoryLimit() });
   const title = `k-means on ${o.data} (n = ${table.n}, d = ${table.d}, k = ${k}${o.standardize ? ', standardized' : ''})`;
   if (o.plot !== undefined) writeFigure(o.plot, kmeansPlotSvg(runs, title));
 

@@ -18,7 +18,7 @@ import { computeReport, startFastPath, threadsHelp } from '../fast-path.js';
 import { LANDSCAPE_ROWS, lossLandscape } from '../../train/landscape.js';
 import { landscapePageHtml } from '../../viz/landscape.js';
 import { modelMemoryLimit } from '../limits.js';
-import { datasetFromFlags, parseBool, parseNumber, parseProbability } from '../data-flags.js';
+import { datasetFromFlags, landscapeRows, parseBool, parseNumber, parseProbability } from '../data-flags.js';
 import { readModelFile } from '../model-file.js';
 import { addHyperparameterFlags, knownOptimizerNames, optimizerFromFlags } from './optimize.js';
 import { RUN_FOLDER_FILES, checkOutputFile, checkRunFolder, freeInterruptPath, interruptFolder, lockRunFolder } from '../output-paths.js';
@@ -238,15 +238,6 @@ function landscapeFlags(o: Opts): { file: string; grid: number; rows: number } |
   const grid = o.landscapeGrid === undefined ? 41 : Number(o.landscapeGrid);
   if (!Number.isInteger(grid) || grid < 3 || grid > 201) throw inputError(`--landscape-grid: expected an integer in [3, 201], got '${String(o.landscapeGrid)}'`);
   return { file, grid, rows: landscapeRows(o.landscapeRows) };
-}
-
-/** --landscape-rows: a row count >= 1 or `all` (Infinity); absent: the library's default sample. */
-export function landscapeRows(v: string | boolean | undefined): number {
-  if (v === undefined) return LANDSCAPE_ROWS;
-  const t = String(v).trim();
-  if (t === 'all') return Infinity;
-  if (!/^\d+$/.test(t) || Number(t) < 1) throw inputError(`--landscape-rows: expected a row count >= 1 or all, got '${String(v)}'`);
-  return Number(t);
 }
 
 function epochText(m: EpochMetrics, epochs: number): string {
