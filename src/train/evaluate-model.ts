@@ -62,7 +62,7 @@ export function evaluateModel(config: EvaluateModelConfig): EvaluateModelResult 
   const { tensors, meta, data, source: file } = config;
   const arch = config.arch ?? meta?.model;
   if (arch === undefined) throw inputError(`--arch: ${file} has no descent metadata; give --arch linear|logistic|softmax|mlp:H1,... (and --activation, --loss)`);
-  const { kind, hidden } = parseModelArg(arch);
+  const { kind, hidden, sparse } = parseModelArg(arch);
   const activation = (config.activation ?? meta?.activation ?? 'relu') as Activation;
   const lossName = (config.loss ?? meta?.loss ?? (kind === 'linear' ? 'mse' : kind === 'logistic' ? 'bce' : 'ce')) as LossName;
   lossByName(lossName);
@@ -95,7 +95,7 @@ export function evaluateModel(config: EvaluateModelConfig): EvaluateModelResult 
       advice: `expected the architecture of the tensors in ${file}`,
     });
   }
-  const model = buildModel({ kind, hidden, activation, inFeatures: rows.d, outFeatures });
+  const model = buildModel({ kind, hidden, sparse, activation, inFeatures: rows.d, outFeatures });
   model.loadStateDict(tensors, `--model ${file}`);
   const r = evaluate(model, lossName, rows);
   // finite weights and data can still overflow: a NaN loss is a failure, never `"loss": null` and exit 0
