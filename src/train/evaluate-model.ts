@@ -83,9 +83,11 @@ export function evaluateModel(config: EvaluateModelConfig): EvaluateModelResult 
   }
   const w0 = tensors['0.weight'];
   if (!w0) throw inputError(`--model ${file}: no tensor '0.weight'; expected torch Sequential state_dict names`);
-  if (w0.shape[1] !== rows.d) throw inputError(`--model ${file}: '0.weight' takes ${w0.shape[1]} features, --data ${data.name} has ${rows.d}`);
+  // a sparse input layer keeps EmbeddingBag's layout [in, out]; Linear's is [out, in]
+  const inAxis = sparse ? 0 : 1;
+  if (w0.shape[inAxis] !== rows.d) throw inputError(`--model ${file}: '0.weight' takes ${w0.shape[inAxis]} features, --data ${data.name} has ${rows.d}`);
   const last = Object.entries(tensors).filter(([k]) => k.endsWith('.weight')).sort((a, b) => parseInt(a[0]) - parseInt(b[0])).pop()!;
-  const outFeatures = last[1].shape[0];
+  const outFeatures = last[1].shape[sparse ? 1 : 0];
   checkTargets(lossName, outFeatures, rows, data.all.n - rows.n, data.name, file);
   // before building: a wrong --arch (mlp:100000000) would otherwise allocate its layers before the shapes are compared
   if (config.memoryLimit) {
