@@ -140,3 +140,16 @@ test('bad input: a dense penalty with sparse-adam on a sparse model, and sparse-
   assert.equal(s.status, 2);
   assert.match(s.stderr, /^descent: error: --model: expected linear, logistic, softmax or mlp:H1,H2,\.\.\. \(positive widths\), got 'sparse-mlp:4' \(sparse-linear, sparse-logistic and sparse-softmax/);
 });
+
+test('a sparse-adam run on a sparse model resumes bit for bit (both optimizers\' state in the checkpoint)', () => {
+  const data = join(fixtures, 'sparse-softmax-ce-adam-dense-float32', 'data.csv'), dir = scratchDir('descent-sparse-resume-');
+  const base = ['train', '--data', data, '--target', 'y', '--model', 'sparse-softmax', '--opt', 'sparse-adam', '--lr', '0.05', '--batch', '16', '--json'];
+  const cp = join(dir, 'cp.safetensors');
+  assert.equal(runDescent([...base, '--epochs', '2', '--checkpoint', cp]).status, 0);
+  const resumed = runDescent([...base, '--epochs', '4', '--resume', cp, '--save', join(dir, 'resumed.safetensors')]);
+  const straight = runDescent([...base, '--epochs', '4', '--save', join(dir, 'straight.safetensors')]);
+  assert.equal(resumed.status, 0, resumed.stderr);
+  const last = (s: string) => JSON.parse(s.trim().split('\n').at(-1)!);
+  assert.equal(last(resumed.stdout).trainLoss, last(straight.stdout).trainLoss);
+  assert.deepEqual(readFileSync(join(dir, 'resumed.safetensors')), readFileSync(join(dir, 'straight.safetensors')));
+});
