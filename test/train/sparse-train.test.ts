@@ -153,3 +153,22 @@ test('a sparse-adam run on a sparse model resumes bit for bit (both optimizers\'
   assert.equal(last(resumed.stdout).trainLoss, last(straight.stdout).trainLoss);
   assert.deepEqual(readFileSync(join(dir, 'resumed.safetensors')), readFileSync(join(dir, 'straight.safetensors')));
 });
+
+test('ensembles (fitClassifier) split a sparse model the same way: sparse-adam moves only the rows a batch touched', async () => {
+  const { fitClassifier } = await import('../../src/train/index.js');
+  const c = 'sparse-softmax-ce-adam-dense-float32';
+  const { x, y, d } = readRows(c, 12);
+  const model = buildModel({ kind: 'softmax', sparse: true, inFeatures: d, outFeatures: 3, rng: new Rng(5) });
+  const before = model.parameters()[0].data.slice();
+  const present = new Set<number>();
+  for (let r = 0; r < 12; r++) for (let i = 0; i < d; i++) if (x[r * d + i] !== 0) present.add(i);
+  const { optimizer } = fitClassifier(model, { x: Float32Array.from(x), y: Int32Array.from(y), n: 12, d }, { opt: 'sparse-adam', hyper: { lr: 0.05 }, epochs: 2, batchSize: 4 });
+  assert.equal(optimizer.paramGroups.length, 2);
+  assert.ok(optimizer.paramGroups[0].sparse, 'the weight group carries its touched rows');
+  assert.equal(optimizer.paramGroups[1].optimizer, 'adam');
+  const after = model.parameters()[0].data;
+  for (let i = 0; i < d; i++) {
+    const moved = [0, 1, 2].some((j) => after[i * 3 + j] !== before[i * 3 + j]);
+    assert.equal(moved, present.has(i), `feature ${i} ${present.has(i) ? 'present but unmoved' : 'absent but moved'}`);
+  }
+});
