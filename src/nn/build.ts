@@ -5,6 +5,7 @@ import { inputError, unknownName } from '../errors.js';
 import { Rng } from '../tensor/rng.js';
 import type { DType } from '../tensor/tensor.js';
 import { Dropout, Linear, ReLU, Sequential, Sigmoid, Tanh, type Module } from './module.js';
+import { SparseLinear } from './sparse.js';
 
 /**
  * The model families of `descent train --model`: `linear` (least squares), `logistic` (one logit, bce),
@@ -36,6 +37,11 @@ export interface ModelSpec {
    * the estimate is parameters × value size × 5 (weights, gradients, up to three optimizer buffers).
    */
   memoryLimit?: MemoryBudget;
+  /**
+   * A sparse input layer (`--model sparse-linear|sparse-logistic|sparse-softmax`): linear, logistic and
+   * softmax only; the one layer is a {@link SparseLinear} (EmbeddingBag over each row's nonzero features + bias).
+   */
+  sparse?: boolean;
 }
 
 /** Copies of the parameters a training run holds: weights, gradients and at most three optimizer state buffers. */
@@ -112,8 +118,9 @@ export function buildModel(spec: ModelSpec): Sequential {
     case 'linear':
     case 'logistic':
     case 'softmax':
-      return new Sequential(new Linear(d, out, { rng, dtype }));
+      return new Sequential(spec.sparse ? new SparseLinear(d, out, { rng, dtype }) : new Linear(d, out, { rng, dtype }));
     case 'mlp': {
+      if (spec.sparse) throw inputError('--model: a sparse input layer comes with linear, logistic or softmax (sparse-linear, sparse-logistic, sparse-softmax), not mlp');
       const hidden = spec.hidden ?? [];
       if (hidden.length === 0 || hidden.some((h) => !Number.isInteger(h) || h < 1)) {
         throw inputError(`--model mlp: expected hidden widths like mlp:32,16 (positive integers), got [${hidden.join(', ')}]`);
@@ -133,13 +140,19 @@ export function buildModel(spec: ModelSpec): Sequential {
   }
 }
 
-/** Parses `--model` text: linear | logistic | softmax | mlp:H1,H2,... */
-export function parseModelArg(text: string): { kind: ModelKind; hidden: number[] } {
-  if (text === 'linear' || text === 'logistic' || text === 'softmax') return { kind: text, hidden: [] };
+/**
+ * Parses `--model` text: linear | logistic | softmax | mlp:H1,H2,... | sparse-linear | sparse-logistic |
+ * sparse-softmax (the same models with a sparse input layer: `sparse` true).
+ */
+export function parseModelArg(text: string): { kind: ModelKind; hidden: number[]; sparse: boolean } {
+  if (text === 'linear' || text === 'logistic' || text === 'softmax') return { kind: text, hidden: [], sparse: false };
+  if (text === 'sparse-linear' || text === 'sparse-logistic' || text === 'sparse-softmax') {
+    return { kind: text.slice('sparse-'.length) as ModelKind, hidden: [], sparse: true };
+  }
   const m = /^mlp:(\d+(?:,\d+)*)$/.exec(text);
   if (m) {
     const hidden = m[1].split(',').map(Number);
-    if (hidden.every((h) => h >= 1)) return { kind: 'mlp', hidden };
+    if (hidden.every((h) => h >= 1)) return { kind: 'mlp', hidden, sparse: false };
   }
-  throw inputError(`--model: expected linear, logistic, softmax or mlp:H1,H2,... (positive widths), got '${text}'`);
+  throw inputError(`--model: expected linear, logistic, softmax or mlp:H1,H2,... (positive widths), got '${text}' (sparse-linear, sparse-logistic and sparse-softmax read the features as sparse index lists)`);
 }

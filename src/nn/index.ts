@@ -30,8 +30,8 @@
  */
 export { Module, Linear, ReLU, Sigmoid, Tanh, Dropout, Sequential } from './module.js';
 export type { ParamInfo, ParamSpec, StateEntry, LinearOptions } from './module.js';
-export { EmbeddingBag, SparseRows, embeddingBag, checkSparseBatch } from './sparse.js';
-export type { SparseBatch, EmbeddingBagOptions } from './sparse.js';
+export { EmbeddingBag, SparseLinear, SparseRows, embeddingBag, checkSparseBatch } from './sparse.js';
+export type { SparseBatch, EmbeddingBagOptions, SparseLinearOptions } from './sparse.js';
 export { buildModel, parseModelArg, parameterCount, checkModelMemory, TRAINING_COPIES } from './build.js';
 export type { ModelSpec, ModelKind, Activation, MemoryBudget, ModelMemoryUse } from './build.js';
 export { mse, bceWithLogits, crossEntropy, multiclassHinge, l1Penalty, l2Penalty, losses, lossByName, isClassificationLoss } from './losses.js';

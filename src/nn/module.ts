@@ -343,6 +343,12 @@ export class Sequential extends Module {
     return this.layers;
   }
 
+  /** One fill over the gradient buffer, and every sparse-input layer forgets the rows it touched. */
+  override zeroGrad(): void {
+    super.zeroGrad();
+    for (const l of this.layers) (l as { sparseRows?: { clear(): void } }).sparseRows?.clear();
+  }
+
   paramSpecs(): ParamSpec[] {
     const out: ParamSpec[] = [];
     this.layers.forEach((l, i) => {

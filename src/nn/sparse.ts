@@ -13,6 +13,7 @@ import { Rng } from '../tensor/rng.js';
 import { sizeOf, type DType, type FloatArray } from '../tensor/tensor.js';
 import { Var, gradOf, parameter, record, scratch } from '../autograd/var.js';
 import { Module, type ParamSpec } from './module.js';
+import { add } from '../autograd/ops.js';
 
 /** A batch of sparse rows in CSR form: row b holds indices[offsets[b] .. offsets[b + 1]). */
 export interface SparseBatch {
@@ -174,5 +175,130 @@ export class EmbeddingBag extends Module {
   /** The weight as one param group with its shape and touched rows (sparse-adam reads them). */
   paramGroup(): { params: FloatArray; grads: FloatArray; shape: number[]; sparse: SparseRows } {
     return { params: this.params, grads: this.grads, shape: [this.numEmbeddings, this.dim], sparse: this.sparseRows };
+  }
+}
+
+/** Options of {@link SparseLinear}'s constructor: dtype (default float32) and the init generator (default seed 0). */
+export interface SparseLinearOptions {
+  dtype?: DType;
+  rng?: Rng;
+}
+
+/**
+ * A linear layer whose input is read as sparse rows: each row's nonzero features become an index list with
+ * their values, and y = EmbeddingBag(x's indices, per_sample_weights = x's values) + b, as
+ * torch.nn.EmbeddingBag(in, out, mode='sum', sparse=True) followed by a bias. The function equals
+ * Linear(in, out) with W = weightᵀ; the difference is the gradient: backward touches only the weight rows
+ * of features nonzero in the batch and lists them in `sparseRows` (torch's sparse gradient), which
+ * sparse-adam reads. Parameters: `weight` [in, out] (EmbeddingBag's layout) and `bias` [out].
+ * Init as torch.nn.Linear's (U(−1/√in, 1/√in), drawn in Linear's [out, in] order), so a `sparse-linear`
+ * model starts from the same function as a `linear` one of the same seed.
+ * The index lists live in buffers that grow to the largest batch once and are reused (no allocation per step).
+ */
+export class SparseLinear extends Module {
+  readonly inFeatures: number;
+  readonly outFeatures: number;
+  readonly sparseRows: SparseRows;
+  private w: Var | null = null;
+  private b: Var | null = null;
+  private staged: Float64Array | null;
+  private offsets = new Int32Array(1);
+  private indices = new Int32Array(0);
+  private values: FloatArray = new Float64Array(0);
+
+  constructor(inFeatures: number, outFeatures: number, opts: SparseLinearOptions = {}) {
+    super(opts.dtype ?? 'float32');
+    for (const [k, v] of [['inFeatures', inFeatures], ['outFeatures', outFeatures]] as const) {
+      if (!Number.isInteger(v) || v < 1) throw inputError(`SparseLinear: ${k}: expected a positive integer, got ${v}`);
+    }
+    this.inFeatures = inFeatures;
+    this.outFeatures = outFeatures;
+    this.sparseRows = new SparseRows(inFeatures, outFeatures);
+    this.values = this.dtype === 'float64' ? new Float64Array(0) : new Float32Array(0);
+    const rng = opts.rng ?? new Rng(0);
+    const bound = 1 / Math.sqrt(inFeatures);
+    const nw = inFeatures * outFeatures;
+    this.staged = new Float64Array(nw + outFeatures);
+    // Linear's draws: W[o][i] row by row, stored transposed at [i][o]
+    for (let o = 0; o < outFeatures; o++) for (let i = 0; i < inFeatures; i++) this.staged[i * outFeatures + o] = rng.uniformRange(-bound, bound);
+    for (let j = nw; j < this.staged.length; j++) this.staged[j] = rng.uniformRange(-bound, bound);
+  }
+
+  /** The weight leaf [in, out]. */
+  get weight(): Var {
+    if (this.staged) void this.params;
+    return this.w!;
+  }
+
+  /** The bias leaf [out]. */
+  get bias(): Var {
+    if (this.staged) void this.params;
+    return this.b!;
+  }
+
+  paramSpecs(): ParamSpec[] {
+    return [
+      { name: 'weight', shape: [this.inFeatures, this.outFeatures], isWeight: true },
+      { name: 'bias', shape: [this.outFeatures], isWeight: false },
+    ];
+  }
+
+  attach(params: FloatArray, grads: FloatArray, offset: number): Var[] {
+    const nw = this.inFeatures * this.outFeatures, n = nw + this.outFeatures;
+    const data = params.subarray(offset, offset + n), grad = grads.subarray(offset, offset + n);
+    if (this.staged) data.set(this.staged);
+    else {
+      data.set(this.w!.data);
+      data.set(this.b!.data, nw);
+    }
+    this.staged = null;
+    this.w = parameter(data.subarray(0, nw), grad.subarray(0, nw), [this.inFeatures, this.outFeatures], 'weight');
+    this.b = parameter(data.subarray(nw), grad.subarray(nw), [this.outFeatures], 'bias');
+    return [this.w, this.b];
+  }
+
+  /** Zeroes the gradient and forgets the touched rows. */
+  override zeroGrad(): void {
+    super.zeroGrad();
+    this.sparseRows.clear();
+  }
+
+  /** A dense batch [m, in] as index lists of its nonzero entries with their values (CSR), in reused buffers. */
+  toSparse(x: Var): SparseBatch {
+    if (x.shape.length !== 2 || x.shape[1] !== this.inFeatures) {
+      throw inputError(`SparseLinear: expected input [m, ${this.inFeatures}], got [${x.shape.join(', ')}]`);
+    }
+    const [m, d] = x.shape;
+    const xd = x.data;
+    let nnz = 0;
+    for (let k = 0; k < m * d; k++) if (xd[k] !== 0) nnz++;
+    if (this.offsets.length < m + 1) this.offsets = new Int32Array(m + 1);
+    if (this.indices.length < nnz) {
+      this.indices = new Int32Array(nnz);
+      this.values = this.dtype === 'float64' ? new Float64Array(nnz) : new Float32Array(nnz);
+    }
+    const offsets = this.offsets, indices = this.indices, values = this.values;
+    let k = 0;
+    for (let r = 0; r < m; r++) {
+      offsets[r] = k;
+      for (let i = 0; i < d; i++) {
+        const v = xd[r * d + i];
+        if (v !== 0) {
+          indices[k] = i;
+          values[k++] = v;
+        }
+      }
+    }
+    offsets[m] = k;
+    return { offsets: offsets.subarray(0, m + 1), indices: indices.subarray(0, k), values: values.subarray(0, k) };
+  }
+
+  forward(x: Var): Var {
+    return this.forwardSparse(this.toSparse(x));
+  }
+
+  /** y = Σ_k v_k·weight[i_k] + bias over each row's index list: [m, out]. */
+  forwardSparse(batch: SparseBatch): Var {
+    return add(embeddingBag(this.weight, batch, this.sparseRows), this.bias);
   }
 }

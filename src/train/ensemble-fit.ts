@@ -6,8 +6,8 @@
  */
 import { inputError, runError } from '../errors.js';
 import { noGrad, tensor, withArena } from '../autograd/index.js';
-import { lossByName, type LossName, type Sequential } from '../nn/index.js';
-import { createOptimizer, isOptimizerName, optimizers, type Optimizer, type ParamGroupSpec } from '../optim/index.js';
+import { lossByName, SparseLinear, type LossName, type Sequential } from '../nn/index.js';
+import { createOptimizer, isOptimizerName, optimizers, resolveOptions, type Optimizer, type ParamGroupSpec } from '../optim/index.js';
 import { Arena } from '../tensor/arena.js';
 import { Rng } from '../tensor/rng.js';
 import { headLayerIndex } from './transfer.js';
@@ -77,6 +77,36 @@ export function muonGroups(model: Sequential, frozen: ReadonlySet<string>, optio
 }
 
 /**
+ * The two optimizers one uses in PyTorch for a model with a sparse input layer under SparseAdam
+ * (torch.optim.SparseAdam takes only sparse gradients): sparse-adam for each {@link SparseLinear}'s weight,
+ * with its touched rows, and Adam with the same lr, betas, eps and maximize for every other parameter (biases,
+ * later layers). Each tensor is its own group. Also returns which parameters went where. A model without a
+ * sparse input layer gives null (sparse-adam then steps the dense gradient's nonzeros, as `grad.to_sparse()`).
+ */
+export function sparseAdamGroups(
+  model: Sequential, frozen: ReadonlySet<string>, options: { lr: number; betas: [number, number]; eps: number; maximize: boolean },
+): { groups: ParamGroupSpec[]; sparseAdam: string[]; adam: string[] } | null {
+  const bags = new Map<string, SparseLinear>();
+  model.layers.forEach((l, i) => { if (l instanceof SparseLinear) bags.set(`${i}.weight`, l); });
+  if (bags.size === 0) return null;
+  const sparseAdam: string[] = [], adam: string[] = [];
+  const groups: ParamGroupSpec[] = [];
+  for (const p of model.parameters()) {
+    if (frozen.has(p.name)) continue;
+    const bag = bags.get(p.name);
+    if (bag) {
+      sparseAdam.push(p.name);
+      groups.push({ params: p.data, grads: p.grad, shape: p.shape, sparse: bag.sparseRows });
+    } else {
+      adam.push(p.name);
+      groups.push({ params: p.data, grads: p.grad, shape: p.shape, optimizer: 'adam', options: { ...options } });
+    }
+  }
+  if (groups.length === 0) throw inputError('--freeze: every parameter is frozen; nothing left to train');
+  return { groups, sparseAdam, adam };
+}
+
+/**
  * Trains `model` in place; returns the mean training loss of each epoch (weighted by batch size,
  * each batch's loss taken before its update, as the contract's trainLoss). Layers before the first
  * trainable one run under noGrad, so a frozen feature extractor costs no backward pass.
@@ -89,7 +119,9 @@ export function fitClassifier(model: Sequential, data: ClassData, o: FitOptions)
   const frozen = o.frozen ?? new Set<string>();
   const optName = o.opt ?? 'adam';
   const perTensor = isOptimizerName(optName) && (optimizers[optName] as { perTensor?: boolean }).perTensor === true;
-  const opt = createOptimizer(optName, trainableGroups(model, frozen, perTensor), o.hyper ?? { lr: 1e-3 });
+  const hyper = o.hyper ?? { lr: 1e-3 };
+  const sparseSplit = optName === 'sparse-adam' ? sparseAdamGroups(model, frozen, resolveOptions(optimizers['sparse-adam'], hyper)) : null;
+  const opt = createOptimizer(optName, sparseSplit?.groups ?? trainableGroups(model, frozen, perTensor), hyper);
   const loss = lossByName(o.loss ?? 'ce');
   // the frozen prefix: layers with no trainable parameter before the first layer that has one
   let prefix = 0;

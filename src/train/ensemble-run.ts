@@ -90,7 +90,7 @@ export async function ensemble(c: EnsembleConfig, hooks: { files?: RunFiles } = 
   // with init the architecture defaults to the pretrained file's (its dropout layers shift the state_dict indices)
   const arch = c.init?.meta ?? { model: defaults.model, activation: 'relu' as Activation, dropout: defaults.dropout };
   const modelArg = c.model ?? arch.model;
-  const { kind, hidden } = parseModelArg(modelArg);
+  const { kind, hidden, sparse } = parseModelArg(modelArg);
   const from = c.model === undefined && c.init?.meta ? ` (the model of ${c.init.source})` : '';
   if (kind !== 'softmax' && kind !== 'mlp') throw inputError(`--model: expected softmax or mlp:H1,... for a K-class ensemble, got '${modelArg}'${from}`);
   const activation = c.activation ?? arch.activation ?? 'relu';
@@ -127,7 +127,7 @@ export async function ensemble(c: EnsembleConfig, hooks: { files?: RunFiles } = 
   const notes: string[] = [];
   const init = c.init;
   const build = (i: number): Sequential => {
-    const m = buildModel({ kind, hidden, activation, dropout, inFeatures: train.d, outFeatures: K, rng: new Rng(seed + 1000 * i) });
+    const m = buildModel({ kind, hidden, sparse, activation, dropout, inFeatures: train.d, outFeatures: K, rng: new Rng(seed + 1000 * i) });
     if (init?.newHead) {
       // the body must match by name and shape; the output head is fresh whatever its width
       const r = initFrom(m, init.tensors, { newHead: true, requireBody: true, source: init.source });

@@ -62,7 +62,7 @@ export function evaluateModel(config: EvaluateModelConfig): EvaluateModelResult 
   const { tensors, meta, data, source: file } = config;
   const arch = config.arch ?? meta?.model;
   if (arch === undefined) throw inputError(`--arch: ${file} has no descent metadata; give --arch linear|logistic|softmax|mlp:H1,... (and --activation, --loss)`);
-  const { kind, hidden } = parseModelArg(arch);
+  const { kind, hidden, sparse } = parseModelArg(arch);
   const activation = (config.activation ?? meta?.activation ?? 'relu') as Activation;
   const lossName = (config.loss ?? meta?.loss ?? (kind === 'linear' ? 'mse' : kind === 'logistic' ? 'bce' : 'ce')) as LossName;
   lossByName(lossName);
@@ -83,9 +83,11 @@ export function evaluateModel(config: EvaluateModelConfig): EvaluateModelResult 
   }
   const w0 = tensors['0.weight'];
   if (!w0) throw inputError(`--model ${file}: no tensor '0.weight'; expected torch Sequential state_dict names`);
-  if (w0.shape[1] !== rows.d) throw inputError(`--model ${file}: '0.weight' takes ${w0.shape[1]} features, --data ${data.name} has ${rows.d}`);
+  // a sparse input layer keeps EmbeddingBag's layout [in, out]; Linear's is [out, in]
+  const inAxis = sparse ? 0 : 1;
+  if (w0.shape[inAxis] !== rows.d) throw inputError(`--model ${file}: '0.weight' takes ${w0.shape[inAxis]} features, --data ${data.name} has ${rows.d}`);
   const last = Object.entries(tensors).filter(([k]) => k.endsWith('.weight')).sort((a, b) => parseInt(a[0]) - parseInt(b[0])).pop()!;
-  const outFeatures = last[1].shape[0];
+  const outFeatures = last[1].shape[sparse ? 1 : 0];
   checkTargets(lossName, outFeatures, rows, data.all.n - rows.n, data.name, file);
   // before building: a wrong --arch (mlp:100000000) would otherwise allocate its layers before the shapes are compared
   if (config.memoryLimit) {
@@ -95,7 +97,7 @@ export function evaluateModel(config: EvaluateModelConfig): EvaluateModelResult 
       advice: `expected the architecture of the tensors in ${file}`,
     });
   }
-  const model = buildModel({ kind, hidden, activation, inFeatures: rows.d, outFeatures });
+  const model = buildModel({ kind, hidden, sparse, activation, inFeatures: rows.d, outFeatures });
   model.loadStateDict(tensors, `--model ${file}`);
   const r = evaluate(model, lossName, rows);
   // finite weights and data can still overflow: a NaN loss is a failure, never `"loss": null` and exit 0

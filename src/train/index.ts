@@ -10,7 +10,7 @@ export type { KMeansMethod, KMeansOptions, KMeansResult, KMeansHistoryPoint, KMe
 export { kmeansPlotSvg } from '../viz/kmeans-plot.js';
 export { bagging, snapshotEnsemble, snapshotLr, sameBudgetSingle, ensembleDefaults, bootstrapRows, ensembleReport } from './ensemble.js';
 export type { EnsembleReport, MemberReport, ModelFactory } from './ensemble.js';
-export { fitClassifier, predictProba, accuracyOf, nllOf, trainableGroups } from './ensemble-fit.js';
+export { fitClassifier, predictProba, accuracyOf, nllOf, trainableGroups, sparseAdamGroups } from './ensemble-fit.js';
 export type { ClassData, FitOptions } from './ensemble-fit.js';
 export { initFrom, parseFreeze, headLayerIndex } from './transfer.js';
 export type { InitReport } from './transfer.js';

@@ -25,7 +25,7 @@ import { Arena } from '../tensor/arena.js';
 import { initBackend, installWasmKernels } from '../tensor/backend.js';
 import { Rng } from '../tensor/rng.js';
 import { loadCheckpoint, serializeCheckpoint, type CheckpointContents } from './checkpoint.js';
-import { muonGroups, trainableGroups } from './ensemble-fit.js';
+import { muonGroups, sparseAdamGroups, trainableGroups } from './ensemble-fit.js';
 import { fitLbfgsTorch } from './lbfgs-torch-fit.js';
 import { lossCurveSvg } from '../viz/loss-curve.js';
 import { modelBytes, type ModelMeta } from './model-file.js';
@@ -268,7 +268,7 @@ export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promis
   const wasm = installWasmKernels();
   const builtin = data.builtin;
   const modelArg = c.model ?? builtin?.model ?? (data.all.numClasses > 0 ? 'softmax' : 'linear');
-  const { kind, hidden } = parseModelArg(modelArg);
+  const { kind, hidden, sparse } = parseModelArg(modelArg);
   const activation = c.activation ?? 'relu';
   const dropout = c.dropout ?? (c.model === undefined ? builtin?.dropout : undefined) ?? 0;
   if (!(dropout >= 0 && dropout < 1)) throw inputError(`--dropout: expected a probability in [0, 1), got '${dropout}'`);
@@ -307,7 +307,7 @@ export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promis
   if (scheduleEvery !== 'epoch' && scheduleEvery !== 'batch') throw inputError(`--schedule-every: expected epoch or batch, got '${String(scheduleEvery)}'`);
   if ((c.save !== undefined || c.out !== undefined || c.checkpoint !== undefined) && !hooks.files) needFiles(hooks, c.save !== undefined ? 'save' : c.out !== undefined ? 'out' : 'checkpoint');
 
-  const model = buildModel({ kind, hidden, activation, dropout, inFeatures: trainRows.d, outFeatures, rng: new Rng(seed), dtype, memoryLimit: c.memoryLimit?.(wasm) });
+  const model = buildModel({ kind, hidden, sparse, activation, dropout, inFeatures: trainRows.d, outFeatures, rng: new Rng(seed), dtype, memoryLimit: c.memoryLimit?.(wasm) });
   const transferNotes: string[] = [];
   if (c.init !== undefined) {
     // transfer learning (docs/transfer.md): newHead loads the body by name and shape, the output layer starts fresh
@@ -416,6 +416,17 @@ export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promis
     groups = split.groups;
     record.muonSplit = { muon: split.muon, adamw: split.adamw, adamwOptions: { lr: o.lr, weightDecay: o.weightDecay } };
   }
+  // a sparse input layer under sparse-adam: its weight's sparse gradient to sparse-adam, the dense parameters
+  // to Adam with the same lr/betas/eps (torch.optim.SparseAdam refuses dense gradients); the config records it
+  if (optName === 'sparse-adam') {
+    const o = resolveOptions(optimizers['sparse-adam'], hyper);
+    const split = sparseAdamGroups(model, frozen ?? new Set(), o);
+    if (split) {
+      if (l1 || l2) throw inputError(`--${l1 ? 'l1' : 'l2'}: not available with --opt sparse-adam on ${modelArg} (the penalty's gradient is dense on every weight row; torch.optim.SparseAdam takes sparse gradients only); use --opt adam or drop the penalty`);
+      groups = split.groups;
+      record.sparseSplit = { sparseAdam: split.sparseAdam, adam: split.adam, adamOptions: { lr: o.lr, betas: o.betas, eps: o.eps, maximize: o.maximize } };
+    }
+  }
   const optimizer = createOptimizer(optName, groups, hyper);
   // attached as torch's LRScheduler: it sets the optimizer's lr (and a cycled momentum or β₁) itself
   const sched = schedule !== undefined ? createSchedule((typeof schedule === 'string' ? parseScheduleArg(schedule) : schedule) as ScheduleSpec, optimizer) : undefined;
@@ -515,6 +526,8 @@ export async function train(config: TrainConfig, hooks: TrainHooks = {}): Promis
     ...(c.save !== undefined ? { save: c.save } : {}), ...(outDir !== undefined ? { out: outDir } : {}),
     // what a transfer run loaded and froze, in the machine-readable output too
     ...(transferNotes.length ? { transfer: transferNotes } : {}),
+    // which parameters sparse-adam stepped (the sparse input layer) and which Adam did
+    ...(record.sparseSplit ? { sparseSplit: record.sparseSplit } : {}),
   };
   return { kind: 'first-order', model, history, summary, final: finalVal, seconds, samplesPerSecond, stoppedEarly, restoredBest, meta, record };
 }

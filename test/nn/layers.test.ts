@@ -49,7 +49,10 @@ test('buildModel: linear/logistic/softmax are one Linear; parseModelArg reads ml
     const m = buildModel({ kind, inFeatures: 7, outFeatures: 2 });
     assert.deepEqual(m.parameters().map((p) => p.name), ['0.weight', '0.bias']);
   }
-  assert.deepEqual(parseModelArg('mlp:32,16'), { kind: 'mlp', hidden: [32, 16] });
+  assert.deepEqual(parseModelArg('mlp:32,16'), { kind: 'mlp', hidden: [32, 16], sparse: false });
+  // the sparse-input models: the same kinds over a sparse input layer (test/train/sparse-train.test.ts)
+  assert.deepEqual(parseModelArg('sparse-softmax'), { kind: 'softmax', hidden: [], sparse: true });
+  assert.throws(() => parseModelArg('sparse-mlp:4'), /--model: expected/);
   assert.throws(() => parseModelArg('mlp:'), /--model: expected/);
   assert.throws(() => parseModelArg('mlp:0'), /--model/);
   assert.throws(() => buildModel({ kind: 'mlp', inFeatures: 2, outFeatures: 2, hidden: [3], activation: 'gelu' as never }), /unknown activation 'gelu'/);

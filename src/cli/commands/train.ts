@@ -256,7 +256,7 @@ export function register(program: Command): void {
     .option('--target <column>', 'target column of a CSV file (default: the last)')
     .option('--val <fraction>', 'hold out the last FRACTION of the rows (file order) for validation; default 0 for CSV files, per dataset for built-ins (mnist 0.2 = its 2,000 held out)')
     .option('--standardize [bool]', 'standardize features with the training rows\' mean and std; default off for CSV files and mnist, on for the other built-ins')
-    .option('--model <kind>', 'linear | logistic | softmax | mlp:H1,H2,... (default per dataset; mnist mlp:512,256 with dropout 0.3)')
+    .option('--model <kind>', 'linear | logistic | softmax | mlp:H1,H2,... | sparse-linear | sparse-logistic | sparse-softmax (default per dataset; mnist mlp:512,256 with dropout 0.3); sparse-*: the features are read as index lists of each row\'s nonzeros (EmbeddingBag sum with per-sample values, + bias), whose gradient is sparse: with --opt sparse-adam, sparse-adam steps that weight and Adam (same lr, betas, eps) the bias')
     .option('--activation <name>', 'relu | sigmoid | tanh (mlp; default relu)')
     .option('--dropout <p>', 'dropout probability after each hidden activation (train mode only; default 0)')
     .option('--loss <name>', 'mse | bce | ce | hinge (default: linear → mse, logistic → bce, others → ce)')
