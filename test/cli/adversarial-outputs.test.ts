@@ -134,6 +134,12 @@ test('item 2: compare, ensemble and kmeans refuse an output that is the same fil
   refused(runDescent(['compare', '--data', 'good.csv', '--opt', 'adam', '--seeds', '1', '--epochs', '1', '--out', rep2, '--no-progress'], { cwd: d }),
     /its 'training-loss-vs-epoch\.png' is the same file as --data 'good\.csv'/);
   assert.deepEqual(readdirSync(rep2), ['training-loss-vs-epoch.png']);
+  // with --landscape, the landscape file a training run writes into the folder
+  const rep3 = join(d, 'rep3');
+  mkdirSync(rep3);
+  symlinkSync(join(d, 'good.csv'), join(rep3, 'landscape-adam.json'));
+  refused(runDescent(['compare', '--data', 'good.csv', '--opt', 'adam', '--seeds', '1', '--epochs', '1', '--landscape', '--out', rep3, '--no-progress'], { cwd: d }),
+    /its 'landscape-adam\.json' is the same file as --data 'good\.csv'/);
   assert.deepEqual(readFileSync(join(d, 'good.csv')), csv);
 });
 

@@ -13,7 +13,7 @@ import { parseSafetensorsWithMetadata, serializeSafetensors } from '../../src/io
 import { parseStrictJson } from '../../src/io/strict-json.js';
 import { DescentError } from '../../src/errors.js';
 import { startLabServer } from '../../src/cli/lab-server.js';
-import { MAX_PATH_POINTS } from '../../src/cli/commands/optimize.js';
+import { MAX_PATH_POINTS } from '../../src/search/optimize-run.js';
 import { makeObjective } from '../../src/objectives/index.js';
 import { minimize } from '../../src/search/minimize.js';
 

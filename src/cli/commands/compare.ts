@@ -248,7 +248,9 @@ async function runCompare(o: CliOptions, command: string): Promise<void> {
   const reportInputs: RunFile[] = [];
   if (o.spec !== undefined) reportInputs.push({ flag: '--spec', path: o.spec });
   if (typeof spec.data === 'string') reportInputs.push({ flag: o.data !== undefined ? '--data' : `'data' of --spec ${o.spec ?? ''}`, path: spec.data });
-  checkFolderOutputs('--out', out, (name) => reportNames.has(name), reportInputs);
+  // --landscape adds landscape-LABEL.json and each slice's SVG and PNG
+  const landscapeName = (name: string) => o.landscape === true && trainOptimizers.length > 0 && /^landscape-.*\.(json|svg|png)$/.test(name);
+  checkFolderOutputs('--out', out, (name) => reportNames.has(name) || landscapeName(name), reportInputs);
   const landscape = landscapeFlags(o, trainOptimizers.length > 0);
   // the training data is read once, as descent train reads it (the same cells, rows and memory limit)
   const data = spec.data !== undefined ? loadDataset(spec.data, { val: spec.val, memoryLimit: memoryLimit() }) : undefined;
