@@ -1,7 +1,7 @@
 // The library tour of the README, runnable: `npx tsx examples/library.ts`.
 // test/readme/readme.test.ts runs it and checks the numbers it prints against closed forms.
 import {
-  makeObjective, expressionObjective, createOptimizer, createSchedule, minimize,
+  makeObjective, expressionObjective, createOptimizer, attachSchedule, minimize,
   buildModel, Rng, Trainer, evaluate, train, serializeSafetensors,
 } from '../src/index.js';
 import { loadDataset } from '../src/node/index.js';
@@ -35,7 +35,7 @@ const model = buildModel({ kind: 'softmax', inFeatures: rows.d, outFeatures: 10,
 const sgd = createOptimizer('sgd', { params: model.params, grads: model.grads }, { lr: 0.1, momentum: 0.9, nesterov: true });
 const trainer = new Trainer({
   model, loss: 'ce', optimizer: sgd, train: rows, val, batch: 32, shuffle: true, rng: new Rng(1),
-  schedule: createSchedule('cosine:tMax=10', 0.1), l2: 1e-4,
+  schedule: attachSchedule(sgd, 'cosine:tMax=10'), l2: 1e-4, // torch's CosineAnnealingLR(sgd, T_max=10): from sgd's lr
 });
 for (let epoch = 0; epoch < 10; epoch++) {
   for (let b = 0; b < trainer.batchesPerEpoch; b++) trainer.step();

@@ -154,18 +154,42 @@ export function muonUpdate(params: FloatArray, grads: FloatArray, state: MuonSta
   // torch's CPU lerp_ (a + w(b − a) for |w| < 0.5, else b − (b − a)(1 − w)), written out: a call returning a
   // double would box it
   const wSmall = Math.abs(w) < 0.5, mSmall = Math.abs(momentum) < 0.5;
-  for (let i = 0; i < n; i++) {
-    const g = grads[i], b0 = buf[i];
-    const b1 = wSmall ? b0 + w * (g - b0) : g - (g - b0) * (1 - w);
-    buf[i] = b1;
-    const bb = buf[i];
-    const v = nesterov ? (mSmall ? g + momentum * (bb - g) : bb - (bb - g) * (1 - momentum)) : bb;
-    u[i] = single ? Math.fround(v) : v;
+  if (single) {
+    // float32 as torch computes it: the weights cast to float32, the difference rounded to float32, then one
+    // fused multiply-add (its vectorized lerp); a product of two float32 values is exact in a double, so
+    // `p + q·r` there and one Math.fround is the fma but for a rare double rounding
+    const w32 = Math.fround(w), omw32 = Math.fround(1 - w32), m32 = Math.fround(momentum), omm32 = Math.fround(1 - m32);
+    for (let i = 0; i < n; i++) {
+      const g = grads[i], b0 = buf[i];
+      const diff = Math.fround(g - b0);
+      const b1 = wSmall ? Math.fround(w32 * diff + b0) : Math.fround(g - diff * omw32);
+      buf[i] = b1;
+      const d2 = Math.fround(b1 - g);
+      u[i] = nesterov ? (mSmall ? Math.fround(m32 * d2 + g) : Math.fround(b1 - d2 * omm32)) : b1;
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      const g = grads[i], b0 = buf[i];
+      const b1 = wSmall ? b0 + w * (g - b0) : g - (g - b0) * (1 - w);
+      buf[i] = b1;
+      const bb = buf[i];
+      u[i] = nesterov ? (mSmall ? g + momentum * (bb - g) : bb - (bb - g) * (1 - momentum)) : bb;
+    }
   }
   newtonSchulz(u, rows, cols, o, s, u);
   // torch's _adjust_lr (muonAdjustedLr), written here: a call returning a double would box it every step
   const adjusted = lr * (o.adjustLrFn === 'match_rms_adamw' ? 0.2 * Math.sqrt(Math.max(rows, cols)) : Math.sqrt(Math.max(1, rows / cols)));
   const decay = 1 - lr * weightDecay;
+  if (single) {
+    // torch's mul_ and add_(alpha) on float32: the scalars cast to float32, add_ one fused multiply-add (u is
+    // bfloat16, so alpha·u is exact in a double)
+    const decay32 = Math.fround(decay), alpha32 = Math.fround(-adjusted);
+    for (let i = 0; i < n; i++) {
+      params[i] = params[i] * decay32;
+      params[i] = alpha32 * u[i] + params[i];
+    }
+    return;
+  }
   for (let i = 0; i < n; i++) {
     params[i] = params[i] * decay;
     params[i] = params[i] + -adjusted * u[i];

@@ -30,9 +30,10 @@ const weights = (file: string) => parseSafetensors(new Uint8Array(readFileSync(f
  * test/optim/tensor-rules.test.ts tests the bound t·lr·2⁻⁸ on one matrix). In training a flip also changes
  * the next gradients, so it compounds: measured on digits-mlp2-relu-ce-muon-adamw-split (one full-batch step:
  * weights within 1.2e-4 of torch, 0.6e-4 = one flip at lr 0.02 typical; after its 16 steps: trainLoss within 1e-4,
- * weights within 2.4e-2). Every other rule keeps 2e-4 and 1e-3.
+ * weights within 2.4e-2). The loss is held to every rule's 2e-4 (it was 1e-3 while the AdamW half of the split
+ * formed 1 − β in float32, src/tensor/wasm/kernels.as); the weights to 2.5e-2 (every other rule 1e-3).
  */
-const MUON_LOSS_TOLERANCE = 1e-3, MUON_WEIGHT_TOLERANCE = 5e-2;
+const MUON_LOSS_TOLERANCE = 2e-4, MUON_WEIGHT_TOLERANCE = 2.5e-2;
 
 /** The epoch lines of a run against torch's per-epoch numbers. */
 function checkEpochs(epochs: Record<string, number>[], exp: Expected, name: string): void {

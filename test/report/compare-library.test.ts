@@ -4,7 +4,9 @@
 // same settings (the command compare used to spawn).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { compare, compareSummaryJson, compareText, type CompareProgress } from '../../src/report/compare.js';
 import type { RunFiles } from '../../src/train/train.js';
 import { loadDataset } from '../../src/node/datasets.js';
@@ -101,5 +103,28 @@ test('compare() checks every setting before it runs or writes: a search method i
     const io = memoryFiles();
     await assert.rejects(compare(config, { files: io }), (e: unknown) => e instanceof DescentError && re.test(e.message));
     assert.equal(io.files.size, 0, 'nothing written');
+  }
+});
+
+test('compare() with a landscape: seed 1\'s grids are the ones `descent train --landscape FILE.json` writes for the same run', async () => {
+  const data = loadDataset('iris', { val: 0.2 });
+  const io = memoryFiles();
+  const r = await compare({
+    name: 'iris', out: 'mem',
+    training: { data, model: 'mlp:8', epochs: 3, seeds: 2, batch: 16, targetLoss: 0.5, val: 0.2, optimizers: ['adam:lr=0.01'], landscape: { grid: 5 } },
+  }, { files: io });
+  const json = io.files.get('mem/landscape-adam_lr_0.01.json');
+  assert.equal(typeof json, 'string', 'one landscape, of seed 1');
+  assert.equal([...io.files.keys()].filter((f) => f.includes('landscape-')).length, 3, 'its JSON, the random slice and the PCA plane');
+  assert.ok(r.summary.files.includes('mem/landscape-adam_lr_0.01-pca.svg'));
+  const dir = mkdtempSync(join(tmpdir(), 'descent-compare-landscape-'));
+  try {
+    const file = join(dir, 'l.json');
+    const cli = runDescent(['train', '--data', 'iris', '--model', 'mlp:8', '--epochs', '3', '--batch', '16', '--val', '0.2', '--seed', '1', '--opt', 'adam', '--lr', '0.01', '--landscape', file, '--landscape-grid', '5', '--json']);
+    assert.equal(cli.status, 0, cli.stderr);
+    const strip = (o: Record<string, unknown>) => { const { seconds: _s, ...rest } = o; void _s; return rest; };
+    assert.deepEqual(strip(JSON.parse(json as string)), strip(JSON.parse(readFileSync(file, 'utf8'))));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -17,7 +17,7 @@ import { repo } from '../helpers/cli.ts';
 const fixtures = join(repo, 'test', 'fixtures', 'train');
 
 test('evaluateModel scores torch-written weights (no metadata) as torch does', () => {
-  const exp = JSON.parse(readFileSync(join(repo, 'test', 'fixtures', 'eval', 'expected.json'), 'utf8')) as Record<string, { n: number; loss: number; accuracy: number; args: string[] }>;
+  const exp = (JSON.parse(readFileSync(join(repo, 'test', 'fixtures', 'eval', 'expected.json'), 'utf8')) as { cases: Record<string, { n: number; loss: number; accuracy: number; args: string[] }> }).cases;
   for (const [name, want] of Object.entries(exp)) {
     const dir = join(fixtures, name);
     const file = join(dir, 'final.safetensors');

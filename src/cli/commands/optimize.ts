@@ -16,12 +16,12 @@ import { optimizers, isOptimizerName, resolveOptions, type HyperValue, type Opti
 import { parseScheduleArg } from '../../schedule/index.js';
 import { convergenceSeries, isSearchMethodName, resolveSearchOptions, resolveLbfgsTorchOptions } from '../../search/index.js';
 import {
-  checkSpec, DEFAULT_OPTIMIZE_STEPS as DEFAULT_STEPS, optimizeMethods as searchMethods, optimizeMethodNames, optimizePlotSvg as plotSvg, optimizeSummary as summary, runOptimize,
+  checkSpec, DEFAULT_OPTIMIZE_STEPS as DEFAULT_STEPS, MAX_PATH_POINTS, optimizeMethods as searchMethods, optimizeMethodNames, optimizePlotSvg as plotSvg, optimizeSummary as summary, runOptimize,
   type OptimizeResult, type OptimizeSpec, type VizModule,
 } from '../../search/optimize-run.js';
 
 // the library's names, as the sweep and tests import them from here
-export { checkSpec, runOptimize, plotSvg, summary, searchMethods };
+export { checkSpec, runOptimize, plotSvg, summary, searchMethods, MAX_PATH_POINTS };
 export type { OptimizeResult, OptimizeSpec };
 
 

@@ -5,7 +5,7 @@
  * NOTE: train goes through the command until the library `train(config)` lands (issue 15); the capture is
  * confined to this function, which runs in a worker process of its own.
  */
-import { runOptimize, checkSpec, type OptimizeResult } from '../../cli/commands/optimize.js';
+import { runOptimize, checkSpec, type OptimizeResult } from '../../search/optimize-run.js';
 import { DescentError } from '../../errors.js';
 import type { SweepKind } from '../spec.js';
 import { trainArgs, validateRunSpec } from './validate-run.js';

@@ -11,7 +11,7 @@ import { createSchedule, type ScheduleSpec } from '../../schedule/index.js';
 import { isSearchMethodName, resolveSearchOptions, resolveLbfgsTorchOptions } from '../../search/index.js';
 import { isBuiltinName, builtinDatasets } from '../../data/index.js';
 import { parseModelArg } from '../../nn/index.js';
-import { checkSpec, knownOptimizerNames } from '../../cli/commands/optimize.js';
+import { checkSpec, optimizeMethodNames as knownOptimizerNames } from '../../search/optimize-run.js';
 import { TRAIN_BASE_KEYS, type SweepKind } from '../spec.js';
 
 /** Where a problem sits: `base`, `optimizer` or `schedule` (the sweep maps these back to its own fields). */

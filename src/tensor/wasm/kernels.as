@@ -376,14 +376,17 @@ export function allFiniteF32(x: usize, i0: i32, i1: i32): i32 {
  */
 export function adamF32(
   p: usize, g: usize, m: usize, v: usize, vmax: usize, i0: i32, i1: i32,
-  stepSize: f32, beta1: f32, beta2: f32, eps: f32, bc2Sqrt: f32, weightDecay: f32, maximize: bool, amsgrad: bool,
+  stepSize: f32, beta1In: f64, beta2In: f64, eps: f32, bc2Sqrt: f32, weightDecay: f32, maximize: bool, amsgrad: bool,
   decay: f32, check: i32,
 ): i32 {
+  // β and 1 − β cast to float32 from the caller's doubles, as torch casts its Python scalars (1 − β formed in
+  // float32 from float32(β) is off by 1.3e-5 relative at β = 0.999)
+  const beta1 = <f32>beta1In, beta2 = <f32>beta2In, omb1 = <f32>(1.0 - beta1In), omb2 = <f32>(1.0 - beta2In);
   if ((check & CHECK_GRADS) != 0 && !allFiniteF32(g, i0, i1)) return STEP_BAD_GRADS;
   const zero = f32x4.splat(0);
   let fin = zero;
   const b1 = f32x4.splat(beta1), b2 = f32x4.splat(beta2);
-  const ob1 = f32x4.splat(1 - beta1), ob2 = f32x4.splat(1 - beta2);
+  const ob1 = f32x4.splat(omb1), ob2 = f32x4.splat(omb2);
   const vEps = f32x4.splat(eps), vBc2 = f32x4.splat(bc2Sqrt), vWd = f32x4.splat(weightDecay);
   const negStep = f32x4.splat(-stepSize), vDecay = f32x4.splat(decay);
   const plain = !maximize && weightDecay == 0 && !amsgrad && decay == 1;
@@ -438,8 +441,8 @@ export function adamF32(
     let pp = load<f32>(p + o);
     if (decay != 1) pp = pp * decay;
     if (weightDecay != 0) gg = gg + weightDecay * pp;
-    const mm = load<f32>(m + o) * beta1 + (1 - beta1) * gg;
-    let vv = load<f32>(v + o) * beta2 + (1 - beta2) * gg * gg;
+    const mm = load<f32>(m + o) * beta1 + omb1 * gg;
+    let vv = load<f32>(v + o) * beta2 + omb2 * gg * gg;
     store<f32>(m + o, mm);
     store<f32>(v + o, vv);
     if (amsgrad) {
@@ -526,12 +529,14 @@ export function sgdF32(
  */
 export function rmspropF32(
   p: usize, g: usize, sq: usize, gavg: usize, buf: usize, i0: i32, i1: i32,
-  lr: f32, alpha: f32, eps: f32, weightDecay: f32, momentum: f32, centered: bool, maximize: bool, epsInside: bool, check: i32,
+  lr: f32, alphaIn: f64, eps: f32, weightDecay: f32, momentum: f32, centered: bool, maximize: bool, epsInside: bool, check: i32,
 ): i32 {
+  // α and 1 − α cast to float32 from the caller's doubles, as torch casts its Python scalars
+  const alpha = <f32>alphaIn, oma = <f32>(1.0 - alphaIn);
   if ((check & CHECK_GRADS) != 0 && !allFiniteF32(g, i0, i1)) return STEP_BAD_GRADS;
   const zero = f32x4.splat(0);
   let fin = zero;
-  const vA = f32x4.splat(alpha), vOA = f32x4.splat(1 - alpha), vEps = f32x4.splat(eps);
+  const vA = f32x4.splat(alpha), vOA = f32x4.splat(oma), vEps = f32x4.splat(eps);
   const vWd = f32x4.splat(weightDecay), vMu = f32x4.splat(momentum), vNegLr = f32x4.splat(-lr);
   let i = i0;
   const end4 = i0 + ((i1 - i0) & ~3);
@@ -567,11 +572,11 @@ export function rmspropF32(
     if (maximize) gg = -gg;
     let pp = load<f32>(p + o);
     if (weightDecay != 0) gg = gg + weightDecay * pp;
-    const vv = load<f32>(sq + o) * alpha + (1 - alpha) * gg * gg;
+    const vv = load<f32>(sq + o) * alpha + oma * gg * gg;
     store<f32>(sq + o, vv);
     let v2 = vv;
     if (centered) {
-      const ga = load<f32>(gavg + o) * alpha + (1 - alpha) * gg;
+      const ga = load<f32>(gavg + o) * alpha + oma * gg;
       store<f32>(gavg + o, ga);
       v2 = vv - ga * ga;
     }
@@ -639,12 +644,14 @@ export function adagradF32(
  */
 export function adamaxF32(
   p: usize, g: usize, m: usize, u: usize, i0: i32, i1: i32,
-  clr: f32, beta1: f32, beta2: f32, eps: f32, weightDecay: f32, maximize: bool, check: i32,
+  clr: f32, beta1In: f64, beta2: f32, eps: f32, weightDecay: f32, maximize: bool, check: i32,
 ): i32 {
+  // β₁ and 1 − β₁ cast to float32 from the caller's doubles, as torch casts its Python scalars
+  const beta1 = <f32>beta1In, omb1 = <f32>(1.0 - beta1In);
   if ((check & CHECK_GRADS) != 0 && !allFiniteF32(g, i0, i1)) return STEP_BAD_GRADS;
   const zero = f32x4.splat(0);
   let fin = zero;
-  const b1 = f32x4.splat(beta1), ob1 = f32x4.splat(1 - beta1), b2 = f32x4.splat(beta2);
+  const b1 = f32x4.splat(beta1), ob1 = f32x4.splat(omb1), b2 = f32x4.splat(beta2);
   const vEps = f32x4.splat(eps), vWd = f32x4.splat(weightDecay), vNegLr = f32x4.splat(-clr);
   let i = i0;
   const end4 = i0 + ((i1 - i0) & ~3);
@@ -670,7 +677,7 @@ export function adamaxF32(
     if (maximize) gg = -gg;
     let pp = load<f32>(p + o);
     if (weightDecay != 0) gg = gg + weightDecay * pp;
-    const mm = load<f32>(m + o) * beta1 + (1 - beta1) * gg;
+    const mm = load<f32>(m + o) * beta1 + omb1 * gg;
     store<f32>(m + o, mm);
     const uu = max(load<f32>(u + o) * beta2, Mathf.abs(gg) + eps);
     store<f32>(u + o, uu);
