@@ -6,15 +6,17 @@
  * undocumented export and a broken link each fail the build (and that a clean one passes), so the real build
  * passing means something.
  *
+ * The Markdown pages beside the reference (README.md, docs/, src/**) link to files and headings that exist.
+ *
  * Cost: the real build skips TypeScript's error check (test/arch/typecheck.test.ts runs tsc over the same
  * sources), which leaves about 9 s of CPU for parsing, validation and the HTML; the small project takes ~2 s a run.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 
 const repo = join(import.meta.dirname, '..', '..');
 const typedocBin = join(repo, 'node_modules', 'typedoc', 'bin', 'typedoc');
@@ -94,4 +96,42 @@ test('npm run docs builds the API reference with no warning', () => {
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
+});
+
+/** Markdown files under dir (node_modules and dist aside). */
+function markdownUnder(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    if (name === 'node_modules' || name === 'dist' || name.startsWith('.')) continue;
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...markdownUnder(p));
+    else if (name.endsWith('.md')) out.push(p);
+  }
+  return out;
+}
+
+/** GitHub's anchor of a heading: lower case, punctuation dropped, spaces to hyphens. */
+const anchorOf = (heading: string) => heading.trim().toLowerCase().replace(/[^\p{L}\p{N}_\- ]/gu, '').replace(/ /g, '-');
+
+/** The headings' anchors of a Markdown text, code blocks aside. */
+const anchorsIn = (text: string) => new Set([...text.replace(/```[\s\S]*?```/g, '').matchAll(/^#+\s+(.*)$/gm)].map((m) => anchorOf(m[1])));
+
+test('every relative link of README.md, docs/ and src/**/*.md reaches a file (and a heading, given one) that exists', () => {
+  const pages = [join(repo, 'README.md'), ...markdownUnder(join(repo, 'docs')), ...markdownUnder(join(repo, 'src'))];
+  let links = 0;
+  const broken: string[] = [];
+  for (const page of pages) {
+    const text = readFileSync(page, 'utf8');
+    for (const m of text.replace(/```[\s\S]*?```/g, '').matchAll(/\]\(([^)\s]+)\)/g)) {
+      const target = m[1];
+      if (/^[a-z]+:/i.test(target)) continue; // https:, mailto:
+      links++;
+      const [path, anchor] = target.split('#');
+      const file = path === '' ? page : join(dirname(page), decodeURIComponent(path));
+      if (!existsSync(file)) broken.push(`${relative(repo, page)}: ${target} (no such file)`);
+      else if (anchor !== undefined && file.endsWith('.md') && !anchorsIn(readFileSync(file, 'utf8')).has(anchor)) broken.push(`${relative(repo, page)}: ${target} (no such heading)`);
+    }
+  }
+  assert.ok(links >= 30, `only ${links} relative links found: the scan is broken`);
+  assert.deepEqual(broken, []);
 });
