@@ -267,7 +267,7 @@ export interface Kernels {
   softmaxCrossEntropy: typeof softmaxCrossEntropy;
   /** {@link axpy}: y += αx (BLAS axpy). */
   axpy: typeof axpy;
-  /** {@link plane}: out = a0 + α·a1 + β·a2. */
+  /** out = a0 + α·a1 + β·a2 over len entries (the first layer's output at a loss-landscape grid point). */
   plane: typeof plane;
 }
 
