@@ -9,7 +9,7 @@
 import { hostname } from 'node:os';
 import { resolve, sep } from 'node:path';
 import { isBuiltinName } from '../../data/index.js';
-import { Queue, QueueEvents, Worker, UnrecoverableError, type Job, type ConnectionOptions } from 'bullmq';
+import type { Job, ConnectionOptions, Worker } from 'bullmq';
 import { inputError } from '../../errors.js';
 import type { SweepKind, SweepRun } from '../spec.js';
 import { ProcessPool, WorkerDiedError } from './pool.js';
@@ -38,6 +38,16 @@ export interface JobResult extends RunOutcome {
   /** Which attempt at the job this was (BullMQ's attemptsStarted: 2 after a stalled or failed first attempt). */
   attempt?: number;
 }
+
+// BullMQ (with ioredis and msgpackr) is loaded on first use, not when the CLI starts: it is about half of the
+// program's start-up time, and only `sweep --queue` and `worker` need it.
+let bullmqModule: typeof import('bullmq') | undefined;
+async function bullmq(): Promise<typeof import('bullmq')> {
+  return (bullmqModule ??= await import('bullmq'));
+}
+
+/** A job refused by {@link checkJob}: the worker hands it to BullMQ as an UnrecoverableError, so it is not retried. */
+export class JobRejectedError extends Error {}
 
 /** The URL with any password replaced by ***: the only form of it that is ever printed. */
 export function redactUrl(url: string): string {
@@ -85,17 +95,17 @@ export function jobData(r: SweepRun): JobData {
   return data;
 }
 
-/** A worker's check of a job: size, shape, key and the run schema. Throws UnrecoverableError (no retry) when it fails. */
+/** A worker's check of a job: size, shape, key and the run schema. Throws JobRejectedError (the worker fails the job without retry) when it fails. */
 export function checkJob(id: string | undefined, data: unknown): JobData {
   const size = Buffer.byteLength(JSON.stringify(data) ?? '');
-  if (size > MAX_JOB_BYTES) throw new UnrecoverableError(`job ${id}: payload of ${size} bytes, over the limit of ${MAX_JOB_BYTES}`);
+  if (size > MAX_JOB_BYTES) throw new JobRejectedError(`job ${id}: payload of ${size} bytes, over the limit of ${MAX_JOB_BYTES}`);
   const d = data as Partial<JobData> | null;
   if (d === null || typeof d !== 'object' || d.v !== JOB_VERSION || (d.kind !== 'optimize' && d.kind !== 'train') || typeof d.seed !== 'number'
     || d.spec === null || typeof d.spec !== 'object' || Array.isArray(d.spec) || Object.keys(d).some((k) => !['v', 'kind', 'seed', 'spec'].includes(k))) {
-    throw new UnrecoverableError(`job ${id}: not a descent run (expected {v: ${JOB_VERSION}, kind, seed, spec})`);
+    throw new JobRejectedError(`job ${id}: not a descent run (expected {v: ${JOB_VERSION}, kind, seed, spec})`);
   }
   const job = d as JobData;
-  if (id !== runKey(job)) throw new UnrecoverableError(`job ${id}: its id is not the key of its spec`);
+  if (id !== runKey(job)) throw new JobRejectedError(`job ${id}: its id is not the key of its spec`);
   return job;
 }
 
@@ -113,6 +123,7 @@ export interface CoordinateOptions {
 /** Enqueues `runs` and resolves when every one has an outcome. */
 export async function coordinate(o: CoordinateOptions): Promise<void> {
   const connection = connectionOf(o.url);
+  const { Queue, QueueEvents } = await bullmq();
   const queue = new Queue<JobData, JobResult>(QUEUE_NAME, { connection });
   const events = new QueueEvents(QUEUE_NAME, { connection });
   const onErr = (e: Error) => o.onError?.(`redis ${redactUrl(o.url)}: ${e.message}`);
@@ -206,8 +217,15 @@ export async function serve(o: ServeOptions): Promise<{ worker: Worker; close():
   const pool = new ProcessPool(o.concurrency);
   const me = `${hostname()}:${process.pid}`;
   const lock = (o.lockSeconds ?? 10) * 1000;
+  const { Worker, UnrecoverableError } = await bullmq();
   const worker = new Worker<JobData, JobResult>(QUEUE_NAME, async (job) => {
-    const d = checkJob(job.id, job.data);
+    let d: JobData;
+    try {
+      d = checkJob(job.id, job.data);
+    } catch (err) {
+      if (err instanceof JobRejectedError) throw new UnrecoverableError(err.message);
+      throw err;
+    }
     const data = d.spec.data;
     if (d.kind === 'train' && typeof data === 'string' && !isBuiltinName(data)) {
       if (o.allowData === undefined) throw new UnrecoverableError(`job ${job.id}: data '${data}' is a file, and this worker serves built-in datasets only (start it with --allow-data DIR)`);
