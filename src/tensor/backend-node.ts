@@ -16,7 +16,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { setFlagsFromString } from 'node:v8';
-import { availableParallelism, loadavg } from 'node:os';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import { inputError } from '../errors.js';
 import { getBackend, installWasmKernels, type ParallelExecutor, type StepKernel, type WasmBackend } from './backend.js';
 
@@ -186,13 +186,29 @@ export class SplitChooser {
 }
 
 /**
- * Whether the machine is busy: the 1-minute load average (runnable threads, this process's included) at or
- * above the cores plus a quarter. On Linux with autogroup (the default) a process then gets one share of
- * the CPUs for all its threads, and a second thread cannot add throughput, only take turns with the first.
+ * Whether the machine is busy: the other processes used more than (cores − 1) + ¼ cores of CPU since the last
+ * check (the machine's busy time from /proc/stat, less this process's own CPU time). On Linux with autogroup
+ * (the default) a process then gets one share of the CPUs for all its threads, and a second thread cannot add
+ * throughput, only take turns with the first. The 1-minute load average answers only the first check (and
+ * where the CPU list is not this process's cores, e.g. a container's quota): it lags by tens of seconds, so a
+ * run started right after another heavy one would otherwise stay on one thread long after the machine is free.
  */
 function machineBusy(): boolean {
-  return loadavg()[0] >= availableParallelism() + 0.25;
+  const cores = availableParallelism();
+  const list = cpus();
+  let machine = 0;
+  for (const c of list) machine += c.times.user + c.times.nice + c.times.sys + c.times.irq;
+  const usage = process.cpuUsage();
+  const own = (usage.user + usage.system) / 1000;
+  const wall = performance.now();
+  const prev = lastCpu;
+  lastCpu = { machine, own, wall };
+  if (prev === undefined || list.length !== cores || wall - prev.wall < 50) return loadavg()[0] >= cores + 0.25;
+  const others = Math.max(0, machine - prev.machine - (own - prev.own)) / (wall - prev.wall); // in cores
+  return others >= cores - 1 + 0.25;
 }
+/** The CPU times at the last {@link machineBusy} check (ms). */
+let lastCpu: { machine: number; own: number; wall: number } | undefined;
 
 /**
  * 'measure' (the default): SplitChooser decides; 'always' splits every task above the thresholds (the tests
