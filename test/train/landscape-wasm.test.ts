@@ -9,19 +9,12 @@ import { getBackend, installWasmKernels, uninstallWasmKernels } from '../../src/
 import { evaluate } from '../../src/train/trainer.js';
 import { filterNormalizedDirection, linspace, lossGrid } from '../../src/train/landscape.js';
 import type { Dataset } from '../../src/data/dataset.js';
+import { gaussianClasses } from '../helpers/toy-data.js';
 
 const be = getBackend();
 assert.ok(be, 'the wasm backend loads in Node');
 
-function data(n: number, d: number, k: number): Dataset {
-  const rng = new Rng(7);
-  const x = new Float32Array(n * d), y = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < d; j++) x[i * d + j] = rng.normal();
-    y[i] = i % k;
-  }
-  return { x, y, n, d, featureNames: Array.from({ length: d }, (_v, j) => `f${j}`), targetName: 'y', numClasses: k };
-}
+const data = (n: number, d: number, k: number): Dataset => gaussianClasses(n, d, k, 7);
 
 const spec = { kind: 'mlp' as const, inFeatures: 12, outFeatures: 4, hidden: [24, 16], activation: 'relu' as const };
 

@@ -8,16 +8,9 @@ import { Rng } from '../../src/tensor/rng.js';
 import { evaluate } from '../../src/train/trainer.js';
 import { filterNormalizedDirection, lossGrid, lossLandscape, symmetricEigen, trajectoryPca } from '../../src/train/landscape.js';
 import type { Dataset } from '../../src/data/dataset.js';
+import { gaussianClasses } from '../helpers/toy-data.js';
 
-function toyData(n: number, d: number, k: number): Dataset {
-  const rng = new Rng(5);
-  const x = new Float32Array(n * d), y = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < d; j++) x[i * d + j] = rng.normal();
-    y[i] = i % k;
-  }
-  return { x, y, n, d, featureNames: Array.from({ length: d }, (_v, j) => `f${j}`), targetName: 'y', numClasses: k };
-}
+const toyData = (n: number, d: number, k: number): Dataset => gaussianClasses(n, d, k, 5);
 
 test('filter normalization: each weight row of the direction has the norm of that row of θ and the direction of the raw Gaussian row; biases 0', () => {
   const model = buildModel({ kind: 'mlp', inFeatures: 5, outFeatures: 3, hidden: [4, 6], activation: 'relu', rng: new Rng(1) });
