@@ -27,6 +27,20 @@ export function matmulScratchBytes(n: i32): i32 {
   return (MC * KC + KC * nPad + MR * NR) * 4 + 64;
 }
 
+// Stores the 4×4 transpose of rows r0..r3: column q (lane q of each row) to dst + q·stride.
+// @ts-ignore: decorator
+@inline
+function transpose4(r0: v128, r1: v128, r2: v128, r3: v128, dst: usize, stride: usize): void {
+  const t0 = f32x4.shuffle(r0, r1, 0, 4, 1, 5); // r0[0] r1[0] r0[1] r1[1]
+  const t1 = f32x4.shuffle(r0, r1, 2, 6, 3, 7);
+  const t2 = f32x4.shuffle(r2, r3, 0, 4, 1, 5);
+  const t3 = f32x4.shuffle(r2, r3, 2, 6, 3, 7);
+  v128.store(dst, f32x4.shuffle(t0, t2, 0, 1, 4, 5));
+  v128.store(dst + stride, f32x4.shuffle(t0, t2, 2, 3, 6, 7));
+  v128.store(dst + 2 * stride, f32x4.shuffle(t1, t3, 0, 1, 4, 5));
+  v128.store(dst + 3 * stride, f32x4.shuffle(t1, t3, 2, 3, 6, 7));
+}
+
 // Packs op(B)[k0:k0+kc, j0:j1] into panels of NR columns, each panel kc rows of NR floats,
 // zero padded past j1 so the micro-kernel never branches on the width.
 function packB(b: usize, transB: bool, k: i32, n: i32, k0: i32, kc: i32, j0: i32, j1: i32, dst: usize): void {
@@ -50,8 +64,20 @@ function packB(b: usize, transB: bool, k: i32, n: i32, k0: i32, kc: i32, j0: i32
         }
       }
     } else {
-      // B stored n×k: column j of op(B) is row j of b, contiguous in k
-      for (let kk = 0; kk < kc; kk++) {
+      // B stored n×k: column j of op(B) is row j of b, contiguous in k. A full panel moves 4 k at a time
+      // as two 4×4 SIMD transposes of its 8 rows (a scalar move per element was as slow as the products).
+      let kk = 0;
+      if (w == NR) {
+        const rs = <usize>k << 2;
+        for (; kk + 4 <= kc; kk += 4) {
+          const s0 = b + ((<usize>jp * k + k0 + kk) << 2);
+          const s4 = s0 + 4 * rs;
+          transpose4(v128.load(s0), v128.load(s0 + rs), v128.load(s0 + 2 * rs), v128.load(s0 + 3 * rs), d, NR << 2);
+          transpose4(v128.load(s4), v128.load(s4 + rs), v128.load(s4 + 2 * rs), v128.load(s4 + 3 * rs), d + 16, NR << 2);
+          d += (4 * NR) << 2;
+        }
+      }
+      for (; kk < kc; kk++) {
         const src = b + ((<usize>jp * k + k0 + kk) << 2);
         for (let jj = 0; jj < NR; jj++) store<f32>(d + (jj << 2), jj < w ? load<f32>(src + ((<usize>jj * k) << 2)) : 0);
         d += NR << 2;
@@ -70,7 +96,14 @@ function packA(a: usize, transA: bool, m: i32, k: i32, i0: i32, mc: i32, k0: i32
       if (h == MR) {
         const r0 = a + ((<usize>row * k + k0) << 2);
         const rs = <usize>k << 2;
-        for (let kk = 0; kk < kc; kk++) {
+        let kk = 0;
+        // 4 k at a time: one 4×4 SIMD transpose of the 4 rows
+        for (; kk + 4 <= kc; kk += 4) {
+          const o = r0 + (<usize>kk << 2);
+          transpose4(v128.load(o), v128.load(o + rs), v128.load(o + 2 * rs), v128.load(o + 3 * rs), d, MR << 2);
+          d += (4 * MR) << 2;
+        }
+        for (; kk < kc; kk++) {
           const o = r0 + (<usize>kk << 2);
           store<f32>(d, load<f32>(o));
           store<f32>(d, load<f32>(o + rs), 4);
