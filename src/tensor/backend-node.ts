@@ -34,8 +34,12 @@ const ARGS = 40;
 const STEP_ARGS = 4;
 /** A worker's spin budget between tasks, in µs (adaptive between min and max; see the worker body). */
 const SPIN_US = { start: 20, min: 2, max: 50 };
-/** SplitChooser: tasks per window, windows per cycle, probe windows at the start of a cycle (even: half split, half alone), and the time ratio split/alone below which splitting is kept. */
-const CHOOSER = { window: 32, windows: 32, probes: 6, margin: 0.85 };
+/**
+ * SplitChooser: tasks per window, of which the first `settle` are not timed; windows per cycle; probe pairs
+ * (a split and an alone window each) at the start of a cycle; the split/alone time ratio below which
+ * splitting is kept. The first cycle is shorter: it runs while the JIT compiles on the other core.
+ */
+const CHOOSER = { window: 16, settle: 4, windows: 64, firstWindows: 16, pairs: 4, margin: 0.95 };
 /** Work units of one optimizer-step element, against one multiply-add of a matmul (a step is memory-bound: ~16 B an element). */
 const STEP_WORK = 8;
 /** How long the main thread spins for chunks that workers have begun before it parks, in ms. */
@@ -117,20 +121,24 @@ export const parallelThresholds = {
  * a worker that claimed a chunk can be descheduled for a whole time slice while the main thread waits, and
  * where the scheduler gives a process (or its session: Linux autogroup) one CPU share for all its threads,
  * a spinning worker takes time from the main thread's own work between the tasks. That cost falls outside
- * the tasks, so tasks are not timed one by one: the chooser times whole windows of WINDOW tasks with the
- * work between them. Each cycle starts with PROBES windows that alternate split and alone, and keeps for
- * the rest of the cycle the way that took less wall time per unit of work (multiply-adds, elements),
- * splitting only when it wins by a margin.
+ * the tasks, so tasks are not timed one by one: the chooser times whole windows of tasks with the work
+ * between them (less the first few tasks after a switch of way, which pay for the switch). Each cycle starts with probe pairs, a split and an alone window each, in the order
+ * S A, A S, S A, A S (so whichever window comes first after the previous cycle's steady way, and the JIT's
+ * warm-up at the very start, falls on both ways alike). Each pair gives the ratio of their wall times per
+ * unit of work (multiply-adds, elements); the rest of the cycle splits when the median ratio is below the
+ * margin. The median, not the pooled times: on a shared virtual machine one window in a few is slowed
+ * by something else entirely (measured: pooled ratios of 0.7 and 1.7 in successive cycles of one run).
  */
 export class SplitChooser {
   private i = 0;
+  private cycles = 0;
   private splitNow = true;
   private arm = -1; // the probe window running: 1 split, 0 alone, −1 none
   private idle = true; // the machine had a core to spare at the start of this cycle
   private t0 = 0;
   private work = 0;
-  private readonly ms = [0, 0];
-  private readonly units = [0, 0];
+  private readonly rate = [0, 0]; // ms per unit of this pair's split and alone windows
+  private readonly ratios = new Float64Array(CHOOSER.pairs);
   /** Tasks run split and alone since start (for the bench and the docs). */
   readonly counts = { split: 0, alone: 0 };
 
@@ -146,9 +154,19 @@ export class SplitChooser {
   /** Whether the next task, of `work` units, splits. */
   next(work: number): boolean {
     if (splitPolicy.mode !== 'measure') return splitPolicy.mode === 'always';
-    const i = this.i;
-    if (i % CHOOSER.window === 0) this.boundary(i / CHOOSER.window);
-    this.i = (i + 1) % (CHOOSER.window * CHOOSER.windows);
+    const i = this.i, at = i % CHOOSER.window;
+    if (at === 0) this.boundary(i / CHOOSER.window);
+    else if (at === CHOOSER.settle) {
+      // a probe window is timed from here: its first tasks after a switch of way pay the switch (a worker
+      // parked for a whole window wakes slowly, more so on a virtual CPU the host has descheduled)
+      this.t0 = this.now();
+      this.work = 0;
+    }
+    this.i = i + 1;
+    if (this.i === CHOOSER.window * (this.cycles === 0 ? CHOOSER.firstWindows : CHOOSER.windows)) {
+      this.i = 0;
+      this.cycles++;
+    }
     this.work += work;
     if (this.splitNow) this.counts.split++;
     else this.counts.alone++;
@@ -158,11 +176,9 @@ export class SplitChooser {
   private boundary(w: number): void {
     const now = this.now();
     if (this.arm >= 0) {
-      this.ms[this.arm] += now - this.t0;
-      this.units[this.arm] += this.work;
+      this.rate[this.arm] = (now - this.t0) / this.work;
+      if (w % 2 === 0) this.ratios[w / 2 - 1] = this.rate[1] / this.rate[0]; // a pair is complete
     }
-    this.t0 = now;
-    this.work = 0;
     if (w === 0) this.idle = !this.busy();
     if (!this.idle) {
       // no core to spare: split windows would borrow CPU time that the scheduler takes back later, which
@@ -171,18 +187,27 @@ export class SplitChooser {
       this.splitNow = false;
       return;
     }
-    if (w < CHOOSER.probes) {
-      this.arm = w % 2 === 0 ? 1 : 0;
+    if (w < 2 * CHOOSER.pairs) {
+      const splitFirst = (w >> 1) % 2 === 0;
+      this.arm = (w % 2 === 0) === splitFirst ? 1 : 0;
       this.splitNow = this.arm === 1;
       return;
     }
     this.arm = -1;
-    if (w === CHOOSER.probes) {
-      // splitting must win clearly: a tie goes to the calling thread alone, which spends no second core
-      this.splitNow = this.ms[1] / this.units[1] < CHOOSER.margin * (this.ms[0] / this.units[0]);
-      this.ms[0] = this.ms[1] = this.units[0] = this.units[1] = 0;
-    }
+    // splitting must win: a tie goes to the calling thread alone, which spends no second core
+    if (w === 2 * CHOOSER.pairs) this.splitNow = median(this.ratios) < CHOOSER.margin;
   }
+}
+
+/** The median of 3 or 4 numbers (NaN when one is NaN), without allocating: the sum less the extremes, over what is left. */
+function median(xs: Float64Array): number {
+  let lo = Infinity, hi = -Infinity, sum = 0;
+  for (let j = 0; j < xs.length; j++) {
+    lo = Math.min(lo, xs[j]);
+    hi = Math.max(hi, xs[j]);
+    sum += xs[j];
+  }
+  return (sum - lo - hi) / (xs.length - 2);
 }
 
 /**
