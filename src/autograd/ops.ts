@@ -11,7 +11,7 @@
 import { inputError } from '../errors.js';
 import { kernels } from '../tensor/kernels.js';
 import { sizeOf, type FloatArray } from '../tensor/tensor.js';
-import { Var, gradOf, isGradEnabled, record, scratch } from './var.js';
+import { Var, gradAccumulates, gradOf, isGradEnabled, record, scratch } from './var.js';
 
 function sameDtype(op: string, a: Var, b: Var): void {
   if (a.dtype !== b.dtype) throw inputError(`${op}: dtypes differ (${a.dtype} and ${b.dtype}); convert one first`);
@@ -279,8 +279,15 @@ export function linear(x: Var, w: Var, b: Var | null): Var {
   if (b) kernels.addRowVector(out, b.data, m, outF);
   return record(out, [m, outF], b ? [x, w, b] : [x, w], (g) => {
     if (x.requiresGrad) kernels.matmul(g, w.data, gradOf(x), m, outF, inF, false, false, true);
-    if (w.requiresGrad) kernels.matmul(g, x.data, gradOf(w), outF, m, inF, true, false, true);
-    if (b && b.requiresGrad) kernels.colSum(g, gradOf(b), m, outF, true);
+    // a parameter's gradient that counts as zero is overwritten: no separate zeroing pass, no read of it
+    if (w.requiresGrad) {
+      const acc = gradAccumulates(w);
+      kernels.matmul(g, x.data, gradOf(w), outF, m, inF, true, false, acc);
+    }
+    if (b && b.requiresGrad) {
+      const acc = gradAccumulates(b);
+      kernels.colSum(g, gradOf(b), m, outF, acc);
+    }
   }, 'linear');
 }
 

@@ -66,6 +66,12 @@ export class Var extends Tensor {
   readonly op: string;
   /** @internal visit mark of the topological sort */
   mark = 0;
+  /**
+   * The gradient buffer's values are stale and count as zero (a deferred `Module.zeroGrad`): the first
+   * backward write that covers the whole gradient overwrites it instead of adding to it, any other
+   * (`gradOf`) zero-fills it first. torch's `zero_grad(set_to_none=True)` in effect, without a null.
+   */
+  gradStale = false;
 
   constructor(
     data: FloatArray, shape: readonly number[],
@@ -92,6 +98,7 @@ export class Var extends Tensor {
   /** Sets this leaf's gradient to zero (no-op when it has none). */
   zeroGrad(): void {
     this.grad?.fill(0);
+    this.gradStale = false;
   }
 }
 
@@ -133,7 +140,22 @@ export function record(data: FloatArray, shape: readonly number[], parents: read
 /** The gradient buffer of a node, created (zeroed) on first use: intermediates from the arena. */
 export function gradOf(v: Var): FloatArray {
   if (v.grad === null) v.grad = v.isLeaf ? newArray(v.dtype, v.size) : scratch(v.dtype, v.size);
+  else if (v.gradStale) {
+    v.grad.fill(0);
+    v.gradStale = false;
+  }
   return v.grad;
+}
+
+/**
+ * For a backward that writes all of `v`'s gradient in one kernel call: whether that call adds to the
+ * buffer (true) or may overwrite it, because it holds stale values that count as zero (see
+ * {@link Var.gradStale}). Call it before {@link gradOf}, which would zero-fill them.
+ */
+export function gradAccumulates(v: Var): boolean {
+  if (!v.gradStale) return true;
+  v.gradStale = false;
+  return false;
 }
 
 /**

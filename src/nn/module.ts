@@ -121,9 +121,30 @@ export abstract class Module {
     return this.bound().infos;
   }
 
-  /** Sets every gradient to zero (one fill over the gradient buffer). */
-  zeroGrad(): void {
-    this.bound().grads.fill(0);
+  /**
+   * Sets every gradient to zero: one fill over the gradient buffer. With `deferred`, no fill: each
+   * gradient counts as zero until the next backward's first write, which overwrites it (torch's
+   * `zero_grad(set_to_none=True)`); call {@link settleGrads} after that backward, before reading
+   * the gradients, so that those it did not reach read 0. The Trainer does this every step.
+   */
+  zeroGrad(opts: { deferred?: boolean } = {}): void {
+    const { grads, infos } = this.bound();
+    if (opts.deferred) {
+      for (const p of infos) p.var.gradStale = true;
+      return;
+    }
+    grads.fill(0);
+    for (const p of infos) p.var.gradStale = false;
+  }
+
+  /** Zero-fills the gradients that a deferred {@link zeroGrad} left stale and no backward wrote since. */
+  settleGrads(): void {
+    for (const p of this.bound().infos) {
+      if (p.var.gradStale) {
+        p.var.grad!.fill(0);
+        p.var.gradStale = false;
+      }
+    }
   }
 
   /** Training mode (dropout on) or, with false, evaluation mode. Returns this. */
@@ -344,8 +365,8 @@ export class Sequential extends Module {
   }
 
   /** One fill over the gradient buffer, and every sparse-input layer forgets the rows it touched. */
-  override zeroGrad(): void {
-    super.zeroGrad();
+  override zeroGrad(opts: { deferred?: boolean } = {}): void {
+    super.zeroGrad(opts);
     for (const l of this.layers) (l as { sparseRows?: { clear(): void } }).sparseRows?.clear();
   }
 

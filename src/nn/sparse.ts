@@ -157,8 +157,8 @@ export class EmbeddingBag extends Module {
   }
 
   /** Zeroes the gradient and forgets the touched rows. */
-  override zeroGrad(): void {
-    super.zeroGrad();
+  override zeroGrad(opts: { deferred?: boolean } = {}): void {
+    super.zeroGrad(opts);
     this.sparseRows.clear();
   }
 
@@ -258,8 +258,8 @@ export class SparseLinear extends Module {
   }
 
   /** Zeroes the gradient and forgets the touched rows. */
-  override zeroGrad(): void {
-    super.zeroGrad();
+  override zeroGrad(opts: { deferred?: boolean } = {}): void {
+    super.zeroGrad(opts);
     this.sparseRows.clear();
   }
 

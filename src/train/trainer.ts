@@ -296,7 +296,8 @@ export class Trainer {
     const start = state.batchInEpoch * this.batchSize;
     const m = gatherBatch(o.train, this.order, start, this.batchSize, this.xb, this.yb);
     const d = o.train.d;
-    model.zeroGrad();
+    // deferred: the backward's first write of each gradient overwrites it (no zeroing pass over them all)
+    model.zeroGrad({ deferred: true });
     const yb = this.yb.subarray(0, m);
     const dataLoss = withArena(this.arena, () => {
       const out = model.forward(tensor(this.xb.subarray(0, m * d), [m, d]));
@@ -310,6 +311,7 @@ export class Trainer {
       return v;
     });
     this.arena.reset();
+    model.settleGrads();
     // the gradient check: before clipping (clip-value would turn ±Infinity into a finite value), else
     // inside the optimizer step itself (stepChecked: on the fused path, the kernel call that updates)
     const clipping = o.clipValue !== undefined || o.clipNorm !== undefined;
