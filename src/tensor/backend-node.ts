@@ -334,12 +334,12 @@ class NodeParallel implements ParallelExecutor {
   }
 
   splitsStep(n: number): boolean {
-    return n >= parallelThresholds.optimElements;
+    // the chooser is asked here, once per task: an alone step then costs its caller nothing extra
+    return n >= parallelThresholds.optimElements && this.chooser.next(n * STEP_WORK);
   }
 
   step(kernel: StepKernel, args: readonly number[], n: number, i0Slot: number): number {
-    if (!this.splitsStep(n)) return -1;
-    if (!this.chooser.next(n * STEP_WORK)) return -1; // alone: the caller's single-thread call
+    if (n < parallelThresholds.optimElements) return -1;
     // elementwise: several chunks per thread (nothing is duplicated), whole cache lines each
     const chunk = Math.ceil(n / (4 * this.threads) / 16) * 16;
     const s = this.a;

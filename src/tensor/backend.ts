@@ -69,10 +69,14 @@ export interface ParallelExecutor {
   matmul(a: number, b: number, c: number, m: number, k: number, n: number, transA: boolean, transB: boolean, accumulate: boolean): boolean;
   /**
    * A step kernel over n elements split in ranges, `args` in the kernel's order with i0/i1 at `i0Slot`,
-   * `i0Slot + 1` and the check bits last; returns the worst result code of the ranges, or −1 when declined.
+   * `i0Slot + 1` and the check bits last; returns the worst result code of the ranges, or −1 when declined
+   * (n below the threshold). Call it after {@link splitsStep} said yes for this task.
    */
   step(kernel: StepKernel, args: readonly number[], n: number, i0Slot: number): number;
-  /** Whether `step` would split n elements over the threads (rather than decline). */
+  /**
+   * Whether the next step task of n elements splits over the threads: n is above the threshold and
+   * splitting pays now (a measured choice: call it once per task, right before `step`).
+   */
   splitsStep(n: number): boolean;
   close(): void;
 }
