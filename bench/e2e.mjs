@@ -20,7 +20,7 @@ export function torchPython(root, sh) {
 }
 
 export function runE2E({ root, peer, sh, quick, notes, log }) {
-  const epochs = quick ? '1' : '2', reps = quick ? 2 : 3;
+  const epochs = quick ? '1' : '2', reps = quick ? 2 : 5; // 5: a row's median then shrugs off two reps that met a slow moment
   const e = { descent: [], torch: [], tfjs: null, jax: null, startup: {} };
   // Every row measured alike: each rep is its own process (cold, as a user's command is), and the reps go
   // round robin over the rows, so a drift in the machine's speed (this shared machine's throughput moves

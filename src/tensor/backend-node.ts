@@ -129,13 +129,14 @@ export const parallelThresholds = {
  * S A, A S, S A, A S (so whichever window comes first after the previous cycle's steady way, and the JIT's
  * warm-up at the very start, falls on both ways alike). Each pair gives the ratio of their wall times per
  * unit of work (multiply-adds, elements); the rest of the cycle splits when the median ratio is below the
- * margin. The median, not the pooled times: on a shared virtual machine one window in a few is slowed
+ * margin (below 1 when the last cycle split: no flip-flopping on ties). The median, not the pooled times: on a shared virtual machine one window in a few is slowed
  * by something else entirely (measured: pooled ratios of 0.7 and 1.7 in successive cycles of one run).
  */
 export class SplitChooser {
   private i = 0;
   private cycles = 0;
   private splitNow = true;
+  private splitting = false; // the last cycle's decision
   private arm = -1; // the probe window running: 1 split, 0 alone, −1 none
   private idle = true; // the machine had a core to spare at the start of this cycle
   private t0 = 0;
@@ -197,12 +198,19 @@ export class SplitChooser {
       return;
     }
     this.arm = -1;
-    // splitting must win: a tie goes to the calling thread alone, which spends no second core
-    if (w === 2 * CHOOSER.pairs) this.splitNow = median(this.ratios) < CHOOSER.margin;
+    if (w === 2 * CHOOSER.pairs) {
+      // the first cycle's first pair runs while the JIT warms up (its split window measured 2–3× the alone
+      // one in runs that then split at 0.6): that cycle decides on the other three
+      const r = this.cycles === 0 ? median(this.ratios.subarray(1)) : median(this.ratios);
+      // to start splitting, splitting must win (a tie goes to the calling thread alone, which spends no
+      // second core); to keep splitting, it must not lose
+      this.splitNow = r < (this.splitting ? 1 : CHOOSER.margin);
+      this.splitting = this.splitNow;
+    }
   }
 }
 
-/** The median of 3 or 4 numbers (NaN when one is NaN), without allocating: the sum less the extremes, over what is left. */
+/** The median of 3 or 4 numbers (NaN when one is NaN): the sum less the extremes, over what is left. */
 function median(xs: Float64Array): number {
   let lo = Infinity, hi = -Infinity, sum = 0;
   for (let j = 0; j < xs.length; j++) {

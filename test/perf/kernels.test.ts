@@ -288,17 +288,46 @@ test('SplitChooser keeps splitting where split windows take less wall time per u
 });
 
 test('SplitChooser: one disturbed probe window does not decide the cycle (the median of the pairs)', () => {
-  // splitting halves the time, but one split window of the four is slowed tenfold (another tenant, the
-  // JIT's warm-up): the pooled time would say alone, the median of the pair ratios says split
+  // splitting halves the time, but one split window of a later cycle (pair 1: alone, then split) is slowed
+  // tenfold by something else: the pooled time would say alone, the median of the pair ratios says split
+  let clock = 0;
+  const ch = new SplitChooser(() => clock, () => false);
+  const ways: boolean[] = [];
+  for (let t = 0; t < FIRST + CYCLE; t++) {
+    const split = ch.next(1);
+    ways.push(split);
+    const inCycle2 = t - FIRST;
+    clock += split ? (inCycle2 >= 48 && inCycle2 < 64 ? 5 : 0.5) : 1;
+  }
+  assert.ok(ways.slice(FIRST + 128).every((s) => s), 'splits after the probes');
+});
+
+test('SplitChooser: the first cycle decides without its first pair (the JIT warms up under it)', () => {
+  // the first split window and pair 2's split window are slow: with the first pair counted, the median of
+  // (10, 0.5, 10, 0.5) would say alone; the first cycle's decision uses pairs 1–3: (0.5, 10, 0.5)
   let clock = 0;
   const ch = new SplitChooser(() => clock, () => false);
   const ways: boolean[] = [];
   for (let t = 0; t < FIRST; t++) {
     const split = ch.next(1);
     ways.push(split);
-    clock += split ? (t < 16 ? 5 : 0.5) : 1;
+    clock += split ? (t < 16 || (t >= 64 && t < 80) ? 10 : 0.5) : 1;
   }
   assert.ok(ways.slice(128).every((s) => s), 'splits after the probes');
+});
+
+test('SplitChooser: a cycle that split keeps splitting on a tie; one that ran alone needs a clear win', () => {
+  for (const [firstCost, want] of [[0.5, true], [1.2, false]] as const) {
+    let clock = 0;
+    const ch = new SplitChooser(() => clock, () => false);
+    const ways: boolean[] = [];
+    for (let t = 0; t < FIRST + CYCLE; t++) {
+      const split = ch.next(1);
+      ways.push(split);
+      clock += split ? (t < FIRST ? firstCost : 0.97) : 1; // then a near tie: 0.97 of the time alone
+    }
+    assert.ok(ways.slice(FIRST + 128).every((s) => s === want), `after a cycle at ${firstCost}: ${want ? 'split' : 'alone'}`);
+  }
 });
 
 test('SplitChooser: the first tasks after a switch of way are not timed (they pay for waking the workers)', () => {
