@@ -1,5 +1,5 @@
 // W1 end to end (issue 13): what users run, side by side. Called by bench/run.mjs: `runE2E` runs the rows
-// (each rep its own process, round robin over the rows), `e2eSection` turns them into the tables and the floors.
+// (each rep its own process, rounds over the rows in shuffled orders), `e2eSection` turns them into the tables and the floors.
 //   descent train (CLI), the library Trainer, the kernel loop (lower bound), each with the default threads
 //   (the machine's cores) and with 1; PyTorch doing the same job (bench/torch_e2e.py) with 1 thread,
 //   2 threads, and 1 torch thread + 2 BLAS threads; tfjs-backend-wasm model.fit (bench/tfjs_fit.mjs, 1 epoch:
@@ -41,11 +41,21 @@ export function runE2E({ root, peer, sh, quick, notes, log }) {
     }
   } else notes.push('W1 end to end: no Python with torch found (DESCENT_BENCH_PYTHON, .venv-torch2, /usr/bin/python3); PyTorch row skipped');
   const pooled = rows.map(() => null);
+  // each round in its own order (a fixed-seed shuffle): a row's reps then follow different rows, so what a
+  // row leaves behind (a spinning thread pool, a core the host has parked) does not always land on the same next row
+  let seed = 12345;
+  const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296;
   for (let r = 0; r < reps; r++) {
-    rows.forEach((row, i) => {
+    const order = rows.map((_, i) => i);
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(rand() * (i + 1));
+      [order[i], order[j]] = [order[j], order[i]];
+    }
+    for (const i of order) {
+      const row = rows[i];
       const res = peer(`${row.label} (rep ${r + 1}/${reps})`, row.cmd, row.args, row.opts);
       if (res) pooled[i] = mergeResults(pooled[i], res);
-    });
+    }
   }
   rows.forEach((row, i) => pooled[i] && e[row.key].push(pooled[i]));
   e.tfjs = peer('e2e tfjs-backend-wasm model.fit', process.execPath, ['bench/tfjs_fit.mjs', mnistDir, '--epochs', '1', '--reps', quick ? '1' : '2']);
