@@ -15,6 +15,7 @@ import type { Optimizer } from '../optim/index.js';
 import type { Schedule } from '../schedule/index.js';
 import type { WeightAveraging, WeightAveragingState } from './averaging.js';
 import { epochOrder, gatherBatch } from '../data/batches.js';
+import { FusedMlpStep } from './fused-mlp.js';
 import type { Dataset } from '../data/dataset.js';
 import { add } from '../autograd/ops.js';
 
@@ -47,6 +48,12 @@ export interface TrainerOptions {
   l1?: number;
   /** λ of the L2 penalty λ·Σ W² over the weight matrices (not the biases; torch's weight_decay is 2λ on them). */
   l2?: number;
+  /**
+   * Whether a plain ReLU MLP on cross-entropy (no L1/L2) steps through {@link FusedMlpStep}, without
+   * recording the autograd graph (default true; its gradients are bit-identical to the graph's). false
+   * always records the graph.
+   */
+  fusedStep?: boolean;
   /** Rescale the gradient to this global L2 norm when larger (torch clip_grad_norm_). */
   clipNorm?: number;
   /** Clamp every gradient component to [−v, v] (torch clip_grad_value_). */
@@ -191,6 +198,7 @@ export class Trainer {
   private bestParams: Float32Array | Float64Array | undefined;
   private readonly lossFn;
   private readonly perBatchSchedule: boolean;
+  private readonly fused: FusedMlpStep | null;
 
   constructor(o: TrainerOptions) {
     checkOptions(o);
@@ -203,6 +211,11 @@ export class Trainer {
     this.yb = new Float64Array(this.batchSize);
     this.lossFn = lossByName(o.loss);
     this.perBatchSchedule = o.scheduleEvery === 'batch' && o.schedule !== undefined;
+    // a plain ReLU MLP on cross-entropy steps without the graph (same kernels, bit-identical gradients)
+    const dataDtype = o.train.x instanceof Float32Array ? 'float32' : 'float64';
+    this.fused = o.fusedStep === false || dataDtype !== o.model.dtype
+      ? null
+      : FusedMlpStep.for(o.model, o.loss, !!o.l1 || !!o.l2, this.batchSize, o.train.d);
     if (this.perBatchSchedule && o.schedule!.needsMetric) throw inputError('--schedule-every batch: plateau needs a metric per epoch; use --schedule-every epoch');
     this.weights = o.model.parameters().filter((p) => p.isWeight).map((p) => p.var);
     this.dropouts = o.model.layers.filter((l): l is Dropout => l instanceof Dropout);
@@ -295,23 +308,7 @@ export class Trainer {
     if (state.batchInEpoch === 0) state.epochLr = this.lr;
     const start = state.batchInEpoch * this.batchSize;
     const m = gatherBatch(o.train, this.order, start, this.batchSize, this.xb, this.yb);
-    const d = o.train.d;
-    // deferred: the backward's first write of each gradient overwrites it (no zeroing pass over them all)
-    model.zeroGrad({ deferred: true });
-    const yb = this.yb.subarray(0, m);
-    const dataLoss = withArena(this.arena, () => {
-      const out = model.forward(tensor(this.xb.subarray(0, m * d), [m, d]));
-      const dl = this.lossFn(out, yb);
-      const v = dl.item();
-      if (!Number.isFinite(v)) return v;
-      let total = dl;
-      if (o.l1) total = add(total, l1Penalty(this.weights, o.l1));
-      if (o.l2) total = add(total, l2Penalty(this.weights, o.l2));
-      total.backward();
-      return v;
-    });
-    this.arena.reset();
-    model.settleGrads();
+    const dataLoss = this.fused ? this.fused.run(this.xb, this.yb, m, model.grads) : this.graphStep(m);
     // the gradient check: before clipping (clip-value would turn ±Infinity into a finite value), else
     // inside the optimizer step itself (stepChecked: on the fused path, the kernel call that updates)
     const clipping = o.clipValue !== undefined || o.clipNorm !== undefined;
@@ -335,6 +332,30 @@ export class Trainer {
     state.lossSum += m * dataLoss; // float64: a float32 sum of 10⁴ batch losses loses digits
     state.seen += m;
     state.batchInEpoch++;
+    return dataLoss;
+  }
+
+  /** Forward and backward through the autograd graph for the first m rows of the batch; returns the data loss. */
+  private graphStep(m: number): number {
+    const { o } = this;
+    const { model } = o;
+    const d = o.train.d;
+    // deferred: the backward's first write of each gradient overwrites it (no zeroing pass over them all)
+    model.zeroGrad({ deferred: true });
+    const yb = this.yb.subarray(0, m);
+    const dataLoss = withArena(this.arena, () => {
+      const out = model.forward(tensor(this.xb.subarray(0, m * d), [m, d]));
+      const dl = this.lossFn(out, yb);
+      const v = dl.item();
+      if (!Number.isFinite(v)) return v;
+      let total = dl;
+      if (o.l1) total = add(total, l1Penalty(this.weights, o.l1));
+      if (o.l2) total = add(total, l2Penalty(this.weights, o.l2));
+      total.backward();
+      return v;
+    });
+    this.arena.reset();
+    model.settleGrads();
     return dataLoss;
   }
 

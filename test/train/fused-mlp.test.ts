@@ -1,0 +1,93 @@
+// The Trainer's fused step for plain ReLU MLPs on cross-entropy (src/train/fused-mlp.ts) against the same
+// Trainer recording the autograd graph: every parameter after two epochs, and every batch loss, bit for bit,
+// on the reference kernels (float32 and float64) and on the wasm kernels; the models it must leave to the graph.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildModel, Sequential, Linear, ReLU, Dropout } from '../../src/nn/index.js';
+import { createOptimizer } from '../../src/optim/index.js';
+import { Rng } from '../../src/tensor/rng.js';
+import { Trainer } from '../../src/train/index.js';
+import { installWasmKernels, uninstallWasmKernels } from '../../src/tensor/backend.js';
+import { gaussianClasses } from '../helpers/toy-data.ts';
+import type { Dataset } from '../../src/data/index.js';
+import type { DType } from '../../src/tensor/tensor.js';
+
+after(() => uninstallWasmKernels());
+
+function asDtype(ds: Dataset, dtype: DType): Dataset {
+  return { ...ds, x: dtype === 'float64' ? Float64Array.from(ds.x) : Float32Array.from(ds.x) };
+}
+
+type Build = (dtype: DType) => Sequential;
+const models: [string, Build][] = [
+  ['mlp 6-8-5-3 relu', (dtype) => buildModel({ kind: 'mlp', inFeatures: 6, outFeatures: 3, hidden: [8, 5], activation: 'relu', rng: new Rng(2), dtype })],
+  ['linear softmax 6-3', (dtype) => buildModel({ kind: 'linear', inFeatures: 6, outFeatures: 3, rng: new Rng(3), dtype })],
+  ['no biases, ReLU on the logits', (dtype) => new Sequential(new Linear(6, 7, { bias: false, rng: new Rng(4), dtype }), new ReLU(dtype), new Linear(7, 3, { bias: false, rng: new Rng(5), dtype }), new ReLU(dtype))],
+];
+
+function run(build: Build, dtype: DType, fusedStep: boolean): { params: number[]; losses: number[]; fused: boolean } {
+  const model = build(dtype);
+  const train = asDtype(gaussianClasses(47, 6, 3, 9), dtype); // 47 rows, batch 10: a last batch of 7
+  const optimizer = createOptimizer('adam', { params: model.params, grads: model.grads }, { lr: 0.01 });
+  const trainer = new Trainer({ model, loss: 'ce', optimizer, train, batch: 10, shuffle: true, rng: new Rng(7), fusedStep });
+  const losses: number[] = [];
+  for (let e = 0; e < 2; e++) {
+    while (trainer.epochUnfinished) losses.push(trainer.step());
+    trainer.endEpoch();
+  }
+  return { params: Array.from(model.params), losses, fused: (trainer as unknown as { fused: unknown }).fused !== null };
+}
+
+for (const wasm of [false, true]) {
+  for (const dtype of (wasm ? ['float32'] : ['float32', 'float64']) as DType[]) {
+    for (const [name, build] of models) {
+      test(`fused MLP step = the autograd graph, bit for bit: ${name}, ${dtype}, ${wasm ? 'wasm' : 'reference'} kernels`, () => {
+        if (wasm) assert.ok(installWasmKernels(), 'the wasm kernels load');
+        else uninstallWasmKernels();
+        const graph = run(build, dtype, false), fused = run(build, dtype, true);
+        assert.equal(graph.fused, false);
+        assert.equal(fused.fused, true, 'takes the fused step');
+        assert.deepEqual(fused.losses, graph.losses);
+        assert.deepEqual(fused.params, graph.params);
+        assert.ok(graph.losses[graph.losses.length - 1] < graph.losses[0], 'it trains');
+      });
+    }
+  }
+}
+
+test('fused MLP step: dropout, other activations, other losses and penalties take the graph', () => {
+  uninstallWasmKernels();
+  const train = gaussianClasses(20, 6, 3, 1);
+  const cases: [Sequential, 'ce' | 'hinge', number][] = [
+    [buildModel({ kind: 'mlp', inFeatures: 6, outFeatures: 3, hidden: [4], dropout: 0.2, rng: new Rng(1) }), 'ce', 0],
+    [buildModel({ kind: 'mlp', inFeatures: 6, outFeatures: 3, hidden: [4], activation: 'tanh', rng: new Rng(1) }), 'ce', 0],
+    [buildModel({ kind: 'mlp', inFeatures: 6, outFeatures: 3, hidden: [4], rng: new Rng(1) }), 'hinge', 0],
+    [buildModel({ kind: 'mlp', inFeatures: 6, outFeatures: 3, hidden: [4], rng: new Rng(1) }), 'ce', 0.01],
+    [new Sequential(new Linear(6, 4, { rng: new Rng(1) }), new ReLU(), new ReLU(), new Linear(4, 3, { rng: new Rng(2) })), 'ce', 0],
+    [new Sequential(new Linear(6, 4, { rng: new Rng(1) }), new Dropout(0.5, { rng: new Rng(3) }), new Linear(4, 3, { rng: new Rng(2) })), 'ce', 0],
+  ];
+  for (const [model, loss, l2] of cases) {
+    const optimizer = createOptimizer('sgd', { params: model.params, grads: model.grads }, { lr: 0.1 });
+    const trainer = new Trainer({ model, loss, optimizer, train, batch: 5, shuffle: false, rng: new Rng(1), l2 });
+    assert.equal((trainer as unknown as { fused: unknown }).fused, null);
+  }
+});
+
+test('fused MLP step: a label outside the classes is refused with the graph\'s message', () => {
+  uninstallWasmKernels();
+  const train = gaussianClasses(10, 6, 3, 1);
+  train.y[3] = 5;
+  const messages = [true, false].map((fusedStep) => {
+    const model = buildModel({ kind: 'mlp', inFeatures: 6, outFeatures: 3, hidden: [4], rng: new Rng(1) });
+    const optimizer = createOptimizer('sgd', { params: model.params, grads: model.grads }, { lr: 0.1 });
+    const trainer = new Trainer({ model, loss: 'ce', optimizer, train, batch: 10, shuffle: false, rng: new Rng(1), fusedStep });
+    try {
+      trainer.step();
+      return 'no error';
+    } catch (e) {
+      return (e as Error).message;
+    }
+  });
+  assert.match(messages[0], /label 5 in row 3 is not a class index in 0\.\.2/);
+  assert.equal(messages[0], messages[1]);
+});
