@@ -58,10 +58,8 @@ export function gatherBatch(ds: Dataset, order: Int32Array, start: number, size:
   return m;
 }
 
-/** The sum of gatherBatch's first loads: kept so that the compiler cannot drop them as unused. */
+/** The sum of gatherBatch's first loads, stored so that the compiler cannot drop them as unused. */
 let lastTouched = 0;
-/** @internal */
-export const touchedSum = (): number => lastTouched;
 
 /** A bootstrap resample: m (default n) row indices drawn uniformly with replacement (Efron 1979; bagging, Breiman 1996). */
 export function bootstrapIndices(n: number, rng: Rng, m = n): Int32Array {

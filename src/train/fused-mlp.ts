@@ -47,7 +47,7 @@ export class FusedMlpStep {
 
   /** The fused step for `model`, or null where the graph is needed (other layers, losses, a penalty). */
   static for(model: Sequential, loss: LossName, penalty: boolean, maxBatch: number, features: number): FusedMlpStep | null {
-    if (loss !== 'ce' || penalty || model.layers.length === 0) return null;
+    if (loss !== 'ce' || penalty) return null;
     const layers: Layer[] = [];
     for (const l of model.layers) {
       if (l instanceof Linear) {

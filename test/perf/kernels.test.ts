@@ -264,19 +264,29 @@ after(() => disableThreads());
 // the chooser's cycles: the first 16 windows of 16 tasks (it runs during the JIT's warm-up), then 64 windows
 const FIRST = 16 * 16, CYCLE = 16 * 64;
 
+/**
+ * Runs `tasks` tasks through a chooser on a fake clock that each task advances by cost(t, split, work);
+ * returns the way each task ran (and the chooser).
+ */
+function simulate(tasks: number, cost: (t: number, split: boolean, work: number) => number, work: (t: number) => number = () => 1): { ways: boolean[]; ch: SplitChooser } {
+  let clock = 0;
+  const ch = new SplitChooser(() => clock, () => false);
+  const ways: boolean[] = [];
+  for (let t = 0; t < tasks; t++) {
+    const w = work(t);
+    const split = ch.next(w);
+    ways.push(split);
+    clock += cost(t, split, w);
+  }
+  return { ways, ch };
+}
+
 test('SplitChooser keeps splitting where split windows take less wall time per unit of work, and stops where they take more', () => {
   // a fake clock: each task advances it by its work times the cost of the way it ran
   // a split that is not clearly faster (0.97 of the time alone) is not worth a second core
   for (const [splitCost, aloneCost, want] of [[0.6, 1, true], [0.9, 1, true], [1.7, 1, false], [0.97, 1, false]] as const) {
-    let clock = 0;
-    const ch = new SplitChooser(() => clock, () => false);
-    const ways: boolean[] = [];
-    for (let t = 0; t < FIRST + CYCLE; t++) {
-      const work = 1 + (t % 2); // two shapes alternating, as a forward and a backward matmul
-      const split = ch.next(work);
-      ways.push(split);
-      clock += work * (split ? splitCost : aloneCost);
-    }
+    // two shapes alternating, as a forward and a backward matmul
+    const { ways, ch } = simulate(FIRST + CYCLE, (_t, split, work) => work * (split ? splitCost : aloneCost), (t) => 1 + (t % 2));
     // each cycle: 4 probe pairs of windows of 16 (split alone, alone split, split alone, alone split), then
     // 56 windows the faster way
     const cycle2 = ways.slice(FIRST, FIRST + CYCLE);
@@ -290,42 +300,21 @@ test('SplitChooser keeps splitting where split windows take less wall time per u
 test('SplitChooser: one disturbed probe window does not decide the cycle (the median of the pairs)', () => {
   // splitting halves the time, but one split window of a later cycle (pair 1: alone, then split) is slowed
   // tenfold by something else: the pooled time would say alone, the median of the pair ratios says split
-  let clock = 0;
-  const ch = new SplitChooser(() => clock, () => false);
-  const ways: boolean[] = [];
-  for (let t = 0; t < FIRST + CYCLE; t++) {
-    const split = ch.next(1);
-    ways.push(split);
-    const inCycle2 = t - FIRST;
-    clock += split ? (inCycle2 >= 48 && inCycle2 < 64 ? 5 : 0.5) : 1;
-  }
+  const { ways } = simulate(FIRST + CYCLE, (t, split) => (split ? (t - FIRST >= 48 && t - FIRST < 64 ? 5 : 0.5) : 1));
   assert.ok(ways.slice(FIRST + 128).every((s) => s), 'splits after the probes');
 });
 
 test('SplitChooser: the first cycle decides without its first pair (the JIT warms up under it)', () => {
   // the first split window and pair 2's split window are slow: with the first pair counted, the median of
   // (10, 0.5, 10, 0.5) would say alone; the first cycle's decision uses pairs 1–3: (0.5, 10, 0.5)
-  let clock = 0;
-  const ch = new SplitChooser(() => clock, () => false);
-  const ways: boolean[] = [];
-  for (let t = 0; t < FIRST; t++) {
-    const split = ch.next(1);
-    ways.push(split);
-    clock += split ? (t < 16 || (t >= 64 && t < 80) ? 10 : 0.5) : 1;
-  }
+  const { ways } = simulate(FIRST, (t, split) => (split ? (t < 16 || (t >= 64 && t < 80) ? 10 : 0.5) : 1));
   assert.ok(ways.slice(128).every((s) => s), 'splits after the probes');
 });
 
 test('SplitChooser: a cycle that split keeps splitting on a tie; one that ran alone needs a clear win', () => {
   for (const [firstCost, want] of [[0.5, true], [1.2, false]] as const) {
-    let clock = 0;
-    const ch = new SplitChooser(() => clock, () => false);
-    const ways: boolean[] = [];
-    for (let t = 0; t < FIRST + CYCLE; t++) {
-      const split = ch.next(1);
-      ways.push(split);
-      clock += split ? (t < FIRST ? firstCost : 0.97) : 1; // then a near tie: 0.97 of the time alone
-    }
+    // then a near tie: 0.97 of the time alone
+    const { ways } = simulate(FIRST + CYCLE, (t, split) => (split ? (t < FIRST ? firstCost : 0.97) : 1));
     assert.ok(ways.slice(FIRST + 128).every((s) => s === want), `after a cycle at ${firstCost}: ${want ? 'split' : 'alone'}`);
   }
 });
@@ -333,17 +322,12 @@ test('SplitChooser: a cycle that split keeps splitting on a tie; one that ran al
 test('SplitChooser: the first tasks after a switch of way are not timed (they pay for waking the workers)', () => {
   // split tasks cost half, but the first two after alone ones cost 8 (a parked worker's slow wake-up):
   // timing whole windows would say alone (16·0.5 + 2·7.5 > 16), the settled part of each says split
-  let clock = 0, last = false;
-  const ch = new SplitChooser(() => clock, () => false);
-  const ways: boolean[] = [];
-  let sinceSwitch = 0;
-  for (let t = 0; t < FIRST; t++) {
-    const split = ch.next(1);
+  let last = false, sinceSwitch = 0;
+  const { ways } = simulate(FIRST, (_t, split) => {
     sinceSwitch = split === last ? sinceSwitch + 1 : 0;
     last = split;
-    ways.push(split);
-    clock += split ? (sinceSwitch < 2 ? 8 : 0.5) : 1;
-  }
+    return split ? (sinceSwitch < 2 ? 8 : 0.5) : 1;
+  });
   assert.ok(ways.slice(128).every((s) => s), 'splits after the probes');
 });
 
