@@ -12,9 +12,10 @@ export interface CliResult {
 }
 
 /** `node bin/descent.js ...args`, synchronously, in `cwd` (default: the repository); `timeout` in ms (default: none). */
-export function runDescent(args: string[], options: { cwd?: string; timeout?: number } = {}): CliResult {
+export function runDescent(args: string[], options: { cwd?: string; timeout?: number; env?: Record<string, string> } = {}): CliResult {
   // maxBuffer: a --json path of thousands of iterates in 1000 dimensions runs to ~100 MB
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: options.cwd ?? repo, encoding: 'utf8', maxBuffer: 1 << 30, timeout: options.timeout });
+  const env = options.env ? { ...process.env, ...options.env } : undefined;
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd: options.cwd ?? repo, env, encoding: 'utf8', maxBuffer: 1 << 30, timeout: options.timeout });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -1,21 +1,19 @@
-// Shared by the sweep tests: whether better-sqlite3 loads on this Node, a real redis-server on loopback
+// Shared by the sweep tests: whether a SQLite driver loads on this Node (src/sweep/node/sqlite.ts), a real redis-server on loopback
 // (started and stopped by the test; the tests skip, with the reason, where there is none), reading runs.sqlite.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { createServer, connect } from 'node:net';
 import assert from 'node:assert/strict';
 import { bin, repo } from '../helpers/cli.js';
+import { openSqlite, sqliteDriver } from '../../src/sweep/node/sqlite.js';
 
-const require = createRequire(import.meta.url);
 
-/** A one-line reason when better-sqlite3 cannot load here (a build for another Node's ABI), else false. */
+/** A one-line reason when no SQLite driver loads here (better-sqlite3 built for another Node's ABI, and no node:sqlite), else false. */
 export function sqliteSkip(): string | false {
   try {
-    const D = require('better-sqlite3');
-    new D(':memory:').close();
+    sqliteDriver();
     return false;
   } catch (e) {
-    return `better-sqlite3 does not load on Node ${process.version}: ${(e as Error).message.split('\n')[0]}`;
+    return (e as Error).message.split('\n')[0];
   }
 }
 
@@ -30,10 +28,9 @@ export interface Row { key: string; idx: number; status: string; result: string 
 
 /** Every row of a sweep folder's runs.sqlite. */
 export function readRows(file: string): Row[] {
-  const D = require('better-sqlite3');
-  const db = new D(file, { readonly: true, fileMustExist: true });
+  const db = openSqlite(file, { readonly: true });
   try {
-    return db.prepare('SELECT key, idx, status, result, attempts, finished_at, worker FROM runs ORDER BY idx').all() as Row[];
+    return db.prepare('SELECT key, idx, status, result, attempts, finished_at, worker FROM runs ORDER BY idx').all() as unknown as Row[];
   } finally {
     db.close();
   }

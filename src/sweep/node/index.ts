@@ -1,7 +1,9 @@
 /** The Node side of sweeps: runs.sqlite, the local process pool, the BullMQ queue and worker, `sweep()`. */
 export { sweep, planSweep, runLineJson } from './run-sweep.js';
 export type { SweepOptions, SweepSummary, RunLine } from './run-sweep.js';
-export { SweepStore, runKey, loadSqlite } from './store.js';
+export { SweepStore, runKey } from './store.js';
+export { openSqlite, sqliteDriver, loadSqliteDriver, transaction } from './sqlite.js';
+export type { SqliteDatabase, SqliteStatement, SqliteDriver, SqliteDriverName, SqlValue } from './sqlite.js';
 export type { RunRow, RunStatus } from './store.js';
 export { ProcessPool, WorkerDiedError } from './pool.js';
 export { executeRun } from './execute.js';

@@ -1,14 +1,13 @@
 /**
- * The sweep's results: DIR/runs.sqlite through better-sqlite3, one row per run, keyed by the run's key
+ * The sweep's results: DIR/runs.sqlite (through better-sqlite3 or node:sqlite, ./sqlite.ts), one row per run, keyed by the run's key
  * (a hash of its complete spec), so a retried or repeated run replaces its row and never adds one.
  * WAL mode: every finished run is one committed transaction, so a crash loses at most the runs in flight.
  */
 import { createHash } from 'node:crypto';
-import { createRequire } from 'node:module';
-import type BetterSqlite3 from 'better-sqlite3';
 import { runError } from '../../errors.js';
 import { runIdentity, type SweepRun } from '../spec.js';
 import type { RunOutcome } from './execute.js';
+import { openSqlite, sqliteDriver, transaction, type SqliteDatabase } from './sqlite.js';
 
 /** A run's key: sha-256 of its identity (kind, seed, complete spec, canonical JSON), hex. */
 export function runKey(r: Pick<SweepRun, 'kind' | 'seed' | 'spec'>): string {
@@ -36,25 +35,6 @@ export interface RunRow {
   worker: string | null;
 }
 
-let Database: typeof BetterSqlite3 | undefined;
-
-/**
- * better-sqlite3 is a native module, built for one Node ABI: loaded on first use, so a Node it was not built
- * for gets one line saying so (and the rest of descent still runs).
- */
-export function loadSqlite(): typeof BetterSqlite3 {
-  if (!Database) {
-    try {
-      Database = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
-      new Database(':memory:').close();
-    } catch (e) {
-      Database = undefined;
-      throw runError(`runs.sqlite needs better-sqlite3 built for this Node (${process.version}): ${(e as Error).message.split('\n')[0]}; run npm rebuild better-sqlite3`);
-    }
-  }
-  return Database;
-}
-
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS runs (
   key TEXT PRIMARY KEY,
@@ -77,14 +57,14 @@ CREATE TABLE IF NOT EXISTS sweep (id INTEGER PRIMARY KEY CHECK (id = 1), spec TE
 `;
 
 export class SweepStore {
-  readonly db: BetterSqlite3.Database;
+  readonly db: SqliteDatabase;
 
   constructor(readonly file: string) {
-    const D = loadSqlite();
+    sqliteDriver(); // a missing driver is its own error, not a file that cannot be opened
     try {
-      this.db = new D(file);
-      this.db.pragma('journal_mode = WAL');
-      this.db.pragma('busy_timeout = 5000');
+      this.db = openSqlite(file);
+      this.db.exec('PRAGMA journal_mode = WAL');
+      this.db.exec('PRAGMA busy_timeout = 5000');
       this.db.exec(SCHEMA);
     } catch (e) {
       throw runError(`${file}: cannot open the sweep's SQLite file (${(e as Error).message.split('\n')[0]})`);
@@ -95,12 +75,12 @@ export class SweepStore {
   register(sweepSpec: unknown, runs: readonly SweepRun[]): void {
     const add = this.db.prepare(`INSERT INTO runs (key, idx, kind, seed, spec, status) VALUES (?, ?, ?, ?, ?, 'pending')
       ON CONFLICT (key) DO UPDATE SET idx = excluded.idx`);
-    this.db.transaction(() => {
+    transaction(this.db, () => {
       this.db.prepare(`INSERT INTO sweep (id, spec, updated_at) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET spec = excluded.spec, updated_at = excluded.updated_at`)
         .run(JSON.stringify(sweepSpec), new Date().toISOString());
       for (const r of runs) add.run(runKey(r), r.index, r.kind, r.seed, JSON.stringify(r.spec));
       this.db.prepare(`UPDATE runs SET status = 'pending' WHERE status = 'running'`).run();
-    })();
+    });
   }
 
   /** Keys of the runs that have finished (done, or failed for a reason of their own): a rerun skips them. */
