@@ -212,7 +212,11 @@ export function square(a: Var): Var {
  * stability at large |x| and because its backward needs only the output.
  */
 export function sigmoid(a: Var): Var {
-  return unary('sigmoid', a, (x) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x))), (_x, y) => y * (1 - y));
+  return unary('sigmoid', a, sigmoidOf, (_x, y) => y * (1 - y));
+}
+/** 1/(1+e^{−x}) of one number, in the form that never overflows (sigmoid's forward, and the Trainer's fused step's). */
+export function sigmoidOf(x: number): number {
+  return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
 }
 /** tanh x; d/dx = 1 − y². */
 export function tanh(a: Var): Var {

@@ -1,19 +1,33 @@
 /**
- * The Trainer's step for the commonest model without the autograd graph: a Sequential of Linear layers,
- * each optionally followed by a ReLU, trained on softmax cross-entropy with no L1/L2 penalty. It makes
- * the same kernel calls with the same arguments, in an order with the same values, as the graph would
- * (forward Linear = X·Wᵀ then the bias row, ReLU, the loss kernel with its gradient; backward dX = G·W,
- * dW = Gᵀ·X, db = Σ G, ReLU's mask), so the gradients are bit-identical to autograd's (a test holds it)
- * while the step records no nodes and takes no scratch: every buffer is allocated once, for the largest
- * batch. On the W1 MLP the graph cost about 10% of a step (recording, replaying the closures, the arena).
- * Any other model or loss takes the graph.
+ * The Trainer's step for the commonest models without the autograd graph: a Sequential of Linear layers,
+ * each followed by any of ReLU, Sigmoid, Tanh and Dropout, trained on softmax cross-entropy with no L1/L2
+ * penalty. It makes the same kernel calls with the same arguments, in an order with the same values, as
+ * the graph would (forward Linear = X·Wᵀ then the bias row, the elementwise layers as their ops compute
+ * them, dropout's mask drawn from the layer's generator in the same order, the loss kernel with its
+ * gradient; backward dX = G·W, dW = Gᵀ·X, db = Σ G, each elementwise layer's derivative added into a zeroed
+ * gradient), so the gradients are bit-identical to autograd's (a test holds it) while the step records no
+ * nodes and takes no scratch: every buffer is allocated once, for the largest batch. On the W1 MLP the graph
+ * cost about 10% of a step (recording, replaying the closures, the arena). Any other model or loss takes
+ * the graph.
  */
-import { checkLabels } from '../autograd/ops.js';
+import { checkLabels, sigmoidOf } from '../autograd/ops.js';
 import { kernels } from '../tensor/kernels.js';
 import { alloc } from '../tensor/alloc.js';
-import { Linear, ReLU, type Sequential } from '../nn/module.js';
+import { Dropout, Linear, ReLU, Sigmoid, Tanh, type Sequential } from '../nn/module.js';
 import type { FloatArray } from '../tensor/tensor.js';
 import type { LossName } from '../nn/losses.js';
+
+/** An elementwise layer after a Linear: its output and the gradient with respect to its input. */
+interface Stage {
+  kind: 'relu' | 'sigmoid' | 'tanh' | 'dropout';
+  out: FloatArray;
+  gIn: FloatArray;
+  /** Dropout: the layer (its p, generator and training flag) and the batch's scaled keep-mask. */
+  dropout: Dropout | null;
+  mask: FloatArray | null;
+  /** Whether this step applied it (a dropout in evaluation mode or with p = 0 is the identity, as in the graph). */
+  active: boolean;
+}
 
 interface Layer {
   w: FloatArray;
@@ -22,14 +36,14 @@ interface Layer {
   gb: FloatArray | null;
   inF: number;
   outF: number;
-  relu: boolean;
   /** X·Wᵀ + b for the batch (m × outF). */
   pre: FloatArray;
-  /** relu(pre), when this layer has a ReLU. */
-  act: FloatArray | null;
-  /** d loss / d (this layer's output) and, with a ReLU, d loss / d pre. */
+  /** The elementwise layers that follow, in order. */
+  stages: Stage[];
+  /** The block's output this step: pre, or the last active stage's out. */
+  output: FloatArray;
+  /** d loss / d (the block's output). */
   gOut: FloatArray;
-  gPre: FloatArray | null;
 }
 
 export class FusedMlpStep {
@@ -48,28 +62,33 @@ export class FusedMlpStep {
   /** The fused step for `model`, or null where the graph is needed (other layers, losses, a penalty). */
   static for(model: Sequential, loss: LossName, penalty: boolean, maxBatch: number, features: number): FusedMlpStep | null {
     if (loss !== 'ce' || penalty) return null;
+    const dtype = model.dtype;
     const layers: Layer[] = [];
     for (const l of model.layers) {
       if (l instanceof Linear) {
         const b = l.bias;
         const inF = l.weight.shape[1], outF = l.weight.shape[0];
+        const pre = alloc(dtype, maxBatch * outF);
         layers.push({
-          w: l.weight.data, b: b ? b.data : null, gw: l.weight.grad!, gb: b ? b.grad! : null, inF, outF, relu: false,
-          pre: alloc(model.dtype, maxBatch * outF), act: null, gOut: alloc(model.dtype, maxBatch * outF), gPre: null,
+          w: l.weight.data, b: b ? b.data : null, gw: l.weight.grad!, gb: b ? b.grad! : null, inF, outF,
+          pre, stages: [], output: pre, gOut: alloc(dtype, maxBatch * outF),
         });
-      } else if (l instanceof ReLU) {
-        const last = layers[layers.length - 1];
-        if (!last || last.relu) return null;
-        last.relu = true;
-        last.act = alloc(model.dtype, maxBatch * last.outF);
-        last.gPre = alloc(model.dtype, maxBatch * last.outF);
-      } else return null;
+        continue;
+      }
+      const kind = l instanceof ReLU ? 'relu' : l instanceof Sigmoid ? 'sigmoid' : l instanceof Tanh ? 'tanh' : l instanceof Dropout ? 'dropout' : null;
+      const last = layers[layers.length - 1];
+      if (kind === null || !last || l.dtype !== dtype) return null;
+      const size = maxBatch * last.outF;
+      last.stages.push({
+        kind, out: alloc(dtype, size), gIn: alloc(dtype, size), dropout: kind === 'dropout' ? (l as Dropout) : null,
+        mask: kind === 'dropout' ? alloc(dtype, size) : null, active: true,
+      });
     }
     // a mismatch of sizes is left to the graph, whose error names it
     if (layers.length === 0 || layers[0].inF !== features) return null;
     for (let i = 1; i < layers.length; i++) if (layers[i].inF !== layers[i - 1].outF) return null;
     const k = layers[layers.length - 1].outF;
-    return new FusedMlpStep(layers, alloc(model.dtype, maxBatch * k), k);
+    return new FusedMlpStep(layers, alloc(dtype, maxBatch * k), k);
   }
 
   /**
@@ -87,8 +106,13 @@ export class FusedMlpStep {
     for (const L of layers) {
       kernels.matmul(input, L.w, L.pre, m, L.inF, L.outF, false, true, false);
       if (L.b) kernels.addRowVector(L.pre, L.b, m, L.outF);
-      if (L.act) kernels.relu(L.pre, L.act, m * L.outF);
-      input = L.act ?? L.pre;
+      let cur = L.pre;
+      for (const S of L.stages) {
+        S.active = forwardStage(S, cur, m * L.outF);
+        if (S.active) cur = S.out;
+      }
+      L.output = cur;
+      input = cur;
     }
     const out = layers[layers.length - 1];
     // stored in the model's dtype, as the graph's scalar loss tensor holds it (a float32 overflow included)
@@ -104,14 +128,16 @@ export class FusedMlpStep {
     kernels.axpy(1, this.dz, gz, m * k);
     for (let li = layers.length - 1; li >= 0; li--) {
       const L = layers[li];
+      const n = m * L.outF;
       let g = L.gOut;
-      if (L.gPre) {
-        L.gPre.fill(0, 0, m * L.outF);
-        kernels.reluBackward(L.gOut, L.act!, L.gPre, m * L.outF);
-        g = L.gPre;
+      for (let si = L.stages.length - 1; si >= 0; si--) {
+        const S = L.stages[si];
+        if (!S.active) continue;
+        backwardStage(S, g, n);
+        g = S.gIn;
       }
       const prev = li > 0 ? layers[li - 1] : null;
-      const inData = prev ? (prev.act ?? prev.pre) : x;
+      const inData = prev ? prev.output : x;
       if (prev) {
         prev.gOut.fill(0, 0, m * L.inF);
         kernels.matmul(g, L.w, prev.gOut, m, L.outF, L.inF, false, false, true);
@@ -120,5 +146,60 @@ export class FusedMlpStep {
       if (L.gb) kernels.colSum(g, L.gb, m, L.outF, false);
     }
     return loss;
+  }
+}
+
+/** A stage's forward on n values of `x` into S.out, as its op computes it; false where it is the identity this step. */
+function forwardStage(S: Stage, x: FloatArray, n: number): boolean {
+  const out = S.out;
+  switch (S.kind) {
+    case 'relu':
+      kernels.relu(x, out, n);
+      return true;
+    case 'sigmoid':
+      for (let i = 0; i < n; i++) out[i] = sigmoidOf(x[i]);
+      return true;
+    case 'tanh':
+      for (let i = 0; i < n; i++) out[i] = Math.tanh(x[i]);
+      return true;
+    case 'dropout': {
+      const d = S.dropout!, mask = S.mask!;
+      if (!d.training || d.p === 0) return false;
+      // Dropout.forward's mask, draw for draw, then mulMask
+      if (d.p < 1) {
+        const scale = 1 / (1 - d.p);
+        for (let i = 0; i < n; i++) mask[i] = d.rng.uniform() < d.p ? 0 : scale;
+      } else mask.fill(0, 0, n);
+      for (let i = 0; i < n; i++) out[i] = x[i] * mask[i];
+      return true;
+    }
+  }
+}
+
+/** S.gIn ← d loss / d (the stage's input) from g = d loss / d (its output), added into zeros as the graph does (each derivative reads the stage's output or mask, never its input). */
+function backwardStage(S: Stage, g: FloatArray, n: number): void {
+  const gIn = S.gIn, out = S.out;
+  gIn.fill(0, 0, n);
+  switch (S.kind) {
+    case 'relu':
+      kernels.reluBackward(g, out, gIn, n);
+      break;
+    case 'sigmoid':
+      for (let i = 0; i < n; i++) {
+        const v = out[i];
+        gIn[i] += g[i] * (v * (1 - v));
+      }
+      break;
+    case 'tanh':
+      for (let i = 0; i < n; i++) {
+        const v = out[i];
+        gIn[i] += g[i] * (1 - v * v);
+      }
+      break;
+    case 'dropout': {
+      const mask = S.mask!;
+      for (let i = 0; i < n; i++) gIn[i] += g[i] * mask[i];
+      break;
+    }
   }
 }

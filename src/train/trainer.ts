@@ -49,7 +49,7 @@ export interface TrainerOptions {
   /** λ of the L2 penalty λ·Σ W² over the weight matrices (not the biases; torch's weight_decay is 2λ on them). */
   l2?: number;
   /**
-   * Whether a plain ReLU MLP on cross-entropy (no L1/L2) steps through the fused MLP step, without
+   * Whether an MLP of Linear, ReLU, Sigmoid, Tanh and Dropout layers on cross-entropy (no L1/L2) steps through the fused MLP step, without
    * recording the autograd graph (default true; its gradients are bit-identical to the graph's). false
    * always records the graph.
    */
