@@ -1,11 +1,12 @@
 /**
  * The Trainer's step for the commonest models without the autograd graph: a Sequential of Linear layers,
- * each followed by any of ReLU, Sigmoid, Tanh and Dropout, trained on softmax cross-entropy with no L1/L2
- * penalty. It makes the same kernel calls with the same arguments, in an order with the same values, as
+ * each followed by any of ReLU, Sigmoid, Tanh and Dropout, trained on softmax cross-entropy, with or
+ * without L1/L2 penalties on the weight matrices. It makes the same kernel calls with the same arguments, in an order with the same values, as
  * the graph would (forward Linear = X·Wᵀ then the bias row, the elementwise layers as their ops compute
  * them, dropout's mask drawn from the layer's generator in the same order, the loss kernel with its
  * gradient; backward dX = G·W, dW = Gᵀ·X, db = Σ G, each elementwise layer's derivative added into a zeroed
- * gradient), so the gradients are bit-identical to autograd's (a test holds it) while the step records no
+ * gradient; a penalty's gradient first, as the graph's reverse topological order has it, then dW added
+ * to it), so the gradients are bit-identical to autograd's (a test holds it) while the step records no
  * nodes and takes no scratch: every buffer is allocated once, for the largest batch. On the W1 MLP the graph
  * cost about 10% of a step (recording, replaying the closures, the arena). Any other model or loss takes
  * the graph.
@@ -51,17 +52,25 @@ export class FusedMlpStep {
   private readonly dz: FloatArray;
   private readonly k: number;
   private readonly single: boolean;
+  /** λ of the L1 and L2 penalties as the graph's scalar gradient holds them (rounded to the model's dtype). */
+  private readonly l1: number;
+  private readonly l2: number;
 
-  private constructor(layers: Layer[], dz: FloatArray, k: number) {
+  private constructor(layers: Layer[], dz: FloatArray, k: number, l1: number, l2: number) {
     this.layers = layers;
     this.dz = dz;
     this.k = k;
     this.single = dz instanceof Float32Array;
+    this.l1 = this.single ? Math.fround(l1) : l1;
+    this.l2 = this.single ? Math.fround(l2) : l2;
   }
 
-  /** The fused step for `model`, or null where the graph is needed (other layers, losses, a penalty). */
-  static for(model: Sequential, loss: LossName, penalty: boolean, maxBatch: number, features: number): FusedMlpStep | null {
-    if (loss !== 'ce' || penalty) return null;
+  /**
+   * The fused step for `model` with penalties λ·Σ|W| (`l1`) and λ·ΣW² (`l2`, 0 for none) over its weight
+   * matrices, or null where the graph is needed (other layers or losses).
+   */
+  static for(model: Sequential, loss: LossName, l1: number, l2: number, maxBatch: number, features: number): FusedMlpStep | null {
+    if (loss !== 'ce') return null;
     const dtype = model.dtype;
     const layers: Layer[] = [];
     for (const l of model.layers) {
@@ -88,7 +97,7 @@ export class FusedMlpStep {
     if (layers.length === 0 || layers[0].inF !== features) return null;
     for (let i = 1; i < layers.length; i++) if (layers[i].inF !== layers[i - 1].outF) return null;
     const k = layers[layers.length - 1].outF;
-    return new FusedMlpStep(layers, alloc(dtype, maxBatch * k), k);
+    return new FusedMlpStep(layers, alloc(dtype, maxBatch * k), k, l1, l2);
   }
 
   /**
@@ -122,6 +131,8 @@ export class FusedMlpStep {
       grads.fill(0);
       return loss;
     }
+    const penalized = this.l2 !== 0 || this.l1 !== 0;
+    if (penalized) for (const L of layers) this.penaltyGradient(L.w, L.gw);
     // d loss / d logits: the graph adds 1·dz into a zeroed gradient
     const gz = out.gOut;
     gz.fill(0, 0, m * k);
@@ -142,10 +153,26 @@ export class FusedMlpStep {
         prev.gOut.fill(0, 0, m * L.inF);
         kernels.matmul(g, L.w, prev.gOut, m, L.outF, L.inF, false, false, true);
       }
-      kernels.matmul(g, inData, L.gw, L.outF, m, L.inF, true, false, false);
+      kernels.matmul(g, inData, L.gw, L.outF, m, L.inF, true, false, penalized);
       if (L.gb) kernels.colSum(g, L.gb, m, L.outF, false);
     }
     return loss;
+  }
+
+  /**
+   * gw ← the penalties' gradient at w, as the graph's backward leaves it before the data gradient is added:
+   * the L2 term's c₂·2w, then the L1 term's c₁·sign(w) added, each sum rounded to the dtype as its op stores it.
+   */
+  private penaltyGradient(w: FloatArray, gw: FloatArray): void {
+    const { l1, l2 } = this, n = w.length;
+    gw.fill(0);
+    if (l2 !== 0) for (let i = 0; i < n; i++) gw[i] += l2 * (2 * w[i]);
+    if (l1 !== 0) {
+      for (let i = 0; i < n; i++) {
+        const x = w[i];
+        gw[i] += l1 * (x > 0 ? 1 : x < 0 ? -1 : 0);
+      }
+    }
   }
 }
 

@@ -49,7 +49,7 @@ export interface TrainerOptions {
   /** λ of the L2 penalty λ·Σ W² over the weight matrices (not the biases; torch's weight_decay is 2λ on them). */
   l2?: number;
   /**
-   * Whether an MLP of Linear, ReLU, Sigmoid, Tanh and Dropout layers on cross-entropy (no L1/L2) steps through the fused MLP step, without
+   * Whether an MLP of Linear, ReLU, Sigmoid, Tanh and Dropout layers on cross-entropy steps through the fused MLP step, without
    * recording the autograd graph (default true; its gradients are bit-identical to the graph's). false
    * always records the graph.
    */
@@ -215,7 +215,7 @@ export class Trainer {
     const dataDtype = o.train.x instanceof Float32Array ? 'float32' : 'float64';
     this.fused = o.fusedStep === false || dataDtype !== o.model.dtype
       ? null
-      : FusedMlpStep.for(o.model, o.loss, !!o.l1 || !!o.l2, this.batchSize, o.train.d);
+      : FusedMlpStep.for(o.model, o.loss, o.l1 ?? 0, o.l2 ?? 0, this.batchSize, o.train.d);
     if (this.perBatchSchedule && o.schedule!.needsMetric) throw inputError('--schedule-every batch: plateau needs a metric per epoch; use --schedule-every epoch');
     this.weights = o.model.parameters().filter((p) => p.isWeight).map((p) => p.var);
     this.dropouts = o.model.layers.filter((l): l is Dropout => l instanceof Dropout);
