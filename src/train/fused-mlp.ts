@@ -1,15 +1,15 @@
 /**
  * The Trainer's step for the commonest models without the autograd graph: a Sequential of Linear layers,
- * each followed by any of ReLU, Sigmoid, Tanh and Dropout, trained on softmax cross-entropy, with or
- * without L1/L2 penalties on the weight matrices. It makes the same kernel calls with the same arguments, in an order with the same values, as
- * the graph would (forward Linear = X·Wᵀ then the bias row, the elementwise layers as their ops compute
- * them, dropout's mask drawn from the layer's generator in the same order, the loss kernel with its
- * gradient; backward dX = G·W, dW = Gᵀ·X, db = Σ G, each elementwise layer's derivative added into a zeroed
- * gradient; a penalty's gradient first, as the graph's reverse topological order has it, then dW added
- * to it), so the gradients are bit-identical to autograd's (a test holds it) while the step records no
- * nodes and takes no scratch: every buffer is allocated once, for the largest batch. On the W1 MLP the graph
- * cost about 10% of a step (recording, replaying the closures, the arena). Any other model or loss takes
- * the graph.
+ * each followed by any of ReLU, Sigmoid, Tanh and Dropout, trained on softmax cross-entropy, with or without
+ * L1/L2 penalties on the weight matrices. It makes the same kernel calls with the same arguments, in an
+ * order with the same values, as the graph would: forward, Linear = X·Wᵀ then the bias row, the elementwise
+ * layers as their ops compute them (dropout's mask drawn from the layer's generator in the same order), the
+ * loss kernel with its gradient; backward, each elementwise layer's derivative added into a zeroed
+ * gradient, the penalties' gradient first (the graph's reverse topological order reaches them before the
+ * data term), then dX = G·W, dW = Gᵀ·X added to it, db = Σ G. So the gradients are bit-identical to
+ * autograd's (a test holds it), while the step records no nodes and takes no scratch: every buffer is
+ * allocated once, for the largest batch. On the W1 MLP the graph cost about 10% of a step (recording,
+ * replaying the closures, the arena). Any other model or loss takes the graph.
  */
 import { checkLabels, sigmoidOf } from '../autograd/ops.js';
 import { kernels } from '../tensor/kernels.js';
@@ -203,7 +203,10 @@ function forwardStage(S: Stage, x: FloatArray, n: number): boolean {
   }
 }
 
-/** S.gIn ← d loss / d (the stage's input) from g = d loss / d (its output), added into zeros as the graph does (each derivative reads the stage's output or mask, never its input). */
+/**
+ * S.gIn ← d loss / d (the stage's input) from g = d loss / d (its output), added into zeros as the graph
+ * does; each derivative reads the stage's output or mask, never its input.
+ */
 function backwardStage(S: Stage, g: FloatArray, n: number): void {
   const gIn = S.gIn, out = S.out;
   gIn.fill(0, 0, n);
