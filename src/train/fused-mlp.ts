@@ -1,15 +1,16 @@
 /**
  * The Trainer's step for the commonest models without the autograd graph: a Sequential of Linear layers,
- * each followed by any of ReLU, Sigmoid, Tanh and Dropout, trained on softmax cross-entropy, with or without
- * L1/L2 penalties on the weight matrices. It makes the same kernel calls with the same arguments, in an
- * order with the same values, as the graph would: forward, Linear = X·Wᵀ then the bias row, the elementwise
- * layers as their ops compute them (dropout's mask drawn from the layer's generator in the same order), the
- * loss kernel with its gradient; backward, each elementwise layer's derivative added into a zeroed
- * gradient, the penalties' gradient first (the graph's reverse topological order reaches them before the
- * data term), then dX = G·W, dW = Gᵀ·X added to it, db = Σ G. So the gradients are bit-identical to
- * autograd's (a test holds it), while the step records no nodes and takes no scratch: every buffer is
- * allocated once, for the largest batch. On the W1 MLP the graph cost about 10% of a step (recording,
- * replaying the closures, the arena). Any other model or loss takes the graph.
+ * each followed by any of ReLU, Sigmoid, Tanh and Dropout, trained on softmax cross-entropy, mse or bce on
+ * logits (one output), with or without L1/L2 penalties on the weight matrices. It makes the same kernel
+ * calls with the same arguments, in an order with the same values, as the graph would: forward, Linear =
+ * X·Wᵀ then the bias row, the elementwise layers as their ops compute them (dropout's mask drawn from the
+ * layer's generator in the same order), the loss as its kernel or ops compute it; backward, each
+ * elementwise layer's derivative added into a zeroed gradient, the penalties' gradient first (the graph's
+ * reverse topological order reaches them before the data term), then dX = G·W, dW = Gᵀ·X added to it,
+ * db = Σ G. So the gradients are bit-identical to autograd's (a test holds it), while the step records no
+ * nodes and takes no scratch: every buffer is allocated once, for the largest batch. On the W1 MLP the
+ * graph cost about 10% of a step (recording, replaying the closures, the arena). Any other model or loss
+ * (hinge) takes the graph.
  */
 import { checkLabels, sigmoidOf } from '../autograd/ops.js';
 import { kernels } from '../tensor/kernels.js';
@@ -29,6 +30,9 @@ interface Stage {
   /** Whether this step applied it (a dropout in evaluation mode or with p = 0 is the identity, as in the graph). */
   active: boolean;
 }
+
+/** The losses the fused step computes: the others (hinge) record the graph. */
+type FusedLoss = 'ce' | 'mse' | 'bce';
 
 interface Layer {
   w: FloatArray;
@@ -52,15 +56,23 @@ export class FusedMlpStep {
   private readonly dz: FloatArray;
   private readonly k: number;
   private readonly single: boolean;
+  private readonly loss: FusedLoss;
+  /** mse and bce: the batch's targets in the model's dtype; mse: the squared differences. */
+  private readonly t: FloatArray;
+  private readonly sq: FloatArray;
   /** λ of the L1 and L2 penalties as the graph's scalar gradient holds them (rounded to the model's dtype). */
   private readonly l1: number;
   private readonly l2: number;
 
-  private constructor(layers: Layer[], dz: FloatArray, k: number, l1: number, l2: number) {
+  private constructor(layers: Layer[], dz: FloatArray, k: number, loss: FusedLoss, l1: number, l2: number) {
     this.layers = layers;
     this.dz = dz;
     this.k = k;
+    this.loss = loss;
     this.single = dz instanceof Float32Array;
+    const rows = dz.length / k, dtype = this.single ? 'float32' : 'float64';
+    this.t = alloc(dtype, loss === 'ce' ? 0 : rows);
+    this.sq = alloc(dtype, loss === 'mse' ? rows : 0);
     this.l1 = this.single ? Math.fround(l1) : l1;
     this.l2 = this.single ? Math.fround(l2) : l2;
   }
@@ -70,7 +82,7 @@ export class FusedMlpStep {
    * matrices, or null where the graph is needed (other layers or losses).
    */
   static for(model: Sequential, loss: LossName, l1: number, l2: number, maxBatch: number, features: number): FusedMlpStep | null {
-    if (loss !== 'ce') return null;
+    if (loss !== 'ce' && loss !== 'mse' && loss !== 'bce') return null;
     const dtype = model.dtype;
     const layers: Layer[] = [];
     for (const l of model.layers) {
@@ -97,7 +109,9 @@ export class FusedMlpStep {
     if (layers.length === 0 || layers[0].inF !== features) return null;
     for (let i = 1; i < layers.length; i++) if (layers[i].inF !== layers[i - 1].outF) return null;
     const k = layers[layers.length - 1].outF;
-    return new FusedMlpStep(layers, alloc(dtype, maxBatch * k), k, l1, l2);
+    // mse and bce: one target per row (the Trainer's batches hold one); other widths are the graph's error to give
+    if (loss !== 'ce' && k !== 1) return null;
+    return new FusedMlpStep(layers, alloc(dtype, maxBatch * k), k, loss, l1, l2);
   }
 
   /**
@@ -107,9 +121,11 @@ export class FusedMlpStep {
    */
   run(x: FloatArray, y: Float64Array, m: number, grads: FloatArray): number {
     const { layers, k } = this;
-    for (let i = 0; i < m; i++) {
-      const c = y[i];
-      if (!Number.isInteger(c) || c < 0 || c >= k) checkLabels('crossEntropy', y.subarray(0, m), m, k);
+    if (this.loss === 'ce') {
+      for (let i = 0; i < m; i++) {
+        const c = y[i];
+        if (!Number.isInteger(c) || c < 0 || c >= k) checkLabels('crossEntropy', y.subarray(0, m), m, k);
+      }
     }
     let input = x;
     for (const L of layers) {
@@ -124,19 +140,14 @@ export class FusedMlpStep {
       input = cur;
     }
     const out = layers[layers.length - 1];
-    // stored in the model's dtype, as the graph's scalar loss tensor holds it (a float32 overflow included)
-    const raw = kernels.softmaxCrossEntropy(input, y, this.dz, m, k);
-    const loss = this.single ? Math.fround(raw) : raw;
+    const loss = this.forwardLoss(input, y, m);
     if (!Number.isFinite(loss)) {
       grads.fill(0);
       return loss;
     }
     const penalized = this.l2 !== 0 || this.l1 !== 0;
     if (penalized) for (const L of layers) this.penaltyGradient(L.w, L.gw);
-    // d loss / d logits: the graph adds 1·dz into a zeroed gradient
-    const gz = out.gOut;
-    gz.fill(0, 0, m * k);
-    kernels.axpy(1, this.dz, gz, m * k);
+    this.outputGradient(input, out.gOut, m);
     for (let li = layers.length - 1; li >= 0; li--) {
       const L = layers[li];
       const n = m * L.outF;
@@ -157,6 +168,55 @@ export class FusedMlpStep {
       if (L.gb) kernels.colSum(g, L.gb, m, L.outF, false);
     }
     return loss;
+  }
+
+  /**
+   * The batch's mean loss on the network's output z (m × k), stored in the model's dtype as the graph's
+   * scalar loss tensor holds it (a float32 overflow included). ce leaves d loss / d z in dz (its kernel
+   * computes both at once); mse leaves the differences z − t in dz, and mse and bce the targets, in the
+   * model's dtype as the graph's target tensor holds them, in t.
+   */
+  private forwardLoss(z: FloatArray, y: Float64Array, m: number): number {
+    const { dz, t } = this;
+    let raw: number;
+    if (this.loss === 'ce') raw = kernels.softmaxCrossEntropy(z, y, dz, m, this.k);
+    else {
+      for (let i = 0; i < m; i++) t[i] = y[i];
+      let s = 0;
+      if (this.loss === 'mse') {
+        // mean(square(sub(z, t))): each op's result stored in the dtype, the mean's sum in float64
+        const sq = this.sq;
+        for (let i = 0; i < m; i++) dz[i] = z[i] - t[i];
+        for (let i = 0; i < m; i++) sq[i] = dz[i] * dz[i];
+        for (let i = 0; i < m; i++) s += sq[i];
+        raw = s * (1 / m);
+      } else {
+        // bceWithLogits: max(z, 0) − z·t + log(1 + e^{−|z|}), summed in float64
+        for (let i = 0; i < m; i++) {
+          const v = z[i];
+          s += Math.max(v, 0) - v * t[i] + Math.log1p(Math.exp(-Math.abs(v)));
+        }
+        raw = s / m;
+      }
+    }
+    return this.single ? Math.fround(raw) : raw;
+  }
+
+  /** gz ← d loss / d z for the m rows, as the graph's backward writes it into a zeroed gradient. */
+  private outputGradient(z: FloatArray, gz: FloatArray, m: number): void {
+    const { dz, t } = this;
+    if (this.loss === 'ce') {
+      // the graph adds 1·dz into a zeroed gradient
+      gz.fill(0, 0, m * this.k);
+      kernels.axpy(1, dz, gz, m * this.k);
+    } else if (this.loss === 'mse') {
+      // mean's backward stores 1/m in the squares' gradient (in the dtype); square's adds it times 2d
+      const c = this.single ? Math.fround(1 / m) : 1 / m;
+      for (let i = 0; i < m; i++) gz[i] = 0 + c * (2 * dz[i]);
+    } else {
+      const c = 1 / m;
+      for (let i = 0; i < m; i++) gz[i] = 0 + c * (sigmoidOf(z[i]) - t[i]);
+    }
   }
 
   /**

@@ -20,7 +20,7 @@ function asDtype(ds: Dataset, dtype: DType): Dataset {
 }
 
 type Build = (dtype: DType) => Sequential;
-interface Penalties { l1?: number; l2?: number }
+interface Penalties { l1?: number; l2?: number; loss?: 'ce' | 'mse' | 'bce' }
 const models: [string, Build, Penalties?][] = [
   ['mlp 6-8-5-3 relu', (dtype) => buildModel({ kind: 'mlp', inFeatures: 6, outFeatures: 3, hidden: [8, 5], activation: 'relu', rng: new Rng(2), dtype })],
   ['linear softmax 6-3', (dtype) => buildModel({ kind: 'linear', inFeatures: 6, outFeatures: 3, rng: new Rng(3), dtype })],
@@ -38,15 +38,28 @@ const models: [string, Build, Penalties?][] = [
   ['mlp 6-8-3 tanh, L1 0.003', (dtype) => buildModel({ kind: 'mlp', inFeatures: 6, outFeatures: 3, hidden: [8], activation: 'tanh', rng: new Rng(19), dtype }), { l1: 0.003 }],
   ['mlp 6-8-3 sigmoid, dropout 0.2, L1 0.002 and L2 0.03 (λ not a float32)', (dtype) => buildModel({ kind: 'mlp', inFeatures: 6, outFeatures: 3, hidden: [8], activation: 'sigmoid', dropout: 0.2, rng: new Rng(20), dtype }), { l1: 0.002, l2: 0.03 }],
   ['no biases, L2 0.1', (dtype) => new Sequential(new Linear(6, 7, { bias: false, rng: new Rng(21), dtype }), new ReLU(dtype), new Linear(7, 3, { bias: false, rng: new Rng(22), dtype })), { l2: 0.1 }],
+  ['linear regression 6-1, mse', (dtype) => buildModel({ kind: 'linear', inFeatures: 6, outFeatures: 1, rng: new Rng(23), dtype }), { loss: 'mse' }],
+  ['mlp 6-8-1 tanh, dropout 0.1, mse, L2 0.01', (dtype) => buildModel({ kind: 'mlp', inFeatures: 6, outFeatures: 1, hidden: [8], activation: 'tanh', dropout: 0.1, rng: new Rng(24), dtype }), { loss: 'mse', l2: 0.01 }],
+  ['logistic regression 6-1, bce', (dtype) => buildModel({ kind: 'logistic', inFeatures: 6, outFeatures: 1, rng: new Rng(25), dtype }), { loss: 'bce' }],
+  ['mlp 6-8-1 relu, bce, L1 0.001', (dtype) => buildModel({ kind: 'mlp', inFeatures: 6, outFeatures: 1, hidden: [8], rng: new Rng(26), dtype }), { loss: 'bce', l1: 0.001 }],
 ];
+
+/** The toy classes as the loss wants its targets: class indices (ce), class 0 against the rest (bce), a smooth function of x plus the class (mse). */
+function targetsFor(ds: Dataset, loss: 'ce' | 'mse' | 'bce'): Dataset {
+  if (loss === 'ce') return ds;
+  const y = new Float64Array(ds.n);
+  for (let i = 0; i < ds.n; i++) y[i] = loss === 'bce' ? (ds.y[i] === 0 ? 1 : 0) : Math.sin(ds.x[i * ds.d]) + 0.5 * ds.x[i * ds.d + 1] + ds.y[i];
+  return { ...ds, y, numClasses: loss === 'bce' ? 2 : 0 };
+}
 
 function run(build: Build, dtype: DType, fusedStep: boolean, penalties: Penalties = {}): { initial: number[]; params: number[]; losses: number[]; fused: boolean } {
   const model = build(dtype);
   const initial = Array.from(model.params);
-  const train = asDtype(gaussianClasses(47, 6, 3, 9), dtype); // 47 rows, batch 10: a last batch of 7
-  const val = asDtype(gaussianClasses(12, 6, 3, 10), dtype); // evaluated each epoch, in eval mode (dropout off)
+  const { loss = 'ce', ...lambdas } = penalties;
+  const train = asDtype(targetsFor(gaussianClasses(47, 6, 3, 9), loss), dtype); // 47 rows, batch 10: a last batch of 7
+  const val = asDtype(targetsFor(gaussianClasses(12, 6, 3, 10), loss), dtype); // evaluated each epoch, in eval mode (dropout off)
   const optimizer = createOptimizer('adam', { params: model.params, grads: model.grads }, { lr: 0.01 });
-  const trainer = new Trainer({ model, loss: 'ce', optimizer, train, val, batch: 10, shuffle: true, rng: new Rng(7), fusedStep, ...penalties });
+  const trainer = new Trainer({ model, optimizer, train, val, batch: 10, shuffle: true, rng: new Rng(7), fusedStep, loss, ...lambdas });
   const losses: number[] = [];
   for (let e = 0; e < 2; e++) {
     while (trainer.epochUnfinished) losses.push(trainer.step());
