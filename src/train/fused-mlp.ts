@@ -1,16 +1,16 @@
 /**
  * The Trainer's step for the commonest models without the autograd graph: a Sequential of Linear layers,
- * each followed by any of ReLU, Sigmoid, Tanh and Dropout, trained on softmax cross-entropy, mse or bce on
- * logits (one output), with or without L1/L2 penalties on the weight matrices. It makes the same kernel
- * calls with the same arguments, in an order with the same values, as the graph would: forward, Linear =
- * X·Wᵀ then the bias row, the elementwise layers as their ops compute them (dropout's mask drawn from the
- * layer's generator in the same order), the loss as its kernel or ops compute it; backward, each
- * elementwise layer's derivative added into a zeroed gradient, the penalties' gradient first (the graph's
- * reverse topological order reaches them before the data term), then dX = G·W, dW = Gᵀ·X added to it,
- * db = Σ G. So the gradients are bit-identical to autograd's (a test holds it), while the step records no
- * nodes and takes no scratch: every buffer is allocated once, for the largest batch. On the W1 MLP the
- * graph cost about 10% of a step (recording, replaying the closures, the arena). Any other model or loss
- * (hinge) takes the graph.
+ * each followed by any of ReLU, Sigmoid, Tanh and Dropout, trained on any of the Trainer's losses (softmax
+ * cross-entropy, the multiclass hinge, mse or bce on logits on one output), with or without L1/L2
+ * penalties on the weight matrices. It makes the same kernel calls with the same arguments, in an order
+ * with the same values, as the graph would: forward, Linear = X·Wᵀ then the bias row, the elementwise
+ * layers as their ops compute them (dropout's mask drawn from the layer's generator in the same order),
+ * the loss as its kernel or ops compute it; backward, each elementwise layer's derivative added into a
+ * zeroed gradient, the penalties' gradient first (the graph's reverse topological order reaches them
+ * before the data term), then dX = G·W, dW = Gᵀ·X added to it, db = Σ G. So the gradients are
+ * bit-identical to autograd's (a test holds it), while the step records no nodes and takes no scratch:
+ * every buffer is allocated once, for the largest batch. On the W1 MLP the graph cost about 10% of a step
+ * (recording, replaying the closures, the arena). Any other model takes the graph.
  */
 import { checkLabels, sigmoidOf } from '../autograd/ops.js';
 import { kernels } from '../tensor/kernels.js';
@@ -31,8 +31,8 @@ interface Stage {
   active: boolean;
 }
 
-/** The losses the fused step computes: the others (hinge) record the graph. */
-type FusedLoss = 'ce' | 'mse' | 'bce';
+/** The losses the fused step computes: all of the Trainer's. */
+type FusedLoss = 'ce' | 'mse' | 'bce' | 'hinge';
 
 interface Layer {
   w: FloatArray;
@@ -60,6 +60,7 @@ export class FusedMlpStep {
   /** mse and bce: the batch's targets in the model's dtype; mse: the squared differences. */
   private readonly t: FloatArray;
   private readonly sq: FloatArray;
+  private readonly hinge: HingeLoss | null;
   /** λ of the L1 and L2 penalties as the graph's scalar gradient holds them (rounded to the model's dtype). */
   private readonly l1: number;
   private readonly l2: number;
@@ -73,6 +74,7 @@ export class FusedMlpStep {
     const rows = dz.length / k, dtype = this.single ? 'float32' : 'float64';
     this.t = alloc(dtype, loss === 'ce' ? 0 : rows);
     this.sq = alloc(dtype, loss === 'mse' ? rows : 0);
+    this.hinge = loss === 'hinge' ? new HingeLoss(dtype, rows, k) : null;
     this.l1 = this.single ? Math.fround(l1) : l1;
     this.l2 = this.single ? Math.fround(l2) : l2;
   }
@@ -82,7 +84,7 @@ export class FusedMlpStep {
    * matrices, or null where the graph is needed (other layers or losses).
    */
   static for(model: Sequential, loss: LossName, l1: number, l2: number, maxBatch: number, features: number): FusedMlpStep | null {
-    if (loss !== 'ce' && loss !== 'mse' && loss !== 'bce') return null;
+    if (loss !== 'ce' && loss !== 'mse' && loss !== 'bce' && loss !== 'hinge') return null;
     const dtype = model.dtype;
     const layers: Layer[] = [];
     for (const l of model.layers) {
@@ -110,7 +112,7 @@ export class FusedMlpStep {
     for (let i = 1; i < layers.length; i++) if (layers[i].inF !== layers[i - 1].outF) return null;
     const k = layers[layers.length - 1].outF;
     // mse and bce: one target per row (the Trainer's batches hold one); other widths are the graph's error to give
-    if (loss !== 'ce' && k !== 1) return null;
+    if ((loss === 'mse' || loss === 'bce') && k !== 1) return null;
     return new FusedMlpStep(layers, alloc(dtype, maxBatch * k), k, loss, l1, l2);
   }
 
@@ -126,7 +128,7 @@ export class FusedMlpStep {
         const c = y[i];
         if (!Number.isInteger(c) || c < 0 || c >= k) checkLabels('crossEntropy', y.subarray(0, m), m, k);
       }
-    }
+    } else if (this.loss === 'hinge') checkLabels('hinge', y.subarray(0, m), m, k);
     let input = x;
     for (const L of layers) {
       kernels.matmul(input, L.w, L.pre, m, L.inF, L.outF, false, true, false);
@@ -147,7 +149,7 @@ export class FusedMlpStep {
     }
     const penalized = this.l2 !== 0 || this.l1 !== 0;
     if (penalized) for (const L of layers) this.penaltyGradient(L.w, L.gw);
-    this.outputGradient(input, out.gOut, m);
+    this.outputGradient(input, y, out.gOut, m);
     for (let li = layers.length - 1; li >= 0; li--) {
       const L = layers[li];
       const n = m * L.outF;
@@ -180,6 +182,7 @@ export class FusedMlpStep {
     const { dz, t } = this;
     let raw: number;
     if (this.loss === 'ce') raw = kernels.softmaxCrossEntropy(z, y, dz, m, this.k);
+    else if (this.hinge) raw = this.hinge.forward(z, y, m);
     else {
       for (let i = 0; i < m; i++) t[i] = y[i];
       let s = 0;
@@ -203,13 +206,14 @@ export class FusedMlpStep {
   }
 
   /** gz ← d loss / d z for the m rows, as the graph's backward writes it into a zeroed gradient. */
-  private outputGradient(z: FloatArray, gz: FloatArray, m: number): void {
+  private outputGradient(z: FloatArray, y: Float64Array, gz: FloatArray, m: number): void {
     const { dz, t } = this;
     if (this.loss === 'ce') {
       // the graph adds 1·dz into a zeroed gradient
       gz.fill(0, 0, m * this.k);
       kernels.axpy(1, dz, gz, m * this.k);
-    } else if (this.loss === 'mse') {
+    } else if (this.hinge) this.hinge.backward(gz, y, m);
+    else if (this.loss === 'mse') {
       // mean's backward stores 1/m in the squares' gradient (in the dtype); square's adds it times 2d
       const c = this.single ? Math.fround(1 / m) : 1 / m;
       for (let i = 0; i < m; i++) gz[i] = 0 + c * (2 * dz[i]);
@@ -291,5 +295,83 @@ function backwardStage(S: Stage, g: FloatArray, n: number): void {
       for (let i = 0; i < n; i++) gIn[i] += g[i] * mask[i];
       break;
     }
+  }
+}
+
+/**
+ * The multiclass hinge as multiclassHinge (src/nn/losses.ts) computes it from ops, each op's result stored
+ * in the dtype: s_y gathered, the margins relu(s − s_y + 1), the label's masked out, summed in float64,
+ * times 1/m. Its backward runs the ops' backwards in the graph's order: mulScalar, sum, mulMask, relu,
+ * addScalar, the broadcast sub (d s, and d s_y summed along each row), reshape, then gather's addition
+ * into d s at the labels.
+ */
+class HingeLoss {
+  private readonly single: boolean;
+  private readonly k: number;
+  /** s_y per row, and d loss / d s_y. */
+  private readonly sy: FloatArray;
+  private readonly gsy: FloatArray;
+  /** s − s_y, then + 1, in place; relu of it; with the label's entry masked out; the mask; gradients (m × k). */
+  private readonly plus: FloatArray;
+  private readonly margins: FloatArray;
+  private readonly masked: FloatArray;
+  private readonly mask: FloatArray;
+  private readonly gMargins: FloatArray;
+  private readonly gPlus: FloatArray;
+  /** The sum, as the graph's one-element tensor holds it. */
+  private readonly total: FloatArray;
+
+  constructor(dtype: 'float32' | 'float64', rows: number, k: number) {
+    this.single = dtype === 'float32';
+    this.k = k;
+    this.sy = alloc(dtype, rows);
+    this.gsy = alloc(dtype, rows);
+    const n = rows * k;
+    this.plus = alloc(dtype, n);
+    this.margins = alloc(dtype, n);
+    this.masked = alloc(dtype, n);
+    this.mask = alloc(dtype, n);
+    this.gMargins = alloc(dtype, n);
+    this.gPlus = alloc(dtype, n);
+    this.total = alloc(dtype, 1);
+  }
+
+  /** The loss before its final rounding to the dtype: (1/m)·Σ. */
+  forward(z: FloatArray, y: Float64Array, m: number): number {
+    const { k, sy, plus, margins, masked, mask } = this, n = m * k;
+    for (let i = 0; i < m; i++) sy[i] = z[i * k + y[i]];
+    for (let i = 0, o = 0; i < m; i++) for (let j = 0; j < k; j++, o++) plus[o] = z[o] - sy[i];
+    for (let o = 0; o < n; o++) plus[o] = plus[o] + 1;
+    kernels.relu(plus, margins, n);
+    mask.fill(1, 0, n);
+    for (let i = 0; i < m; i++) mask[i * k + y[i]] = 0;
+    let s = 0;
+    for (let o = 0; o < n; o++) {
+      masked[o] = margins[o] * mask[o];
+      s += masked[o];
+    }
+    this.total[0] = s;
+    return (1 / m) * this.total[0];
+  }
+
+  /** gz ← d loss / d z (m × k). */
+  backward(gz: FloatArray, y: Float64Array, m: number): void {
+    const { k, sy, gsy, margins, mask, gMargins, gPlus } = this, n = m * k;
+    // mulScalar's backward leaves 1/m (in the dtype) as the sum's gradient; sum's spreads it to every term
+    const g = this.single ? Math.fround(1 / m) : 1 / m;
+    for (let o = 0; o < n; o++) gMargins[o] = 0 + g * mask[o];
+    gPlus.fill(0, 0, n);
+    kernels.reluBackward(gMargins, margins, gPlus, n);
+    gsy.fill(0, 0, m);
+    for (let i = 0, o = 0; i < m; i++) {
+      for (let j = 0; j < k; j++, o++) {
+        const gd = 0 + gPlus[o]; // addScalar's backward, stored in the dtype as the difference's gradient
+        gz[o] = 0 + gd;
+        gsy[i] += -gd;
+      }
+    }
+    // reshape's backward adds d s_y into the gathered values' (zeroed) gradient; gather's adds that at the labels
+    for (let i = 0; i < m; i++) sy[i] = 0 + gsy[i];
+    for (let i = 0; i < m; i++) gz[i * k + y[i]] += sy[i];
   }
 }

@@ -49,9 +49,9 @@ export interface TrainerOptions {
   /** λ of the L2 penalty λ·Σ W² over the weight matrices (not the biases; torch's weight_decay is 2λ on them). */
   l2?: number;
   /**
-   * Whether an MLP of Linear, ReLU, Sigmoid, Tanh and Dropout layers on ce, mse or bce steps through the
-   * fused MLP step, without recording the autograd graph (default true; its gradients are bit-identical to
-   * the graph's). false always records the graph.
+   * Whether an MLP of Linear, ReLU, Sigmoid, Tanh and Dropout layers steps through the fused MLP step,
+   * without recording the autograd graph (default true; its gradients are bit-identical to the graph's).
+   * false always records the graph.
    */
   fusedStep?: boolean;
   /** Rescale the gradient to this global L2 norm when larger (torch clip_grad_norm_). */

@@ -20,7 +20,7 @@ function asDtype(ds: Dataset, dtype: DType): Dataset {
 }
 
 type Build = (dtype: DType) => Sequential;
-interface Penalties { l1?: number; l2?: number; loss?: 'ce' | 'mse' | 'bce' }
+interface Penalties { l1?: number; l2?: number; loss?: 'ce' | 'mse' | 'bce' | 'hinge' }
 const models: [string, Build, Penalties?][] = [
   ['mlp 6-8-5-3 relu', (dtype) => buildModel({ kind: 'mlp', inFeatures: 6, outFeatures: 3, hidden: [8, 5], activation: 'relu', rng: new Rng(2), dtype })],
   ['linear softmax 6-3', (dtype) => buildModel({ kind: 'linear', inFeatures: 6, outFeatures: 3, rng: new Rng(3), dtype })],
@@ -42,11 +42,13 @@ const models: [string, Build, Penalties?][] = [
   ['mlp 6-8-1 tanh, dropout 0.1, mse, L2 0.01', (dtype) => buildModel({ kind: 'mlp', inFeatures: 6, outFeatures: 1, hidden: [8], activation: 'tanh', dropout: 0.1, rng: new Rng(24), dtype }), { loss: 'mse', l2: 0.01 }],
   ['logistic regression 6-1, bce', (dtype) => buildModel({ kind: 'logistic', inFeatures: 6, outFeatures: 1, rng: new Rng(25), dtype }), { loss: 'bce' }],
   ['mlp 6-8-1 relu, bce, L1 0.001', (dtype) => buildModel({ kind: 'mlp', inFeatures: 6, outFeatures: 1, hidden: [8], rng: new Rng(26), dtype }), { loss: 'bce', l1: 0.001 }],
+  ['linear SVM 6-3, hinge', (dtype) => buildModel({ kind: 'linear', inFeatures: 6, outFeatures: 3, rng: new Rng(27), dtype }), { loss: 'hinge' }],
+  ['mlp 6-8-4 tanh, dropout 0.2, hinge, L2 0.01', (dtype) => buildModel({ kind: 'mlp', inFeatures: 6, outFeatures: 4, hidden: [8], activation: 'tanh', dropout: 0.2, rng: new Rng(28), dtype }), { loss: 'hinge', l2: 0.01 }],
 ];
 
 /** The toy classes as the loss wants its targets: class indices (ce), class 0 against the rest (bce), a smooth function of x plus the class (mse). */
-function targetsFor(ds: Dataset, loss: 'ce' | 'mse' | 'bce'): Dataset {
-  if (loss === 'ce') return ds;
+function targetsFor(ds: Dataset, loss: 'ce' | 'mse' | 'bce' | 'hinge'): Dataset {
+  if (loss === 'ce' || loss === 'hinge') return ds;
   const y = new Float64Array(ds.n);
   for (let i = 0; i < ds.n; i++) y[i] = loss === 'bce' ? (ds.y[i] === 0 ? 1 : 0) : Math.sin(ds.x[i * ds.d]) + 0.5 * ds.x[i * ds.d + 1] + ds.y[i];
   return { ...ds, y, numClasses: loss === 'bce' ? 2 : 0 };
@@ -86,36 +88,40 @@ for (const wasm of [false, true]) {
   }
 }
 
-test('fused MLP step: other losses and a model that does not start with a Linear take the graph', () => {
+test('fused MLP step: a model that does not start with a Linear, and mse or bce on several outputs, take the graph', () => {
   uninstallWasmKernels();
   const train = gaussianClasses(20, 6, 3, 1);
-  const cases: [Sequential, 'ce' | 'hinge', number][] = [
-    [buildModel({ kind: 'mlp', inFeatures: 6, outFeatures: 3, hidden: [4], rng: new Rng(1) }), 'hinge', 0],
-    [new Sequential(new ReLU(), new Linear(6, 3, { rng: new Rng(2) })), 'ce', 0],
-    [new Sequential(new Dropout(0.5, { rng: new Rng(3) }), new Linear(6, 3, { rng: new Rng(2) })), 'ce', 0],
+  const cases: [Sequential, 'ce' | 'mse' | 'bce'][] = [
+    [new Sequential(new ReLU(), new Linear(6, 3, { rng: new Rng(2) })), 'ce'],
+    [new Sequential(new Dropout(0.5, { rng: new Rng(3) }), new Linear(6, 3, { rng: new Rng(2) })), 'ce'],
+    // mse and bce on 3 outputs against one target a row: the graph's step gives the error
+    [buildModel({ kind: 'mlp', inFeatures: 6, outFeatures: 3, hidden: [4], rng: new Rng(1) }), 'mse'],
+    [buildModel({ kind: 'mlp', inFeatures: 6, outFeatures: 3, hidden: [4], rng: new Rng(1) }), 'bce'],
   ];
-  for (const [model, loss, l2] of cases) {
+  for (const [model, loss] of cases) {
     const optimizer = createOptimizer('sgd', { params: model.params, grads: model.grads }, { lr: 0.1 });
-    const trainer = new Trainer({ model, loss, optimizer, train, batch: 5, shuffle: false, rng: new Rng(1), l2 });
+    const trainer = new Trainer({ model, loss, optimizer, train, batch: 5, shuffle: false, rng: new Rng(1) });
     assert.equal((trainer as unknown as { fused: unknown }).fused, null);
   }
 });
 
-test('fused MLP step: a label outside the classes is refused with the graph\'s message', () => {
+test('fused MLP step: a label outside the classes is refused with the graph\'s message (ce and hinge)', () => {
   uninstallWasmKernels();
   const train = gaussianClasses(10, 6, 3, 1);
   train.y[3] = 5;
-  const messages = [true, false].map((fusedStep) => {
-    const model = buildModel({ kind: 'mlp', inFeatures: 6, outFeatures: 3, hidden: [4], rng: new Rng(1) });
-    const optimizer = createOptimizer('sgd', { params: model.params, grads: model.grads }, { lr: 0.1 });
-    const trainer = new Trainer({ model, loss: 'ce', optimizer, train, batch: 10, shuffle: false, rng: new Rng(1), fusedStep });
-    try {
-      trainer.step();
-      return 'no error';
-    } catch (e) {
-      return (e as Error).message;
-    }
-  });
-  assert.match(messages[0], /label 5 in row 3 is not a class index in 0\.\.2/);
-  assert.equal(messages[0], messages[1]);
+  for (const loss of ['ce', 'hinge'] as const) {
+    const messages = [true, false].map((fusedStep) => {
+      const model = buildModel({ kind: 'mlp', inFeatures: 6, outFeatures: 3, hidden: [4], rng: new Rng(1) });
+      const optimizer = createOptimizer('sgd', { params: model.params, grads: model.grads }, { lr: 0.1 });
+      const trainer = new Trainer({ model, loss, optimizer, train, batch: 10, shuffle: false, rng: new Rng(1), fusedStep });
+      try {
+        trainer.step();
+        return 'no error';
+      } catch (e) {
+        return (e as Error).message;
+      }
+    });
+    assert.match(messages[0], /label 5 in row 3 is not a class index in 0\.\.2/, loss);
+    assert.equal(messages[0], messages[1], loss);
+  }
 });
