@@ -5,7 +5,7 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { DescentError, inputError, sanitizeMessage } from '../errors.js';
-import { commands } from './commands/index.js';
+import { commandsFor } from './commands/index.js';
 import { refuseNonDecimalNumbers, refuseRepeatedOptions } from './repeated-options.js';
 
 /** The package's version (package.json, two folders up from dist/cli or src/cli). */
@@ -42,8 +42,8 @@ export async function main(argv: string[]): Promise<number> {
         if (line) process.stderr.write(`descent: error: ${sanitizeMessage(line.split('\n')[0])}\n`);
       },
     });
-  for (const register of commands) register(program);
   try {
+    for (const register of await commandsFor(argv)) register(program);
     // commander would print the whole help to stderr as if it were an error, and exit 0
     if (argv.length === 0) throw inputError(`missing command; expected one of: ${program.commands.map((c) => c.name()).join(', ')} (descent --help describes them)`);
     refuseRepeatedOptions(program, argv);
