@@ -57,9 +57,8 @@ export class FusedMlpStep {
   private readonly k: number;
   private readonly single: boolean;
   private readonly loss: FusedLoss;
-  /** mse and bce: the batch's targets in the model's dtype; mse: the squared differences. */
+  /** mse and bce: the batch's targets in the model's dtype. */
   private readonly t: FloatArray;
-  private readonly sq: FloatArray;
   private readonly hinge: HingeLoss | null;
   /** λ of the L1 and L2 penalties as the graph's scalar gradient holds them (rounded to the model's dtype). */
   private readonly l1: number;
@@ -73,7 +72,6 @@ export class FusedMlpStep {
     this.single = dz instanceof Float32Array;
     const rows = dz.length / k, dtype = this.single ? 'float32' : 'float64';
     this.t = alloc(dtype, loss === 'ce' ? 0 : rows);
-    this.sq = alloc(dtype, loss === 'mse' ? rows : 0);
     this.hinge = loss === 'hinge' ? new HingeLoss(dtype, rows, k) : null;
     this.l1 = this.single ? Math.fround(l1) : l1;
     this.l2 = this.single ? Math.fround(l2) : l2;
@@ -123,12 +121,13 @@ export class FusedMlpStep {
    */
   run(x: FloatArray, y: Float64Array, m: number, grads: FloatArray): number {
     const { layers, k } = this;
-    if (this.loss === 'ce') {
+    if (this.loss === 'ce' || this.loss === 'hinge') {
+      // the graph's check and message, called (with its view of y) only for a bad label
       for (let i = 0; i < m; i++) {
         const c = y[i];
-        if (!Number.isInteger(c) || c < 0 || c >= k) checkLabels('crossEntropy', y.subarray(0, m), m, k);
+        if (!Number.isInteger(c) || c < 0 || c >= k) checkLabels(this.loss === 'ce' ? 'crossEntropy' : 'hinge', y.subarray(0, m), m, k);
       }
-    } else if (this.loss === 'hinge') checkLabels('hinge', y.subarray(0, m), m, k);
+    }
     let input = x;
     for (const L of layers) {
       kernels.matmul(input, L.w, L.pre, m, L.inF, L.outF, false, true, false);
@@ -187,11 +186,12 @@ export class FusedMlpStep {
       for (let i = 0; i < m; i++) t[i] = y[i];
       let s = 0;
       if (this.loss === 'mse') {
-        // mean(square(sub(z, t))): each op's result stored in the dtype, the mean's sum in float64
-        const sq = this.sq;
-        for (let i = 0; i < m; i++) dz[i] = z[i] - t[i];
-        for (let i = 0; i < m; i++) sq[i] = dz[i] * dz[i];
-        for (let i = 0; i < m; i++) s += sq[i];
+        // mean(square(sub(z, t))): each op's result rounded to the dtype, the mean's sum in float64
+        for (let i = 0; i < m; i++) {
+          dz[i] = z[i] - t[i];
+          const sq = dz[i] * dz[i];
+          s += this.single ? Math.fround(sq) : sq;
+        }
         raw = s * (1 / m);
       } else {
         // bceWithLogits: max(z, 0) − z·t + log(1 + e^{−|z|}), summed in float64
@@ -311,15 +311,12 @@ class HingeLoss {
   /** s_y per row, and d loss / d s_y. */
   private readonly sy: FloatArray;
   private readonly gsy: FloatArray;
-  /** s − s_y, then + 1, in place; relu of it; with the label's entry masked out; the mask; gradients (m × k). */
+  /** s − s_y, then + 1, in place; relu of it; the label mask; their gradients (m × k). */
   private readonly plus: FloatArray;
   private readonly margins: FloatArray;
-  private readonly masked: FloatArray;
   private readonly mask: FloatArray;
   private readonly gMargins: FloatArray;
   private readonly gPlus: FloatArray;
-  /** The sum, as the graph's one-element tensor holds it. */
-  private readonly total: FloatArray;
 
   constructor(dtype: 'float32' | 'float64', rows: number, k: number) {
     this.single = dtype === 'float32';
@@ -329,34 +326,29 @@ class HingeLoss {
     const n = rows * k;
     this.plus = alloc(dtype, n);
     this.margins = alloc(dtype, n);
-    this.masked = alloc(dtype, n);
     this.mask = alloc(dtype, n);
     this.gMargins = alloc(dtype, n);
     this.gPlus = alloc(dtype, n);
-    this.total = alloc(dtype, 1);
   }
 
   /** The loss before its final rounding to the dtype: (1/m)·Σ. */
   forward(z: FloatArray, y: Float64Array, m: number): number {
-    const { k, sy, plus, margins, masked, mask } = this, n = m * k;
+    const { k, sy, plus, margins, mask } = this, n = m * k;
     for (let i = 0; i < m; i++) sy[i] = z[i * k + y[i]];
     for (let i = 0, o = 0; i < m; i++) for (let j = 0; j < k; j++, o++) plus[o] = z[o] - sy[i];
     for (let o = 0; o < n; o++) plus[o] = plus[o] + 1;
     kernels.relu(plus, margins, n);
     mask.fill(1, 0, n);
     for (let i = 0; i < m; i++) mask[i * k + y[i]] = 0;
+    // mulMask's products are exact (the mask is 0 or 1); the sum is stored in the dtype before the 1/m
     let s = 0;
-    for (let o = 0; o < n; o++) {
-      masked[o] = margins[o] * mask[o];
-      s += masked[o];
-    }
-    this.total[0] = s;
-    return (1 / m) * this.total[0];
+    for (let o = 0; o < n; o++) s += margins[o] * mask[o];
+    return (1 / m) * (this.single ? Math.fround(s) : s);
   }
 
   /** gz ← d loss / d z (m × k). */
   backward(gz: FloatArray, y: Float64Array, m: number): void {
-    const { k, sy, gsy, margins, mask, gMargins, gPlus } = this, n = m * k;
+    const { k, gsy, margins, mask, gMargins, gPlus } = this, n = m * k;
     // mulScalar's backward leaves 1/m (in the dtype) as the sum's gradient; sum's spreads it to every term
     const g = this.single ? Math.fround(1 / m) : 1 / m;
     for (let o = 0; o < n; o++) gMargins[o] = 0 + g * mask[o];
@@ -365,13 +357,12 @@ class HingeLoss {
     gsy.fill(0, 0, m);
     for (let i = 0, o = 0; i < m; i++) {
       for (let j = 0; j < k; j++, o++) {
-        const gd = 0 + gPlus[o]; // addScalar's backward, stored in the dtype as the difference's gradient
-        gz[o] = 0 + gd;
+        const gd = 0 + gPlus[o]; // addScalar's backward: the difference's gradient, added into zeros
+        gz[o] = gd;
         gsy[i] += -gd;
       }
     }
-    // reshape's backward adds d s_y into the gathered values' (zeroed) gradient; gather's adds that at the labels
-    for (let i = 0; i < m; i++) sy[i] = 0 + gsy[i];
-    for (let i = 0; i < m; i++) gz[i * k + y[i]] += sy[i];
+    // reshape's backward adds d s_y into the gathered values' zeroed gradient (0 +), gather's adds that at the labels
+    for (let i = 0; i < m; i++) gz[i * k + y[i]] += 0 + gsy[i];
   }
 }

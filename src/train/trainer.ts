@@ -211,7 +211,7 @@ export class Trainer {
     this.yb = new Float64Array(this.batchSize);
     this.lossFn = lossByName(o.loss);
     this.perBatchSchedule = o.scheduleEvery === 'batch' && o.schedule !== undefined;
-    // a plain ReLU MLP on cross-entropy steps without the graph (same kernels, bit-identical gradients)
+    // an MLP of Linear and elementwise layers steps without the graph (same kernels, bit-identical gradients)
     const dataDtype = o.train.x instanceof Float32Array ? 'float32' : 'float64';
     this.fused = o.fusedStep === false || dataDtype !== o.model.dtype
       ? null

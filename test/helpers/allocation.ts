@@ -8,7 +8,7 @@
 // by the end of a test's warm-up, and the window would measure the interpreter's boxed numbers instead
 // of the steady state (reproducible with node --concurrent-recompilation-delay=1000). So each window
 // first waits for pending optimizations and installs them (V8's %FinalizeOptimization, a test hook), and the
-// measured function is compiled as a whole right before its windows (see optimizeFunction's use below).
+// measured function is compiled as a whole right before its windows (see recompile's use below).
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
@@ -29,23 +29,17 @@ const finishPendingOptimizations = ((): (() => void) => {
   return () => {};
 })();
 
-/** Compiles `f` with the optimizing compiler before its next call (`run` calls it); a no-op where the V8 hooks are missing. */
-const optimizeFunction = ((): ((f: Function, run: () => void) => void) => {
+type Hook = (f: Function) => void;
+/** V8's test hooks on one function (--allow-natives-syntax), or null in a V8 without them. */
+const natives = ((): { prepare: Hook; optimizeOnNextCall: Hook; deoptimize: Hook } | null => {
   try {
-    const prepare = new Function('f', '%PrepareFunctionForOptimization(f)') as (f: Function) => void;
-    const optimizeOnNextCall = new Function('f', '%OptimizeFunctionOnNextCall(f)') as (f: Function) => void;
-    return (f, run) => {
-      prepare(f);
-      run();
-      optimizeOnNextCall(f);
-      run();
-      finishPendingOptimizations();
+    return {
+      prepare: new Function('f', '%PrepareFunctionForOptimization(f)') as Hook,
+      optimizeOnNextCall: new Function('f', '%OptimizeFunctionOnNextCall(f)') as Hook,
+      deoptimize: new Function('f', '%DeoptimizeFunction(f)') as Hook,
     };
   } catch {
-    return (_f, run) => {
-      run();
-      run();
-    };
+    return null;
   }
 })();
 
@@ -56,17 +50,11 @@ const optimizeFunction = ((): ((f: Function, run: () => void) => void) => {
  * background compiles happened to finish, that is, on the machine's load: V8 inlines a small function
  * (at most 27 bytecode bytes) anywhere, but counts into that size whatever the function's own optimized
  * code has inlined, so a small closure compiled first with its callee inlined no longer counts as small.
- * A no-op where the V8 hooks are missing.
+ * Where the V8 hooks are missing, only runs `run` twice.
  */
 export function recompile(fns: Function[], run: () => void, inlinees: Function[] = []): void {
-  let natives: { prepare: (f: Function) => void; optimizeOnNextCall: (f: Function) => void; deoptimize: (f: Function) => void };
-  try {
-    natives = {
-      prepare: new Function('f', '%PrepareFunctionForOptimization(f)') as (f: Function) => void,
-      optimizeOnNextCall: new Function('f', '%OptimizeFunctionOnNextCall(f)') as (f: Function) => void,
-      deoptimize: new Function('f', '%DeoptimizeFunction(f)') as (f: Function) => void,
-    };
-  } catch {
+  if (!natives) {
+    run();
     run();
     return;
   }
@@ -110,6 +98,6 @@ export function bytesAllocated(work: (rounds: number) => void, rounds: number, w
   // caller loop at 64 B a step in 2 of 7 windows, ~38 KB in 2 more (34 KB over 10,000 steps: the median),
   // 0 once `work` itself was compiled, while sgd's step code was optimized throughout. So `work` is
   // compiled as a whole before its windows; code it calls allocates as it would in any hot loop.
-  optimizeFunction(work, () => work(rounds));
+  recompile([work], () => work(rounds));
   return Math.max(0, measure(work) - probe);
 }
